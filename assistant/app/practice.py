@@ -1,0 +1,207 @@
+"""The practice as the CLI, API and UI see it: one object over storage, knowledge and the engine."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from pathlib import Path
+
+import orjson
+
+from assistant import knowledge
+from assistant.app.importer import Importer, ImportReport, file_lines
+from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS
+from assistant.domain.conversion import BetaBinomialModel, trials_from
+from assistant.domain.engine import GoalMatcher, OfferEngine, ReadyOffer, Suppression
+from assistant.domain.history import History, Menu
+from assistant.domain.rules import Rules
+from assistant.errors import InputError, NotFound
+from assistant.settings import Settings
+from assistant.storage import database
+from assistant.storage.repository import Repository, epoch
+
+
+@dataclass
+class ScanResult:
+    as_of: date
+    ready: list[ReadyOffer] = field(default_factory=list)
+    suppressed: list[Suppression] = field(default_factory=list)
+    total_ready: int = 0
+
+    def as_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat(),
+                "ready": [ready_dict(r) for r in self.ready],
+                "suppressed": [{"patient_id": s.patient_id,
+                                "moment": s.moment.value if s.moment else None,
+                                "reason": s.reason.value, "detail": s.detail}
+                               for s in self.suppressed]}
+
+
+def ready_dict(offer: ReadyOffer) -> dict:
+    return {"patient_id": offer.patient.id, "name": offer.patient.name,
+            "moment": offer.moment.value, "offer": offer.service.id,
+            "offer_name": offer.service.name, "price": offer.service.price,
+            "p_accept": round(offer.estimate.p, 4),
+            "expected_value": round(offer.expected_value, 2),
+            "evidence": offer.estimate.evidence(offer.moment), "reasons": offer.reasons,
+            "channel": offer.channel, "signal": offer.signal.summary}
+
+
+def day_bounds(day: date) -> tuple[int, int]:
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    return epoch(start), epoch(start + timedelta(days=1)) - 1
+
+
+class Practice:
+    """Opens (and migrates) the practice's database under the settings' home."""
+
+    def __init__(self, settings: Settings | None = None,
+                 matcher: GoalMatcher | None = None) -> None:
+        self.settings = settings or Settings()
+        self.repository = Repository(database.create(self.settings))
+        self._matcher = matcher
+
+    @cached_property
+    def default_menu(self) -> Menu:
+        return Menu(knowledge.default_menu(self.settings.knowledge_dir))
+
+    def menu(self) -> Menu:
+        """The imported menu, or the default one when the practice imported none."""
+        services = self.repository.services()
+        return Menu(services) if services else self.default_menu
+
+    @property
+    def matcher(self) -> GoalMatcher:
+        if self._matcher is None:
+            from assistant.semantic import MiniLMMatcher
+
+            self._matcher = MiniLMMatcher(self.repository, self.settings.embedding_model_dir)
+        return self._matcher
+
+    # Import and outcomes -----------------------------------------------------------------
+
+    def import_file(self, path: Path, on_progress: Callable[[int], None] | None = None
+                    ) -> ImportReport:
+        if not path.is_file():
+            raise InputError(f"no such file: {path}")
+        return self._importer(on_progress).run(file_lines(path))
+
+    def import_records(self, records: list[dict]) -> ImportReport:
+        lines = [(n, orjson.dumps(r)) for n, r in enumerate(records, 1)]
+        return self._importer(None).run(lambda: iter(lines))
+
+    def _importer(self, on_progress: Callable[[int], None] | None) -> Importer:
+        return Importer(self.repository, {s.id for s in self.default_menu},
+                        self.settings.import_batch_size, on_progress)
+
+    def record(self, patient_id: str, service_id: str, kind: str, *, moment: str | None = None,
+               channel: str | None = None, at: datetime | None = None) -> str:
+        """Records an offer or its outcome as an `offer_*` event; returns the event id."""
+        kind = kind if kind.startswith("offer_") else f"offer_{kind}"
+        if kind not in OFFER_KINDS or kind not in EVENT_KINDS:
+            raise InputError(f"unknown outcome {kind!r}: use presented, accepted or declined")
+        if self.repository.patient(patient_id) is None:
+            raise NotFound(f"unknown patient {patient_id!r}")
+        if service_id not in self.menu():
+            raise NotFound(f"unknown service {service_id!r}")
+        when = (at or datetime.now(UTC)).astimezone(UTC)
+        event_id = f"{patient_id}-{kind}-{uuid.uuid4().hex[:10]}"
+        record = {"type": "event", "id": event_id, "patient_id": patient_id, "kind": kind,
+                  "at": when.isoformat(), "service_id": service_id}
+        if moment is not None:
+            record["moment"] = moment
+        if channel is not None:
+            record["channel"] = channel
+        report = self.import_records([record])
+        if report.rejected:
+            raise InputError(report.rejected[0].message)
+        return event_id
+
+    # Rules ------------------------------------------------------------------------------
+
+    def rules(self) -> Rules:
+        return self.repository.rules()
+
+    def set_rule(self, name: str, value: str) -> Rules:
+        current = self.rules().model_dump()
+        if name not in current:
+            raise InputError(f"unknown rule {name!r}; known: {', '.join(sorted(current))}")
+        raw = value if isinstance(current[name], str) else _json_value(value)
+        try:
+            rules = Rules.model_validate({**current, name: raw})
+        except ValueError as exc:
+            raise InputError(f"bad value for {name}: {exc}") from None
+        self.repository.save_rules(rules)
+        return rules
+
+    # The weekly scan --------------------------------------------------------------------
+
+    def scan(self, as_of: date, limit: int | None = None) -> ScanResult:
+        rules = self.rules()
+        menu = self.menu()
+        sentiment = knowledge.sentiment(self.settings.knowledge_dir)
+        start, until = day_bounds(as_of)
+        offers, outcomes = self.repository.offers_and_outcomes(until)
+        model = BetaBinomialModel(trials_from(offers, outcomes, as_of, rules), rules)
+        window = max(rules.signal_days, rules.negative_block_days)
+        since = day_bounds(as_of - timedelta(days=window))[0]
+        due_until = day_bounds(as_of + timedelta(days=rules.renewal_due_days))[1]
+        active = list(self.repository.active_histories(since, until, start, due_until))
+        _attach(active, offers, outcomes)
+        matcher = self._goal_matcher(active, menu, as_of, rules)
+        engine = OfferEngine(menu, rules, sentiment, model, matcher)
+        result = ScanResult(as_of)
+        seen = set()
+        for history in active:
+            seen.add(history.patient.id)
+            self._keep(result, engine.evaluate(history, as_of))
+        for history in self.repository.quiet_histories(seen, until):
+            self._keep(result, engine.evaluate(history, as_of))
+        if hasattr(matcher, "save"):
+            matcher.save()
+        result.ready.sort(key=lambda r: (-r.expected_value, r.patient.id))
+        result.suppressed.sort(key=lambda s: s.patient_id)
+        result.total_ready = len(result.ready)
+        if limit is not None:
+            result.ready = result.ready[:limit]
+        return result
+
+    def _goal_matcher(self, active: list[History], menu: Menu, as_of: date, rules: Rules
+                      ) -> GoalMatcher | None:
+        """Loads the embedding model only when someone's goals changed, and embeds in batch."""
+        since = as_of - timedelta(days=rules.signal_days)
+        goals = [e.text("to") for h in active for e in h.events
+                 if e.kind == "goal_changed" and since <= e.at.date() <= as_of]
+        if not goals:
+            return None
+        matcher = self.matcher
+        if hasattr(matcher, "prepare"):
+            matcher.prepare(goals)
+        return matcher
+
+    @staticmethod
+    def _keep(result: ScanResult, answer: ReadyOffer | Suppression) -> None:
+        if isinstance(answer, ReadyOffer):
+            result.ready.append(answer)
+        else:
+            result.suppressed.append(answer)
+
+
+def _attach(histories: list[History], offers, outcomes) -> None:
+    by_patient = {h.patient.id: h for h in histories}
+    for offer in offers:
+        if (history := by_patient.get(offer.patient_id)) is not None:
+            history.offers.append(offer)
+    for outcome in outcomes:
+        if (history := by_patient.get(outcome.patient_id)) is not None:
+            history.outcomes.append(outcome)
+
+
+def _json_value(value: str):
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return value

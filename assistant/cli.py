@@ -1,0 +1,245 @@
+"""The `crosssell` command line. Errors of our own map to exit codes here, and only here."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from assistant.app.importer import ImportReport
+from assistant.app.practice import Practice, ScanResult
+from assistant.domain.moments import Moment
+from assistant.domain.rules import Rules
+from assistant.errors import CrosssellError, InputError
+
+app = typer.Typer(help="crosssell: which patients are ready for an offer this week, what to "
+                       "offer them, and why.", no_args_is_help=True, add_completion=False)
+rules_app = typer.Typer(help="Show or change the practice's eligibility and timing rules.",
+                        no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+out = Console()
+err = Console(stderr=True)
+SHOWN_REJECTIONS = 50
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class OutcomeKind(StrEnum):
+    presented = "presented"
+    accepted = "accepted"
+    declined = "declined"
+
+
+def _practice() -> Practice:
+    return Practice()
+
+
+def _parse_day(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--as-of must be a date like 2026-11-24, got {value!r}") from None
+
+
+def _run(action):
+    try:
+        return action()
+    except CrosssellError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from None
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="JSON Lines file in the practice-data contract")],
+    errors: Annotated[Path | None, typer.Option(
+        help="write every rejected line (number, reason, text) to this JSON Lines file")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="summary as a table or JSON")] =
+        Format.table,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Import services, patients and events. Idempotent by id; bad lines are reported and
+    skipped while good lines import; exit status 1 when any line was rejected."""
+
+    def action() -> ImportReport:
+        practice = _practice()
+        if not file.is_file():
+            raise InputError(f"no such file: {file}")
+        show = not quiet and err.is_terminal
+        with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                      TimeRemainingColumn(), console=err, disable=not show) as progress:
+            task = progress.add_task(f"importing {file.name}", total=file.stat().st_size)
+            return practice.import_file(file, lambda n: progress.advance(task, n))
+
+    report = _run(action)
+    if errors is not None:
+        _write_rejections(errors, file, report)
+    if fmt is Format.json:
+        out.print_json(orjson.dumps(report.as_dict()).decode())
+    else:
+        _print_import(report)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+def _write_rejections(target: Path, source: Path, report: ImportReport) -> None:
+    wanted = {r.line: r for r in report.rejected}
+    with open(source, "rb") as handle, open(target, "wb") as sink:
+        for number, raw in enumerate(handle, 1):
+            if number in wanted:
+                r = wanted[number]
+                sink.write(orjson.dumps({"line": number, "reason": r.category,
+                                         "message": r.message,
+                                         "text": raw.decode("utf-8", "replace").rstrip("\r\n")}))
+                sink.write(b"\n")
+
+
+def _print_import(report: ImportReport) -> None:
+    table = Table(title=f"Imported {report.lines} lines")
+    for column in ("records", "added", "updated", "unchanged"):
+        table.add_column(column, justify="right" if column != "records" else "left")
+    for name in ("services", "patients", "events", "offers", "outcomes"):
+        table.add_row(name, str(report.added[name]), str(report.updated[name]),
+                      str(report.unchanged[name]))
+    out.print(table)
+    if not report.rejected:
+        return
+    out.print(f"[red]{len(report.rejected)} line(s) rejected[/red]: " + ", ".join(
+        f"{reason} {count}" for reason, count in report.by_reason.most_common()))
+    for rejection in report.rejected[:SHOWN_REJECTIONS]:
+        err.print(f"  {rejection}")
+    if len(report.rejected) > SHOWN_REJECTIONS:
+        err.print(f"  ... and {len(report.rejected) - SHOWN_REJECTIONS} more "
+                  "(use --errors FILE to keep them all)")
+
+
+@app.command()
+def scan(
+    as_of: Annotated[str | None, typer.Option(help="scan as of this date (default today)")] = None,
+    limit: Annotated[int | None, typer.Option(help="show only the top N ready patients")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table for people, json for systems")] =
+        Format.table,
+) -> None:
+    """Who is at a cross-sell moment, what to offer each, why, and the expected value."""
+    if limit is not None and limit < 0:
+        err.print("[red]error:[/red] --limit must be zero or more")
+        raise typer.Exit(2)
+    result = _run(lambda: _practice().scan(_parse_day(as_of), limit))
+    if fmt is Format.json:
+        sys.stdout.write(orjson.dumps(result.as_dict(), option=orjson.OPT_INDENT_2).decode())
+        sys.stdout.write("\n")
+        return
+    _print_scan(result)
+
+
+def _print_scan(result: ScanResult) -> None:
+    table = Table(title=f"Ready this week (as of {result.as_of.isoformat()}): "
+                        f"{len(result.ready)} of {result.total_ready} shown",
+                  show_lines=True, expand=True)
+    table.add_column("#", justify="right")
+    table.add_column("patient")
+    table.add_column("moment")
+    table.add_column("offer")
+    table.add_column("why")
+    table.add_column("EV", justify="right")
+    for n, offer in enumerate(result.ready, 1):
+        table.add_row(str(n), f"{offer.patient.name}\n[dim]{offer.patient.id} · {offer.channel}",
+                      offer.moment.label,
+                      f"{offer.service.name}\n[dim]${offer.service.price:,.0f}",
+                      "\n".join(offer.reasons[:4]),
+                      f"${offer.expected_value:,.0f}\n[dim]{offer.estimate.p:.0%}")
+    out.print(table)
+    counts: dict[str, int] = {}
+    for s in result.suppressed:
+        counts[s.reason.value] = counts.get(s.reason.value, 0) + 1
+    out.print("Not offered: " + ", ".join(f"{reason} {n}" for reason, n in sorted(
+        counts.items(), key=lambda kv: -kv[1])))
+    held_back = [s for s in result.suppressed if s.moment is not None]
+    if held_back:
+        shown = Table(title="At a moment but held back", expand=True)
+        for column in ("patient", "moment", "reason", "detail"):
+            shown.add_column(column)
+        for s in held_back[:30]:
+            shown.add_row(s.patient_id, s.moment.label, s.reason.value, s.detail)
+        out.print(shown)
+
+
+@app.command()
+def record(
+    patient_id: Annotated[str, typer.Argument(help="the patient's id")],
+    service_id: Annotated[str, typer.Argument(help="the offered service's id")],
+    outcome: Annotated[OutcomeKind, typer.Argument(help="presented, accepted or declined")],
+    moment: Annotated[str | None, typer.Option(help="the moment (needed for presented)")] = None,
+    channel: Annotated[str | None, typer.Option(help="email or sms")] = None,
+    at: Annotated[str | None, typer.Option(help="when (ISO 8601; default now)")] = None,
+) -> None:
+    """Record an offer made to a patient, or the patient's answer. Ranking learns from these."""
+
+    def action() -> str:
+        when = None
+        if at is not None:
+            try:
+                when = datetime.fromisoformat(at)
+            except ValueError:
+                raise InputError(f"--at must be an ISO 8601 time, got {at!r}") from None
+        if outcome is OutcomeKind.presented and moment is None:
+            raise InputError("--moment is needed when recording a presented offer "
+                             f"(one of: {', '.join(m.value for m in Moment)})")
+        return _practice().record(patient_id, service_id, outcome.value, moment=moment,
+                                  channel=channel, at=when)
+
+    event_id = _run(action)
+    out.print(f"recorded {outcome.value} {service_id} for {patient_id} ({event_id})")
+
+
+@rules_app.command("show")
+def rules_show() -> None:
+    """The rules in force, with what each one means."""
+    rules = _run(lambda: _practice().rules())
+    table = Table(title="Practice rules")
+    for column in ("rule", "value", "meaning"):
+        table.add_column(column)
+    for name, meaning in Rules.field_help().items():
+        table.add_row(name, str(getattr(rules, name)), meaning)
+    out.print(table)
+
+
+@rules_app.command("set")
+def rules_set(
+    name: Annotated[str, typer.Argument(help="rule name, see `crosssell rules show`")],
+    value: Annotated[str, typer.Argument(help="new value (JSON for lists)")],
+) -> None:
+    """Change one rule for this practice."""
+    rules = _run(lambda: _practice().set_rule(name, value))
+    out.print(f"{name} = {getattr(rules, name)}")
+
+
+@app.command()
+def menu() -> None:
+    """The practice's menu (the imported one, or the default) with next steps."""
+    services = _run(lambda: list(_practice().menu()))
+    table = Table(title="Menu", show_lines=True)
+    for column in ("id", "name", "price", "next steps"):
+        table.add_column(column)
+    for s in services:
+        steps = "\n".join(f"-> {n.to} ({', '.join(m.value for m in n.moments) or 'any'})"
+                          for n in s.next_steps)
+        table.add_row(s.id, s.name, f"${s.price:,.0f}/{s.unit}", steps)
+    out.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

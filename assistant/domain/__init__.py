@@ -1,0 +1,1 @@
+"""Plain domain code: records, moments, eligibility and ranking. Knows nothing of storage or UI."""

@@ -1,0 +1,312 @@
+"""The JSON Lines import contract (shared/contract/practice-data.md): one object a line, checked
+field by field so a bad line can be reported with a reason a person understands.
+
+Pure functions: no storage here. Cross-record checks (does the patient exist?) are the importer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from assistant.domain.moments import MOMENT_IDS, Moment
+from assistant.domain.records import Event, NextStep, OfferMade, Outcome, Patient, Service
+
+CHANNELS = frozenset({"email", "sms"})
+OPT_OUT_CHANNELS = frozenset({"email", "sms", "all"})
+SERVICE_KINDS = frozenset({"treatment", "membership", "program", "product"})
+OFFER_KINDS = frozenset({"offer_presented", "offer_accepted", "offer_declined"})
+
+
+class ContractError(ValueError):
+    """A line that breaks the contract. `category` groups reasons in the import summary."""
+
+    def __init__(self, category: str, message: str) -> None:
+        super().__init__(message)
+        self.category = category
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Extra:
+    """Fields the contract does not name: kept, never used."""
+
+    values: dict[str, Any]
+
+
+def _missing(field: str, where: str) -> ContractError:
+    return ContractError("missing field", f"missing field '{field}' {where}")
+
+
+def _bad(field: str, expected: str, value: Any) -> ContractError:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return ContractError("bad value", f"field '{field}' must be {expected}, got {shown}")
+
+
+def parse_time(value: Any, field: str = "at") -> datetime:
+    """ISO 8601 time with offset; a bare date means midnight UTC; no offset means UTC."""
+    if not isinstance(value, str) or not value:
+        raise _bad(field, "an ISO 8601 time", value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _bad(field, "an ISO 8601 time", value) from None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_date(value: Any, field: str) -> date:
+    if not isinstance(value, str):
+        raise _bad(field, "an ISO 8601 date", value)
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise _bad(field, "an ISO 8601 date", value) from None
+
+
+def _text(obj: dict, field: str, where: str, required: bool = False) -> str | None:
+    value = obj.get(field)
+    if value is None:
+        if required:
+            raise _missing(field, where)
+        return None
+    if not isinstance(value, str):
+        raise _bad(field, "a string", value)
+    if required and not value.strip():
+        raise _missing(field, where)
+    return value
+
+
+def _number(obj: dict, field: str, where: str, required: bool = False) -> float | None:
+    value = obj.get(field)
+    if value is None:
+        if required:
+            raise _missing(field, where)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _bad(field, "a number", value)
+    return float(value)
+
+
+def _strings(obj: dict, field: str) -> tuple[str, ...]:
+    value = obj.get(field)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _bad(field, "a list of strings", value)
+    return tuple(value)
+
+
+def _moments(obj: dict, field: str) -> tuple[Moment, ...]:
+    values = _strings(obj, field)
+    unknown = [v for v in values if v not in MOMENT_IDS]
+    if unknown:
+        raise ContractError("unknown moment", f"field '{field}' names unknown moment '{unknown[0]}'")
+    return tuple(Moment(v) for v in values)
+
+
+def _id(obj: dict, kind: str) -> str:
+    value = obj.get("id")
+    if value is None:
+        raise _missing("id", f"in {kind}")
+    if not isinstance(value, str) or not value.strip():
+        raise _bad("id", "a non-empty string", value)
+    return value
+
+
+def parse_service(obj: dict) -> Service:
+    where = "in service"
+    sid = _id(obj, "service")
+    price = _number(obj, "price", where, required=True)
+    if price is not None and price < 0:
+        raise _bad("price", "zero or more", obj["price"])
+    kind = _text(obj, "kind", where) or "treatment"
+    if kind not in SERVICE_KINDS:
+        raise _bad("kind", "treatment, membership, program or product", kind)
+    min_age = obj.get("min_age")
+    if min_age is not None and (isinstance(min_age, bool) or not isinstance(min_age, int)):
+        raise _bad("min_age", "an integer", min_age)
+    steps_raw = obj.get("next_steps") or []
+    if not isinstance(steps_raw, list):
+        raise _bad("next_steps", "a list", steps_raw)
+    steps = []
+    for step in steps_raw:
+        if not isinstance(step, dict):
+            raise _bad("next_steps", "a list of objects", step)
+        to = _text(step, "to", "in next_steps", required=True)
+        steps.append(NextStep(to=to, moments=_moments(step, "moments"),
+                              why=_text(step, "why", "in next_steps") or ""))
+    return Service(
+        id=sid,
+        name=_text(obj, "name", where, required=True),
+        category=_text(obj, "category", where) or "",
+        price=price,
+        unit=_text(obj, "unit", where) or "",
+        kind=kind,
+        next_steps=tuple(steps),
+        pairs_with=_strings(obj, "pairs_with"),
+        offered_at=_moments(obj, "offered_at"),
+        contraindications=_strings(obj, "contraindications"),
+        min_age=min_age,
+        description=_text(obj, "description", where) or "",
+    )
+
+
+def parse_patient(obj: dict) -> Patient:
+    where = "in patient"
+    pid = _id(obj, "patient")
+    birth = obj.get("birth_date")
+    channel = _text(obj, "preferred_channel", where) or "email"
+    if channel not in CHANNELS:
+        raise _bad("preferred_channel", "email or sms", channel)
+    consent = obj.get("marketing_consent", False)
+    if not isinstance(consent, bool):
+        raise _bad("marketing_consent", "true or false", consent)
+    return Patient(
+        id=pid,
+        first_name=_text(obj, "first_name", where, required=True),
+        last_name=_text(obj, "last_name", where) or "",
+        birth_date=parse_date(birth, "birth_date") if birth is not None else None,
+        email=_text(obj, "email", where),
+        phone=_text(obj, "phone", where),
+        preferred_channel=channel,
+        marketing_consent=consent,
+        goals=_strings(obj, "goals"),
+        flags=_strings(obj, "flags"),
+        memberships=_strings(obj, "memberships"),
+        segment=_text(obj, "segment", where),
+    )
+
+
+# Per event kind: the fields that must be present, and the checks for fields that may be.
+_Check = Callable[[dict, str], None]
+
+
+def _score(obj: dict, field: str) -> None:
+    value = _number(obj, field, "")
+    if value is not None and not 0 <= value <= 10:
+        raise _bad(field, "a score from 0 to 10", obj[field])
+
+
+def _string_field(obj: dict, field: str) -> None:
+    _text(obj, field, "")
+
+
+def _number_field(obj: dict, field: str) -> None:
+    _number(obj, field, "")
+
+
+def _list_field(obj: dict, field: str) -> None:
+    _strings(obj, field)
+
+
+def _channel_field(obj: dict, field: str) -> None:
+    value = obj.get(field)
+    if value is not None and value not in CHANNELS:
+        raise _bad(field, "email or sms", value)
+
+
+def _opt_out_field(obj: dict, field: str) -> None:
+    if obj.get(field) not in OPT_OUT_CHANNELS:
+        raise _bad(field, "email, sms or all", obj.get(field))
+
+
+def _moment_field(obj: dict, field: str) -> None:
+    if obj.get(field) not in MOMENT_IDS:
+        raise ContractError("unknown moment", f"field '{field}' names unknown moment {obj.get(field)!r}")
+
+
+def _time_field(obj: dict, field: str) -> None:
+    if field in obj:
+        parse_time(obj[field], field)
+
+
+def _date_field(obj: dict, field: str) -> None:
+    if field in obj:
+        parse_date(obj[field], field)
+
+
+EVENT_SPECS: dict[str, tuple[tuple[str, ...], dict[str, _Check]]] = {
+    "appointment_booked": (("service_id", "scheduled_for"), {"scheduled_for": _time_field}),
+    "appointment_cancelled": (("service_id",), {"reason": _string_field}),
+    "consultation": (("service_id",), {"note": _string_field, "goals": _list_field}),
+    "visit_completed": (("service_id",), {"amount": _number_field, "provider": _string_field,
+                                          "note": _string_field}),
+    "result_observed": (("service_id",), {"note": _string_field}),
+    "feedback": ((), {"score": _score, "comment": _string_field}),
+    "measurement": (("metric", "value"), {"metric": _string_field, "value": _number_field,
+                                          "unit": _string_field}),
+    "milestone": ((), {"note": _string_field}),
+    "summary_sent": (("service_id",), {}),
+    "check_in": ((), {"score": _score, "comment": _string_field}),
+    "membership_started": (("service_id",), {}),
+    "membership_renewal_due": (("service_id", "due_date"), {"due_date": _date_field}),
+    "referral_made": ((), {"referred_name": _string_field}),
+    "goal_changed": (("to",), {"from": _string_field, "to": _string_field}),
+    "complaint": ((), {"note": _string_field}),
+    "offer_presented": (("service_id", "moment"), {"moment": _moment_field,
+                                                   "channel": _channel_field}),
+    "offer_accepted": (("service_id",), {}),
+    "offer_declined": (("service_id",), {}),
+    "opted_out": (("channel",), {"channel": _opt_out_field}),
+}
+EVENT_KINDS = frozenset(EVENT_SPECS)
+_EVENT_CORE = frozenset({"type", "id", "patient_id", "at", "kind", "service_id"})
+
+
+def parse_event(obj: dict) -> Event:
+    """An event of any kind; `data` keeps every field beyond the common ones, verbatim."""
+    eid = _id(obj, "event")
+    kind = obj.get("kind")
+    if kind is None:
+        raise _missing("kind", "in event")
+    spec = EVENT_SPECS.get(kind)
+    if spec is None:
+        raise ContractError("unknown event kind", f"unknown event kind {kind!r}")
+    where = f"for event kind '{kind}'"
+    patient_id = _text(obj, "patient_id", "in event", required=True)
+    at = parse_time(obj.get("at"), "at") if "at" in obj else None
+    if at is None:
+        raise _missing("at", "in event")
+    required, checks = spec
+    for name in required:
+        if obj.get(name) is None:
+            raise _missing(name, where)
+    for name, check in checks.items():
+        check(obj, name)
+    if kind in ("feedback", "check_in") and obj.get("score") is None and not obj.get("comment"):
+        raise _missing("score", f"{where} (a score or a comment is needed)")
+    service_id = _text(obj, "service_id", where)
+    ref = obj.get("scheduled_for") or obj.get("due_date")
+    ref_at = parse_time(ref, "scheduled_for" if "scheduled_for" in obj else "due_date") if ref else None
+    data = {k: v for k, v in obj.items() if k not in _EVENT_CORE}
+    return Event(id=eid, patient_id=patient_id, kind=kind, at=at, service_id=service_id,
+                 ref_at=ref_at, data=data)
+
+
+def offer_from(event: Event) -> OfferMade:
+    return OfferMade(id=event.id, patient_id=event.patient_id, service_id=event.service_id or "",
+                     moment=Moment(event.data["moment"]), channel=event.data.get("channel"),
+                     at=event.at)
+
+
+def outcome_from(event: Event) -> Outcome:
+    return Outcome(id=event.id, patient_id=event.patient_id, service_id=event.service_id or "",
+                   accepted=event.kind == "offer_accepted", at=event.at)
+
+
+def extra_fields(obj: dict, known: frozenset[str]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k not in known}
+
+
+SERVICE_FIELDS = frozenset({"type", "id", "name", "category", "price", "unit", "kind", "next_steps",
+                            "pairs_with", "offered_at", "contraindications", "min_age",
+                            "description"})
+PATIENT_FIELDS = frozenset({"type", "id", "first_name", "last_name", "birth_date", "email", "phone",
+                            "preferred_channel", "marketing_consent", "goals", "flags",
+                            "memberships", "segment"})

@@ -1,0 +1,187 @@
+"""The weekly answer for one patient: the best eligible (moment, offer), or why there is none."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from assistant.domain.conversion import AcceptanceModel, Estimate
+from assistant.domain.eligibility import Block, Eligibility, Reason
+from assistant.domain.history import History, Menu, Sentiment
+from assistant.domain.moments import Moment
+from assistant.domain.records import Patient, Service
+from assistant.domain.rules import Rules
+from assistant.domain.signals import MomentDetector, Signal, quote
+
+
+class GoalMatcher(Protocol):
+    """Scores how well each text serves a goal in the patient's own words (higher is better)."""
+
+    def similarities(self, goal: str, texts: Sequence[str]) -> list[float]: ...
+
+
+@dataclass(slots=True)
+class Candidate:
+    service: Service
+    signal: Signal
+    why: str
+    estimate: Estimate | None = None
+    goal_match: float | None = None
+    block: Block | None = None
+
+    @property
+    def moment(self) -> Moment:
+        return self.signal.moment
+
+    @property
+    def expected_value(self) -> float:
+        return self.service.price * self.estimate.p if self.estimate else 0.0
+
+    def match_text(self) -> str:
+        return f"{self.service.name}. {self.service.description} {self.why}".strip()
+
+
+@dataclass(slots=True)
+class ReadyOffer:
+    patient: Patient
+    moment: Moment
+    service: Service
+    channel: str
+    estimate: Estimate
+    signal: Signal
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def expected_value(self) -> float:
+        return self.service.price * self.estimate.p
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    patient_id: str
+    moment: Moment | None
+    reason: Reason
+    detail: str
+
+
+class OfferEngine:
+    """Moments, candidates, eligibility and ranking, for one patient at a time."""
+
+    def __init__(self, menu: Menu, rules: Rules, sentiment: Sentiment, model: AcceptanceModel,
+                 matcher: GoalMatcher | None = None) -> None:
+        self.menu = menu
+        self.rules = rules
+        self.model = model
+        self.matcher = matcher
+        self.detector = MomentDetector(menu, rules, sentiment)
+        self.eligibility = Eligibility(rules, sentiment)
+
+    def evaluate(self, history: History, as_of: date) -> ReadyOffer | Suppression:
+        patient = history.patient
+        signals = self.detector.detect(history, as_of)
+        moment = _strongest(signals)
+        blocked = self.eligibility.patient_block(history, as_of)
+        if blocked:
+            return Suppression(patient.id, moment, blocked.reason, blocked.detail)
+        if not signals:
+            return Suppression(patient.id, None, Reason.NO_SIGNAL,
+                               f"nothing in the last {self.rules.signal_days} days signals a moment")
+        cooling = self.eligibility.cooldown(history, as_of)
+        if cooling:
+            return Suppression(patient.id, moment, cooling.reason, cooling.detail)
+        candidates = self.candidates(history, signals)
+        if not candidates:
+            return Suppression(patient.id, moment, Reason.NO_CANDIDATE,
+                               "the menu has no next step for this moment")
+        for candidate in candidates:
+            candidate.block = self.eligibility.offer_block(history, candidate.service, as_of)
+            candidate.estimate = self.model.estimate(candidate.service.id, candidate.moment, patient)
+        candidates.sort(key=_rank)
+        eligible = [c for c in candidates if c.block is None]
+        if not eligible:
+            top = candidates[0]
+            details = "; ".join(dict.fromkeys(c.block.detail for c in candidates if c.block))
+            return Suppression(patient.id, top.moment, top.block.reason, details)
+        best = eligible[0]
+        channel = self.eligibility.channel(history, as_of)
+        assert isinstance(channel, str)  # patient_block has ruled out a Block
+        return ReadyOffer(patient=patient, moment=best.moment, service=best.service,
+                          channel=channel, estimate=best.estimate, signal=best.signal,
+                          reasons=self._reasons(best, candidates))
+
+    def candidates(self, history: History, signals: list[Signal]) -> list[Candidate]:
+        found: dict[tuple[str, Moment], Candidate] = {}
+
+        def add(service: Service | None, signal: Signal, why: str) -> None:
+            if service is not None:
+                found.setdefault((service.id, signal.moment), Candidate(service, signal, why))
+
+        for signal in sorted(signals, key=lambda s: s.on, reverse=True):
+            for anchor_id in signal.anchors:
+                anchor = self.menu.get(anchor_id)
+                for step in anchor.next_steps if anchor else ():
+                    if step.applies_at(signal.moment):
+                        add(self.menu.get(step.to), signal, f"natural next step after {anchor.name}: {step.why}")
+            if signal.booked:
+                booked = self.menu.name(signal.booked)
+                for add_on in self.menu.add_ons_for(signal.booked):
+                    add(add_on, signal, f"a good add-on to the booked {booked}")
+            if signal.plan:
+                add(self.menu.get(signal.plan), signal, "the plan the consultation was about")
+            for service in self.menu.offered_at(signal.moment):
+                add(service, signal, f"offered to every eligible patient at {signal.moment.label}")
+            if signal.goal and not any(k[1] is Moment.GOAL_CHANGE for k in found):
+                for service in self.menu:
+                    add(service, signal, "the menu's best match for the new goal")
+        return self._serve_goal(list(found.values()), signals)
+
+    def _serve_goal(self, candidates: list[Candidate], signals: list[Signal]) -> list[Candidate]:
+        """At a goal change, only offers that serve the new goal in the patient's words compete."""
+        goals = [s.goal for s in signals if s.goal]
+        if not goals or not candidates or self.matcher is None:
+            return candidates
+        goal = goals[-1] if len(goals) == 1 else max(
+            (s for s in signals if s.goal), key=lambda s: s.on).goal
+        scores = self.matcher.similarities(goal, [c.match_text() for c in candidates])
+        best = max(scores)
+        kept = []
+        for candidate, score in zip(candidates, scores, strict=True):
+            candidate.goal_match = score
+            if score >= best - self.rules.goal_match_margin:
+                kept.append(candidate)
+        return kept
+
+    def _reasons(self, best: Candidate, candidates: list[Candidate]) -> list[str]:
+        signal = best.signal
+        reasons = [signal.summary + (" (a satisfaction peak)" if signal.peak else "")]
+        reasons.append(f"{best.service.name}: {best.why}")
+        if best.goal_match is not None and signal.goal:
+            reasons.append(f"Serves the new goal {quote(signal.goal)} "
+                           f"(match {best.goal_match:.2f})")
+        estimate = best.estimate
+        reasons.append(f"{best.service.name} {estimate.evidence(best.moment)}")
+        reasons.append(f"Expected value ${best.service.price:,.0f} x {estimate.p:.0%} = "
+                       f"${best.expected_value:,.0f}")
+        passed_over = [c for c in candidates if c is not best and c.service.id != best.service.id]
+        for other in passed_over[:3]:
+            if other.block:
+                reasons.append(f"Not offered: {other.service.name} ({other.block.reason.value}: "
+                               f"{other.block.detail})")
+            else:
+                reasons.append(f"Considered: {other.service.name} at {other.moment.label} "
+                               f"(expected value ${other.expected_value:,.0f})")
+        return reasons
+
+
+def _rank(candidate: Candidate) -> tuple:
+    """Highest expected value first; a satisfaction peak, then the newer signal, break ties."""
+    return (-round(candidate.expected_value, 6), not candidate.signal.peak,
+            -candidate.signal.on.toordinal(), candidate.service.id)
+
+
+def _strongest(signals: list[Signal]) -> Moment | None:
+    if not signals:
+        return None
+    return max(signals, key=lambda s: (s.peak, s.on)).moment

@@ -1,0 +1,34 @@
+"""The practice's eligibility and timing rules, with the BRIEF's defaults. Stored per practice."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Rules(BaseModel):
+    """Every threshold the moment engine uses. Change one with `crosssell rules set NAME VALUE`."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    signal_days: int = Field(14, ge=1, description="a signal is recent for this many days")
+    renewal_due_days: int = Field(21, ge=1, description="a renewal is due soon within this many days")
+    peak_score: int = Field(9, ge=0, le=10, description="feedback at or above this is a peak")
+    negative_score: int = Field(6, ge=0, le=10, description="feedback at or below this is negative")
+    negative_block_days: int = Field(30, ge=0, description="complaint or negative feedback blocks offers")
+    lukewarm_blocks: bool = Field(True, description="lukewarm feedback within the signal window blocks")
+    cooldown_days: int = Field(30, ge=0, description="any offer starts a cooldown of this many days")
+    declined_days: int = Field(90, ge=0, description="a declined offer is not repeated for this long")
+    anchor_days: int = Field(180, ge=1, description="treatments this recent anchor a next step")
+    milestone_step_pct: float = Field(5.0, gt=0, description="each step of this % lost is a milestone")
+    lower_is_better: list[str] = Field(
+        default_factory=lambda: ["weight", "body_fat", "waist", "bmi"],
+        description="measurements where going down is progress")
+    goal_match_margin: float = Field(
+        0.05, ge=0, le=1, description="offers within this similarity of the best goal match compete")
+    prior_rate: float = Field(0.15, gt=0, lt=1, description="acceptance rate assumed with no data")
+    prior_strength: float = Field(10.0, gt=0, description="pseudo-outcomes behind each prior")
+    no_answer_days: int = Field(30, ge=1, description="an offer unanswered this long counts as declined")
+
+    @classmethod
+    def field_help(cls) -> dict[str, str]:
+        return {name: info.description or "" for name, info in cls.model_fields.items()}

@@ -1,0 +1,25 @@
+"""Our own error hierarchy; the CLI and API map these to exit codes and HTTP statuses at the edges."""
+
+
+class CrosssellError(Exception):
+    """Base of every error the product reports to a person."""
+
+    exit_code = 1
+
+
+class InputError(CrosssellError):
+    """Bad input from a person or a file: a malformed value, an unknown option."""
+
+    exit_code = 2
+
+
+class NotFound(CrosssellError):
+    """An id that names nothing stored (patient, service, offer)."""
+
+    exit_code = 3
+
+
+class ConfigurationError(CrosssellError):
+    """The environment or the practice settings cannot work as given."""
+
+    exit_code = 4

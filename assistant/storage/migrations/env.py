@@ -1,0 +1,11 @@
+"""Alembic environment: run with the connection the application hands over."""
+
+from alembic import context
+
+from assistant.storage.schema import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata,
+                  render_as_batch=connection.dialect.name == "sqlite")
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,254 @@
+"""Reads and writes the practice's records. The only module that knows the tables' shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, Table, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from assistant.domain.history import History
+from assistant.domain.moments import Moment
+from assistant.domain.records import Event, NextStep, OfferMade, Outcome, Patient, Service
+from assistant.domain.rules import Rules
+from assistant.storage import schema
+
+RULES_KEY = "rules"
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def from_epoch(seconds: int | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+# Rows <-> records ---------------------------------------------------------------------------
+
+def service_row(service: Service, extra: dict | None = None) -> dict:
+    steps = [{"to": s.to, "moments": [m.value for m in s.moments], "why": s.why}
+             for s in service.next_steps]
+    return {"id": service.id, "name": service.name, "category": service.category,
+            "price": service.price, "unit": service.unit, "kind": service.kind,
+            "min_age": service.min_age, "contraindications": _dumps(list(service.contraindications)),
+            "next_steps": _dumps(steps), "pairs_with": _dumps(list(service.pairs_with)),
+            "offered_at": _dumps([m.value for m in service.offered_at]),
+            "description": service.description, "extra": _dumps(extra or {})}
+
+
+def service_from(row: Any) -> Service:
+    steps = tuple(NextStep(to=s["to"], moments=tuple(Moment(m) for m in s.get("moments", [])),
+                           why=s.get("why", "")) for s in orjson.loads(row.next_steps))
+    return Service(id=row.id, name=row.name, category=row.category, price=row.price,
+                   unit=row.unit, kind=row.kind, next_steps=steps,
+                   pairs_with=tuple(orjson.loads(row.pairs_with)),
+                   offered_at=tuple(Moment(m) for m in orjson.loads(row.offered_at)),
+                   contraindications=tuple(orjson.loads(row.contraindications)),
+                   min_age=row.min_age, description=row.description)
+
+
+def patient_row(patient: Patient, extra: dict | None = None) -> dict:
+    return {"id": patient.id, "first_name": patient.first_name, "last_name": patient.last_name,
+            "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
+            "email": patient.email, "phone": patient.phone,
+            "preferred_channel": patient.preferred_channel,
+            "marketing_consent": patient.marketing_consent, "goals": _dumps(list(patient.goals)),
+            "flags": _dumps(list(patient.flags)), "memberships": _dumps(list(patient.memberships)),
+            "segment": patient.segment, "extra": _dumps(extra or {})}
+
+
+def patient_from(row: Any) -> Patient:
+    return Patient(id=row.id, first_name=row.first_name, last_name=row.last_name,
+                   birth_date=date.fromisoformat(row.birth_date) if row.birth_date else None,
+                   email=row.email, phone=row.phone, preferred_channel=row.preferred_channel,
+                   marketing_consent=bool(row.marketing_consent),
+                   goals=tuple(orjson.loads(row.goals)), flags=tuple(orjson.loads(row.flags)),
+                   memberships=tuple(orjson.loads(row.memberships)), segment=row.segment)
+
+
+def event_row(event: Event) -> dict:
+    return {"id": event.id, "patient_id": event.patient_id, "kind": event.kind,
+            "at": epoch(event.at), "service_id": event.service_id,
+            "ref_at": epoch(event.ref_at) if event.ref_at else None, "data": _dumps(event.data)}
+
+
+def event_from(row: Any) -> Event:
+    return Event(id=row[0], patient_id=row[1], kind=row[2], at=from_epoch(row[3]),
+                 service_id=row[4], ref_at=from_epoch(row[5]), data=orjson.loads(row[6]))
+
+
+def offer_row(offer: OfferMade, data: dict | None = None) -> dict:
+    return {"id": offer.id, "patient_id": offer.patient_id, "service_id": offer.service_id,
+            "moment": offer.moment.value if offer.moment else "", "channel": offer.channel,
+            "at": epoch(offer.at), "data": _dumps(data or {})}
+
+
+def offer_from(row: Any) -> OfferMade:
+    return OfferMade(id=row.id, patient_id=row.patient_id, service_id=row.service_id,
+                     moment=Moment(row.moment) if row.moment else None, channel=row.channel,
+                     at=from_epoch(row.at))
+
+
+def outcome_row(outcome: Outcome, data: dict | None = None) -> dict:
+    return {"id": outcome.id, "patient_id": outcome.patient_id, "service_id": outcome.service_id,
+            "accepted": outcome.accepted, "at": epoch(outcome.at), "data": _dumps(data or {})}
+
+
+def outcome_from(row: Any) -> Outcome:
+    return Outcome(id=row.id, patient_id=row.patient_id, service_id=row.service_id,
+                   accepted=bool(row.accepted), at=from_epoch(row.at))
+
+
+_EVENT_COLUMNS = [schema.events.c[n] for n in
+                  ("id", "patient_id", "kind", "at", "service_id", "ref_at", "data")]
+
+
+class Repository:
+    """Practice records over one SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._upserts: dict[str, Any] = {}
+
+    # Writing ----------------------------------------------------------------------------
+
+    def upsert(self, connection: Connection, table: Table, rows: Sequence[dict]) -> int:
+        """Inserts or replaces rows by id; returns how many rows were added or changed."""
+        if not rows:
+            return 0
+        result = connection.execute(self._upsert_statement(table), list(rows))
+        return max(result.rowcount, 0)
+
+    def _upsert_statement(self, table: Table) -> Any:
+        statement = self._upserts.get(table.name)
+        if statement is None:
+            insert = self._insert(table)
+            columns = [c.name for c in table.columns if not c.primary_key]
+            statement = insert.on_conflict_do_update(
+                index_elements=[c for c in table.primary_key.columns],
+                set_={c: insert.excluded[c] for c in columns},
+                where=or_(*(table.c[c].is_distinct_from(insert.excluded[c]) for c in columns)),
+            )
+            self._upserts[table.name] = statement
+        return statement
+
+    def count(self, table: Table, connection: Connection | None = None) -> int:
+        query = select(func.count()).select_from(table)
+        if connection is not None:
+            return connection.execute(query).scalar_one()
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    # Menu, patients and settings -------------------------------------------------------------
+
+    def services(self) -> list[Service]:
+        with self.engine.connect() as conn:
+            return [service_from(r) for r in conn.execute(select(schema.services))]
+
+    def ids(self, table: Table) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(table.c.id)).scalars())
+
+    def patient(self, patient_id: str) -> Patient | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.patients).where(
+                schema.patients.c.id == patient_id)).first()
+        return patient_from(row) if row else None
+
+    def rules(self) -> Rules:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(schema.practice_settings.c.value).where(
+                schema.practice_settings.c.key == RULES_KEY)).scalar()
+        return Rules.model_validate_json(value) if value else Rules()
+
+    def save_rules(self, rules: Rules) -> None:
+        with self.engine.begin() as conn:
+            self.upsert(conn, schema.practice_settings,
+                        [{"key": RULES_KEY, "value": rules.model_dump_json()}])
+
+    # The scan's reads -------------------------------------------------------------------------
+
+    def offers_and_outcomes(self, until: int) -> tuple[list[OfferMade], list[Outcome]]:
+        with self.engine.connect() as conn:
+            offers = [offer_from(r) for r in conn.execute(
+                select(schema.offers).where(schema.offers.c.at <= until))]
+            outcomes = [outcome_from(r) for r in conn.execute(
+                select(schema.outcomes).where(schema.outcomes.c.at <= until))]
+        return offers, outcomes
+
+    def active_histories(self, since: int, until: int, due_from: int, due_until: int
+                         ) -> Iterator[History]:
+        """Patients with an event since `since`, or a renewal due in the window, with every
+        event they have up to `until`, oldest first. Offers and outcomes come separately."""
+        events = schema.events
+        recent = select(events.c.patient_id).where(events.c.at.between(since, until))
+        due = select(events.c.patient_id).where(
+            events.c.kind == "membership_renewal_due", events.c.ref_at.between(due_from, due_until),
+            events.c.at <= until)
+        active = recent.union(due).subquery()
+        with self.engine.connect() as conn:
+            patients = {r.id: patient_from(r) for r in conn.execute(
+                select(schema.patients).where(schema.patients.c.id.in_(select(active))))}
+            rows = conn.execute(
+                select(*_EVENT_COLUMNS).where(events.c.patient_id.in_(select(active)),
+                                              events.c.at <= until)
+                .order_by(events.c.patient_id, events.c.at))
+            yield from _group(rows, patients)
+            for patient in patients.values():
+                yield History(patient)
+
+    def quiet_histories(self, active: set[str], until: int) -> Iterator[History]:
+        """Every other patient, with only the events that can still matter: opt-outs."""
+        events = schema.events
+        with self.engine.connect() as conn:
+            opt_outs: dict[str, list[Event]] = {}
+            for row in conn.execute(select(*_EVENT_COLUMNS).where(
+                    events.c.kind == "opted_out", events.c.at <= until)):
+                opt_outs.setdefault(row[1], []).append(event_from(row))
+            for row in conn.execute(select(schema.patients)):
+                if row.id not in active:
+                    yield History(patient_from(row), events=opt_outs.get(row.id, []))
+
+    # Embedding cache -------------------------------------------------------------------------
+
+    def embeddings(self, keys: Iterable[str], model: str) -> dict[str, bytes]:
+        keys = list(keys)
+        found: dict[str, bytes] = {}
+        table = schema.embeddings
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                for row in conn.execute(select(table.c.key, table.c.vector).where(
+                        table.c.key.in_(chunk), table.c.model == model)):
+                    found[row.key] = row.vector
+        return found
+
+    def save_embeddings(self, vectors: dict[str, bytes], model: str) -> None:
+        rows = [{"key": k, "model": model, "vector": v} for k, v in vectors.items()]
+        with self.engine.begin() as conn:
+            self.upsert(conn, schema.embeddings, rows)
+
+
+def _group(rows: Iterable[Sequence], patients: dict[str, Patient]) -> Iterator[History]:
+    """Rows ordered by patient -> one History per patient (removed from `patients` as seen)."""
+    current: History | None = None
+    for row in rows:
+        if current is None or current.patient.id != row[1]:
+            if current is not None:
+                yield current
+            patient = patients.pop(row[1], None)
+            current = History(patient) if patient else None
+            if current is None:
+                continue
+        current.events.append(event_from(row))
+    if current is not None:
+        yield current

@@ -1,0 +1,103 @@
+"""Tables. Times are UTC epoch seconds (BIGINT): compact, fast to compare, the same everywhere."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+services = Table(
+    "services", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("category", String(100), nullable=False, default=""),
+    Column("price", Float, nullable=False),
+    Column("unit", String(50), nullable=False, default=""),
+    Column("kind", String(20), nullable=False, default="treatment"),
+    Column("min_age", Integer),
+    Column("contraindications", Text, nullable=False, default="[]"),
+    Column("next_steps", Text, nullable=False, default="[]"),
+    Column("pairs_with", Text, nullable=False, default="[]"),
+    Column("offered_at", Text, nullable=False, default="[]"),
+    Column("description", Text, nullable=False, default=""),
+    Column("extra", Text, nullable=False, default="{}"),
+)
+
+patients = Table(
+    "patients", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("first_name", String(200), nullable=False),
+    Column("last_name", String(200), nullable=False, default=""),
+    Column("birth_date", String(10)),
+    Column("email", String(320)),
+    Column("phone", String(50)),
+    Column("preferred_channel", String(10), nullable=False, default="email"),
+    Column("marketing_consent", Boolean, nullable=False, default=False),
+    Column("goals", Text, nullable=False, default="[]"),
+    Column("flags", Text, nullable=False, default="[]"),
+    Column("memberships", Text, nullable=False, default="[]"),
+    Column("segment", String(100)),
+    Column("extra", Text, nullable=False, default="{}"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("patient_id", String(100), ForeignKey("patients.id"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("service_id", String(100)),
+    Column("ref_at", BigInteger),
+    Column("data", Text, nullable=False, default="{}"),
+    # The scan finds patients with recent activity, then reads each one's history in order.
+    Index("ix_events_at", "at"),
+    Index("ix_events_patient_at", "patient_id", "at"),
+    Index("ix_events_kind_ref_at", "kind", "ref_at"),
+)
+
+offers = Table(
+    "offers", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("patient_id", String(100), ForeignKey("patients.id"), nullable=False),
+    Column("service_id", String(100), nullable=False),
+    Column("moment", String(40), nullable=False),
+    Column("channel", String(10)),
+    Column("at", BigInteger, nullable=False),
+    Column("data", Text, nullable=False, default="{}"),
+    Index("ix_offers_patient_at", "patient_id", "at"),
+)
+
+outcomes = Table(
+    "outcomes", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("patient_id", String(100), ForeignKey("patients.id"), nullable=False),
+    Column("service_id", String(100), nullable=False),
+    Column("accepted", Boolean, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("data", Text, nullable=False, default="{}"),
+    Index("ix_outcomes_patient_at", "patient_id", "at"),
+)
+
+practice_settings = Table(
+    "practice_settings", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+embeddings = Table(
+    "embeddings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("model", String(100), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)
