@@ -123,7 +123,8 @@ class OfferEngine:
                 anchor = self.menu.get(anchor_id)
                 for step in anchor.next_steps if anchor else ():
                     if step.applies_at(signal.moment):
-                        add(self.menu.get(step.to), signal, f"natural next step after {anchor.name}: {step.why}")
+                        why = f"natural next step after {anchor.name}: {step.why}"
+                        add(self.menu.get(step.to), signal, why)
             if signal.booked:
                 booked = self.menu.name(signal.booked)
                 for add_on in self.menu.add_ons_for(signal.booked):

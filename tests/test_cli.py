@@ -1,0 +1,60 @@
+"""Exit statuses, help on every command, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("command", [[], ["import"], ["scan"], ["record"], ["rules", "show"],
+                                     ["rules", "set"], ["menu"]])
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_import_exits_1_and_names_the_line_when_a_line_is_rejected(home, tmp_path):
+    path = tmp_path / "f.jsonl"
+    path.write_text('{"type": "patient", "id": "p1", "first_name": "A"}\n{oops\n')
+    errors = tmp_path / "errors.jsonl"
+    result = runner.invoke(app, ["import", str(path), "--errors", str(errors)])
+    assert result.exit_code == 1
+    assert "line 2" in result.output and "invalid JSON" in result.output
+    kept = [json.loads(line) for line in errors.read_text().splitlines()]
+    assert kept[0]["line"] == 2 and kept[0]["text"] == "{oops"
+
+
+def test_missing_file_and_bad_date_are_clear_errors(home, tmp_path):
+    missing = runner.invoke(app, ["import", str(tmp_path / "nope.jsonl")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    bad = runner.invoke(app, ["scan", "--as-of", "next tuesday"])
+    assert bad.exit_code == 2 and "--as-of" in bad.output
+
+
+def test_record_outcomes_and_unknown_ids(home, tmp_path):
+    path = tmp_path / "f.jsonl"
+    path.write_text('{"type": "patient", "id": "p1", "first_name": "A", "marketing_consent": true}\n')
+    runner.invoke(app, ["import", str(path)])
+    ok = runner.invoke(app, ["record", "p1", "botox", "presented", "--moment", "booking"])
+    assert ok.exit_code == 0, ok.output
+    assert runner.invoke(app, ["record", "p1", "botox", "accepted"]).exit_code == 0
+    unknown = runner.invoke(app, ["record", "ghost", "botox", "accepted"])
+    assert unknown.exit_code == 3 and "ghost" in unknown.output
+    no_moment = runner.invoke(app, ["record", "p1", "botox", "presented"])
+    assert no_moment.exit_code == 2 and "--moment" in no_moment.output
+
+
+def test_rules_show_and_set(home):
+    assert runner.invoke(app, ["rules", "set", "cooldown_days", "45"]).exit_code == 0
+    shown = runner.invoke(app, ["rules", "show"])
+    assert "cooldown_days" in shown.output and "45" in shown.output
+    bad = runner.invoke(app, ["rules", "set", "cooldown_days", "-3"])
+    assert bad.exit_code == 2
+    unknown = runner.invoke(app, ["rules", "set", "vibes", "1"])
+    assert unknown.exit_code == 2 and "unknown rule" in unknown.output
