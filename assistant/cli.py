@@ -19,13 +19,15 @@ from assistant.app.practice import Practice, ScanResult
 from assistant.domain.moments import Moment
 from assistant.domain.rules import Rules
 from assistant.errors import CrosssellError, InputError
+from assistant.settings import Settings
 
 app = typer.Typer(help="crosssell: which patients are ready for an offer this week, what to "
                        "offer them, and why.", no_args_is_help=True, add_completion=False)
 rules_app = typer.Typer(help="Show or change the practice's eligibility and timing rules.",
                         no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
-out = Console()
+# Wide enough for the queue when written to a file or a pipe; a terminal sets its own width.
+out = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True)
 SHOWN_REJECTIONS = 50
 
@@ -159,7 +161,7 @@ def _print_scan(result: ScanResult) -> None:
         table.add_row(str(n), f"{offer.patient.name}\n[dim]{offer.patient.id} · {offer.channel}",
                       offer.moment.label,
                       f"{offer.service.name}\n[dim]${offer.service.price:,.0f}",
-                      "\n".join(offer.reasons[:4]),
+                      "\n".join(offer.reasons[:2]) + f"\n[dim]{offer.estimate.evidence(offer.moment)}",
                       f"${offer.expected_value:,.0f}\n[dim]{offer.estimate.p:.0%}")
     out.print(table)
     counts: dict[str, int] = {}
@@ -239,6 +241,37 @@ def menu() -> None:
                           for n in s.next_steps)
         table.add_row(s.id, s.name, f"${s.price:,.0f}/{s.unit}", steps)
     out.print(table)
+
+
+@app.command()
+def demo(
+    home: Annotated[Path | None, typer.Option(
+        help="where the demo practice lives (default: demo/ under CROSSSELL_HOME); replaced")] = None,
+    as_of: Annotated[str | None, typer.Option(help="the demo's 'today' (default today)")] = None,
+    patients: Annotated[int, typer.Option(help="number of synthetic patients")] = 200,
+    seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same practice")] = 7,
+    limit: Annotated[int, typer.Option(help="how many ready patients to show")] = 12,
+) -> None:
+    """Build a realistic synthetic practice (a year of history, every moment and every reason
+    not to offer), import it into a fresh home, and print this week's queue."""
+    from assistant.app.demo import build_demo
+
+    def action():
+        day = _parse_day(as_of)
+        target = home or (Settings().home / "demo")
+        err.print(f"building a {patients}-patient demo practice as of {day.isoformat()} "
+                  f"in {target} ...")
+        return build_demo(target, day, patients, seed)
+
+    practice_home, report, result = _run(action)
+    out.print(f"imported {report.lines:,} lines: {report.added['patients']} patients, "
+              f"{report.added['events']:,} events, {report.added['offers']} past offers, "
+              f"{report.added['outcomes']} outcomes")
+    result.ready = result.ready[:limit]
+    _print_scan(result)
+    out.print(f"\nExplore it: export CROSSSELL_HOME={practice_home}\n"
+              f"  crosssell scan --as-of {result.as_of.isoformat()} --format json | less\n"
+              "  crosssell rules show   crosssell menu   crosssell record --help")
 
 
 def main() -> None:  # pragma: no cover - console entry point

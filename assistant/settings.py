@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -20,7 +21,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     embedding_model_dir: Path | None = None
-    import_batch_size: int = 5000
+    import_batch_size: int = 20000
+    import_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
 
     @cached_property
     def url(self) -> str:

@@ -14,25 +14,29 @@ What it produces
 Records of the import format in ``shared/contract/practice-data.md``: each patient record
 followed by that patient's events in time order. No service records are emitted, so the default
 menu (the brief's 15 service ids) applies. Everything is derived from ``random.Random`` seeded per
-patient from ``(seed, patient number)`` and from ``as_of``; the wall clock is never read. The
-first patients of a practice are therefore the same whatever ``n_patients`` is.
+patient from ``(seed, patient number)`` and from ``as_of``; the wall clock is never read. A
+patient's records depend only on (seed, as_of, number, scenario), so the first 120 patients are
+the same whatever ``n_patients`` is.
 
 * Background history: a year of plain history per segment (aesthetics: Botox about every three
   months, filler, HydraFacials, peels, product kits, member facials; weight: monthly GLP-1 visits
   with weights trending down from a baseline, maintenance, contouring later; wellness: monthly
   hormone visits, IV therapy, longevity) with feedback, check-ins, results, summaries, bookings,
   cancellations, referrals, goal changes, the odd complaint, and past offers with their outcomes
-  (10-35% accepted depending on offer and moment). Background events are all at least
-  ``BACKGROUND_END_DAYS`` (36) days before ``as_of``, so history alone never makes a patient ready.
-* Scenarios: the first ``scenario_patient_count(n)`` patients (about 60% of a 200-patient demo,
-  about 15% of a large practice) cycle through ``SCENARIOS`` in order; patient number ``i``
-  (1-based, id ``p{i:06d}``) gets ``scenario_of(i, n)``. Each scenario adds the recent events of one
-  moment (ready) or of one moment plus one blocker (suppressed), as described in ``SCENARIOS``.
+  (about 17% accepted overall: product kits and HydraFacials near 25%, laser and body
+  contouring under 10%, better at results and check-in moments than at intake). Background
+  events are all at least ``BACKGROUND_END_DAYS`` (36) days before ``as_of`` (43 for scenario
+  patients), so history alone never makes a patient ready or blocked.
+* Scenarios: the first ``scenario_patient_count(n)`` patients (the first 120, i.e. every scenario
+  four times, then 15% of the rest: 132 of a 200-patient demo, about 15% of a large practice)
+  cycle through ``SCENARIOS`` in order; patient number ``i`` (1-based, id ``p{i:06d}``) gets
+  ``scenario_of(i, n)``. Each scenario adds the recent events of one moment (ready) or of one
+  moment plus one blocker (suppressed), as described in ``SCENARIOS``.
   ``expected`` there names the answer a correct product gives with the default menu (moment and
   offer, or the suppression reason).
 
-Scale: ``write_practice`` streams; 100,000 patients x 20 events (about 2.1 million lines) take
-well under a minute and constant memory.
+Scale: ``write_practice`` streams in batches; 100,000 patients x 20 events (about 2.06 million
+lines, 390 MB) take about 10 seconds and 50 MB of memory.
 """
 
 from __future__ import annotations
@@ -257,13 +261,13 @@ TEEN_CONSULT = ("Came with her mom asking about preventive Botox; advised waitin
 GOAL_TO = {
     "maintenance": ("keep the weight off for good", "stay at my goal weight",
                     "keep the weight off for good now that I hit my goal",
-                    "not gain it back this time"),
+                    "maintain my new weight"),
     "contouring": ("firm up loose skin on my stomach", "tighten my arms after losing weight",
                    "firm up the loose skin on my stomach and arms",
                    "smooth out my thighs now that the weight is gone"),
     "energy": ("get my energy back", "sleep better and feel like myself",
                "get my energy back and sleep through the night",
-               "feel less foggy in the afternoons"),
+               "have more energy and better sleep"),
     "aesthetics": ("look fresher in photos", "smoother skin", "brighter, smoother skin for summer",
                    "look as good as I feel"),
 }
@@ -343,8 +347,9 @@ SCENARIOS: tuple[tuple[str, str, str], ...] = (
     ("intake_botox", "new patient, first Botox consultation 1-10 days ago, no visits",
      "intake -> skincare_membership"),
     ("intake_glp1", "new patient, GLP-1 consultation 1-10 days ago, no visits",
-     "intake (menu-dependent offer)"),
-    ("results_botox", "first Botox 15-30 days ago, result_observed 2-10 days ago, feedback 9-10",
+     "intake -> glp1_program"),
+    ("results_botox", "new patient: consult, first Botox 15-30 days ago, result_observed 2-10 "
+     "days ago, feedback 9-10",
      "results_visible -> skincare_membership"),
     ("results_glp1", "GLP-1 holder, latest weight 1-10 days ago 5.5-12% below baseline, "
      "feedback 9-10", "results_visible -> body_contouring"),
@@ -381,7 +386,7 @@ SCENARIOS: tuple[tuple[str, str, str], ...] = (
     ("sup_breastfeeding_glp1", "breastfeeding new patient, GLP-1 consultation 1-10 days ago",
      "none: contraindication (not glp1_program/body_contouring/hormone_optimization)"),
     ("sup_pregnant_booking", "pregnant patient booked a HydraFacial 1-10 days ago",
-     "not botox/filler/glp1_program/body_contouring/chemical_peel (product_kit is fine)"),
+     "booking -> product_kit; never botox/filler/glp1_program/body_contouring/chemical_peel"),
     ("sup_under_18", "16-17 year old with HydraFacial history and a Botox consultation 1-10 "
      "days ago", "none: under minimum age (skincare_membership is 18+)"),
     ("sup_complaint", "Botox visit, result_observed, complaint 2-20 days ago",
@@ -390,10 +395,12 @@ SCENARIOS: tuple[tuple[str, str, str], ...] = (
      "none: negative feedback"),
     ("sup_cooldown", "Botox visit, offer_presented 3-25 days ago, then feedback 10",
      "none: recent offer (cooldown)"),
-    ("sup_declined", "skincare_membership declined 31-80 days ago, then Botox peak now",
-     "not skincare_membership (declined recently)"),
-    ("sup_holds_membership", "skincare_membership holder with a Botox peak",
-     "not skincare_membership (already held)"),
+    ("sup_declined", "Botox-only patient who declined skincare_membership 31-80 days ago, "
+     "then a Botox peak now", "none: declined recently"),
+    ("sup_holds_membership", "Botox-only skincare_membership holder with a Botox peak",
+     "none: already holds it"),
+    ("sup_no_candidate", "first purchase is a skin care kit, a few days ago: nothing on the menu "
+     "follows it", "none: no candidate"),
     ("sup_old_history", "history only, nothing in the last 60 days", "none: no recent signal"),
 )
 SCENARIO_NAMES: tuple[str, ...] = tuple(s[0] for s in SCENARIOS)
@@ -611,27 +618,35 @@ def _offer_pair(p: _P, d: int, out: list) -> None:
     out.append(grp)
 
 
+_ANCHOR: list = []  # marker in a group list: the next group is an episode's visit
+
+
 def _episode(p: _P, d: int, out: list) -> None:
-    """One visit with its booking and follow-ups, as a list of atomic groups."""
+    """One visit with its booking and follow-ups, as atomic groups appended to ``out``.
+
+    The visit group is appended first and marked as the episode's anchor; the materialising loop
+    drops the follow-ups of a visit it could not fit, so no summary or result lacks its visit.
+    """
     rng = p.rng
     svc = _visit_service(p, d)
     if not svc:
         return
+    out.append(_ANCHOR)
     end = p.bg_end
     member = svc == "member_facial"
     if member:
         svc = "hydrafacial"
     area = AREA[svc]
+    grp: list = [(d, "visit", svc, member)]
+    if svc in ("glp1_program", "weight_maintenance"):
+        grp.append((d, "measure", None))
+    out.append(grp)
     if rng.random() < 0.25:
         b = min(365, d + rng.randint(3, 21))
         if rng.random() < 0.12:
             out.append([(b, "appointment_cancelled",
                          {"service_id": svc, "reason": _pick(rng, CANCEL_REASONS)})])
         out.append([(b, "booked", (svc, d))])
-    grp: list = [(d, "visit", svc, member)]
-    if svc in ("glp1_program", "weight_maintenance"):
-        grp.append((d, "measure", None))
-    out.append(grp)
     if rng.random() < 0.35 and d - 1 >= end:
         out.append([(d - 1, "summary_sent", {"service_id": svc})])
     if svc in RESULT_NOTES and svc in _INJECTABLE_LIKE and rng.random() < 0.3:
@@ -720,9 +735,19 @@ def _background(p: _P, k: int) -> None:
             _episode(p, d, groups)
     # materialise groups up to k events, then pad with singletons
     n = 0
+    skipping = False  # inside an episode whose visit did not fit
+    anchor = False
     for g in groups:
-        if n + len(g) > k:
+        if g is _ANCHOR:
+            anchor, skipping = True, False
             continue
+        if skipping:
+            continue
+        if n + len(g) > k:
+            skipping = anchor
+            anchor = False
+            continue
+        anchor = False
         n += len(g)
         for item in g:
             _emit(p, item)
@@ -824,9 +849,13 @@ def _sc(p: _P, name: str) -> None:
         p.history = False
         p.add(rng.randint(1, 10), p.slot(), "consultation", service_id="glp1_program",
               note=_pick(rng, CONSULT_NOTES["glp1_program"]), goals=list(p.goals))
-    elif name == "results_botox":
-        _setup(p, "aesthetics", avoid=("botox", "skincare_membership"))
-        _peak_botox(p)
+    elif name == "results_botox":  # the first treatment: a consult, one Botox visit, its results
+        _setup(p, "aesthetics", avoid=("botox", "skincare_membership"), age=(26, 58))
+        p.history = False
+        p.goals = [_pick(rng, ("softer frown lines", "smoother forehead", "look less tired"))]
+        v, _ = _peak_botox(p)
+        p.add(v + rng.randint(3, 14), p.slot(), "consultation", service_id="botox",
+              note=_pick(rng, CONSULT_NOTES["botox"]), goals=list(p.goals))
     elif name == "results_glp1":
         _setup(p, "weight", memberships=("glp1_program",), avoid=("body_contouring",))
         p.loss = rng.uniform(0.055, 0.12)
@@ -944,6 +973,7 @@ def _sc(p: _P, name: str) -> None:
         p.feedback(rng.randint(1, min(o - 1, 10)), rng.choice((9, 10)), "injectables")
     elif name == "sup_declined":
         _setup(p, "aesthetics", avoid=("skincare_membership",))
+        p.history = False
         x = rng.randint(31, 80)
         p.add(x + 1, p.slot(), "offer_presented", service_id="skincare_membership",
               moment=_pick(rng, ("check_in", "post_treatment_summary")), channel=p.channel)
@@ -951,7 +981,12 @@ def _sc(p: _P, name: str) -> None:
         _peak_botox(p)
     elif name == "sup_holds_membership":
         _setup(p, "aesthetics", memberships=("skincare_membership",))
+        p.history = False
         _peak_botox(p)
+    elif name == "sup_no_candidate":
+        _setup(p, "aesthetics")
+        p.history = False
+        p.visit(rng.randint(2, 10), "product_kit")
     elif name == "sup_old_history":
         _setup(p, _pick(rng, ("aesthetics", "aesthetics", "weight", "wellness")))
         p.bg_end = rng.randint(60, 120)
@@ -971,12 +1006,13 @@ def _background_profile(p: _P) -> None:
     r = rng.random()
     if r < 0.01:
         p.age = rng.randint(16, 17)
+        p.seg = "aesthetics"
     elif p.seg == "wellness":
         p.age = rng.randint(35, 75)
     else:
         p.age = rng.randint(19, 72)
     flags = []
-    if 18 <= p.age < 45:
+    if 18 <= p.age < 45 and p.seg != "weight":
         r = rng.random()
         if r < 0.025:
             flags.append("pregnant")
@@ -1010,11 +1046,6 @@ def _background_profile(p: _P) -> None:
         p.loss = rng.uniform(0.03, 0.2)
         if p.bg_end == BACKGROUND_END_DAYS:
             m.append("glp1_program" if r < 0.75 else "weight_maintenance")
-        if p.age < 18:
-            p.seg = "aesthetics"
-            m = []
-            p.only = frozenset({"hydrafacial", "chemical_peel", "product_kit"})
-            p.offers = False
     else:
         if r < 0.7:
             m.append("hormone_optimization")

@@ -7,13 +7,14 @@ may come before them in the file (the contract says order does not matter).
 
 from __future__ import annotations
 
+import multiprocessing
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import orjson
-from sqlalchemy import Table
 
 from assistant.domain.contract import (
     OFFER_KINDS,
@@ -38,6 +39,7 @@ from assistant.storage.repository import (
 )
 
 Lines = Callable[[], Iterator[tuple[int, bytes]]]
+CHUNK_LINES = 20_000
 _MASTER_LINE = re.compile(rb'"type"\s*:\s*"(?:service|patient)"')
 _TABLES = {"services": schema.services, "patients": schema.patients, "events": schema.events,
            "offers": schema.offers, "outcomes": schema.outcomes}
@@ -77,13 +79,15 @@ class Importer:
     """One import run over a source of numbered lines that can be read twice."""
 
     def __init__(self, repository: Repository, default_service_ids: set[str],
-                 batch_size: int = 5000, on_progress: Callable[[int], None] | None = None) -> None:
+                 batch_size: int = 5000, on_progress: Callable[[int], None] | None = None,
+                 workers: int = 0) -> None:
         self.repository = repository
         self.default_service_ids = default_service_ids
         self.batch_size = batch_size
+        self.workers = workers
         self.on_progress = on_progress or (lambda _n: None)
         self.report = ImportReport()
-        self._pending: dict[str, list[dict]] = {name: [] for name in _TABLES}
+        self._pending: dict[str, list] = {name: [] for name in _TABLES}
         self._changed: Counter = Counter()
         self._accepted: Counter = Counter()
 
@@ -94,13 +98,13 @@ class Importer:
         if not service_ids:
             service_ids = set(self.default_service_ids)
         patient_ids = self.repository.ids(schema.patients) | masters[1]
-        handled = masters[2]
-        for number, raw in lines():
-            self.on_progress(len(raw) + 1)
-            if number in handled or not raw.strip():
-                continue
-            self.report.lines += 1
-            self._read_event(number, raw, service_ids, patient_ids)
+        known = Known(frozenset(service_ids), frozenset(patient_ids),
+                      {name: self.repository.row_shape(table) for name, table in _TABLES.items()})
+        for chunk in self._event_chunks(lines, masters[2], known):
+            self.report.lines += chunk.lines
+            self.report.rejected.extend(chunk.rejected)
+            for table, rows in chunk.rows.items():
+                self._add_shaped(table, rows)
         self._flush_all()
         for name, table in _TABLES.items():
             added = self.repository.count(table) - before[name]
@@ -116,7 +120,7 @@ class Importer:
         patients: set[str] = set()
         handled: set[int] = set()
         for number, raw in lines():
-            if not _MASTER_LINE.search(raw):
+            if (b'"service"' not in raw and b'"patient"' not in raw) or not _MASTER_LINE.search(raw):
                 continue
             obj = self._decode(number, raw, report_errors=False)
             if obj is None or obj.get("type") not in ("service", "patient"):
@@ -138,38 +142,25 @@ class Importer:
         self._flush("patients")
         return services, patients, handled
 
-    def _read_event(self, number: int, raw: bytes, service_ids: set[str],
-                    patient_ids: set[str]) -> None:
-        obj = self._decode(number, raw)
-        if obj is None:
+    def _event_chunks(self, lines: Lines, handled: set[int], known: Known
+                      ) -> Iterator[EventChunk]:
+        """Second pass, in chunks: parsed in worker processes when the file is large, so
+        parsing one chunk overlaps with writing the one before."""
+        chunks = _chunks(lines, handled, self.on_progress)
+        if self.workers < 1:
+            for chunk in chunks:
+                yield read_events(chunk, known)
             return
-        kind = obj.get("type")
-        if kind != "event":
-            if kind is None:
-                self._reject(number, "missing field", "missing field 'type'")
-            else:
-                self._reject(number, "unknown type",
-                             f"unknown type {kind!r} (expected service, patient or event)")
-            return
-        try:
-            event = parse_event(obj)
-        except ContractError as exc:
-            self._reject(number, exc.category, exc.message)
-            return
-        if event.patient_id not in patient_ids:
-            self._reject(number, "unknown patient", f"event {event.id!r} names unknown patient "
-                                                    f"{event.patient_id!r}")
-            return
-        if event.service_id is not None and event.service_id not in service_ids:
-            self._reject(number, "unknown service", f"event {event.id!r} names unknown service "
-                                                    f"{event.service_id!r}")
-            return
-        if event.kind == "offer_presented":
-            self._add("offers", offer_row(offer_from(event), event.data))
-        elif event.kind in OFFER_KINDS:
-            self._add("outcomes", outcome_row(outcome_from(event), event.data))
-        else:
-            self._add("events", event_row(event))
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_remember,
+                                 initargs=(known,)) as pool:
+            in_flight: deque = deque()
+            for chunk in chunks:
+                in_flight.append(pool.submit(_read_remembered, chunk))
+                if len(in_flight) > 2 * self.workers:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
 
     def _decode(self, number: int, raw: bytes, report_errors: bool = True) -> dict | None:
         try:
@@ -188,10 +179,13 @@ class Importer:
         self.report.rejected.append(Rejection(number, category, message))
 
     def _add(self, table: str, row: dict) -> None:
-        rows = self._pending[table]
-        rows.append(row)
-        self._accepted[table] += 1
-        if len(rows) >= self.batch_size:
+        self._add_shaped(table, [shape(row, self.repository.row_shape(_TABLES[table]))])
+
+    def _add_shaped(self, table: str, rows: list) -> None:
+        pending = self._pending[table]
+        pending.extend(rows)
+        self._accepted[table] += len(rows)
+        if len(pending) >= self.batch_size:
             self._flush(table)
 
     def _flush(self, table: str) -> None:
@@ -199,7 +193,7 @@ class Importer:
         if not rows:
             return
         with self.repository.engine.begin() as conn:
-            self._changed[table] += self.repository.upsert(conn, _TABLES[table], rows)
+            self._changed[table] += self.repository.upsert_shaped(conn, _TABLES[table], rows)
         self._pending[table] = []
 
     def _flush_all(self) -> None:
@@ -218,5 +212,98 @@ def file_lines(path) -> Lines:
     return read
 
 
-def table_for(name: str) -> Table:
-    return _TABLES[name]
+# Reading events: plain functions, so worker processes can run them ------------------------
+
+@dataclass(frozen=True)
+class Known:
+    """What an event may refer to, and the row shape each table's writer expects."""
+
+    service_ids: frozenset[str]
+    patient_ids: frozenset[str]
+    shapes: dict[str, tuple[str, ...] | None]
+
+
+@dataclass
+class EventChunk:
+    lines: int = 0
+    rows: dict[str, list] = field(default_factory=dict)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def shape(row: dict, names: tuple[str, ...] | None) -> tuple | dict:
+    return row if names is None else tuple(row[n] for n in names)
+
+
+def _chunks(lines: Lines, handled: set[int], on_progress: Callable[[int], None],
+            size: int = CHUNK_LINES) -> Iterator[list[tuple[int, bytes]]]:
+    chunk: list[tuple[int, bytes]] = []
+    read = 0
+    for number, raw in lines():
+        read += len(raw) + 1
+        if number in handled or not raw.strip():
+            continue
+        chunk.append((number, raw))
+        if len(chunk) >= size:
+            on_progress(read)
+            read = 0
+            yield chunk
+            chunk = []
+    on_progress(read)
+    if chunk:
+        yield chunk
+
+
+def read_events(chunk: list[tuple[int, bytes]], known: Known) -> EventChunk:
+    """Parses and checks event lines; good ones become rows, bad ones rejections."""
+    result = EventChunk(lines=len(chunk), rows={"events": [], "offers": [], "outcomes": []})
+    events, offers, outcomes = (result.rows[t] for t in ("events", "offers", "outcomes"))
+    shapes = known.shapes
+    for number, raw in chunk:
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            result.rejected.append(Rejection(number, "invalid JSON", f"invalid JSON ({exc.args[0]})"))
+            continue
+        try:
+            event = _event(obj, known)
+        except ContractError as exc:
+            result.rejected.append(Rejection(number, exc.category, exc.message))
+            continue
+        if event.kind == "offer_presented":
+            offers.append(shape(offer_row(offer_from(event), event.data), shapes["offers"]))
+        elif event.kind in OFFER_KINDS:
+            outcomes.append(shape(outcome_row(outcome_from(event), event.data), shapes["outcomes"]))
+        else:
+            events.append(shape(event_row(event), shapes["events"]))
+    return result
+
+
+def _event(obj: object, known: Known):
+    if not isinstance(obj, dict):
+        raise ContractError("invalid JSON", "a line must be a JSON object")
+    kind = obj.get("type")
+    if kind != "event":
+        if kind is None:
+            raise ContractError("missing field", "missing field 'type'")
+        raise ContractError("unknown type", f"unknown type {kind!r} (expected service, patient or event)")
+    event = parse_event(obj)
+    if event.patient_id not in known.patient_ids:
+        raise ContractError("unknown patient",
+                            f"event {event.id!r} names unknown patient {event.patient_id!r}")
+    if event.service_id is not None and event.service_id not in known.service_ids:
+        raise ContractError("unknown service",
+                            f"event {event.id!r} names unknown service {event.service_id!r}")
+    return event
+
+
+_REMEMBERED: Known | None = None
+
+
+def _remember(known: Known) -> None:
+    global _REMEMBERED
+    _REMEMBERED = known
+
+
+def _read_remembered(chunk: list[tuple[int, bytes]]) -> EventChunk:
+    assert _REMEMBERED is not None
+    return read_events(chunk, _REMEMBERED)

@@ -23,6 +23,8 @@ from assistant.settings import Settings
 from assistant.storage import database
 from assistant.storage.repository import Repository, epoch
 
+PARALLEL_IMPORT_BYTES = 8 * 1024 * 1024
+
 
 @dataclass
 class ScanResult:
@@ -87,15 +89,17 @@ class Practice:
                     ) -> ImportReport:
         if not path.is_file():
             raise InputError(f"no such file: {path}")
-        return self._importer(on_progress).run(file_lines(path))
+        large = path.stat().st_size > PARALLEL_IMPORT_BYTES
+        workers = self.settings.import_workers if large else 0
+        return self._importer(on_progress, workers).run(file_lines(path))
 
     def import_records(self, records: list[dict]) -> ImportReport:
         lines = [(n, orjson.dumps(r)) for n, r in enumerate(records, 1)]
         return self._importer(None).run(lambda: iter(lines))
 
-    def _importer(self, on_progress: Callable[[int], None] | None) -> Importer:
+    def _importer(self, on_progress: Callable[[int], None] | None, workers: int = 0) -> Importer:
         return Importer(self.repository, {s.id for s in self.default_menu},
-                        self.settings.import_batch_size, on_progress)
+                        self.settings.import_batch_size, on_progress, workers)
 
     def record(self, patient_id: str, service_id: str, kind: str, *, moment: str | None = None,
                channel: str | None = None, at: datetime | None = None) -> str:
@@ -149,16 +153,12 @@ class Practice:
         window = max(rules.signal_days, rules.negative_block_days)
         since = day_bounds(as_of - timedelta(days=window))[0]
         due_until = day_bounds(as_of + timedelta(days=rules.renewal_due_days))[1]
-        active = list(self.repository.active_histories(since, until, start, due_until))
+        active, quiet = self.repository.histories(since, until, start, due_until)
         _attach(active, offers, outcomes)
         matcher = self._goal_matcher(active, menu, as_of, rules)
         engine = OfferEngine(menu, rules, sentiment, model, matcher)
         result = ScanResult(as_of)
-        seen = set()
-        for history in active:
-            seen.add(history.patient.id)
-            self._keep(result, engine.evaluate(history, as_of))
-        for history in self.repository.quiet_histories(seen, until):
+        for history in active + quiet:
             self._keep(result, engine.evaluate(history, as_of))
         if hasattr(matcher, "save"):
             matcher.save()

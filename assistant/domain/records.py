@@ -1,4 +1,7 @@
-"""The practice's records as the domain sees them: services, patients, events, offers, outcomes."""
+"""The practice's records as the domain sees them: services, patients, events, offers, outcomes.
+
+Patients and events are read by the hundred thousand in a scan; they are plain slotted
+dataclasses (not frozen, whose construction is several times slower) and are never changed."""
 
 from __future__ import annotations
 
@@ -44,7 +47,7 @@ class Service:
         return self.kind in MEMBERSHIP_KINDS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Patient:
     id: str
     first_name: str
@@ -70,7 +73,7 @@ class Patient:
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
     """One thing that happened to a patient. `ref_at` is the event's own future date, if any
     (an appointment's `scheduled_for`, a renewal's `due_date`)."""
@@ -94,7 +97,7 @@ class Event:
         return float(value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OfferMade:
     """An offer presented to a patient (by this product or by hand)."""
 
@@ -106,7 +109,7 @@ class OfferMade:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outcome:
     """The patient's answer to an offer: accepted or declined."""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, Table, func, or_, select
+from sqlalchemy import Connection, Engine, Table, bindparam, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from assistant.domain.history import History
@@ -109,6 +109,15 @@ def outcome_from(row: Any) -> Outcome:
 
 _EVENT_COLUMNS = [schema.events.c[n] for n in
                   ("id", "patient_id", "kind", "at", "service_id", "ref_at", "data")]
+# A literal, so that SQLite can use the partial index on opt-outs.
+_OPTED_OUT = text("events.kind = 'opted_out'")
+
+
+def _contactable(row: Any) -> Patient:
+    """Just what a patient with no recent signal is checked for: consent and channels."""
+    return Patient(id=row.id, first_name=row.first_name, last_name=row.last_name,
+                   email=row.email, phone=row.phone, preferred_channel=row.preferred_channel,
+                   marketing_consent=bool(row.marketing_consent))
 
 
 class Repository:
@@ -122,24 +131,42 @@ class Repository:
     # Writing ----------------------------------------------------------------------------
 
     def upsert(self, connection: Connection, table: Table, rows: Sequence[dict]) -> int:
-        """Inserts or replaces rows by id; returns how many rows were added or changed."""
-        if not rows:
+        """Inserts or replaces rows by id; returns how many rows were added or changed.
+
+        The statement is compiled once per table and run as one driver-level executemany:
+        bulk import spends its time in the database, not in per-row parameter handling."""
+        names = self.row_shape(table)
+        if names is None:
+            return self.upsert_shaped(connection, table, list(rows))
+        return self.upsert_shaped(connection, table, [tuple(r[n] for n in names) for r in rows])
+
+    def row_shape(self, table: Table) -> tuple[str, ...] | None:
+        """Column order for positional drivers (SQLite), or None where rows stay dicts."""
+        return self._upsert_statement(table)[1]
+
+    def upsert_shaped(self, connection: Connection, table: Table, params: list) -> int:
+        """`upsert` for rows already in `row_shape` order."""
+        if not params:
             return 0
-        result = connection.execute(self._upsert_statement(table), list(rows))
+        result = connection.exec_driver_sql(self._upsert_statement(table)[0], params)
         return max(result.rowcount, 0)
 
-    def _upsert_statement(self, table: Table) -> Any:
-        statement = self._upserts.get(table.name)
-        if statement is None:
+    def _upsert_statement(self, table: Table) -> tuple[str, tuple[str, ...] | None]:
+        cached = self._upserts.get(table.name)
+        if cached is None:
             insert = self._insert(table)
             columns = [c.name for c in table.columns if not c.primary_key]
-            statement = insert.on_conflict_do_update(
-                index_elements=[c for c in table.primary_key.columns],
+            statement = insert.values({c.name: bindparam(c.name) for c in table.columns}
+                                      ).on_conflict_do_update(
+                index_elements=list(table.primary_key.columns),
                 set_={c: insert.excluded[c] for c in columns},
                 where=or_(*(table.c[c].is_distinct_from(insert.excluded[c]) for c in columns)),
             )
-            self._upserts[table.name] = statement
-        return statement
+            compiled = statement.compile(dialect=self.engine.dialect)
+            positional = compiled.positiontup is not None
+            cached = (str(compiled), tuple(compiled.positiontup) if positional else None)
+            self._upserts[table.name] = cached
+        return cached
 
     def count(self, table: Table, connection: Connection | None = None) -> int:
         query = select(func.count()).select_from(table)
@@ -180,43 +207,50 @@ class Repository:
     def offers_and_outcomes(self, until: int) -> tuple[list[OfferMade], list[Outcome]]:
         with self.engine.connect() as conn:
             offers = [offer_from(r) for r in conn.execute(
-                select(schema.offers).where(schema.offers.c.at <= until))]
+                select(schema.offers).where(schema.offers.c.at <= until)).fetchall()]
             outcomes = [outcome_from(r) for r in conn.execute(
-                select(schema.outcomes).where(schema.outcomes.c.at <= until))]
+                select(schema.outcomes).where(schema.outcomes.c.at <= until)).fetchall()]
         return offers, outcomes
 
-    def active_histories(self, since: int, until: int, due_from: int, due_until: int
-                         ) -> Iterator[History]:
-        """Patients with an event since `since`, or a renewal due in the window, with every
-        event they have up to `until`, oldest first. Offers and outcomes come separately."""
+    def histories(self, since: int, until: int, due_from: int, due_until: int
+                  ) -> tuple[list[History], list[History]]:
+        """(active, quiet). Active: patients with an event since `since` or a renewal due in
+        the window, each with every event up to `until`, oldest first. Quiet: everyone else,
+        with only what can still matter without a recent signal (consent, contacts, opt-outs).
+        Offers and outcomes are read separately."""
         events = schema.events
-        recent = select(events.c.patient_id).where(events.c.at.between(since, until))
-        due = select(events.c.patient_id).where(
-            events.c.kind == "membership_renewal_due", events.c.ref_at.between(due_from, due_until),
-            events.c.at <= until)
-        active = recent.union(due).subquery()
+        recent = select(events.c.patient_id).where(events.c.at.between(since, until)).distinct()
         with self.engine.connect() as conn:
-            patients = {r.id: patient_from(r) for r in conn.execute(
-                select(schema.patients).where(schema.patients.c.id.in_(select(active))))}
-            rows = conn.execute(
-                select(*_EVENT_COLUMNS).where(events.c.patient_id.in_(select(active)),
-                                              events.c.at <= until)
-                .order_by(events.c.patient_id, events.c.at))
-            yield from _group(rows, patients)
-            for patient in patients.values():
-                yield History(patient)
-
-    def quiet_histories(self, active: set[str], until: int) -> Iterator[History]:
-        """Every other patient, with only the events that can still matter: opt-outs."""
-        events = schema.events
-        with self.engine.connect() as conn:
+            active_ids = set(conn.execute(recent).scalars())
+            due_only = set(conn.execute(select(events.c.patient_id).where(
+                events.c.kind == "membership_renewal_due",
+                events.c.ref_at.between(due_from, due_until), events.c.at <= until)).scalars())
+            due_only -= active_ids
+            active: dict[str, History] = {}
+            quiet: list[History] = []
             opt_outs: dict[str, list[Event]] = {}
-            for row in conn.execute(select(*_EVENT_COLUMNS).where(
-                    events.c.kind == "opted_out", events.c.at <= until)):
-                opt_outs.setdefault(row[1], []).append(event_from(row))
-            for row in conn.execute(select(schema.patients)):
-                if row.id not in active:
-                    yield History(patient_from(row), events=opt_outs.get(row.id, []))
+            # (no time bound here: it would steer SQLite off the partial index)
+            for row in conn.execute(select(*_EVENT_COLUMNS).where(_OPTED_OUT)).fetchall():
+                if row[3] <= until:
+                    opt_outs.setdefault(row[1], []).append(event_from(row))
+            for row in conn.execute(select(schema.patients)).fetchall():
+                if row.id in active_ids or row.id in due_only:
+                    active[row.id] = History(patient_from(row))
+                else:
+                    quiet.append(History(_contactable(row), events=opt_outs.get(row.id, [])))
+            rows = conn.execute(select(*_EVENT_COLUMNS).where(
+                events.c.patient_id.in_(recent), events.c.at <= until)
+                .order_by(events.c.patient_id, events.c.at)).fetchall()
+            ids = sorted(due_only)
+            for start in range(0, len(ids), 500):
+                rows += conn.execute(select(*_EVENT_COLUMNS).where(
+                    events.c.patient_id.in_(ids[start:start + 500]), events.c.at <= until)
+                    .order_by(events.c.patient_id, events.c.at)).fetchall()
+        for row in rows:
+            history = active.get(row[1])
+            if history is not None:
+                history.events.append(event_from(row))
+        return list(active.values()), quiet
 
     # Embedding cache -------------------------------------------------------------------------
 
@@ -236,19 +270,3 @@ class Repository:
         rows = [{"key": k, "model": model, "vector": v} for k, v in vectors.items()]
         with self.engine.begin() as conn:
             self.upsert(conn, schema.embeddings, rows)
-
-
-def _group(rows: Iterable[Sequence], patients: dict[str, Patient]) -> Iterator[History]:
-    """Rows ordered by patient -> one History per patient (removed from `patients` as seen)."""
-    current: History | None = None
-    for row in rows:
-        if current is None or current.patient.id != row[1]:
-            if current is not None:
-                yield current
-            patient = patients.pop(row[1], None)
-            current = History(patient) if patient else None
-            if current is None:
-                continue
-        current.events.append(event_from(row))
-    if current is not None:
-        yield current

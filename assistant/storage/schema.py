@@ -63,8 +63,13 @@ events = Table(
     # The scan finds patients with recent activity, then reads each one's history in order.
     Index("ix_events_at", "at"),
     Index("ix_events_patient_at", "patient_id", "at"),
-    Index("ix_events_kind_ref_at", "kind", "ref_at"),
 )
+# Only appointments and renewals carry a future date: a partial index keeps other writes cheap.
+Index("ix_events_ref_at", events.c.ref_at, sqlite_where=events.c.ref_at.isnot(None),
+      postgresql_where=events.c.ref_at.isnot(None))
+# Opt-outs outlive the scan window: a patient without a recent signal is still checked for one.
+Index("ix_events_opted_out", events.c.patient_id, sqlite_where=events.c.kind == "opted_out",
+      postgresql_where=events.c.kind == "opted_out")
 
 offers = Table(
     "offers", metadata,

@@ -58,7 +58,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_events_at", "events", ["at"])
     op.create_index("ix_events_patient_at", "events", ["patient_id", "at"])
-    op.create_index("ix_events_kind_ref_at", "events", ["kind", "ref_at"])
+    op.create_index("ix_events_ref_at", "events", ["ref_at"],
+                    sqlite_where=sa.text("ref_at IS NOT NULL"),
+                    postgresql_where=sa.text("ref_at IS NOT NULL"))
+    op.create_index("ix_events_opted_out", "events", ["patient_id"],
+                    sqlite_where=sa.text("kind = 'opted_out'"),
+                    postgresql_where=sa.text("kind = 'opted_out'"))
     for name in ("offers", "outcomes"):
         columns = [
             sa.Column("id", sa.String(200), primary_key=True),

@@ -1,0 +1,37 @@
+"""`crosssell demo`: reproducible, every moment and every reason not to offer is in it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from typer.testing import CliRunner
+
+from assistant.app.demo import build_demo
+from assistant.cli import app
+from assistant.domain.eligibility import Reason
+from assistant.domain.moments import Moment
+
+EXPECTED_REASONS = {Reason.NO_CONSENT, Reason.OPTED_OUT, Reason.CONTRAINDICATION,
+                    Reason.UNDER_AGE, Reason.COMPLAINT, Reason.NEGATIVE, Reason.COOLDOWN,
+                    Reason.DECLINED, Reason.HOLDS, Reason.NO_CANDIDATE, Reason.NO_SIGNAL}
+
+
+def test_demo_has_every_moment_and_every_suppression(tmp_path):
+    _, report, result = build_demo(tmp_path / "demo", date(2026, 11, 24), 200, seed=7)
+    assert report.added["patients"] == 200 and report.added["outcomes"] > 0
+    assert {r.moment for r in result.ready} == set(Moment)
+    assert EXPECTED_REASONS <= {s.reason for s in result.suppressed}
+
+
+def test_demo_is_reproducible_and_prints_the_queue(tmp_path, monkeypatch):
+    monkeypatch.setenv("CROSSSELL_HOME", str(tmp_path / "home"))
+    first = runner_output(tmp_path)
+    second = runner_output(tmp_path)
+    assert "Ready this week" in first and first == second
+
+
+def runner_output(tmp_path) -> str:
+    result = CliRunner().invoke(app, ["demo", "--home", str(tmp_path / "d"), "--as-of",
+                                      "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
