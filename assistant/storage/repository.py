@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -167,6 +168,23 @@ class Repository:
             cached = (str(compiled), tuple(compiled.positiontup) if positional else None)
             self._upserts[table.name] = cached
         return cached
+
+    @contextmanager
+    def bulk(self) -> Iterator[Connection]:
+        """One connection for a bulk import. On SQLite it skips fsync between batches: an
+        interrupted import is completed by running it again (imports are idempotent)."""
+        with self.engine.connect() as conn:
+            sqlite_db = conn.dialect.name == "sqlite"
+            if sqlite_db:
+                conn.exec_driver_sql("PRAGMA synchronous=OFF")
+                conn.commit()
+            try:
+                yield conn
+            finally:
+                if sqlite_db:
+                    conn.rollback()
+                    conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                    conn.commit()
 
     def count(self, table: Table, connection: Connection | None = None) -> int:
         query = select(func.count()).select_from(table)
