@@ -10,7 +10,7 @@ import pytest
 from assistant.app.practice import Practice
 from assistant.settings import PROJECT_ROOT, Settings
 
-CASES = PROJECT_ROOT.parent / "shared" / "cases"
+CASES = PROJECT_ROOT.parent / "shared" / "cases"  # ../shared/cases/dev holds the known answers
 
 
 @pytest.fixture(scope="session")

@@ -131,7 +131,7 @@ class Importer:
         for number, raw in lines():
             if (b'"service"' not in raw and b'"patient"' not in raw) or not _MASTER_LINE.search(raw):
                 continue
-            obj = self._decode(number, raw, report_errors=False)
+            obj = self._decode(raw)
             if obj is None or obj.get("type") not in ("service", "patient"):
                 continue
             handled.add(number)
@@ -170,18 +170,15 @@ class Importer:
             while in_flight:
                 yield in_flight.popleft().result()
 
-    def _decode(self, number: int, raw: bytes, report_errors: bool = True) -> dict | None:
+    @staticmethod
+    def _decode(raw: bytes) -> dict | None:
+        """A master-pass candidate as an object, or None: bad lines are reported by the
+        event pass, which reads every line that is not a service or a patient."""
         try:
             obj = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            if report_errors:
-                self._reject(number, "invalid JSON", f"invalid JSON ({exc.args[0]})")
+        except orjson.JSONDecodeError:
             return None
-        if not isinstance(obj, dict):
-            if report_errors:
-                self._reject(number, "invalid JSON", "a line must be a JSON object")
-            return None
-        return obj
+        return obj if isinstance(obj, dict) else None
 
     def _reject(self, number: int, category: str, message: str) -> None:
         self.report.rejected.append(Rejection(number, category, message))

@@ -7,7 +7,6 @@ Pure functions: no storage here. Cross-record checks (does the patient exist?) a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -27,13 +26,6 @@ class ContractError(ValueError):
         super().__init__(message)
         self.category = category
         self.message = message
-
-
-@dataclass(frozen=True, slots=True)
-class Extra:
-    """Fields the contract does not name: kept, never used."""
-
-    values: dict[str, Any]
 
 
 def _missing(field: str, where: str) -> ContractError:
