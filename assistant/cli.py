@@ -37,6 +37,16 @@ class Format(StrEnum):
     json = "json"
 
 
+class TextOrJson(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class Channel(StrEnum):
+    email = "email"
+    sms = "sms"
+
+
 class OutcomeKind(StrEnum):
     presented = "presented"
     accepted = "accepted"
@@ -177,6 +187,94 @@ def _print_scan(result: ScanResult) -> None:
         for s in held_back[:30]:
             shown.add_row(s.patient_id, s.moment.label, s.reason.value, s.detail)
         out.print(shown)
+
+
+@app.command()
+def draft(
+    patient_id: Annotated[str | None, typer.Argument(
+        help="the patient to draft for (or use --week for the whole ready queue)")] = None,
+    week: Annotated[bool, typer.Option("--week", help="draft every patient ready this week")] =
+        False,
+    as_of: Annotated[str | None, typer.Option(help="as of this date (default today)")] = None,
+    channel: Annotated[Channel | None, typer.Option(
+        help="email or sms (default: the patient's preferred reachable channel)")] = None,
+    limit: Annotated[int | None, typer.Option(help="with --week: only the top N ready")] = None,
+    fmt: Annotated[TextOrJson, typer.Option("--format", help="text for people, json for systems")]
+        = TextOrJson.text,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Draft the offer message for one ready patient, or for the whole week's queue, and store
+    the drafts for review. Each draft is checked by the guards (schema, grounding, tone,
+    compliance, privacy, specificity); the backend is CROSSSELL_LLM (none: templates, offline;
+    openai: OPENAI_BASE_URL / OPENAI_API_KEY / CROSSSELL_MODEL; local: the bundled small model).
+    An ineligible patient gets exit status 2 and the reason, and nothing is drafted."""
+    from assistant.app.drafting import open_drafting
+
+    if (patient_id is None) == (not week):
+        err.print("[red]error:[/red] give a PATIENT_ID or --week (not both)")
+        raise typer.Exit(2)
+    wanted = channel.value if channel else None
+
+    def one():
+        with open_drafting(_practice()) as drafting:
+            return drafting.draft(patient_id, _parse_day(as_of), wanted)
+
+    def whole_week():
+        with open_drafting(_practice()) as drafting, Progress(
+                "[progress.description]{task.description}", BarColumn(),
+                "{task.completed}/{task.total}", TimeRemainingColumn(), console=err,
+                disable=quiet or not err.is_terminal) as progress:
+            task = progress.add_task("drafting", total=None)
+            return drafting.draft_week(_parse_day(as_of), wanted, limit,
+                                       lambda done, total: progress.update(
+                                           task, completed=done, total=total))
+
+    if not week:
+        result = _run(one)
+        if fmt is TextOrJson.json:
+            _print_json(result.summary())
+        else:
+            _print_draft(result)
+        return
+    drafted = _run(whole_week)
+    if fmt is TextOrJson.json:
+        _print_json({"as_of": drafted.as_of.isoformat(), "ready": drafted.ready,
+                     "drafts": [d.summary() for d in drafted.drafts],
+                     "not_drafted": [{"patient_id": p, "reason": r} for p, r in drafted.failed]})
+        return
+    _print_week(drafted)
+
+
+def _print_json(value: dict) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _print_draft(result) -> None:
+    out.print(f"[bold]{result.patient_id}[/bold] · {result.moment} · {result.offer_name} · "
+              f"{result.channel} · drafted by {result.drafter} in {len(result.attempts)} "
+              f"attempt(s) · draft {result.id}")
+    if result.subject:
+        out.print(f"[bold]Subject:[/bold] {result.subject}")
+    out.print(result.body, markup=False, highlight=False, soft_wrap=True)
+    for guard in result.guards:
+        mark = "[green]pass[/green]" if guard.passed else "[red]FAIL[/red]"
+        out.print(f"  {mark} {guard.name}: {guard.detail}", highlight=False)
+    if result.sources:
+        out.print("[dim]sources: " + ", ".join(s.id for s in result.sources), highlight=False)
+
+
+def _print_week(drafted) -> None:
+    table = Table(title=f"Drafted {len(drafted.drafts)} of {drafted.ready} ready "
+                        f"(as of {drafted.as_of.isoformat()})", expand=True)
+    for column in ("draft", "patient", "moment", "offer", "channel", "drafter", "guards"):
+        table.add_column(column)
+    for d in drafted.drafts:
+        failed = [g.name for g in d.guards if not g.passed]
+        table.add_row(d.id, d.patient_id, d.moment, d.offer_name, d.channel, d.drafter,
+                      "[green]all passed[/green]" if not failed else "[red]" + ", ".join(failed))
+    out.print(table)
+    for patient, reason in drafted.failed:
+        err.print(f"not drafted: {patient}: {reason}")
 
 
 @app.command()

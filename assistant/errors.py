@@ -23,3 +23,7 @@ class ConfigurationError(CrosssellError):
     """The environment or the practice settings cannot work as given."""
 
     exit_code = 4
+
+
+class NotEligible(InputError):
+    """A patient who must not get an offer now; the message says why."""

@@ -33,13 +33,46 @@ def _key(text: str) -> str:
     return hashlib.sha256(f"{MODEL_NAME}\n{text}".encode()).hexdigest()
 
 
+class Embedder:
+    """Normalised sentence embeddings from the offline model, loaded on first use."""
+
+    def __init__(self, model_dir: Path | None = None) -> None:
+        self.model_dir = model_dir
+        self._model: Any = None
+
+    def encode(self, texts: list[str]) -> list[np.ndarray]:
+        if not texts:
+            return []
+        model = self._load()
+        encoded = model.encode(texts, batch_size=64, normalize_embeddings=True,
+                               show_progress_bar=False, convert_to_numpy=True)
+        return [np.asarray(v, dtype=np.float32) for v in encoded]
+
+    def _load(self) -> Any:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+            transformers_logging.set_verbosity_error()
+
+            path = self.model_dir or bundled_model_dir()
+            if not (path / "config.json").exists():
+                raise ConfigurationError(f"no sentence-transformers model in {path}")
+            self._model = SentenceTransformer(str(path), device="cpu")
+        return self._model
+
+
 class MiniLMMatcher:
     """A `GoalMatcher`: cosine similarity of normalised sentence embeddings."""
 
-    def __init__(self, repository: Repository | None = None, model_dir: Path | None = None) -> None:
+    def __init__(self, repository: Repository | None = None, model_dir: Path | None = None,
+                 embedder: Embedder | None = None) -> None:
         self.repository = repository
-        self.model_dir = model_dir
-        self._model: Any = None
+        self.embedder = embedder or Embedder(model_dir)
         self._vectors: dict[str, np.ndarray] = {}
         self._unsaved: dict[str, bytes] = {}
 
@@ -72,24 +105,4 @@ class MiniLMMatcher:
         self._unsaved = {}
 
     def _encode(self, texts: list[str]) -> list[np.ndarray]:
-        model = self._load()
-        encoded = model.encode(texts, batch_size=64, normalize_embeddings=True,
-                               show_progress_bar=False, convert_to_numpy=True)
-        return [np.asarray(v, dtype=np.float32) for v in encoded]
-
-    def _load(self) -> Any:
-        if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
-
-            transformers_logging.disable_progress_bar()
-            transformers_logging.set_verbosity_error()
-
-            path = self.model_dir or bundled_model_dir()
-            if not (path / "config.json").exists():
-                raise ConfigurationError(f"no sentence-transformers model in {path}")
-            self._model = SentenceTransformer(str(path), device="cpu")
-        return self._model
+        return self.embedder.encode(texts)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,37 @@ class Settings(BaseSettings):
     embedding_model_dir: Path | None = None
     import_batch_size: int = 20000
     import_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
+
+    # Drafting
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    prompt_version: str = "v1"
+    practice_name: str = ""
+    chroma_url: str | None = None
+    llm: Literal["auto", "none", "openai", "local"] = "auto"
+    model: str = "gpt-4o-mini"
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "CROSSSELL_OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "CROSSSELL_OPENAI_BASE_URL"))
+    json_mode: Literal["json_object", "json_schema", "schema_object", "off"] = "json_object"
+    llm_timeout: float = 60.0
+    llm_transport_retries: int = 3
+    reasks: int = 2
+    draft_concurrency: int = 8
+    max_output_tokens: int = 400
+    local_model_path: Path | None = None
+    local_threads: int = Field(default_factory=lambda: os.cpu_count() or 1)
+
+    @property
+    def backend(self) -> str:
+        """`auto` means the OpenAI-compatible backend when one is configured, else templates."""
+        if self.llm != "auto":
+            return self.llm
+        return "openai" if self.openai_api_key or self.openai_base_url else "none"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
 
     @cached_property
     def url(self) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -15,6 +16,7 @@ from assistant import knowledge
 from assistant.app.importer import Importer, ImportReport, file_lines
 from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS
 from assistant.domain.conversion import BetaBinomialModel, trials_from
+from assistant.domain.eligibility import Eligibility
 from assistant.domain.engine import GoalMatcher, OfferEngine, ReadyOffer, Suppression
 from assistant.domain.history import History, Menu
 from assistant.domain.rules import Rules
@@ -22,6 +24,9 @@ from assistant.errors import InputError, NotFound
 from assistant.settings import Settings
 from assistant.storage import database
 from assistant.storage.repository import Repository, epoch
+
+if TYPE_CHECKING:
+    from assistant.semantic import Embedder
 
 PARALLEL_IMPORT_BYTES = 8 * 1024 * 1024
 
@@ -80,8 +85,21 @@ class Practice:
         if self._matcher is None:
             from assistant.semantic import MiniLMMatcher
 
-            self._matcher = MiniLMMatcher(self.repository, self.settings.embedding_model_dir)
+            self._matcher = MiniLMMatcher(self.repository, embedder=self.embedder)
         return self._matcher
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """One loaded embedding model for goal matching and retrieval alike."""
+        shared = getattr(self._matcher, "embedder", None)
+        if shared is not None:
+            return shared
+        from assistant.semantic import Embedder
+
+        return Embedder(self.settings.embedding_model_dir)
+
+    def eligibility(self) -> Eligibility:
+        return Eligibility(self.rules(), knowledge.sentiment(self.settings.knowledge_dir))
 
     # Import and outcomes -----------------------------------------------------------------
 
@@ -145,29 +163,50 @@ class Practice:
 
     def scan(self, as_of: date, limit: int | None = None) -> ScanResult:
         rules = self.rules()
-        menu = self.menu()
-        sentiment = knowledge.sentiment(self.settings.knowledge_dir)
         start, until = day_bounds(as_of)
         offers, outcomes = self.repository.offers_and_outcomes(until)
-        model = BetaBinomialModel(trials_from(offers, outcomes, as_of, rules), rules)
         window = max(rules.signal_days, rules.negative_block_days)
         since = day_bounds(as_of - timedelta(days=window))[0]
         due_until = day_bounds(as_of + timedelta(days=rules.renewal_due_days))[1]
         active, quiet = self.repository.histories(since, until, start, due_until)
         _attach(active, offers, outcomes)
-        matcher = self._goal_matcher(active, menu, as_of, rules)
-        engine = OfferEngine(menu, rules, sentiment, model, matcher)
+        engine = self._engine(active, as_of, rules, offers, outcomes)
         result = ScanResult(as_of)
         for history in active + quiet:
             self._keep(result, engine.evaluate(history, as_of))
-        if hasattr(matcher, "save"):
-            matcher.save()
+        self._save_matches(engine)
         result.ready.sort(key=lambda r: (-r.expected_value, r.patient.id))
         result.suppressed.sort(key=lambda s: s.patient_id)
         result.total_ready = len(result.ready)
         if limit is not None:
             result.ready = result.ready[:limit]
         return result
+
+    def evaluate(self, patient_id: str, as_of: date) -> tuple[History, ReadyOffer | Suppression]:
+        """One patient's answer as of a day, with the history it was read from."""
+        rules = self.rules()
+        until = day_bounds(as_of)[1]
+        history = self.repository.history(patient_id, until)
+        if history is None:
+            raise NotFound(f"unknown patient {patient_id!r}")
+        offers, outcomes = self.repository.offers_and_outcomes(until)
+        engine = self._engine([history], as_of, rules, offers, outcomes)
+        answer = engine.evaluate(history, as_of)
+        self._save_matches(engine)
+        return history, answer
+
+    def _engine(self, active: list[History], as_of: date, rules: Rules, offers, outcomes
+                ) -> OfferEngine:
+        menu = self.menu()
+        sentiment = knowledge.sentiment(self.settings.knowledge_dir)
+        model = BetaBinomialModel(trials_from(offers, outcomes, as_of, rules), rules)
+        matcher = self._goal_matcher(active, menu, as_of, rules)
+        return OfferEngine(menu, rules, sentiment, model, matcher)
+
+    @staticmethod
+    def _save_matches(engine: OfferEngine) -> None:
+        if hasattr(engine.matcher, "save"):
+            engine.matcher.save()
 
     def _goal_matcher(self, active: list[History], menu: Menu, as_of: date, rules: Rules
                       ) -> GoalMatcher | None:

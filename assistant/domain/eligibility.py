@@ -43,9 +43,7 @@ class Eligibility:
     def channel(self, history: History, as_of: date) -> str | Block:
         """The channel to use: the preferred one unless opted out, else the other one."""
         patient = history.patient
-        opted = {e.text("channel") for e in history.of_kind("opted_out") if e.at.date() <= as_of}
-        if "all" in opted:
-            opted = {"email", "sms"}
+        opted = self._opted_out(history, as_of)
         contacts = {"email": bool(patient.email), "sms": bool(patient.phone)}
         no_contacts = not any(contacts.values())
         other = "sms" if patient.preferred_channel == "email" else "email"
@@ -56,6 +54,21 @@ class Eligibility:
         if opted:
             return Block(Reason.OPTED_OUT, "opted out of " + " and ".join(sorted(opted)))
         return Block(Reason.NO_CONTACT, "no email or phone on file")
+
+    def channel_block(self, history: History, as_of: date, channel: str) -> Block | None:
+        """Why a message cannot go to this patient by this channel, if it cannot."""
+        if channel in self._opted_out(history, as_of):
+            return Block(Reason.OPTED_OUT, f"opted out of {channel}")
+        contact = history.patient.email if channel == "email" else history.patient.phone
+        if not contact:
+            return Block(Reason.NO_CONTACT, "no email address on file" if channel == "email"
+                         else "no phone number on file")
+        return None
+
+    @staticmethod
+    def _opted_out(history: History, as_of: date) -> set[str]:
+        opted = {e.text("channel") for e in history.of_kind("opted_out") if e.at.date() <= as_of}
+        return {"email", "sms"} if "all" in opted else opted
 
     def patient_block(self, history: History, as_of: date) -> Block | None:
         """Rules that stop every offer to this patient, in the order a coordinator checks them."""

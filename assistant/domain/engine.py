@@ -52,6 +52,7 @@ class ReadyOffer:
     estimate: Estimate
     signal: Signal
     reasons: list[str] = field(default_factory=list)
+    why: str = ""
 
     @property
     def expected_value(self) -> float:
@@ -109,7 +110,7 @@ class OfferEngine:
         assert isinstance(channel, str)  # patient_block has ruled out a Block
         return ReadyOffer(patient=patient, moment=best.moment, service=best.service,
                           channel=channel, estimate=best.estimate, signal=best.signal,
-                          reasons=self._reasons(best, candidates))
+                          reasons=self._reasons(best, candidates), why=best.why)
 
     def candidates(self, history: History, signals: list[Signal]) -> list[Candidate]:
         found: dict[tuple[str, Moment], Candidate] = {}

@@ -270,6 +270,57 @@ class Repository:
                 history.events.append(event_from(row))
         return list(active.values()), quiet
 
+    def history(self, patient_id: str, until: int) -> History | None:
+        """One patient's whole record up to `until`, offers and outcomes included."""
+        patient = self.patient(patient_id)
+        if patient is None:
+            return None
+        history = History(patient)
+        with self.engine.connect() as conn:
+            history.events = [event_from(r) for r in conn.execute(
+                select(*_EVENT_COLUMNS).where(schema.events.c.patient_id == patient_id,
+                                              schema.events.c.at <= until)
+                .order_by(schema.events.c.at)).fetchall()]
+            history.offers = [offer_from(r) for r in conn.execute(select(schema.offers).where(
+                schema.offers.c.patient_id == patient_id, schema.offers.c.at <= until))]
+            history.outcomes = [outcome_from(r) for r in conn.execute(select(schema.outcomes).where(
+                schema.outcomes.c.patient_id == patient_id, schema.outcomes.c.at <= until))]
+        return history
+
+    def other_patients(self, patient_id: str, names: set[tuple[str, str]], ids: set[str]
+                       ) -> list[str]:
+        """Which of these full names and ids belong to patients other than `patient_id`."""
+        patients = schema.patients
+        found: list[str] = []
+        with self.engine.connect() as conn:
+            if ids:
+                found += [f"id {i}" for i in conn.execute(select(patients.c.id).where(
+                    patients.c.id.in_(sorted(ids)), patients.c.id != patient_id)).scalars()]
+            firsts = {first for first, _ in names}
+            if firsts:
+                rows = conn.execute(select(patients.c.first_name, patients.c.last_name).where(
+                    patients.c.first_name.in_(sorted(firsts)), patients.c.id != patient_id))
+                found += [f"{r.first_name} {r.last_name}" for r in rows
+                          if (r.first_name, r.last_name) in names]
+        return found
+
+    # Drafts -------------------------------------------------------------------------------
+
+    def save_drafts(self, rows: Sequence[dict]) -> None:
+        with self.engine.begin() as conn:
+            self.upsert(conn, schema.drafts, rows)
+
+    def drafts(self, as_of: str | None = None, patient_id: str | None = None) -> list[str]:
+        """Stored drafts as JSON, newest first."""
+        table = schema.drafts
+        query = select(table.c.record).order_by(table.c.created_at.desc(), table.c.id)
+        if as_of is not None:
+            query = query.where(table.c.as_of == as_of)
+        if patient_id is not None:
+            query = query.where(table.c.patient_id == patient_id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
     # Embedding cache -------------------------------------------------------------------------
 
     def embeddings(self, keys: Iterable[str], model: str) -> dict[str, bytes]:

@@ -106,3 +106,20 @@ embeddings = Table(
     Column("model", String(100), nullable=False),
     Column("vector", LargeBinary, nullable=False),
 )
+
+drafts = Table(
+    "drafts", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("patient_id", String(100), nullable=False),
+    Column("as_of", String(10), nullable=False),
+    Column("moment", String(40), nullable=False),
+    Column("offer", String(100), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("drafter", String(100), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("record", Text, nullable=False),
+    Index("ix_drafts_as_of", "as_of"),
+    Index("ix_drafts_patient", "patient_id", "created_at"),
+)

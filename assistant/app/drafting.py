@@ -1,0 +1,243 @@
+"""Drafting for the practice: who is ready, what their draft may use (retrieved from the vector
+store), who writes it (a model, guarded, or the templates), and where the draft is kept."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+
+from assistant import knowledge
+from assistant.app.practice import Practice, day_bounds
+from assistant.domain.engine import ReadyOffer, Suppression
+from assistant.domain.history import History, Menu
+from assistant.drafting.brief import (
+    Brief,
+    Grounds,
+    Source,
+    build_brief,
+    build_grounds,
+    history_sources,
+)
+from assistant.drafting.content import Draft, SourceRef
+from assistant.drafting.drafters import Drafted, Drafter, GuardedDrafter, TemplateDrafter
+from assistant.drafting.guards import Guards, Policy
+from assistant.drafting.prompts import PromptBook
+from assistant.errors import InputError, NotEligible
+from assistant.knowledge import Passage
+from assistant.retrieval import Library
+from assistant.storage.repository import epoch
+
+CHANNELS = ("email", "sms")
+SNIPPETS = 4
+PASSAGES = 2
+
+
+@dataclass(slots=True)
+class Job:
+    history: History
+    ready: ReadyOffer
+    channel: str
+
+
+@dataclass(slots=True)
+class WeekDrafts:
+    as_of: date
+    drafts: list[Draft] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    ready: int = 0
+
+
+class Drafting:
+    """Writes and stores drafts. `model` is the drafter behind the guards; None means templates."""
+
+    def __init__(self, practice: Practice, model: Drafter | None = None,
+                 library: Library | None = None) -> None:
+        self.practice = practice
+        self.settings = practice.settings
+        self.prompts = PromptBook(self.settings.prompts_dir, self.settings.prompt_version)
+        self.policy = Policy.from_lexicon(knowledge.guard_lexicon(self.settings.knowledge_dir))
+        self.guards = Guards(self.policy, practice.repository)
+        self.model = model
+        self.drafter = GuardedDrafter(self.guards, TemplateDrafter(self.prompts, self.guards),
+                                      model, self.settings.reasks)
+        self._library = library
+
+    @property
+    def library(self) -> Library:
+        if self._library is None:
+            self._library = Library(self.settings, self.practice.embedder)
+        return self._library
+
+    @cached_property
+    def pages(self) -> dict[str, list[Passage]]:
+        return knowledge.service_pages(self.settings.knowledge_dir)
+
+    # Commands ---------------------------------------------------------------------------
+
+    def draft(self, patient_id: str, as_of: date, channel: str | None = None) -> Draft:
+        """One patient's draft, stored for review. An ineligible patient gets no draft."""
+        _check_channel(channel)
+        history, answer = self.practice.evaluate(patient_id, as_of)
+        if isinstance(answer, Suppression):
+            raise NotEligible(f"{patient_id} gets no offer as of {as_of}: {answer.reason.value}"
+                              f" ({answer.detail})")
+        job = self._job(history, answer, channel, as_of)
+        return self._write([job], as_of)[0]
+
+    def draft_week(self, as_of: date, channel: str | None = None, limit: int | None = None,
+                   on_progress: Callable[[int, int], None] | None = None) -> WeekDrafts:
+        """Drafts the whole ready queue (or its first `limit`) and stores every draft."""
+        _check_channel(channel)
+        scan = self.practice.scan(as_of, limit)
+        result = WeekDrafts(as_of, ready=scan.total_ready)
+        until = day_bounds(as_of)[1]
+        jobs = []
+        for ready in scan.ready:
+            history = self.practice.repository.history(ready.patient.id, until)
+            try:
+                jobs.append(self._job(history, ready, channel, as_of))
+            except NotEligible as exc:
+                result.failed.append((ready.patient.id, str(exc)))
+        result.drafts = self._write(jobs, as_of, on_progress)
+        return result
+
+    def _job(self, history: History, ready: ReadyOffer, channel: str | None, as_of: date) -> Job:
+        if channel is None or channel == ready.channel:
+            return Job(history, ready, ready.channel)
+        blocked = self.practice.eligibility().channel_block(history, as_of, channel)
+        if blocked:
+            raise NotEligible(f"{history.patient.id} cannot get {channel}: {blocked.reason.value}"
+                              f" ({blocked.detail})")
+        return Job(history, ready, channel)
+
+    # Writing ----------------------------------------------------------------------------
+
+    def _write(self, jobs: list[Job], as_of: date,
+               on_progress: Callable[[int, int], None] | None = None) -> list[Draft]:
+        if not jobs:
+            return []
+        menu = self.practice.menu()
+        library = self.library
+        library.index_knowledge(self._passages(menu))
+        library.index_history({j.history.patient.id: history_sources(j.history) for j in jobs})
+        queries = [_query(j.ready) for j in jobs]
+        vectors = self.practice.embedder.encode(queries)
+        briefs = []
+        for job, query, vector in zip(jobs, queries, vectors, strict=True):
+            snippets = library.snippets(job.history.patient.id, query, SNIPPETS, vector=vector)
+            passages = library.passages(job.ready.service.id, query, PASSAGES, vector=vector)
+            briefs.append(self._brief(job, menu, snippets, passages))
+        drafted = self._draft_all(briefs, on_progress)
+        drafts = [self._record(job, brief, outcome, as_of)
+                  for job, (brief, _), outcome in zip(jobs, briefs, drafted, strict=True)]
+        self.practice.repository.save_drafts([_row(d) for d in drafts])
+        return drafts
+
+    def _brief(self, job: Job, menu: Menu, snippets: list[Source], passages: list[Source]
+               ) -> tuple[Brief, Grounds]:
+        rules = self.practice.rules()
+        brief = build_brief(job.ready, job.history, menu, snippets, passages, job.channel,
+                            self.settings.practice_name, rules.lower_is_better)
+        services = [job.ready.service.id] + [e.service_id for e in job.history.events
+                                             if e.service_id] + list(job.history.patient.memberships)
+        authorised = [_menu_text(s) for i in dict.fromkeys(services) if (s := menu.get(i))]
+        authorised += [p.text for i in dict.fromkeys(services)
+                       for p in self.pages.get(i, []) if not p.is_restriction]
+        grounds = build_grounds(job.history, menu, job.ready.service, brief, authorised,
+                                rules.lower_is_better)
+        return brief, grounds
+
+    def _draft_all(self, briefs: list[tuple[Brief, Grounds]],
+                   on_progress: Callable[[int, int], None] | None) -> list[Drafted]:
+        total = len(briefs)
+        if self.model is None or total == 1:
+            results = []
+            for done, (brief, grounds) in enumerate(briefs, 1):
+                results.append(self.drafter.draft(brief, grounds))
+                if on_progress:
+                    on_progress(done, total)
+            return results
+        from langchain_core.runnables import RunnableLambda
+
+        runnable = RunnableLambda(lambda pair: self.drafter.draft(*pair))
+        found: dict[int, Drafted] = {}
+        config = {"max_concurrency": self.settings.draft_concurrency}
+        for index, outcome in runnable.batch_as_completed(briefs, config=config):
+            found[index] = outcome
+            if on_progress:
+                on_progress(len(found), total)
+        return [found[i] for i in range(total)]
+
+    def _record(self, job: Job, brief: Brief, outcome: Drafted, as_of: date) -> Draft:
+        final = outcome.final
+        content = final.content
+        sources = [SourceRef(id=s.id, kind=s.kind, date=s.on.isoformat() if s.on else None,
+                             text=s.text) for s in brief.sources]
+        return Draft(id=f"dr-{uuid.uuid4().hex[:12]}", patient_id=brief.patient_id,
+                     as_of=as_of.isoformat(), moment=brief.moment.value, offer=brief.offer.id,
+                     offer_name=brief.offer.name, price=brief.offer.price, channel=job.channel,
+                     subject=content.subject if content else "",
+                     body=content.body if content else "", drafter=final.drafter,
+                     guards=final.guards, sources=sources, attempts=outcome.attempts,
+                     usage=outcome.usage, prompt_version=self.prompts.version,
+                     status="drafted" if final.passed else "needs_attention",
+                     created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def _passages(self, menu: Menu) -> list[Passage]:
+        return [p for s in menu for p in (self.pages.get(s.id) or [knowledge.menu_passage(s)])]
+
+
+def _check_channel(channel: str | None) -> None:
+    if channel is not None and channel not in CHANNELS:
+        raise InputError(f"unknown channel {channel!r}: use email or sms")
+
+
+def _query(ready: ReadyOffer) -> str:
+    """What the retrieval looks for: the offer, why it fits, and the moment's signal."""
+    return f"{ready.service.name}. {ready.why}. {ready.moment.label}: {ready.signal.summary}"
+
+
+def _menu_text(service) -> str:
+    whys = " ".join(step.why for step in service.next_steps)
+    return f"{service.name}. {service.description} {whys}".strip()
+
+
+def _row(draft: Draft) -> dict:
+    return {"id": draft.id, "patient_id": draft.patient_id, "as_of": draft.as_of,
+            "moment": draft.moment, "offer": draft.offer, "channel": draft.channel,
+            "drafter": draft.drafter, "status": draft.status, "passed": draft.passed,
+            "created_at": epoch(datetime.fromisoformat(draft.created_at)),
+            "record": draft.model_dump_json()}
+
+
+@contextmanager
+def open_drafting(practice: Practice) -> Iterator[Drafting]:
+    """Drafting with the configured backend: `none` (templates), `openai` (any OpenAI-compatible
+    server), or `local` (the bundled small model, served for as long as the block runs)."""
+    settings = practice.settings
+    backend = settings.backend
+    if backend == "none":
+        yield Drafting(practice)
+        return
+    from assistant.drafting.llm import ModelDrafter, openai_chat
+
+    prompts = PromptBook(settings.prompts_dir, settings.prompt_version)
+    opt_out = knowledge.guard_lexicon(settings.knowledge_dir)["limits"]["sms_opt_out"]
+    if backend == "openai":
+        model = ModelDrafter(openai_chat(settings), prompts, name=f"openai:{settings.model}",
+                             opt_out=opt_out, response_format=settings.json_mode,
+                             transport_retries=settings.llm_transport_retries)
+        yield Drafting(practice, model)
+        return
+    from assistant.drafting.local_server import MODEL_ALIAS, LocalModelServer
+
+    with LocalModelServer(settings.local_model_path, threads=settings.local_threads) as url:
+        chat = openai_chat(settings, base_url=url, model=MODEL_ALIAS)
+        model = ModelDrafter(chat, prompts, name=f"local:{MODEL_ALIAS}", opt_out=opt_out,
+                             response_format="schema_object",
+                             transport_retries=settings.llm_transport_retries)
+        yield Drafting(practice, model)

@@ -1,0 +1,330 @@
+"""What a draft may use (the brief) and what it may claim (the grounds), for one ready offer.
+
+The brief is the least a drafter needs: first name, moment and signal, the patient's own
+treatments, goals and relevant snippets, and the offer's facts. It never holds a birth date,
+contact details or another patient. The grounds are what the guards check a draft against.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.domain.engine import ReadyOffer
+from assistant.domain.history import History, Menu
+from assistant.domain.moments import Moment
+from assistant.domain.records import Event, Patient, Service
+
+PRIMARY_TEXT = ("note", "comment", "to")
+NUMBER = re.compile(r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A citable piece of text: a patient's own record entry, or a knowledge passage."""
+
+    id: str
+    kind: str
+    on: date | None
+    text: str
+
+
+@dataclass(slots=True)
+class OfferFacts:
+    id: str
+    name: str
+    price: float
+    unit: str
+    kind: str
+    why: str
+    passages: list[Source] = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def price_text(self) -> str:
+        return money(self.price)
+
+
+@dataclass(slots=True)
+class Brief:
+    """Everything a drafter is given for one message."""
+
+    patient_id: str
+    first_name: str
+    moment: Moment
+    channel: str
+    signal: str
+    signal_source: str
+    offer: OfferFacts
+    treatments: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
+    snippets: list[Source] = field(default_factory=list)
+    booked: str = ""
+    booked_for: str = ""
+    due: str = ""
+    visit_on: str = ""
+    change: str = ""
+    practice: str = ""
+
+    @property
+    def treatment(self) -> str:
+        return self.treatments[0] if self.treatments else ""
+
+    @property
+    def goal(self) -> str:
+        return self.goals[0] if self.goals else ""
+
+    @property
+    def sources(self) -> list[Source]:
+        return [*self.snippets, *self.offer.passages]
+
+
+@dataclass(slots=True)
+class Grounds:
+    """What a draft may state. `record` is the patient's own record (untrusted text: it grounds
+    numbers, dates and treatments only); `authorised` is the menu and knowledge pages (the only
+    text that can authorise an offer's terms or a claim)."""
+
+    record: str
+    authorised: str
+    numbers: set[float]
+    dates: set[tuple[int, int]]
+    weekdays: set[int]
+    menu: Menu
+    offer: Service
+    treatments: list[Service]
+    amounts: set[float]
+    private: list[str]
+    other_people: list[str]
+    source_ids: set[str]
+
+
+def money(value: float) -> str:
+    return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
+
+
+def day_text(day: date) -> str:
+    return f"{day:%B} {day.day}"
+
+
+def history_sources(history: History) -> list[Source]:
+    """The free text the history collection stores: notes, comments, goals and results."""
+    sources: list[Source] = []
+    patient = history.patient
+    if patient.goals:
+        sources.append(Source(f"{patient.id}#goals", "goals", None, "; ".join(patient.goals)))
+    for event in history.events:
+        sources.extend(_event_sources(event))
+    return sources
+
+
+def _event_sources(event: Event) -> list[Source]:
+    on = event.at.date()
+    found = []
+    primary = next((k for k in PRIMARY_TEXT if event.text(k).strip()), None)
+    if primary:
+        label = "goal" if primary == "to" else primary
+        found.append(Source(event.id, f"{event.kind} {label}", on, event.text(primary).strip()))
+    goals = event.data.get("goals")
+    if isinstance(goals, list) and goals:
+        found.append(Source(f"{event.id}#goals", f"{event.kind} goals", on,
+                            "; ".join(str(g) for g in goals)))
+    if event.kind == "measurement" and event.number("value") is not None:
+        text = f"{event.text('metric')} {event.number('value'):g} {event.text('unit')}".strip()
+        found.append(Source(event.id, "measurement", on, text))
+    return found
+
+
+def build_brief(ready: ReadyOffer, history: History, menu: Menu, snippets: list[Source],
+                passages: list[Source], channel: str, practice: str, lower_is_better: list[str]
+                ) -> Brief:
+    """The brief for one ready offer. `snippets` must be this patient's own retrieved text."""
+    signal = ready.signal
+    service = ready.service
+    offer = OfferFacts(service.id, service.name, service.price, service.unit, service.kind,
+                       _plain_why(ready.why), passages, _summary(service, passages))
+    event = next((e for e in history.events if e.id == signal.event_id), None)
+    brief = Brief(patient_id=history.patient.id, first_name=history.patient.first_name,
+                  moment=ready.moment, channel=channel, signal=signal.summary,
+                  signal_source=signal.event_id, offer=offer,
+                  treatments=_treatments(signal.anchors, service.id, menu, event),
+                  goals=_goals(history, signal.goal), snippets=snippets, practice=practice)
+    if event is not None:
+        _describe(brief, event, menu)
+    brief.change = _change(history, lower_is_better, ready.moment)
+    return brief
+
+
+def _plain_why(why: str) -> str:
+    """The menu's words for why the offer follows ("protects Botox results..."), when the engine
+    chose it as a next step; its other reasons are for coordinators, not patients."""
+    if not why.startswith("natural next step after ") or ": " not in why:
+        return ""
+    return why.split(": ", 1)[1]
+
+
+def _summary(service: Service, passages: list[Source]) -> str:
+    """The first sentence of what the practice says the offer is."""
+    text = next((p.text for p in passages if p.id.endswith("#what-it-is")), "") or \
+        service.description
+    first = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+    return first if len(first.split()) <= 30 else ""
+
+
+def _treatments(anchors: tuple[str, ...], offer_id: str, menu: Menu, event: Event | None
+                ) -> list[str]:
+    ids = list(anchors)
+    if event is not None and event.service_id:
+        ids.insert(0, event.service_id)
+    names = [short_name(s) for i in dict.fromkeys(ids) if i != offer_id and (s := menu.get(i))]
+    return names
+
+
+def _goals(history: History, signal_goal: str | None) -> list[str]:
+    goals = [signal_goal] if signal_goal else []
+    for event in reversed(history.events):
+        listed = event.data.get("goals")
+        if isinstance(listed, list):
+            goals.extend(str(g) for g in listed)
+    goals.extend(history.patient.goals)
+    return [g for g in dict.fromkeys(g.strip() for g in goals) if g]
+
+
+def _describe(brief: Brief, event: Event, menu: Menu) -> None:
+    if event.kind == "appointment_booked" and event.ref_at is not None:
+        brief.booked = short_name(menu.get(event.service_id)) or menu.name(event.service_id)
+        brief.booked_for = day_text(event.ref_at.date())
+    elif event.kind == "membership_renewal_due" and event.ref_at is not None:
+        brief.due = day_text(event.ref_at.date())
+    elif event.kind == "visit_completed":
+        brief.visit_on = day_text(event.at.date())
+
+
+def _change(history: History, lower_is_better: list[str], moment: Moment) -> str:
+    """"weight went from 212 to 191 lb" for a tracked measure that went the right way."""
+    if moment not in (Moment.RESULTS_VISIBLE, Moment.GOAL_CHANGE, Moment.CHECK_IN):
+        return ""
+    for metric in lower_is_better:
+        series = [e for e in history.events
+                  if e.kind == "measurement" and e.text("metric").lower() == metric
+                  and e.number("value") is not None]
+        if len(series) >= 2:
+            first, last = series[0].number("value"), series[-1].number("value")
+            if last < first:
+                unit = series[-1].text("unit")
+                return f"{metric} went from {first:g} to {last:g}{' ' + unit if unit else ''}"
+    return ""
+
+
+def short_name(service: Service | None) -> str:
+    """"Botox (neurotoxin)" -> "Botox": the name a patient uses."""
+    if service is None:
+        return ""
+    return re.sub(r"\s*\(.*?\)\s*$", "", service.name).strip() or service.name
+
+
+def aliases(service: Service) -> list[str]:
+    """The ways a message may name a service: full name, short name, id in words, acronyms."""
+    names = {service.name, short_name(service), service.id.replace("_", " ")}
+    inner = re.search(r"\((.*?)\)", service.name)
+    if inner:
+        names.update(p.strip() for p in inner.group(1).split(",") if p.strip().isupper())
+    return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
+
+
+# Grounds ------------------------------------------------------------------------------------
+
+def build_grounds(history: History, menu: Menu, offer: Service, brief: Brief,
+                  authorised: list[str], lower_is_better: list[str]) -> Grounds:
+    """`authorised` is the text of the menu and of the knowledge pages the draft may draw on."""
+    patient = history.patient
+    record_parts = [*patient.goals]
+    numbers: set[float] = set()
+    dates: set[tuple[int, int]] = set()
+    weekdays: set[int] = set()
+    amounts: set[float] = set()
+    others: list[str] = []
+    for event in history.events:
+        for moment in (event.at, event.ref_at):
+            if moment is not None:
+                _add_day(moment.date(), numbers, dates, weekdays)
+        for key, value in event.data.items():
+            if key == "referred_name" and isinstance(value, str):
+                others.extend(_names_in(value))
+                continue
+            record_parts.extend(_texts(value))
+            if key == "amount" and isinstance(value, int | float):
+                amounts.add(float(value))
+        if event.service_id:
+            record_parts.append(menu.name(event.service_id))
+    record_parts.extend(s.text for s in brief.sources)
+    record = "\n".join(record_parts)
+    numbers |= _numbers(record)
+    numbers |= _derived(history, lower_is_better)
+    authorised_text = "\n".join(authorised)
+    numbers |= _numbers(authorised_text)
+    numbers |= {s.price for s in menu}
+    treatments = [s for i in dict.fromkeys(e.service_id for e in history.events if e.service_id)
+                  if (s := menu.get(i))]
+    treatments += [s for i in patient.memberships if (s := menu.get(i)) and s not in treatments]
+    return Grounds(record=record, authorised=authorised_text, numbers=numbers, dates=dates,
+                   weekdays=weekdays, menu=menu, offer=offer, treatments=treatments,
+                   amounts=amounts, private=_private(patient), other_people=others,
+                   source_ids={s.id for s in brief.sources} | {brief.signal_source})
+
+
+def _add_day(day: date, numbers: set[float], dates: set[tuple[int, int]], weekdays: set[int]
+             ) -> None:
+    dates.add((day.month, day.day))
+    weekdays.add(day.weekday())
+    numbers.update({float(day.day), float(day.year)})
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [f"{value:g}"]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def _names_in(text: str) -> list[str]:
+    return re.findall(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b", text)
+
+
+def _numbers(text: str) -> set[float]:
+    found = set()
+    for match in NUMBER.finditer(text):
+        try:
+            found.add(float(match.group().replace(",", "")))
+        except ValueError:
+            continue
+    return found
+
+
+def _derived(history: History, lower_is_better: list[str]) -> set[float]:
+    """Differences and percentages a draft may fairly compute from a patient's measurements."""
+    derived: set[float] = set()
+    for metric in lower_is_better:
+        values = [v for e in history.events if e.kind == "measurement"
+                  and e.text("metric").lower() == metric and (v := e.number("value")) is not None]
+        for earlier in values:
+            for later in values:
+                if earlier > later:
+                    change = earlier - later
+                    derived.update({round(change, 1), float(round(change))})
+                    pct = change / earlier * 100
+                    derived.update({round(pct, 1), float(round(pct))})
+    return derived
+
+
+def _private(patient: Patient) -> list[str]:
+    private = [v for v in (patient.email, patient.phone) if v]
+    if patient.birth_date is not None:
+        born = patient.birth_date
+        private += [born.isoformat(), f"{born:%B} {born.day}, {born.year}",
+                    f"{born.month}/{born.day}/{born.year}", f"{born.month:02d}/{born.day:02d}/{born.year}"]
+    return private
