@@ -80,13 +80,20 @@ class Drafting:
 
     def draft(self, patient_id: str, as_of: date, channel: str | None = None) -> Draft:
         """One patient's draft, stored for review. An ineligible patient gets no draft."""
+        return self._write([self._ready_job(patient_id, as_of, channel)], as_of)[0]
+
+    def brief(self, patient_id: str, as_of: date, channel: str | None = None
+              ) -> tuple[Brief, Grounds]:
+        """What a drafter would be given for this patient, and what its draft is checked against."""
+        return self._prepare([self._ready_job(patient_id, as_of, channel)])[0]
+
+    def _ready_job(self, patient_id: str, as_of: date, channel: str | None) -> Job:
         _check_channel(channel)
         history, answer = self.practice.evaluate(patient_id, as_of)
         if isinstance(answer, Suppression):
             raise NotEligible(f"{patient_id} gets no offer as of {as_of}: {answer.reason.value}"
                               f" ({answer.detail})")
-        job = self._job(history, answer, channel, as_of)
-        return self._write([job], as_of)[0]
+        return self._job(history, answer, channel, as_of)
 
     def draft_week(self, as_of: date, channel: str | None = None, limit: int | None = None,
                    on_progress: Callable[[int, int], None] | None = None) -> WeekDrafts:
@@ -120,6 +127,15 @@ class Drafting:
                on_progress: Callable[[int, int], None] | None = None) -> list[Draft]:
         if not jobs:
             return []
+        briefs = self._prepare(jobs)
+        drafted = self._draft_all(briefs, on_progress)
+        drafts = [self._record(job, brief, outcome, as_of)
+                  for job, (brief, _), outcome in zip(jobs, briefs, drafted, strict=True)]
+        self.practice.repository.save_drafts([_row(d) for d in drafts])
+        return drafts
+
+    def _prepare(self, jobs: list[Job]) -> list[tuple[Brief, Grounds]]:
+        """Indexes what these jobs need (only their patients), retrieves, and builds briefs."""
         menu = self.practice.menu()
         library = self.library
         library.index_knowledge(self._passages(menu))
@@ -131,11 +147,7 @@ class Drafting:
             snippets = library.snippets(job.history.patient.id, query, SNIPPETS, vector=vector)
             passages = library.passages(job.ready.service.id, query, PASSAGES, vector=vector)
             briefs.append(self._brief(job, menu, snippets, passages))
-        drafted = self._draft_all(briefs, on_progress)
-        drafts = [self._record(job, brief, outcome, as_of)
-                  for job, (brief, _), outcome in zip(jobs, briefs, drafted, strict=True)]
-        self.practice.repository.save_drafts([_row(d) for d in drafts])
-        return drafts
+        return briefs
 
     def _brief(self, job: Job, menu: Menu, snippets: list[Source], passages: list[Source]
                ) -> tuple[Brief, Grounds]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from dataclasses import replace
 from typing import Any
 
 import openai
@@ -15,7 +16,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ValidationError
 
-from assistant.drafting.brief import Brief
+from assistant.drafting.brief import Brief, Source
 from assistant.drafting.content import DraftContent, GuardResult, Usage
 from assistant.drafting.drafters import Written
 from assistant.drafting.prompts import PromptBook
@@ -94,12 +95,19 @@ class ModelDrafter:
         return messages
 
     def context(self, brief: Brief) -> dict[str, Any]:
-        """Only what the draft needs: no patient id, last name, birth date or contact details."""
+        """Only what the draft needs: no patient id, last name, birth date or contact details.
+        Sources are shown by short labels (R1, K1), so no record id reaches the model."""
+        labels = source_labels(brief)
+
+        def shown(sources: list[Source]) -> list[Source]:
+            return [replace(s, id=labels[s.id]) for s in sources]
+
         return {"first_name": brief.first_name, "moment": brief.moment.value,
                 "moment_label": brief.moment.label, "channel": brief.channel,
                 "treatments": brief.treatments, "goals": brief.goals[:3], "change": brief.change,
-                "signal": brief.signal, "signal_source": brief.signal_source,
-                "snippets": brief.snippets, "offer": brief.offer, "opt_out": self.opt_out}
+                "signal": brief.signal, "signal_source": labels[brief.signal_source],
+                "snippets": shown(brief.snippets), "passages": shown(brief.offer.passages),
+                "offer": brief.offer, "opt_out": self.opt_out}
 
     def write(self, brief: Brief, feedback: list[GuardResult] | None = None,
               previous: Written | None = None) -> Written:
@@ -114,6 +122,10 @@ class ModelDrafter:
             self._leave()
         raw = message.content if isinstance(message.content, str) else str(message.content)
         content, error = parse(raw)
+        if content is not None:
+            ids = {label: real for real, label in source_labels(brief).items()}
+            for fact in content.facts:
+                fact.source = ids.get(fact.source.strip(), fact.source)
         return Written(content, usage=_usage(message), error=error, raw=raw)
 
     def _enter(self) -> None:
@@ -124,6 +136,14 @@ class ModelDrafter:
     def _leave(self) -> None:
         with self._lock:
             self.in_flight -= 1
+
+
+def source_labels(brief: Brief) -> dict[str, str]:
+    """Record id -> R1, R2...; knowledge id -> K1, K2... (the same for every call on a brief)."""
+    record = dict.fromkeys([brief.signal_source, *(s.id for s in brief.snippets)])
+    labels = {real: f"R{n}" for n, real in enumerate(record, 1)}
+    labels.update({p.id: f"K{n}" for n, p in enumerate(brief.offer.passages, 1)})
+    return labels
 
 
 def parse(raw: str) -> tuple[DraftContent | None, str | None]:
