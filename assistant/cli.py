@@ -367,9 +367,21 @@ def demo(
               f"{report.added['outcomes']} outcomes")
     result.ready = result.ready[:limit]
     _print_scan(result)
+    if result.ready:
+        out.print("\nThe top patient's draft, as a coordinator will review it:")
+        _print_draft(_run(lambda: _demo_draft(practice_home, result)))
+    day = result.as_of.isoformat()
     out.print(f"\nExplore it: export CROSSSELL_HOME={practice_home}\n"
-              f"  crosssell scan --as-of {result.as_of.isoformat()} --format json | less\n"
+              f"  crosssell scan --as-of {day} --format json | less\n"
+              f"  crosssell draft --week --as-of {day}\n"
               "  crosssell rules show   crosssell menu   crosssell record --help")
+
+
+def _demo_draft(home: Path, result: ScanResult):
+    from assistant.app.drafting import open_drafting
+
+    with open_drafting(Practice(Settings(home=home, database_url=None))) as drafting:
+        return drafting.draft(result.ready[0].patient.id, result.as_of)
 
 
 def main() -> None:  # pragma: no cover - console entry point

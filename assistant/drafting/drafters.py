@@ -47,19 +47,29 @@ class TemplateDrafter:
     def write(self, brief: Brief, feedback: list[GuardResult] | None = None,
               previous: Written | None = None) -> Written:
         goal = next((g for g in brief.goals if self._safe(g)), "")
-        context = {"b": brief, "goal": goal, "why": why_clause(brief.offer.why),
+        context = {"b": brief, "why": why_clause(brief.offer.why),
                    "opt_out": self.guards.policy.limits["sms_opt_out"]}
         if brief.channel == "sms":
-            body = _tidy(self.prompts.render("template/sms.j2", detail=True, **context))
-            if len(body) > self.guards.policy.limits["sms_max_chars"]:
-                body = _tidy(self.prompts.render("template/sms.j2", detail=False, **context))
-            subject = ""
+            body, subject = self._sms(context, goal), ""
         else:
-            body = _tidy(self.prompts.render("template/email.j2", **context))
-            subject = _tidy(self.prompts.render("template/subject.j2", **context))
+            body = _tidy(self.prompts.render("template/email.j2", goal=goal, **context))
+            subject = _tidy(self.prompts.render("template/subject.j2", goal=goal, **context))
         facts = [Fact(text=brief.signal, source=brief.signal_source)]
         facts += [Fact(text=p.text[:160], source=p.id) for p in brief.offer.passages[:1]]
         return Written(DraftContent(subject=subject, body=body, facts=facts))
+
+    def _sms(self, context: dict, goal: str) -> str:
+        """The fullest text that fits: the offer's detail goes first, then the moment's opening
+        (the goal stays), and last the goal."""
+        limit = self.guards.policy.limits["sms_max_chars"]
+        body = ""
+        for wanted, detail, opening in ((goal, True, True), (goal, False, True),
+                                        (goal, False, False), ("", False, True)):
+            body = _tidy(self.prompts.render("template/sms.j2", goal=wanted, detail=detail,
+                                             opening=opening, **context))
+            if len(body) <= limit:
+                break
+        return body
 
     def _safe(self, text: str) -> bool:
         return len(text) <= GOAL_MAX_CHARS and "\n" not in text and self.guards.harmless(text)

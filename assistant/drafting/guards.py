@@ -337,6 +337,8 @@ class Guards:
         own = [s for s in grounds.treatments if s.id != grounds.offer.id]
         if any(contains(text, a) for s in own for a in aliases(s)):
             return True
+        if any(contains(text, goal) for goal in brief.goals if goal):
+            return True
         words = {w for g in brief.goals for w in re.findall(r"[a-z']{4,}", g.lower())} - \
             self.policy.stopwords
         if any(contains(text, w) for w in words):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from typer.testing import CliRunner
@@ -27,7 +28,12 @@ def test_demo_is_reproducible_and_prints_the_queue(tmp_path, monkeypatch):
     monkeypatch.setenv("CROSSSELL_HOME", str(tmp_path / "home"))
     first = runner_output(tmp_path)
     second = runner_output(tmp_path)
-    assert "Ready this week" in first and first == second
+    assert "Ready this week" in first and "pass specificity" in first
+    assert _without_draft_ids(first) == _without_draft_ids(second)
+
+
+def _without_draft_ids(text: str) -> str:
+    return re.sub(r"dr-[0-9a-f]{12}", "dr-…", text)
 
 
 def runner_output(tmp_path) -> str:
