@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     draft_concurrency: int = 8
     max_output_tokens: int = 400
     local_model_path: Path | None = None
+    # The local server answers one request at a time, so a full batch queues behind it.
+    local_timeout: float = 600.0
     local_threads: int = Field(default_factory=lambda: os.cpu_count() or 1)
 
     @property

@@ -248,7 +248,8 @@ def open_drafting(practice: Practice) -> Iterator[Drafting]:
     from assistant.drafting.local_server import MODEL_ALIAS, LocalModelServer
 
     with LocalModelServer(settings.local_model_path, threads=settings.local_threads) as url:
-        chat = openai_chat(settings, base_url=url, model=MODEL_ALIAS)
+        chat = openai_chat(settings, base_url=url, model=MODEL_ALIAS,
+                           timeout=settings.local_timeout)
         model = ModelDrafter(chat, prompts, name=f"local:{MODEL_ALIAS}", opt_out=opt_out,
                              response_format="schema_object",
                              transport_retries=settings.llm_transport_retries)

@@ -47,15 +47,15 @@ RESPONSE_FORMATS: dict[str, dict | None] = {
 }
 
 
-def openai_chat(settings: Settings, *, base_url: str | None = None, model: str | None = None
-                ) -> BaseChatModel:
+def openai_chat(settings: Settings, *, base_url: str | None = None, model: str | None = None,
+                timeout: float | None = None) -> BaseChatModel:
     """An OpenAI-compatible chat model. Transport retries are ours (with backoff), not the
     client's, so that every retry is visible to the chain."""
     from langchain_openai import ChatOpenAI
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
     return ChatOpenAI(model=model or settings.model, base_url=base_url or settings.openai_base_url,
-                      api_key=key, timeout=settings.llm_timeout, max_retries=0,
+                      api_key=key, timeout=timeout or settings.llm_timeout, max_retries=0,
                       max_tokens=settings.max_output_tokens, temperature=0.3)
 
 
