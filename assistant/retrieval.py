@@ -146,15 +146,9 @@ class Library:
     def snippets(self, patient_id: str, query: str, limit: int = 4,
                  vector: Sequence[float] | None = None) -> list[Source]:
         """The patient's own entries closest to the query. Never another patient's."""
-        where = {"patient_id": patient_id}
-        count = len(self.history.get(where=where, include=[])["ids"])
-        if count == 0:
-            return []
-        found = self.history.query(query_embeddings=[self._vector(query, vector)],
-                                   n_results=min(limit, count), where=where,
-                                   include=["documents", "metadatas"])
+        found = self._nearest(self.history, {"patient_id": patient_id}, query, limit, vector)
         snippets = []
-        for text, meta in zip(found["documents"][0], found["metadatas"][0], strict=True):
+        for _, text, meta in found:
             if meta.get("patient_id") != patient_id:
                 log.error("vector store returned another patient's text; dropped")
                 continue
@@ -162,20 +156,23 @@ class Library:
                                    date.fromisoformat(meta["date"]) if meta["date"] else None, text))
         return snippets
 
-    def _vector(self, query: str, vector: Sequence[float] | None) -> Sequence[float]:
-        return vector if vector is not None else self.embedder.encode([query])[0]
-
     def passages(self, service_id: str, query: str, limit: int = 2,
                  vector: Sequence[float] | None = None) -> list[Source]:
         """The offer's own knowledge passages closest to the query (never its restrictions)."""
         where = {"$and": [{"service_id": service_id}, {"restriction": False}]}
-        count = len(self.knowledge.get(where=where, include=[])["ids"])
+        found = self._nearest(self.knowledge, where, query, limit, vector)
+        return [Source(i, "knowledge", None, text) for i, text, meta in found
+                if meta.get("service_id") == service_id]
+
+    def _nearest(self, collection: Any, where: dict, query: str, limit: int,
+                 vector: Sequence[float] | None) -> list[tuple[str, str, dict]]:
+        """(id, text, metadata) of the entries matching `where` closest to the query."""
+        count = len(collection.get(where=where, include=[])["ids"])
         if count == 0:
             return []
-        found = self.knowledge.query(query_embeddings=[self._vector(query, vector)],
-                                     n_results=min(limit, count), where=where,
-                                     include=["documents", "metadatas"])
-        return [Source(i, "knowledge", None, text)
-                for i, text, meta in zip(found["ids"][0], found["documents"][0],
-                                         found["metadatas"][0], strict=True)
-                if meta.get("service_id") == service_id]
+        if vector is None:
+            vector = self.embedder.encode([query])[0]
+        found = collection.query(query_embeddings=[vector], n_results=min(limit, count),
+                                 where=where, include=["documents", "metadatas"])
+        return list(zip(found["ids"][0], found["documents"][0], found["metadatas"][0],
+                        strict=True))

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 
 from assistant import knowledge
-from assistant.app.practice import Practice, day_bounds
+from assistant.app.practice import Practice
 from assistant.domain.engine import ReadyOffer, Suppression
 from assistant.domain.history import History, Menu
+from assistant.domain.rules import Rules
 from assistant.drafting.brief import (
     Brief,
     Grounds,
@@ -101,12 +102,10 @@ class Drafting:
         _check_channel(channel)
         scan = self.practice.scan(as_of, limit)
         result = WeekDrafts(as_of, ready=scan.total_ready)
-        until = day_bounds(as_of)[1]
         jobs = []
         for ready in scan.ready:
-            history = self.practice.repository.history(ready.patient.id, until)
             try:
-                jobs.append(self._job(history, ready, channel, as_of))
+                jobs.append(self._job(scan.histories[ready.patient.id], ready, channel, as_of))
             except NotEligible as exc:
                 result.failed.append((ready.patient.id, str(exc)))
         result.drafts = self._write(jobs, as_of, on_progress)
@@ -137,6 +136,7 @@ class Drafting:
     def _prepare(self, jobs: list[Job]) -> list[tuple[Brief, Grounds]]:
         """Indexes what these jobs need (only their patients), retrieves, and builds briefs."""
         menu = self.practice.menu()
+        rules = self.practice.rules()
         library = self.library
         library.index_knowledge(self._passages(menu))
         library.index_history({j.history.patient.id: history_sources(j.history) for j in jobs})
@@ -146,12 +146,11 @@ class Drafting:
         for job, query, vector in zip(jobs, queries, vectors, strict=True):
             snippets = library.snippets(job.history.patient.id, query, SNIPPETS, vector=vector)
             passages = library.passages(job.ready.service.id, query, PASSAGES, vector=vector)
-            briefs.append(self._brief(job, menu, snippets, passages))
+            briefs.append(self._brief(job, menu, rules, snippets, passages))
         return briefs
 
-    def _brief(self, job: Job, menu: Menu, snippets: list[Source], passages: list[Source]
-               ) -> tuple[Brief, Grounds]:
-        rules = self.practice.rules()
+    def _brief(self, job: Job, menu: Menu, rules: Rules, snippets: list[Source],
+               passages: list[Source]) -> tuple[Brief, Grounds]:
         brief = build_brief(job.ready, job.history, menu, snippets, passages, job.channel,
                             self.settings.practice_name, rules.lower_is_better)
         services = [job.ready.service.id] + [e.service_id for e in job.history.events

@@ -37,6 +37,7 @@ class ScanResult:
     ready: list[ReadyOffer] = field(default_factory=list)
     suppressed: list[Suppression] = field(default_factory=list)
     total_ready: int = 0
+    histories: dict[str, History] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"as_of": self.as_of.isoformat(),
@@ -173,7 +174,10 @@ class Practice:
         engine = self._engine(active, as_of, rules, offers, outcomes)
         result = ScanResult(as_of)
         for history in active + quiet:
-            self._keep(result, engine.evaluate(history, as_of))
+            answer = engine.evaluate(history, as_of)
+            self._keep(result, answer)
+            if isinstance(answer, ReadyOffer):
+                result.histories[history.patient.id] = history
         self._save_matches(engine)
         result.ready.sort(key=lambda r: (-r.expected_value, r.patient.id))
         result.suppressed.sort(key=lambda s: s.patient_id)
