@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from datetime import date, datetime
 from enum import StrEnum
@@ -19,7 +20,7 @@ from assistant.app.practice import Practice, ScanResult
 from assistant.domain.moments import Moment
 from assistant.domain.rules import Rules
 from assistant.errors import CrosssellError, InputError
-from assistant.settings import Settings
+from assistant.settings import PROJECT_ROOT, Settings
 
 app = typer.Typer(help="crosssell: which patients are ready for an offer this week, what to "
                        "offer them, and why.", no_args_is_help=True, add_completion=False)
@@ -382,6 +383,28 @@ def _demo_draft(home: Path, result: ScanResult):
 
     with open_drafting(Practice(Settings(home=home, database_url=None))) as drafting:
         return drafting.draft(result.ready[0].patient.id, result.as_of)
+
+
+def ui_command(host: str, port: int) -> list[str]:
+    """The command that serves the review screen (Streamlit, `ui/app.py`)."""
+    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "ui" / "app.py"),
+            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"]
+
+
+@app.command()
+def ui(
+    host: Annotated[str | None, typer.Option(help="address to listen on (default "
+                                                  "CROSSSELL_API_HOST, loopback)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default CROSSSELL_UI_PORT, 8501)")] =
+        None,
+) -> None:
+    """Serve the review screen for coordinators and providers (Streamlit) over this
+    practice (CROSSSELL_HOME). Log in with a user from `crosssell users add`."""
+    settings = Settings()
+    command = ui_command(host or settings.api_host, port or settings.ui_port)
+    out.print(f"review screen on http://{host or settings.api_host}:{port or settings.ui_port}")
+    raise typer.Exit(subprocess.call(command))
 
 
 def main() -> None:  # pragma: no cover - console entry point

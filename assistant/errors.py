@@ -27,3 +27,21 @@ class ConfigurationError(CrosssellError):
 
 class NotEligible(InputError):
     """A patient who must not get an offer now; the message says why."""
+
+
+class Unauthenticated(CrosssellError):
+    """No valid login or token."""
+
+    exit_code = 5
+
+
+class Forbidden(CrosssellError):
+    """A known user whose role does not allow the action."""
+
+    exit_code = 6
+
+
+class Conflict(CrosssellError):
+    """An action the current state does not allow: an illegal transition, a stale version."""
+
+    exit_code = 7

@@ -47,6 +47,26 @@ class Settings(BaseSettings):
     local_timeout: float = 600.0
     local_threads: int = Field(default_factory=lambda: os.cpu_count() or 1)
 
+    # Review and sending
+    session_hours: float = 12.0
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    ui_port: int = 8501
+    email_sender: Literal["auto", "smtp", "outbox"] = "auto"
+    sms_sender: str = Field(default="outbox", description="`outbox` (a CSV file for the SMS "
+                            "provider's bulk upload) or `module:Class` of a Sender")
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = 30.0
+    mail_from: str = "offers@practice.invalid"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.home / "outbox"
+
     @property
     def backend(self) -> str:
         """`auto` means the OpenAI-compatible backend when one is configured, else templates."""

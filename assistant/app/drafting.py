@@ -11,23 +11,26 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 
 from assistant import knowledge
-from assistant.app.practice import Practice
+from assistant.app.practice import Practice, day_bounds
 from assistant.domain.engine import ReadyOffer, Suppression
 from assistant.domain.history import History, Menu
+from assistant.domain.records import Service
 from assistant.domain.rules import Rules
 from assistant.drafting.brief import (
     Brief,
     Grounds,
     Source,
+    brief_dict,
+    brief_from,
     build_brief,
     build_grounds,
     history_sources,
 )
-from assistant.drafting.content import Draft, SourceRef
+from assistant.drafting.content import Draft, DraftContent, GuardResult, SourceRef
 from assistant.drafting.drafters import Drafted, Drafter, GuardedDrafter, TemplateDrafter
 from assistant.drafting.guards import Guards, Policy
 from assistant.drafting.prompts import PromptBook
-from assistant.errors import InputError, NotEligible
+from assistant.errors import Conflict, InputError, NotEligible, NotFound
 from assistant.knowledge import Passage
 from assistant.retrieval import Library
 from assistant.storage.repository import epoch
@@ -124,14 +127,45 @@ class Drafting:
 
     def _write(self, jobs: list[Job], as_of: date,
                on_progress: Callable[[int, int], None] | None = None) -> list[Draft]:
+        drafts = self._compose(jobs, as_of, on_progress)
+        if drafts:
+            self.practice.repository.save_drafts([draft_row(d) for d in drafts])
+        return drafts
+
+    def _compose(self, jobs: list[Job], as_of: date,
+                 on_progress: Callable[[int, int], None] | None = None) -> list[Draft]:
         if not jobs:
             return []
         briefs = self._prepare(jobs)
         drafted = self._draft_all(briefs, on_progress)
-        drafts = [self._record(job, brief, outcome, as_of)
-                  for job, (brief, _), outcome in zip(jobs, briefs, drafted, strict=True)]
-        self.practice.repository.save_drafts([_row(d) for d in drafts])
-        return drafts
+        return [self._record(job, brief, outcome, as_of)
+                for job, (brief, _), outcome in zip(jobs, briefs, drafted, strict=True)]
+
+    def redraft(self, draft: Draft) -> Draft:
+        """A fresh draft for the same patient, day and channel, not stored: the review desk
+        puts its text into the draft under review. The patient must still be eligible."""
+        job = self._ready_job(draft.patient_id, date.fromisoformat(draft.as_of), draft.channel)
+        return self._compose([job], date.fromisoformat(draft.as_of))[0]
+
+    def recheck(self, draft: Draft, subject: str, body: str) -> list[GuardResult]:
+        """The guards on a person's edit of `draft`, against what its drafter was given."""
+        if draft.brief is None:
+            raise Conflict(f"draft {draft.id} was made before edits could be checked; "
+                           "regenerate it")
+        brief = brief_from(draft.brief)
+        as_of = date.fromisoformat(draft.as_of)
+        history = self.practice.repository.history(draft.patient_id, day_bounds(as_of)[1])
+        if history is None:
+            raise NotFound(f"unknown patient {draft.patient_id!r}")
+        menu = self.practice.menu()
+        offer = menu.get(draft.offer)
+        if offer is None:
+            raise Conflict(f"{draft.offer!r} is no longer on the menu; regenerate the draft")
+        grounds = self._grounds(history, brief, menu, offer, self.practice.rules())
+        facts = draft.attempts[-1].content.facts if draft.attempts and \
+            draft.attempts[-1].content else []
+        content = DraftContent(subject=subject, body=body, facts=facts)
+        return self.guards.check(content, brief, grounds)
 
     def _prepare(self, jobs: list[Job]) -> list[tuple[Brief, Grounds]]:
         """Indexes what these jobs need (only their patients), retrieves, and builds briefs."""
@@ -153,14 +187,16 @@ class Drafting:
                passages: list[Source]) -> tuple[Brief, Grounds]:
         brief = build_brief(job.ready, job.history, menu, snippets, passages, job.channel,
                             self.settings.practice_name, rules.lower_is_better)
-        services = [job.ready.service.id] + [e.service_id for e in job.history.events
-                                             if e.service_id] + list(job.history.patient.memberships)
+        return brief, self._grounds(job.history, brief, menu, job.ready.service, rules)
+
+    def _grounds(self, history: History, brief: Brief, menu: Menu, offer: Service,
+                 rules: Rules) -> Grounds:
+        services = [offer.id] + [e.service_id for e in history.events if e.service_id] + \
+            list(history.patient.memberships)
         authorised = [_menu_text(s) for i in dict.fromkeys(services) if (s := menu.get(i))]
         authorised += [p.text for i in dict.fromkeys(services)
                        for p in self.pages.get(i, []) if not p.is_restriction]
-        grounds = build_grounds(job.history, menu, job.ready.service, brief, authorised,
-                                rules.lower_is_better)
-        return brief, grounds
+        return build_grounds(history, menu, offer, brief, authorised, rules.lower_is_better)
 
     def _draft_all(self, briefs: list[tuple[Brief, Grounds]],
                    on_progress: Callable[[int, int], None] | None) -> list[Drafted]:
@@ -195,6 +231,7 @@ class Drafting:
                      body=content.body if content else "", drafter=final.drafter,
                      guards=final.guards, sources=sources, attempts=outcome.attempts,
                      usage=outcome.usage, prompt_version=self.prompts.version,
+                     brief=brief_dict(brief),
                      status="drafted" if final.passed else "needs_attention",
                      created_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
@@ -217,12 +254,14 @@ def _menu_text(service) -> str:
     return f"{service.name}. {service.description} {whys}".strip()
 
 
-def _row(draft: Draft) -> dict:
+def draft_row(draft: Draft) -> dict:
+    """The drafts table's row for a draft: searchable fields and the whole draft as JSON."""
     return {"id": draft.id, "patient_id": draft.patient_id, "as_of": draft.as_of,
             "moment": draft.moment, "offer": draft.offer, "channel": draft.channel,
             "drafter": draft.drafter, "status": draft.status, "passed": draft.passed,
             "created_at": epoch(datetime.fromisoformat(draft.created_at)),
-            "record": draft.model_dump_json()}
+            "record": draft.model_dump_json(), "version": draft.version,
+            "updated_at": epoch(datetime.now(UTC))}
 
 
 @contextmanager

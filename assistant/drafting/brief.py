@@ -8,7 +8,7 @@ contact details or another patient. The grounds are what the guards check a draf
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from assistant.domain.engine import ReadyOffer
@@ -98,6 +98,28 @@ class Grounds:
     private: list[str]
     other_people: list[str]
     source_ids: set[str]
+
+
+def brief_dict(brief: Brief) -> dict:
+    """The brief as JSON-ready data, stored with the draft so that edits are checked against
+    exactly what the drafter was given."""
+    data = asdict(brief)
+    data["moment"] = brief.moment.value
+    for source in [*data["snippets"], *data["offer"]["passages"]]:
+        source["on"] = source["on"].isoformat() if source["on"] else None
+    return data
+
+
+def brief_from(data: dict) -> Brief:
+    def source(item: dict) -> Source:
+        return Source(item["id"], item["kind"],
+                      date.fromisoformat(item["on"]) if item["on"] else None, item["text"])
+
+    offer = dict(data["offer"])
+    offer["passages"] = [source(p) for p in offer["passages"]]
+    fields = {**data, "moment": Moment(data["moment"]), "offer": OfferFacts(**offer),
+              "snippets": [source(s) for s in data["snippets"]]}
+    return Brief(**fields)
 
 
 def money(value: float) -> str:

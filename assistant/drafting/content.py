@@ -58,6 +58,15 @@ class SourceRef(BaseModel):
     text: str
 
 
+class ReviewNote(BaseModel):
+    """A reviewer's comment on a draft (an approval note, a rejection's reason)."""
+
+    at: str
+    actor: str
+    action: str
+    comment: str
+
+
 class Draft(BaseModel):
     """A drafted message for one patient at one moment, ready for a coordinator's review."""
 
@@ -79,6 +88,14 @@ class Draft(BaseModel):
     prompt_version: str
     status: str = "drafted"
     created_at: str = ""
+    version: int = 1
+    brief: dict | None = Field(default=None, description="what the drafter was given; edits are "
+                               "checked against it")
+    notes: list[ReviewNote] = Field(default_factory=list)
+    edited_by: str | None = None
+    approved_by: str | None = None
+    sent_at: str | None = None
+    sent_via: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -93,3 +110,12 @@ class Draft(BaseModel):
                 "sources": [s.model_dump() for s in self.sources],
                 "attempts": len(self.attempts),
                 "usage": self.usage.model_dump()}
+
+    def review_view(self) -> dict:
+        """What a reviewer sees: the summary plus status, version and the review trail."""
+        return {**self.summary(), "status": self.status, "version": self.version,
+                "as_of": self.as_of, "offer_name": self.offer_name, "price": self.price,
+                "prompt_version": self.prompt_version, "created_at": self.created_at,
+                "notes": [n.model_dump() for n in self.notes], "edited_by": self.edited_by,
+                "approved_by": self.approved_by, "sent_at": self.sent_at,
+                "sent_via": self.sent_via}

@@ -310,7 +310,8 @@ class Repository:
         with self.engine.begin() as conn:
             self.upsert(conn, schema.drafts, rows)
 
-    def drafts(self, as_of: str | None = None, patient_id: str | None = None) -> list[str]:
+    def drafts(self, as_of: str | None = None, patient_id: str | None = None,
+               statuses: Sequence[str] | None = None, moment: str | None = None) -> list[str]:
         """Stored drafts as JSON, newest first."""
         table = schema.drafts
         query = select(table.c.record).order_by(table.c.created_at.desc(), table.c.id)
@@ -318,8 +319,102 @@ class Repository:
             query = query.where(table.c.as_of == as_of)
         if patient_id is not None:
             query = query.where(table.c.patient_id == patient_id)
+        if statuses:
+            query = query.where(table.c.status.in_(list(statuses)))
+        if moment is not None:
+            query = query.where(table.c.moment == moment)
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
+
+    def draft(self, draft_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(schema.drafts.c.record).where(
+                schema.drafts.c.id == draft_id)).scalar()
+
+    def change_draft(self, draft_id: str, version: int, row: dict, audit: Sequence[dict]) -> bool:
+        """Writes a new version of a draft and its audit entries in one transaction, only if the
+        stored version is still `version`; False when someone else changed it first."""
+        table = schema.drafts
+        with self.engine.begin() as conn:
+            changed = conn.execute(table.update().where(
+                table.c.id == draft_id, table.c.version == version).values(**row)).rowcount
+            if changed != 1:
+                conn.rollback()
+                return False
+            if audit:
+                conn.execute(schema.audit.insert(), list(audit))
+        return True
+
+    def draft_statuses(self, as_of: str | None = None) -> dict[str, int]:
+        table = schema.drafts
+        query = select(table.c.status, func.count()).group_by(table.c.status)
+        if as_of is not None:
+            query = query.where(table.c.as_of == as_of)
+        with self.engine.connect() as conn:
+            return {status: n for status, n in conn.execute(query)}
+
+    # Users, tokens and the audit log ----------------------------------------------------------
+
+    def add_user(self, row: dict) -> bool:
+        """Adds a user; False when the id is taken."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(schema.users.c.id).where(
+                    schema.users.c.id == row["id"])).first():
+                return False
+            conn.execute(schema.users.insert(), [row])
+        return True
+
+    def user(self, user_id: str) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(select(schema.users).where(schema.users.c.id == user_id)).first()
+
+    def users(self) -> list[Any]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(schema.users).order_by(schema.users.c.id)))
+
+    def set_user(self, user_id: str, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(schema.users.update().where(schema.users.c.id == user_id)
+                         .values(**values))
+
+    def save_token(self, row: dict, replace_kind: bool = False) -> None:
+        """Stores a token digest; `replace_kind` first revokes the user's tokens of that kind."""
+        tokens = schema.tokens
+        with self.engine.begin() as conn:
+            if replace_kind:
+                conn.execute(tokens.delete().where(tokens.c.user_id == row["user_id"],
+                                                   tokens.c.kind == row["kind"]))
+            conn.execute(tokens.insert(), [row])
+
+    def token_user(self, digest: str, now: int) -> Any:
+        """The active user a live token belongs to, or None."""
+        tokens, users = schema.tokens, schema.users
+        with self.engine.connect() as conn:
+            return conn.execute(select(users).join(tokens, tokens.c.user_id == users.c.id).where(
+                tokens.c.digest == digest, users.c.active.is_(True),
+                or_(tokens.c.expires_at.is_(None), tokens.c.expires_at > now))).first()
+
+    def revoke_tokens(self, user_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(schema.tokens.delete().where(schema.tokens.c.user_id == user_id))
+
+    def append_audit(self, rows: Sequence[dict]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(schema.audit.insert(), list(rows))
+
+    def audit(self, draft_id: str | None = None, patient_id: str | None = None,
+              actor: str | None = None, limit: int | None = None) -> list[Any]:
+        """Audit entries, oldest first (the last `limit` when given)."""
+        table = schema.audit
+        query = select(table).order_by(table.c.id.desc())
+        for column, value in (("draft_id", draft_id), ("patient_id", patient_id),
+                              ("actor", actor)):
+            if value is not None:
+                query = query.where(table.c[column] == value)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return list(reversed(conn.execute(query).fetchall()))
 
     # Embedding cache -------------------------------------------------------------------------
 

@@ -120,6 +120,42 @@ drafts = Table(
     Column("passed", Boolean, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("record", Text, nullable=False),
+    # Each change bumps the version; a write naming an older one is refused (optimistic locking).
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", BigInteger),
     Index("ix_drafts_as_of", "as_of"),
     Index("ix_drafts_patient", "patient_id", "created_at"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False, default=""),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+tokens = Table(
+    "tokens", metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("user_id", String(100), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger),
+    Index("ix_tokens_user", "user_id"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("draft_id", String(40)),
+    Column("patient_id", String(100)),
+    Column("detail", Text, nullable=False, default="{}"),
+    Index("ix_audit_draft", "draft_id", "id"),
+    Index("ix_audit_patient", "patient_id", "id"),
 )

@@ -1,0 +1,424 @@
+"""The review desk: the one service the CLI, the API and the review screen share.
+
+Every rule of the lifecycle is enforced here (roles, transitions, versions, consent at send
+time), and every view, edit, approval, rejection, send and outcome is written to the audit log
+in the same transaction as the change it records.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+
+from assistant.app.accounts import Accounts, User
+from assistant.app.drafting import Drafting, WeekDrafts, draft_row, open_drafting
+from assistant.app.importer import ImportReport
+from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
+from assistant.domain.review import (
+    BLOCKING_GUARDS,
+    Action,
+    Status,
+    authorise,
+    is_stop_reply,
+    transition,
+)
+from assistant.drafting.content import Draft, GuardResult, ReviewNote
+from assistant.errors import Conflict, InputError, NotFound
+from assistant.sending import Message, Sender, SendError
+from assistant.storage.repository import epoch
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    action: str
+    draft_id: str | None
+    patient_id: str | None
+    detail: dict
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "at": self.at, "actor": self.actor, "action": self.action,
+                "draft_id": self.draft_id, "patient_id": self.patient_id, "detail": self.detail}
+
+
+def listing(draft: Draft) -> dict:
+    """A draft in a list: enough to choose it, none of its text (opening it is audited)."""
+    return {"id": draft.id, "patient_id": draft.patient_id, "as_of": draft.as_of,
+            "moment": draft.moment, "offer": draft.offer, "offer_name": draft.offer_name,
+            "price": draft.price, "channel": draft.channel, "status": draft.status,
+            "version": draft.version, "drafter": draft.drafter,
+            "failed_guards": [g.name for g in draft.guards if not g.passed],
+            "created_at": draft.created_at}
+
+
+class Review:
+    """Drafts under review for one practice. `drafting` writes new text; `senders` deliver."""
+
+    def __init__(self, practice: Practice, drafting: Drafting,
+                 senders: dict[str, Sender] | None = None,
+                 today: Callable[[], date] | None = None) -> None:
+        self.practice = practice
+        self.repository = practice.repository
+        self.drafting = drafting
+        self._senders = senders
+        self._today = today or (lambda: datetime.now(UTC).date())
+        self.accounts = Accounts(self.repository, practice.settings.session_hours)
+
+    @property
+    def senders(self) -> dict[str, Sender]:
+        if self._senders is None:
+            from assistant.sending import senders
+
+            self._senders = senders(self.practice.settings)
+        return self._senders
+
+    # The queue and the drafts ------------------------------------------------------------
+
+    def queue(self, actor: User, as_of: date, limit: int | None = None) -> dict:
+        """Who is ready this week, each with their latest draft for that day, if any."""
+        authorise(actor.role, Action.VIEW)
+        scan = self.practice.scan(as_of, limit)
+        latest = self._latest_drafts(as_of)
+        ready = []
+        for offer in scan.ready:
+            item = ready_dict(offer)
+            draft = latest.get(offer.patient.id)
+            item["draft"] = listing(draft) if draft else None
+            ready.append(item)
+        return {"as_of": as_of.isoformat(), "total_ready": scan.total_ready, "ready": ready}
+
+    def scan(self, actor: User, as_of: date, limit: int | None = None) -> ScanResult:
+        authorise(actor.role, Action.VIEW)
+        return self.practice.scan(as_of, limit)
+
+    def _latest_drafts(self, as_of: date) -> dict[str, Draft]:
+        latest: dict[str, Draft] = {}
+        for raw in self.repository.drafts(as_of=as_of.isoformat()):
+            draft = Draft.model_validate_json(raw)
+            latest.setdefault(draft.patient_id, draft)
+        return latest
+
+    def drafts(self, actor: User, *, as_of: date | None = None,
+               statuses: Sequence[str] | None = None, moment: str | None = None,
+               patient_id: str | None = None) -> list[dict]:
+        authorise(actor.role, Action.VIEW)
+        for status in statuses or ():
+            if status not in {s.value for s in Status}:
+                raise InputError(f"unknown status {status!r}; use one of: "
+                                 f"{', '.join(s.value for s in Status)}")
+        raws = self.repository.drafts(as_of=as_of.isoformat() if as_of else None,
+                                      patient_id=patient_id, statuses=statuses, moment=moment)
+        return [listing(Draft.model_validate_json(r)) for r in raws]
+
+    def get(self, actor: User, draft_id: str) -> Draft:
+        """Opens a draft; the view is audited."""
+        authorise(actor.role, Action.VIEW)
+        draft = self._load(draft_id)
+        self._audit(actor, Action.VIEW, draft, {"status": draft.status, "version": draft.version})
+        return draft
+
+    def history(self, actor: User, draft_id: str) -> list[dict]:
+        """The patient's record as of the draft's day, for the reviewer beside the draft (the
+        opening of the draft itself is what `get` audits)."""
+        authorise(actor.role, Action.VIEW)
+        draft = self._load(draft_id)
+        record = self.repository.history(draft.patient_id,
+                                         day_bounds(date.fromisoformat(draft.as_of))[1])
+        if record is None:
+            raise NotFound(f"unknown patient {draft.patient_id!r}")
+        return [{"id": e.id, "date": e.at.date().isoformat(), "kind": e.kind,
+                 "service": self.practice.menu().name(e.service_id) if e.service_id else None,
+                 "text": _event_text(e.data)}
+                for e in record.events if not e.kind.startswith("offer_")]
+
+    # Creating ------------------------------------------------------------------------------
+
+    def create(self, actor: User, patient_id: str, as_of: date, channel: str | None = None
+               ) -> Draft:
+        authorise(actor.role, Action.CREATE)
+        draft = self.drafting.draft(patient_id, as_of, channel)
+        self._audit(actor, Action.CREATE, draft, {"status": draft.status, "after": _text(draft),
+                                                  "drafter": draft.drafter})
+        return draft
+
+    def draft_week(self, actor: User, as_of: date, limit: int | None = None,
+                   on_progress: Callable[[int, int], None] | None = None) -> WeekDrafts:
+        authorise(actor.role, Action.CREATE)
+        week = self.drafting.draft_week(as_of, None, limit, on_progress)
+        self.repository.append_audit([
+            self._audit_row(actor, Action.CREATE, d, {"status": d.status, "after": _text(d),
+                                                      "drafter": d.drafter})
+            for d in week.drafts])
+        return week
+
+    def regenerate(self, actor: User, draft_id: str, version: int | None = None) -> Draft:
+        def apply(draft: Draft) -> dict:
+            fresh = self.drafting.redraft(draft)
+            before = _text(draft)
+            for name in ("subject", "body", "drafter", "guards", "sources", "attempts", "usage",
+                         "prompt_version", "brief"):
+                setattr(draft, name, getattr(fresh, name))
+            draft.edited_by = None
+            return {"before": before, "after": _text(draft), "drafter": draft.drafter}
+
+        return self._change(actor, draft_id, Action.REGENERATE, version, apply)
+
+    # Editing and approval --------------------------------------------------------------------
+
+    def check(self, actor: User, draft_id: str, subject: str, body: str) -> list[GuardResult]:
+        """The guards on text a person is typing, before it is saved."""
+        authorise(actor.role, Action.EDIT)
+        return self.drafting.recheck(self._load(draft_id), subject, body)
+
+    def edit(self, actor: User, draft_id: str, version: int, subject: str | None,
+             body: str | None) -> Draft:
+        """Saves a person's text; the guards run again on it. A stale version is refused."""
+        if version is None:
+            raise InputError("an edit must name the version it was made on")
+
+        def apply(draft: Draft) -> dict:
+            new_subject = draft.subject if subject is None else subject.strip()
+            new_body = draft.body if body is None else body.strip()
+            if (new_subject, new_body) == (draft.subject, draft.body):
+                raise InputError("the edit changes nothing")
+            before = _text(draft)
+            draft.guards = self.drafting.recheck(draft, new_subject, new_body)
+            draft.subject, draft.body = new_subject, new_body
+            draft.edited_by = actor.id
+            draft.approved_by = None
+            return {"before": before, "after": _text(draft),
+                    "failed_guards": [g.name for g in draft.guards if not g.passed]}
+
+        return self._change(actor, draft_id, Action.EDIT, version, apply)
+
+    def submit(self, actor: User, draft_id: str, version: int | None = None, comment: str = ""
+               ) -> Draft:
+        def apply(draft: Draft) -> dict:
+            blocking = [g for g in draft.guards if not g.passed and g.name in BLOCKING_GUARDS]
+            if blocking:
+                raise Conflict("cannot submit: " + "; ".join(
+                    f"{g.name} failed ({g.detail})" for g in blocking) + ". Edit the text first")
+            return self._note(draft, actor, Action.SUBMIT, comment)
+
+        return self._change(actor, draft_id, Action.SUBMIT, version, apply)
+
+    def approve(self, actor: User, draft_id: str, version: int | None = None, comment: str = ""
+                ) -> Draft:
+        def apply(draft: Draft) -> dict:
+            draft.approved_by = actor.id
+            return self._note(draft, actor, Action.APPROVE, comment)
+
+        return self._change(actor, draft_id, Action.APPROVE, version, apply)
+
+    def reject(self, actor: User, draft_id: str, comment: str, version: int | None = None
+               ) -> Draft:
+        if not comment or not comment.strip():
+            raise InputError("a rejection needs a comment saying what to change")
+        return self._change(actor, draft_id, Action.REJECT, version,
+                            lambda d: self._note(d, actor, Action.REJECT, comment))
+
+    # Sending and outcomes ---------------------------------------------------------------------
+
+    def send(self, actor: User, draft_id: str, version: int | None = None) -> Draft:
+        """Delivers an approved draft, after checking consent and opt-outs again as of now,
+        and records the `offer_presented` event that cooldowns and learning read.
+
+        The draft is marked sent before it goes out, so two people pressing Send at once
+        cannot send it twice; if the channel then fails, it goes back to approved."""
+        authorise(actor.role, Action.SEND)
+        draft = self._load(draft_id)
+        transition(Status(draft.status), Action.SEND)
+        self._check_version(draft, version)
+        to = self._reachable(actor, draft, self._today())
+
+        def claim(sent: Draft) -> dict:
+            sent.sent_at = datetime.now(UTC).isoformat(timespec="seconds")
+            return {"to_channel": sent.channel}
+
+        sent = self._change(actor, draft_id, Action.SEND, draft.version, claim)
+        message = Message(sent.id, sent.patient_id, sent.channel, to, sent.subject, sent.body)
+        try:
+            receipt = self.senders[sent.channel].send(message)
+        except SendError as exc:
+            self._undo_send(actor, sent, draft, str(exc))
+            raise
+        sent.sent_via = str(receipt)
+        self._store(actor, sent, "delivered", {"via": sent.sent_via})
+        self.practice.record(sent.patient_id, sent.offer, "presented", moment=sent.moment,
+                             channel=sent.channel)
+        return sent
+
+    def _undo_send(self, actor: User, sent: Draft, approved: Draft, error: str) -> None:
+        approved.version = sent.version + 1
+        self._store(actor, approved, "send_failed", {"error": error, "to": approved.status},
+                    expected=sent.version)
+
+    def _store(self, actor: User, draft: Draft, action: str, detail: dict,
+               expected: int | None = None) -> None:
+        """Writes the draft as it is, outside the lifecycle (delivery bookkeeping)."""
+        if expected is None:
+            expected = draft.version
+            draft.version += 1
+        row = draft_row(draft)
+        del row["id"], row["created_at"]
+        self.repository.change_draft(draft.id, expected, row,
+                                     [self._audit_row(actor, action, draft, detail)])
+
+    def _reachable(self, actor: User, draft: Draft, today: date) -> str:
+        history = self.repository.history(draft.patient_id, day_bounds(today)[1])
+        if history is None:
+            raise NotFound(f"unknown patient {draft.patient_id!r}")
+        eligibility = self.practice.eligibility()
+        blocked = None
+        if not history.patient.marketing_consent:
+            blocked = "marketing consent is not on file"
+        elif found := eligibility.channel_block(history, today, draft.channel):
+            blocked = found.detail
+        if blocked:
+            self._audit(actor, "send_refused", draft, {"reason": blocked})
+            raise Conflict(f"not sent to {draft.patient_id}: {blocked}")
+        patient = history.patient
+        return patient.email if draft.channel == "email" else patient.phone
+
+    def outcome(self, actor: User, draft_id: str, accepted: bool, version: int | None = None
+                ) -> Draft:
+        """The patient's answer; recorded as `offer_accepted` or `offer_declined` for learning."""
+        authorise(actor.role, Action.OUTCOME)
+        draft = self._change(actor, draft_id, Action.OUTCOME, version,
+                             lambda d: {"accepted": accepted}, accepted=accepted)
+        self.practice.record(draft.patient_id, draft.offer,
+                             "accepted" if accepted else "declined", channel=draft.channel)
+        return draft
+
+    # Events pushed by the booking system ---------------------------------------------------------
+
+    def push(self, actor: User, records: list[dict]) -> ImportReport:
+        """Events, patients or services in the import contract, from an integration."""
+        authorise(actor.role, Action.PUSH_EVENTS)
+        report = self.practice.import_records(records)
+        self.repository.append_audit([self._audit_row(actor, "push", None, {
+            "lines": report.lines, "rejected": len(report.rejected)})])
+        return report
+
+    def reply(self, actor: User, patient_id: str, channel: str, text: str,
+              at: datetime | None = None) -> str:
+        """A patient's reply. STOP (and the other carrier keywords) becomes an `opted_out`
+        event for that channel; anything else is kept as the patient's feedback."""
+        authorise(actor.role, Action.PUSH_EVENTS)
+        if self.repository.patient(patient_id) is None:
+            raise NotFound(f"unknown patient {patient_id!r}")
+        if channel not in ("email", "sms"):
+            raise InputError(f"unknown channel {channel!r}: use email or sms")
+        when = (at or datetime.now(UTC)).astimezone(UTC)
+        stop = is_stop_reply(text)
+        kind = "opted_out" if stop else "feedback"
+        record: dict[str, Any] = {"type": "event", "kind": kind, "patient_id": patient_id,
+                                  "at": when.isoformat(),
+                                  "id": f"{patient_id}-reply-{uuid.uuid4().hex[:12]}"}
+        record.update({"channel": channel} if stop else {"comment": text})
+        report = self.practice.import_records([record])
+        if report.rejected:
+            raise InputError(report.rejected[0].message)
+        self.repository.append_audit([self._audit_row(actor, "reply", None, {
+            "kind": kind, "channel": channel}, patient_id=patient_id)])
+        return kind
+
+    # The audit log -------------------------------------------------------------------------------
+
+    def audit(self, actor: User, *, draft_id: str | None = None, patient_id: str | None = None,
+              user: str | None = None, limit: int | None = None) -> list[AuditEntry]:
+        """The log; anyone who may open a draft may read that draft's trail, and QA and admins
+        may read everything."""
+        if draft_id is None or patient_id is not None or user is not None:
+            authorise(actor.role, Action.READ_AUDIT)
+        else:
+            authorise(actor.role, Action.VIEW)
+        rows = self.repository.audit(draft_id=draft_id, patient_id=patient_id, actor=user,
+                                     limit=limit)
+        return [AuditEntry(r.id, datetime.fromtimestamp(r.at, UTC).isoformat(), r.actor,
+                           r.action, r.draft_id, r.patient_id, orjson.loads(r.detail))
+                for r in rows]
+
+    def record_user_change(self, actor: User, action: str, detail: dict) -> None:
+        authorise(actor.role, Action.MANAGE_USERS)
+        self.repository.append_audit([self._audit_row(actor, action, None, detail)])
+
+    # Internals ----------------------------------------------------------------------------------
+
+    def _load(self, draft_id: str) -> Draft:
+        raw = self.repository.draft(draft_id)
+        if raw is None:
+            raise NotFound(f"unknown draft {draft_id!r}")
+        return Draft.model_validate_json(raw)
+
+    @staticmethod
+    def _check_version(draft: Draft, version: int | None) -> None:
+        if version is not None and version != draft.version:
+            raise Conflict(f"draft {draft.id} has changed since you opened it (you have version "
+                           f"{version}, it is now version {draft.version}, "
+                           f"{draft.status.replace('_', ' ')}); reload it and try again")
+
+    def _change(self, actor: User, draft_id: str, action: Action, version: int | None,
+                apply: Callable[[Draft], dict], accepted: bool | None = None) -> Draft:
+        authorise(actor.role, action)
+        draft = self._load(draft_id)
+        status = transition(Status(draft.status), action, accepted=accepted)
+        self._check_version(draft, version)
+        before, read_version = draft.status, draft.version
+        detail = apply(draft)
+        draft.status = status.value
+        draft.version = read_version + 1
+        detail = {"from": before, "to": draft.status, "version": draft.version, **detail}
+        row = draft_row(draft)
+        del row["id"], row["created_at"]
+        if not self.repository.change_draft(draft.id, read_version, row,
+                                            [self._audit_row(actor, action, draft, detail)]):
+            self._check_version(self._load(draft_id), read_version)
+            raise Conflict(f"draft {draft_id} changed while you were saving; reload it")
+        return draft
+
+    @staticmethod
+    def _note(draft: Draft, actor: User, action: Action, comment: str) -> dict:
+        comment = (comment or "").strip()
+        if comment:
+            draft.notes.append(ReviewNote(at=datetime.now(UTC).isoformat(timespec="seconds"),
+                                          actor=actor.id, action=action.value, comment=comment))
+        return {"comment": comment} if comment else {}
+
+    def _audit(self, actor: User, action: Action | str, draft: Draft | None, detail: dict
+               ) -> None:
+        self.repository.append_audit([self._audit_row(actor, action, draft, detail)])
+
+    @staticmethod
+    def _audit_row(actor: User, action: Action | str, draft: Draft | None, detail: dict,
+                   patient_id: str | None = None) -> dict:
+        return {"at": epoch(datetime.now(UTC)), "actor": actor.id, "action": str(action),
+                "draft_id": draft.id if draft else None,
+                "patient_id": draft.patient_id if draft else patient_id,
+                "detail": orjson.dumps(detail).decode()}
+
+
+def _text(draft: Draft) -> dict:
+    return {"subject": draft.subject, "body": draft.body}
+
+
+def _event_text(data: dict) -> str:
+    parts = [f"{k}: {v}" for k, v in data.items()
+             if k not in ("referred_name",) and isinstance(v, str | int | float)]
+    return "; ".join(parts)
+
+
+@contextmanager
+def open_review(practice: Practice | None = None) -> Iterator[Review]:
+    """The review desk over the configured practice and drafting backend."""
+    practice = practice or Practice()
+    with open_drafting(practice) as drafting:
+        yield Review(practice, drafting)

@@ -1,0 +1,124 @@
+"""The review lifecycle of a draft: who may do what, and from which status.
+
+drafted -> edited -> pending_approval -> approved | rejected -> sent -> accepted | declined.
+A draft the guards flagged starts as `needs_attention` and is otherwise a `drafted` one. The
+rules live here, not in buttons, so the CLI, the API and the review screen all obey them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from assistant.errors import Conflict, Forbidden
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    PROVIDER = "provider"
+    QA = "qa"
+    ADMIN = "admin"
+
+
+class Status(StrEnum):
+    DRAFTED = "drafted"
+    NEEDS_ATTENTION = "needs_attention"
+    EDITED = "edited"
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    REGENERATE = "regenerate"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    SEND = "send"
+    OUTCOME = "outcome"
+    MANAGE_USERS = "manage_users"
+    READ_AUDIT = "read_audit"
+    PUSH_EVENTS = "push_events"
+
+
+S = Status
+OPEN = frozenset({S.DRAFTED, S.NEEDS_ATTENTION, S.EDITED, S.REJECTED})
+"""Statuses in which the coordinator still owns the text."""
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.VIEW: frozenset(Role),
+    Action.CREATE: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Action.REGENERATE: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Action.EDIT: frozenset({Role.COORDINATOR, Role.PROVIDER, Role.ADMIN}),
+    Action.SUBMIT: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Action.APPROVE: frozenset({Role.PROVIDER}),
+    Action.REJECT: frozenset({Role.PROVIDER}),
+    Action.SEND: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Action.OUTCOME: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Action.READ_AUDIT: frozenset({Role.QA, Role.ADMIN}),
+    Action.PUSH_EVENTS: frozenset({Role.COORDINATOR, Role.ADMIN}),
+}
+
+FROM: dict[Action, frozenset[Status]] = {
+    Action.REGENERATE: OPEN,
+    Action.EDIT: OPEN | {S.PENDING_APPROVAL, S.APPROVED},
+    Action.SUBMIT: frozenset({S.DRAFTED, S.NEEDS_ATTENTION, S.EDITED}),
+    Action.APPROVE: frozenset({S.PENDING_APPROVAL}),
+    Action.REJECT: frozenset({S.PENDING_APPROVAL}),
+    Action.SEND: frozenset({S.APPROVED}),
+    Action.OUTCOME: frozenset({S.SENT}),
+}
+
+
+def authorise(role: Role, action: Action) -> None:
+    """Raises Forbidden unless `role` may take `action`."""
+    allowed = ALLOWED[action]
+    if role not in allowed:
+        who = " or ".join(sorted(r.value for r in allowed))
+        raise Forbidden(f"only a {who} may {action.value.replace('_', ' ')}; you are a {role.value}")
+
+
+def transition(status: Status, action: Action, *, accepted: bool | None = None) -> Status:
+    """The status after `action`, or Conflict naming why the action is illegal now."""
+    allowed = FROM.get(action)
+    if allowed is None or status not in allowed:
+        raise Conflict(f"cannot {action.value} a draft that is {status.value.replace('_', ' ')}"
+                       + _hint(status, action))
+    if action is Action.EDIT:
+        # An edit after approval needs a new approval; the provider's queue keeps what it has.
+        return S.PENDING_APPROVAL if status in (S.PENDING_APPROVAL, S.APPROVED) else S.EDITED
+    if action is Action.OUTCOME:
+        return S.ACCEPTED if accepted else S.DECLINED
+    return {Action.REGENERATE: S.DRAFTED, Action.SUBMIT: S.PENDING_APPROVAL,
+            Action.APPROVE: S.APPROVED, Action.REJECT: S.REJECTED, Action.SEND: S.SENT}[action]
+
+
+def _hint(status: Status, action: Action) -> str:
+    if action is Action.SEND and status in OPEN | {S.PENDING_APPROVAL}:
+        return " (a provider must approve it first)"
+    if action is Action.SUBMIT and status is S.REJECTED:
+        return " (edit or regenerate it first)"
+    if action in (Action.APPROVE, Action.REJECT) and status in OPEN:
+        return " (a coordinator must submit it first)"
+    if status in (S.SENT, S.ACCEPTED, S.DECLINED):
+        return " (it has already gone to the patient)"
+    return ""
+
+
+BLOCKING_GUARDS = frozenset({"compliance", "privacy"})
+"""Guards whose failure stops a draft from going to a provider: the law and other patients'
+privacy are not a matter of taste. The others are shown to the provider as warnings."""
+
+STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout",
+                        "opt out", "revoke"})
+
+
+def is_stop_reply(text: str) -> bool:
+    """Whether an inbound reply is a carrier-standard opt-out keyword."""
+    return " ".join(text.lower().replace("-", " ").split()).strip(" .!") in STOP_WORDS

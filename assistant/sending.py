@@ -1,0 +1,149 @@
+"""Senders: how an approved message leaves the practice. Email goes over SMTP when a host is
+configured, otherwise into the outbox folder as .eml files; SMS goes to an outbox CSV for the
+practice's SMS provider (the default) or to any `module:Class` that implements `Sender`."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Protocol
+
+from assistant.errors import ConfigurationError, CrosssellError
+from assistant.settings import Settings
+
+
+class SendError(CrosssellError):
+    """The channel refused or could not take the message; nothing was sent."""
+
+    exit_code = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    draft_id: str
+    patient_id: str
+    channel: str
+    to: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    via: str
+    reference: str
+
+    def __str__(self) -> str:
+        return f"{self.via}:{self.reference}"
+
+
+class Sender(Protocol):
+    def send(self, message: Message) -> Receipt: ...
+
+
+class SmtpSender:
+    """Email over SMTP with STARTTLS, implicit TLS, or (for a loopback relay) plain."""
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.smtp_host:
+            raise ConfigurationError("CROSSSELL_SMTP_HOST is not set")
+        self.settings = settings
+
+    def send(self, message: Message) -> Receipt:
+        s = self.settings
+        email = EmailMessage()
+        email["From"] = s.mail_from
+        email["To"] = message.to
+        email["Subject"] = message.subject
+        email["Date"] = format_datetime(datetime.now(UTC))
+        email["Message-ID"] = make_msgid(domain=s.mail_from.rsplit("@", 1)[-1])
+        email["X-Crosssell-Draft"] = message.draft_id
+        email.set_content(message.body)
+        try:
+            with self._connect() as smtp:
+                if s.smtp_username:
+                    password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+                    smtp.login(s.smtp_username, password)
+                smtp.send_message(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise SendError(f"email to {message.to} was not sent: SMTP {s.smtp_host}:"
+                            f"{s.smtp_port} said {exc}") from None
+        return Receipt("smtp", email["Message-ID"])
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.smtp_security == "ssl":
+            return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout,
+                                    context=ssl.create_default_context())
+        smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+        if s.smtp_security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        return smtp
+
+
+class EmailOutbox:
+    """Writes each email as an .eml file, for a practice without SMTP settings yet."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.folder = settings.outbox_dir / "email"
+        self.sender = settings.mail_from
+
+    def send(self, message: Message) -> Receipt:
+        email = EmailMessage()
+        email["From"] = self.sender
+        email["To"] = message.to
+        email["Subject"] = message.subject
+        email["Date"] = format_datetime(datetime.now(UTC))
+        email.set_content(message.body)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{message.draft_id}.eml"
+        path.write_bytes(bytes(email))
+        return Receipt("outbox", str(path))
+
+
+SMS_COLUMNS = ("queued_at", "draft_id", "patient_id", "to", "body")
+
+
+class SmsOutbox:
+    """Appends each SMS to outbox/sms.csv, the bulk-upload file most SMS providers take."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.path: Path = settings.outbox_dir / "sms.csv"
+
+    def send(self, message: Message) -> Receipt:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists()
+        with open(self.path, "a", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            if new:
+                writer.writerow(SMS_COLUMNS)
+            writer.writerow([datetime.now(UTC).isoformat(timespec="seconds"), message.draft_id,
+                             message.patient_id, message.to, message.body])
+        return Receipt("outbox", f"{self.path}")
+
+
+def senders(settings: Settings) -> dict[str, Sender]:
+    """The sender for each channel, as configured."""
+    use_smtp = settings.email_sender == "smtp" or (
+        settings.email_sender == "auto" and bool(settings.smtp_host))
+    email: Sender = SmtpSender(settings) if use_smtp else EmailOutbox(settings)
+    return {"email": email, "sms": _plugin(settings.sms_sender, settings)}
+
+
+def _plugin(name: str, settings: Settings) -> Sender:
+    if name == "outbox":
+        return SmsOutbox(settings)
+    module, _, attribute = name.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError, ValueError):
+        raise ConfigurationError(f"CROSSSELL_SMS_SENDER={name!r} names no importable "
+                                 "`module:Class`") from None
+    return factory(settings)
