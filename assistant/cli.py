@@ -27,6 +27,9 @@ app = typer.Typer(help="crosssell: which patients are ready for an offer this we
 rules_app = typer.Typer(help="Show or change the practice's eligibility and timing rules.",
                         no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+users_app = typer.Typer(help="Add, list and disable the people who review and send drafts.",
+                        no_args_is_help=True)
+app.add_typer(users_app, name="users")
 # Wide enough for the queue when written to a file or a pipe; a terminal sets its own width.
 out = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True)
@@ -383,6 +386,153 @@ def _demo_draft(home: Path, result: ScanResult):
 
     with open_drafting(Practice(Settings(home=home, database_url=None))) as drafting:
         return drafting.draft(result.ready[0].patient.id, result.as_of)
+
+
+class RoleName(StrEnum):
+    coordinator = "coordinator"
+    provider = "provider"
+    qa = "qa"
+    admin = "admin"
+
+
+def _operator():
+    """Who a command-line change is audited as: the machine's user, with admin rights."""
+    import getpass
+
+    from assistant.app.accounts import User
+    from assistant.domain.review import Role
+
+    return User(f"cli:{getpass.getuser()}", "command line", Role.ADMIN)
+
+
+def _review():
+    from assistant.app.drafting import Drafting
+    from assistant.app.review import Review
+
+    practice = _practice()
+    return Review(practice, Drafting(practice))
+
+
+@users_app.command("add")
+def users_add(
+    user_id: Annotated[str, typer.Argument(help="login id (lowercase), e.g. maria")],
+    role: Annotated[RoleName, typer.Option(help="coordinator, provider, qa or admin")],
+    name: Annotated[str, typer.Option(help="the person's name, shown in the audit log")] = "",
+    password: Annotated[str | None, typer.Option(
+        help="at least 8 characters; asked for when not given (env CROSSSELL_NEW_PASSWORD)",
+        envvar="CROSSSELL_NEW_PASSWORD")] = None,
+) -> None:
+    """Add a user. Prints their API token once (only a digest of it is stored)."""
+    secret = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+
+    def action():
+        review = _review()
+        user, token = review.accounts.add(user_id, role.value, secret, name)
+        review.record_user_change(_operator(), "user_added", {"user": user.id,
+                                                              "role": user.role.value})
+        return user, token
+
+    user, token = _run(action)
+    out.print(f"added {user.id} ({user.role.value})\nAPI token (shown once): {token}",
+              highlight=False)
+
+
+@users_app.command("list")
+def users_list(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """Everyone who can log in, with their role and whether they are active."""
+    users = _run(lambda: _review().accounts.list())
+    if fmt is Format.json:
+        _print_json({"users": [u.as_dict() for u in users]})
+        return
+    table = Table(title="Users")
+    for column in ("id", "name", "role", "active"):
+        table.add_column(column)
+    for u in users:
+        table.add_row(u.id, u.name, u.role.value, "yes" if u.active else "[red]disabled")
+    out.print(table)
+
+
+@users_app.command("disable")
+def users_disable(user_id: Annotated[str, typer.Argument(help="login id")]) -> None:
+    """Disable a user and revoke their tokens. Their audit trail stays."""
+
+    def action():
+        review = _review()
+        user = review.accounts.disable(user_id)
+        review.record_user_change(_operator(), "user_disabled", {"user": user.id})
+        return user
+
+    user = _run(action)
+    out.print(f"disabled {user.id}")
+
+
+@users_app.command("token")
+def users_token(user_id: Annotated[str, typer.Argument(help="login id")]) -> None:
+    """Issue a new API token for a user (the old one stops working)."""
+
+    def action():
+        review = _review()
+        review.accounts.get(user_id)
+        token = review.accounts.new_api_token(user_id)
+        review.record_user_change(_operator(), "token_issued", {"user": user_id})
+        return token
+
+    out.print(f"API token for {user_id} (shown once): {_run(action)}", highlight=False)
+
+
+@app.command()
+def audit(
+    draft: Annotated[str | None, typer.Option(help="only this draft's trail")] = None,
+    patient: Annotated[str | None, typer.Option(help="only this patient's entries")] = None,
+    user: Annotated[str | None, typer.Option(help="only what this user did")] = None,
+    limit: Annotated[int, typer.Option(help="the last N entries")] = 200,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The append-only audit log: every view, edit, approval, rejection, send and outcome,
+    with who, when and what changed."""
+    entries = _run(lambda: _review().audit(_operator(), draft_id=draft, patient_id=patient,
+                                           user=user, limit=limit))
+    if fmt is Format.json:
+        _print_json({"entries": [e.as_dict() for e in entries]})
+        return
+    table = Table(title=f"Audit log ({len(entries)} entries)", expand=True, show_lines=True)
+    for column in ("when", "who", "action", "draft", "patient", "what changed"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(e.at, e.actor, e.action, e.draft_id or "", e.patient_id or "",
+                      _describe_change(e.detail))
+    out.print(table)
+
+
+def _describe_change(detail: dict) -> str:
+    parts = []
+    if "from" in detail and "to" in detail:
+        parts.append(f"{detail['from']} -> {detail['to']} (v{detail.get('version', '?')})")
+    for key in ("comment", "reason", "error", "via", "user", "role", "kind"):
+        if detail.get(key):
+            parts.append(f"{key}: {detail[key]}")
+    before, after = detail.get("before"), detail.get("after")
+    if isinstance(before, dict) and isinstance(after, dict) and before != after:
+        parts.append(f"body before: {before.get('body', '')}\nbody after: {after.get('body', '')}")
+    return "\n".join(parts)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address (default CROSSSELL_API_HOST, "
+                                                  "loopback)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default CROSSSELL_API_PORT, 8000)")] =
+        None,
+) -> None:
+    """Serve the HTTP API for the booking/EHR system (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from assistant.api import create_app
+
+    settings = Settings()
+    host, port = host or settings.api_host, port or settings.api_port
+    err.print(f"API on http://{host}:{port} (docs at http://{host}:{port}/docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
 def ui_command(host: str, port: int) -> list[str]:

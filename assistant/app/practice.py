@@ -113,7 +113,11 @@ class Practice:
         return self._importer(on_progress, workers).run(file_lines(path))
 
     def import_records(self, records: list[dict]) -> ImportReport:
-        lines = [(n, orjson.dumps(r)) for n, r in enumerate(records, 1)]
+        return self.import_lines([orjson.dumps(r) for r in records])
+
+    def import_lines(self, raw: list[bytes]) -> ImportReport:
+        """Contract lines pushed by an integration; numbered from 1 as in a file."""
+        lines = list(enumerate(raw, 1))
         return self._importer(None).run(lambda: iter(lines))
 
     def _importer(self, on_progress: Callable[[int], None] | None, workers: int = 0) -> Importer:

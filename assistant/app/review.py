@@ -228,8 +228,8 @@ class Review:
     # Sending and outcomes ---------------------------------------------------------------------
 
     def send(self, actor: User, draft_id: str, version: int | None = None) -> Draft:
-        """Delivers an approved draft, after checking consent and opt-outs again as of now,
-        and records the `offer_presented` event that cooldowns and learning read.
+        """Delivers an approved draft, after checking consent, opt-outs and the cooldown again
+        as of now (so a second draft for the same patient cannot follow the first), and records the `offer_presented` event that cooldowns and learning read.
 
         The draft is marked sent before it goes out, so two people pressing Send at once
         cannot send it twice; if the channel then fails, it goes back to approved."""
@@ -282,6 +282,8 @@ class Review:
             blocked = "marketing consent is not on file"
         elif found := eligibility.channel_block(history, today, draft.channel):
             blocked = found.detail
+        elif found := eligibility.cooldown(history, today):
+            blocked = found.detail
         if blocked:
             self._audit(actor, "send_refused", draft, {"reason": blocked})
             raise Conflict(f"not sent to {draft.patient_id}: {blocked}")
@@ -300,10 +302,10 @@ class Review:
 
     # Events pushed by the booking system ---------------------------------------------------------
 
-    def push(self, actor: User, records: list[dict]) -> ImportReport:
-        """Events, patients or services in the import contract, from an integration."""
+    def push(self, actor: User, lines: list[bytes]) -> ImportReport:
+        """Events, patients or services as contract lines, from an integration."""
         authorise(actor.role, Action.PUSH_EVENTS)
-        report = self.practice.import_records(records)
+        report = self.practice.import_lines(lines)
         self.repository.append_audit([self._audit_row(actor, "push", None, {
             "lines": report.lines, "rejected": len(report.rejected)})])
         return report

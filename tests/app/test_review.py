@@ -1,0 +1,156 @@
+"""The review lifecycle through the service layer: roles, transitions, versions, consent at
+send time, the offer_presented event, and the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.domain.review import Status
+from assistant.errors import Conflict, Forbidden, InputError
+from tests.review_desk import AS_OF, build_desk
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory, matcher):
+    return build_desk(tmp_path_factory.mktemp("review"), matcher)
+
+
+def _fresh(desk, index: int = 0, channel: str | None = None):
+    patient = desk.ready(channel)[index]
+    return desk.review.create(desk.users["coordinator"], patient, AS_OF, channel)
+
+
+def test_a_full_lifecycle_is_audited_with_who_and_what_changed(desk):
+    review, u = desk.review, desk.users
+    draft = _fresh(desk, 0)
+    review.get(u["coordinator"], draft.id)
+    edited = review.edit(u["coordinator"], draft.id, draft.version, None,
+                         draft.body + "\n\nWarmly, the team")
+    assert edited.status == Status.EDITED and edited.version == draft.version + 1
+    review.submit(u["coordinator"], draft.id, edited.version)
+    review.approve(u["provider"], draft.id, comment="Fine to send")
+    sent = review.send(u["coordinator"], draft.id)
+    assert sent.status == Status.SENT and sent.sent_via.startswith("outbox:")
+    done = review.outcome(u["coordinator"], draft.id, accepted=True)
+    assert done.status == Status.ACCEPTED
+
+    trail = review.audit(u["qa"], draft_id=draft.id)
+    assert [e.action for e in trail] == ["create", "view", "edit", "submit", "approve", "send",
+                                         "delivered", "outcome"]
+    assert [e.actor for e in trail][2:5] == ["coordinator1", "coordinator1", "provider1"]
+    edit = trail[2].detail
+    assert edit["before"]["body"] == draft.body
+    assert edit["after"]["body"].endswith("Warmly, the team")
+    assert (edit["from"], edit["to"]) == ("drafted", "edited")
+    assert trail[4].detail["comment"] == "Fine to send"
+
+    history = desk.practice.repository.history(draft.patient_id, 2**40)
+    presented = [o for o in history.offers if o.service_id == draft.offer]
+    assert presented and presented[-1].moment.value == draft.moment
+    assert any(o.service_id == draft.offer and o.accepted for o in history.outcomes)
+
+
+def test_only_providers_approve_and_reject(desk):
+    review, u = desk.review, desk.users
+    draft = _fresh(desk, 1)
+    review.submit(u["coordinator"], draft.id)
+    for role in ("coordinator", "qa", "admin"):
+        with pytest.raises(Forbidden, match="only a provider may approve"):
+            review.approve(u[role], draft.id)
+        with pytest.raises(Forbidden):
+            review.reject(u[role], draft.id, "no")
+    with pytest.raises(InputError, match="needs a comment"):
+        review.reject(u["provider"], draft.id, "  ")
+    rejected = review.reject(u["provider"], draft.id, "Too long; mention the membership price")
+    assert rejected.status == Status.REJECTED
+    assert rejected.notes[-1].comment.startswith("Too long")
+    with pytest.raises(Conflict, match="edit or regenerate it first"):
+        review.submit(u["coordinator"], draft.id)
+
+
+def test_an_unapproved_draft_is_never_sent(desk):
+    review, u = desk.review, desk.users
+    draft = _fresh(desk, 2)
+    with pytest.raises(Conflict, match="a provider must approve it first"):
+        review.send(u["coordinator"], draft.id)
+    review.submit(u["coordinator"], draft.id)
+    with pytest.raises(Conflict, match="a provider must approve it first"):
+        review.send(u["coordinator"], draft.id)
+    assert not any(e.action == "delivered" for e in review.audit(u["qa"], draft_id=draft.id))
+
+
+def test_an_edit_after_approval_needs_approval_again(desk):
+    review, u = desk.review, desk.users
+    draft = _fresh(desk, 3)
+    review.submit(u["coordinator"], draft.id)
+    approved = review.approve(u["provider"], draft.id)
+    changed = review.edit(u["coordinator"], draft.id, approved.version, None,
+                          approved.body.replace("\n\n", "\n\nJust a note: ", 1))
+    assert changed.status == Status.PENDING_APPROVAL and changed.approved_by is None
+    with pytest.raises(Conflict, match="approve it first"):
+        review.send(u["coordinator"], draft.id)
+
+
+def test_a_stale_edit_is_refused_and_nothing_is_overwritten(desk):
+    review, u = desk.review, desk.users
+    draft = _fresh(desk, 4)
+    first = review.edit(u["coordinator"], draft.id, draft.version, None, draft.body + " First.")
+    with pytest.raises(Conflict, match=r"you have version 1, it is now version 2"):
+        review.edit(u["provider"], draft.id, draft.version, None, draft.body + " Second.")
+    assert review.get(u["coordinator"], draft.id).body == first.body
+
+
+def test_edits_are_checked_by_the_guards_and_unsafe_text_cannot_be_submitted(desk):
+    review, u = desk.review, desk.users
+    draft = _fresh(desk, 5)
+    pushy = draft.body + " Act now! Only 2 spots left, book today or lose your results."
+    found = {g.name: g for g in review.check(u["coordinator"], draft.id, draft.subject, pushy)}
+    assert not found["tone"].passed
+    assert review.get(u["coordinator"], draft.id).body == draft.body  # a check saves nothing
+    leaked = review.edit(u["coordinator"], draft.id, draft.version, None,
+                         draft.body + " Email me at someone@example.com, or 555-010-9999.")
+    assert not {g.name: g for g in leaked.guards}["privacy"].passed
+    with pytest.raises(Conflict, match="cannot submit: privacy failed"):
+        review.submit(u["coordinator"], draft.id)
+
+
+def test_consent_and_opt_out_are_checked_again_at_send_time(desk):
+    review, u = desk.review, desk.users
+    draft = _fresh(desk, 0, channel="sms") if desk.ready("sms") else _fresh(desk, 6)
+    review.submit(u["coordinator"], draft.id)
+    review.approve(u["provider"], draft.id)
+    assert review.reply(u["coordinator"], draft.patient_id, draft.channel, "STOP") == "opted_out"
+    with pytest.raises(Conflict, match=f"not sent to {draft.patient_id}: opted out"):
+        review.send(u["coordinator"], draft.id)
+    assert review.get(u["coordinator"], draft.id).status == Status.APPROVED
+    assert review.audit(u["qa"], draft_id=draft.id)[-2].action == "send_refused"
+
+
+def test_a_second_draft_for_the_same_patient_is_held_by_the_cooldown(desk):
+    review, u = desk.review, desk.users
+    patient = desk.ready()[7]
+    drafts = [review.create(u["coordinator"], patient, AS_OF) for _ in range(2)]
+    for draft in drafts:
+        review.submit(u["coordinator"], draft.id)
+        review.approve(u["provider"], draft.id)
+    review.send(u["coordinator"], drafts[0].id)
+    with pytest.raises(Conflict, match="next offer after"):
+        review.send(u["coordinator"], drafts[1].id)
+
+
+def test_the_audit_log_cannot_be_rewritten(desk):
+    from sqlalchemy import text
+
+    engine = desk.practice.repository.engine
+    with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+        conn.execute(text("UPDATE audit SET actor = 'someone else'"))
+    with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit"))
+
+
+def test_a_reply_that_is_not_stop_is_kept_as_feedback(desk):
+    review, u = desk.review, desk.users
+    patient = desk.ready()[0]
+    assert review.reply(u["coordinator"], patient, "email", "Thanks, see you soon") == "feedback"
+    history = desk.practice.repository.history(patient, 2**40)
+    assert list(history.of_kind("feedback"))[-1].text("comment") == "Thanks, see you soon"

@@ -1,0 +1,47 @@
+"""A review desk over the shared dev practice, for the service, API and sending tests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from assistant.app.accounts import User
+from assistant.app.drafting import Drafting
+from assistant.app.practice import Practice
+from assistant.app.review import Review
+from assistant.sending import Sender
+from assistant.settings import Settings
+from tests.conftest import CASES
+
+AS_OF = date.fromisoformat(json.loads((CASES / "dev" / "practice.expected.json").read_text())
+                           ["as_of"])
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Desk:
+    review: Review
+    users: dict[str, User]
+    tokens: dict[str, str]
+
+    @property
+    def practice(self) -> Practice:
+        return self.review.practice
+
+    def ready(self, channel: str | None = None) -> list[str]:
+        """Ready patients, best first, optionally only those reached by `channel`."""
+        queue = self.review.queue(self.users["admin"], AS_OF)["ready"]
+        return [r["patient_id"] for r in queue if channel is None or r["channel"] == channel]
+
+
+def build_desk(home: Path, matcher, senders: dict[str, Sender] | None = None, **settings) -> Desk:
+    practice = Practice(Settings(home=home, llm="none", **settings), matcher=matcher)
+    report = practice.import_file(CASES / "dev" / "practice.jsonl")
+    assert not report.rejected
+    review = Review(practice, Drafting(practice), senders=senders)
+    users, tokens = {}, {}
+    for role in ("coordinator", "provider", "qa", "admin"):
+        users[role], tokens[role] = review.accounts.add(f"{role}1", role, PASSWORD)
+    return Desk(review, users, tokens)
