@@ -105,6 +105,30 @@ class NewUser(BaseModel):
     name: str = ""
 
 
+# Who is asking ------------------------------------------------------------------------------
+
+bearer = HTTPBearer(auto_error=False)
+
+
+def desk(request: Request) -> Review:
+    return request.app.state.review
+
+
+def current_user(request: Request, credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
+    token = credentials.credentials if credentials else None
+    return desk(request).accounts.authenticate(token)
+
+
+def drafting(request: Request) -> threading.Lock:
+    """One drafting run at a time: the embedding model and the vector store are shared."""
+    return request.app.state.drafting_lock
+
+
+Desk = Annotated[Review, Depends(desk)]
+Me = Annotated[User, Depends(current_user)]
+
+
 # The application ----------------------------------------------------------------------------
 
 def create_app(review: Review | None = None) -> FastAPI:
@@ -125,7 +149,6 @@ def create_app(review: Review | None = None) -> FastAPI:
                   description="Cross-sell drafts for a cash-pay practice: push events, read the "
                               "week's queue, draft, review, approve, send, record outcomes.")
     app.state.drafting_lock = threading.Lock()
-    bearer = HTTPBearer(auto_error=False)
 
     @app.exception_handler(CrosssellError)
     async def our_errors(_: Request, exc: CrosssellError) -> JSONResponse:
@@ -138,20 +161,6 @@ def create_app(review: Review | None = None) -> FastAPI:
         problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
                     for e in exc.errors()]
         return JSONResponse({"error": "; ".join(problems), "status": 422}, 422)
-
-    def desk(request: Request) -> Review:
-        return request.app.state.review
-
-    def current_user(request: Request, credentials: Annotated[
-            HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
-        token = credentials.credentials if credentials else None
-        return desk(request).accounts.authenticate(token)
-
-    Desk = Annotated[Review, Depends(desk)]
-    Me = Annotated[User, Depends(current_user)]
-
-    def drafting(request: Request):
-        return request.app.state.drafting_lock
 
     @app.get("/health", tags=["service"])
     def health() -> dict:

@@ -229,7 +229,8 @@ class Review:
 
     def send(self, actor: User, draft_id: str, version: int | None = None) -> Draft:
         """Delivers an approved draft, after checking consent, opt-outs and the cooldown again
-        as of now (so a second draft for the same patient cannot follow the first), and records the `offer_presented` event that cooldowns and learning read.
+        as of now (so a second draft for the same patient cannot follow the first), and
+        records the `offer_presented` event that cooldowns and learning read.
 
         The draft is marked sent before it goes out, so two people pressing Send at once
         cannot send it twice; if the channel then fails, it goes back to approved."""
@@ -277,13 +278,11 @@ class Review:
         if history is None:
             raise NotFound(f"unknown patient {draft.patient_id!r}")
         eligibility = self.practice.eligibility()
-        blocked = None
+        found = eligibility.channel_block(history, today, draft.channel) or \
+            eligibility.cooldown(history, today)
+        blocked = found.detail if found else None
         if not history.patient.marketing_consent:
             blocked = "marketing consent is not on file"
-        elif found := eligibility.channel_block(history, today, draft.channel):
-            blocked = found.detail
-        elif found := eligibility.cooldown(history, today):
-            blocked = found.detail
         if blocked:
             self._audit(actor, "send_refused", draft, {"reason": blocked})
             raise Conflict(f"not sent to {draft.patient_id}: {blocked}")
