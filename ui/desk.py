@@ -1,0 +1,157 @@
+"""The review desk this server serves, the person logged in, and the few helpers every screen
+shares: messages that survive a rerun, and the desk's refusals shown in its own words."""
+
+from __future__ import annotations
+
+import atexit
+import os
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import UTC, date, datetime
+from typing import TypeVar
+
+import streamlit as st
+
+from assistant.app.accounts import User
+from assistant.app.practice import Practice
+from assistant.app.review import Review, open_review
+from assistant.domain.moments import Moment
+from assistant.domain.review import ALLOWED, FROM, Action, Status
+from assistant.drafting.content import Draft
+from assistant.errors import CrosssellError, Unauthenticated
+from assistant.settings import Settings
+
+AS_OF_VARIABLE = "CROSSSELL_UI_AS_OF"
+"""Sets the default "as of" day of the queue (the demo practice lives on a fixed day)."""
+
+T = TypeVar("T")
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#$~|"})
+_MESSAGES = {"success": st.success, "info": st.info, "warning": st.warning}
+
+
+# The desk ---------------------------------------------------------------------------------------
+
+def review() -> Review:
+    """The desk over the practice the environment names; one per practice per server process."""
+    settings = Settings()
+    return _open(str(settings.home), settings.url, settings.backend)
+
+
+@st.cache_resource(show_spinner="Opening the practice…")
+def _open(home: str, url: str, backend: str) -> Review:
+    # The arguments key the cache: a server keeps serving the practice it was started for,
+    # and a test that points CROSSSELL_HOME elsewhere gets its own desk. The drafting backend
+    # (a local model server, say) stays open for as long as the process runs.
+    stack = ExitStack()
+    desk = stack.enter_context(open_review(Practice(Settings())))
+    atexit.register(stack.close)
+    return desk
+
+
+def attempt(call: Callable[[], T]) -> T | None:
+    """Runs one desk call; a refusal is shown as the desk words it, since it says what to do."""
+    try:
+        return call()
+    except CrosssellError as exc:
+        st.error(str(exc))
+        return None
+
+
+def offered(user: User, action: Action, status: str | None = None) -> bool:
+    """Whether to show a button: the domain's own tables, read rather than restated. The desk
+    still decides; a button shown in a race only leads to its refusal on screen."""
+    if user.role not in ALLOWED[action]:
+        return False
+    return status is None or action not in FROM or Status(status) in FROM[action]
+
+
+# The person logged in ---------------------------------------------------------------------------
+
+def current_user(desk: Review) -> User | None:
+    """The session's user, checked on every run so a disabled user or an expired session ends."""
+    token = st.session_state.get("token")
+    if not token:
+        return None
+    try:
+        return desk.accounts.authenticate(token)
+    except Unauthenticated as exc:
+        log_out()
+        flash("warning", f"Please log in again: {exc}")
+        return None
+
+
+def log_in(token: str) -> None:
+    st.session_state["token"] = token
+
+
+def log_out() -> None:
+    """Forgets everything this browser session held: the token, the open draft, the filters."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+# The open draft ---------------------------------------------------------------------------------
+
+def open_draft(desk: Review, user: User, draft_id: str) -> None:
+    """Opens a draft (the desk audits the view) and shows it on the next run."""
+    draft = attempt(lambda: desk.get(user, draft_id))
+    if draft is not None:
+        st.session_state["draft"] = draft
+        st.rerun()
+
+
+def opened() -> Draft | None:
+    return st.session_state.get("draft")
+
+
+def close_draft() -> None:
+    st.session_state.pop("draft", None)
+
+
+def changed(draft: Draft, message: str) -> None:
+    """After a desk call changed the draft: keep the desk's answer, say what happened, rerun."""
+    st.session_state["draft"] = draft
+    flash("success", message)
+    st.rerun()
+
+
+# Messages and words -----------------------------------------------------------------------------
+
+def flash(kind: str, text: str) -> None:
+    """A message for the next run (an action reruns the page to show the new state)."""
+    st.session_state.setdefault("flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    for kind, text in st.session_state.pop("flash", []):
+        _MESSAGES[kind](text)
+
+
+def default_as_of() -> date:
+    raw = os.environ.get(AS_OF_VARIABLE, "").strip()
+    if raw:
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            st.warning(f"{AS_OF_VARIABLE}={raw!r} is not a date (YYYY-MM-DD); using today")
+    return datetime.now(UTC).date()
+
+
+def md(text: object) -> str:
+    """Patient and practice text shown as written, not read as Markdown or LaTeX ($750)."""
+    return str(text).translate(_MARKDOWN_SPECIALS)
+
+
+def money(amount: float) -> str:
+    return f"${amount:,.0f}" if float(amount).is_integer() else f"${amount:,.2f}"
+
+
+def moment_label(moment: str) -> str:
+    try:
+        return Moment(moment).label
+    except ValueError:
+        return moment.replace("_", " ")
+
+
+def status_label(status: str) -> str:
+    return status.replace("_", " ")

@@ -1,0 +1,33 @@
+"""Logging in and out: the desk's accounts check the password; the screen keeps only the token."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.app.accounts import User
+from assistant.app.review import Review
+from ui.desk import attempt, log_in, log_out, md
+
+
+def login_screen(desk: Review) -> None:
+    st.title("Crosssell review")
+    st.caption("Offers drafted for this week's patients, checked by a coordinator and approved by "
+               "a provider before they go out.")
+    with st.form("login"):
+        user_id = st.text_input("User id", key="login_user")
+        password = st.text_input("Password", type="password", key="login_password")
+        pressed = st.form_submit_button("Log in", type="primary", key="login_submit")
+    if pressed:
+        answer = attempt(lambda: desk.accounts.login(user_id, password))
+        if answer is not None:
+            log_in(answer[1])
+            st.rerun()
+
+
+def who(user: User) -> None:
+    """The sidebar's first lines: who is logged in, in which role, and the way out."""
+    st.sidebar.markdown(f"Logged in as **{md(user.name)}** ({md(user.id)})  \n"
+                        f"Role: **{user.role.value}**")
+    if st.sidebar.button("Log out", key="logout"):
+        log_out()
+        st.rerun()
