@@ -92,7 +92,8 @@ def test_an_approved_email_arrives_over_smtp(desk, smtp):
 def test_sms_goes_to_the_outbox_csv_with_the_stop_line(desk):
     draft = _approved(desk, "sms")
     desk.review.send(desk.users["coordinator"], draft.id)
-    rows = list(csv.DictReader(open(desk.practice.settings.outbox_dir / "sms.csv")))
+    with open(desk.practice.settings.outbox_dir / "sms.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
     patient = desk.practice.repository.patient(draft.patient_id)
     assert rows[-1]["draft_id"] == draft.id and rows[-1]["to"] == patient.phone
     assert rows[-1]["body"] == draft.body and "STOP" in rows[-1]["body"]
