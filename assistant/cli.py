@@ -20,7 +20,7 @@ from assistant.app.practice import Practice, ScanResult
 from assistant.domain.moments import Moment
 from assistant.domain.rules import Rules
 from assistant.errors import CrosssellError, InputError
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
 
 app = typer.Typer(help="crosssell: which patients are ready for an offer this week, what to "
                        "offer them, and why.", no_args_is_help=True, add_completion=False)
@@ -353,39 +353,82 @@ def demo(
     patients: Annotated[int, typer.Option(help="number of synthetic patients")] = 200,
     seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same practice")] = 7,
     limit: Annotated[int, typer.Option(help="how many ready patients to show")] = 12,
+    serve: Annotated[bool, typer.Option(
+        "--serve/--no-serve", help="start the API and the review screen (until Ctrl-C)")] = True,
 ) -> None:
     """Build a realistic synthetic practice (a year of history, every moment and every reason
-    not to offer), import it into a fresh home, and print this week's queue."""
-    from assistant.app.demo import build_demo
+    not to offer), import it into a fresh home, print this week's queue, draft the week for
+    review, add one demo user per role, and start the API and the review screen."""
+    from assistant.app.demo import DEMO_PASSWORD, DEMO_USERS, build_demo, prepare_review
 
     def action():
         day = _parse_day(as_of)
         target = home or (Settings().home / "demo")
         err.print(f"building a {patients}-patient demo practice as of {day.isoformat()} "
                   f"in {target} ...")
-        return build_demo(target, day, patients, seed)
+        practice_home, report, result = build_demo(target, day, patients, seed)
+        err.print(f"drafting the week's {result.total_ready} ready patients for review ...")
+        return practice_home, report, result, prepare_review(practice_home, day)
 
-    practice_home, report, result = _run(action)
+    practice_home, report, result, week = _run(action)
     out.print(f"imported {report.lines:,} lines: {report.added['patients']} patients, "
               f"{report.added['events']:,} events, {report.added['offers']} past offers, "
               f"{report.added['outcomes']} outcomes")
     result.ready = result.ready[:limit]
     _print_scan(result)
-    if result.ready:
+    if week.drafts:
         out.print("\nThe top patient's draft, as a coordinator will review it:")
-        _print_draft(_run(lambda: _demo_draft(practice_home, result)))
+        _print_draft(week.drafts[0])
+    passed = sum(d.passed for d in week.drafts)
+    out.print(f"\n{len(week.drafts)} drafts are waiting for review ({passed} pass every guard).")
+    logins = Table(title="Demo logins (password: " + DEMO_PASSWORD + ")")
+    for column in ("user id", "role", "name"):
+        logins.add_column(column)
+    for user_id, role, name in DEMO_USERS:
+        logins.add_row(user_id, role, name)
+    out.print(logins)
     day = result.as_of.isoformat()
-    out.print(f"\nExplore it: export CROSSSELL_HOME={practice_home}\n"
+    out.print(f"Explore it: export CROSSSELL_HOME={practice_home}\n"
               f"  crosssell scan --as-of {day} --format json | less\n"
-              f"  crosssell draft --week --as-of {day}\n"
-              "  crosssell rules show   crosssell menu   crosssell record --help")
+              f"  crosssell audit   crosssell users list   crosssell rules show")
+    if serve:
+        _serve_demo(practice_home, day)
 
 
-def _demo_draft(home: Path, result: ScanResult):
-    from assistant.app.drafting import open_drafting
+def _serve_demo(home: Path, day: str) -> None:
+    """The API and the review screen over the demo practice, until Ctrl-C."""
+    import os
+    import time
 
-    with open_drafting(Practice(Settings(home=home, database_url=None))) as drafting:
-        return drafting.draft(result.ready[0].patient.id, result.as_of)
+    from assistant.servers import api_command, free_port, running, ui_command
+
+    settings = Settings()
+    host = settings.api_host
+    env = {k: v for k, v in os.environ.items() if k != "CROSSSELL_DATABASE_URL"}
+    env.update(CROSSSELL_HOME=str(home), CROSSSELL_UI_AS_OF=day)
+    api_port, ui_port = free_port(settings.api_port, host), free_port(settings.ui_port, host)
+    (home / "logs").mkdir(exist_ok=True)
+    err.print("starting the API and the review screen ...")
+    logs = home / "logs"
+    try:
+        with running(api_command(host, api_port), f"http://{host}:{api_port}/health", env,
+                     logs / "api.log") as api, \
+                running(ui_command(host, ui_port), f"http://{host}:{ui_port}/_stcore/health",
+                        env, logs / "ui.log") as screen:
+            out.print(f"\n[bold]Review screen:[/bold] http://{host}:{ui_port}   (log in as "
+                      f"maria, then as drlee to approve)\n[bold]API:[/bold] "
+                      f"http://{host}:{api_port}  (docs at http://{host}:{api_port}/docs)\n"
+                      "Press Ctrl-C to stop.")
+            while api.poll() is None and screen.poll() is None:
+                time.sleep(0.5)
+    except KeyboardInterrupt:
+        err.print("stopped")
+        return
+    except CrosssellError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    err.print(f"[red]a server stopped unexpectedly[/red]; see {logs}")
+    raise typer.Exit(1)
 
 
 class RoleName(StrEnum):
@@ -535,13 +578,6 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
-def ui_command(host: str, port: int) -> list[str]:
-    """The command that serves the review screen (Streamlit, `ui/app.py`)."""
-    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "ui" / "app.py"),
-            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"]
-
-
 @app.command()
 def ui(
     host: Annotated[str | None, typer.Option(help="address to listen on (default "
@@ -551,6 +587,8 @@ def ui(
 ) -> None:
     """Serve the review screen for coordinators and providers (Streamlit) over this
     practice (CROSSSELL_HOME). Log in with a user from `crosssell users add`."""
+    from assistant.servers import ui_command
+
     settings = Settings()
     command = ui_command(host or settings.api_host, port or settings.ui_port)
     out.print(f"review screen on http://{host or settings.api_host}:{port or settings.ui_port}")

@@ -6,13 +6,21 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+from assistant.app.accounts import SYSTEM
+from assistant.app.drafting import WeekDrafts
 from assistant.app.importer import ImportReport
 from assistant.app.practice import Practice, ScanResult
+from assistant.app.review import open_review
 from assistant.errors import InputError
 from assistant.settings import Settings
 from assistant.synthetic import write_practice
 
 DEMO_FILE = "demo-practice.jsonl"
+DEMO_PASSWORD = "crosssell-demo"
+DEMO_USERS = (("maria", "coordinator", "Maria Santos (front desk)"),
+              ("drlee", "provider", "Dr. Jordan Lee"),
+              ("quinn", "qa", "Quinn Harper (QA)"),
+              ("owner", "admin", "Practice owner"))
 
 
 def build_demo(home: Path, as_of: date, patients: int = 200, seed: int = 7
@@ -29,8 +37,21 @@ def build_demo(home: Path, as_of: date, patients: int = 200, seed: int = 7
     home.mkdir(parents=True)
     source = home / DEMO_FILE
     write_practice(source, patients, as_of, seed=seed)
-    practice = Practice(Settings(home=home, database_url=None))
+    practice = Practice(demo_settings(home))
     report = practice.import_file(source)
     if report.rejected:
         raise InputError(f"the demo data broke the contract: {report.rejected[0]}")
     return home, report, practice.scan(as_of)
+
+
+def demo_settings(home: Path) -> Settings:
+    return Settings(home=home, database_url=None)
+
+
+def prepare_review(home: Path, as_of: date) -> WeekDrafts:
+    """Drafts the demo's week for review and adds the demo's users (one per role)."""
+    with open_review(Practice(demo_settings(home))) as review:
+        week = review.draft_week(SYSTEM, as_of)
+        for user_id, role, name in DEMO_USERS:
+            review.accounts.add(user_id, role, DEMO_PASSWORD, name)
+    return week

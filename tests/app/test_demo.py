@@ -29,6 +29,8 @@ def test_demo_is_reproducible_and_prints_the_queue(tmp_path, monkeypatch):
     first = runner_output(tmp_path)
     second = runner_output(tmp_path)
     assert "Ready this week" in first and "pass specificity" in first
+    assert "drafts are waiting for review" in first
+    assert all(user in first for user in ("maria", "drlee", "quinn", "owner"))
     assert _without_draft_ids(first) == _without_draft_ids(second)
 
 
@@ -37,7 +39,7 @@ def _without_draft_ids(text: str) -> str:
 
 
 def runner_output(tmp_path) -> str:
-    result = CliRunner().invoke(app, ["demo", "--home", str(tmp_path / "d"), "--as-of",
-                                      "2026-11-24"])
+    result = CliRunner().invoke(app, ["demo", "--no-serve", "--home", str(tmp_path / "d"),
+                                      "--as-of", "2026-11-24"])
     assert result.exit_code == 0, result.output
     return result.stdout

@@ -1,0 +1,5 @@
+"""`python -m assistant` is the `crosssell` command."""
+
+from assistant.cli import app
+
+app()

@@ -1,0 +1,42 @@
+"""`crosssell serve` as a real server process on loopback, as the demo starts it."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+
+from assistant.app.practice import Practice
+from assistant.servers import api_command, free_port, running
+from assistant.settings import Settings
+
+
+def _post(url: str, body: dict, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def test_the_api_server_starts_logs_in_and_takes_events(tmp_path):
+    home = tmp_path / "home"
+    practice = Practice(Settings(home=home, database_url=None))
+    practice.import_records([{"type": "patient", "id": "p1", "first_name": "Ana",
+                              "marketing_consent": True, "email": "ana@example.com"}])
+    from assistant.app.accounts import Accounts
+
+    Accounts(practice.repository).add("frontdesk", "coordinator", "long-enough-pw")
+    port = free_port()
+    env = {**{k: v for k, v in os.environ.items() if k != "CROSSSELL_DATABASE_URL"},
+           "CROSSSELL_HOME": str(home), "CROSSSELL_LLM": "none"}
+    base = f"http://127.0.0.1:{port}"
+    with running(api_command("127.0.0.1", port), f"{base}/health", env, tmp_path / "api.log"):
+        token = _post(f"{base}/auth/token", {"user_id": "frontdesk",
+                                             "password": "long-enough-pw"})["token"]
+        report = _post(f"{base}/events", {"type": "event", "id": "e1", "patient_id": "p1",
+                                          "kind": "feedback", "at": "2026-11-20T10:00:00Z",
+                                          "score": 10}, token)
+    assert report["added"]["events"] == 1
+    assert [e.id for e in practice.repository.history("p1", 2**40).events] == ["e1"]

@@ -1,0 +1,58 @@
+"""The review screen's entry: `crosssell ui` serves this file with Streamlit.
+
+Streamlit runs it as a script with only `ui/` on the path, so the project root goes first.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = str(Path(__file__).resolve().parent.parent)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+import streamlit as st  # noqa: E402
+
+from assistant.app.accounts import User  # noqa: E402
+from assistant.app.review import Review  # noqa: E402
+from assistant.domain.review import ALLOWED, Action  # noqa: E402
+from ui.desk import close_draft, current_user, opened, review, show_flash  # noqa: E402
+from ui.draft_view import draft_view  # noqa: E402
+from ui.lists import approval_queue, drafts_list, ready_this_week  # noqa: E402
+from ui.login import login_screen, who  # noqa: E402
+
+SCREENS = {"Approval queue": approval_queue, "Ready this week": ready_this_week,
+           "Drafts": drafts_list}
+
+
+def screens_for(user: User) -> list[str]:
+    """Those who approve start from what waits for them; everyone else from this week's queue."""
+    if user.role in ALLOWED[Action.APPROVE]:
+        return list(SCREENS)
+    return [name for name in SCREENS if name != "Approval queue"]
+
+
+def signed_in(desk: Review, user: User) -> None:
+    who(user)
+    screen = st.sidebar.radio("Screen", screens_for(user), key="screen", on_change=close_draft)
+    show_flash()
+    draft = opened()
+    if draft is not None:
+        draft_view(desk, user, draft)
+    else:
+        SCREENS[screen](desk, user)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Crosssell review", layout="wide")
+    desk = review()
+    user = current_user(desk)
+    if user is None:
+        show_flash()
+        login_screen(desk)
+    else:
+        signed_in(desk, user)
+
+
+main()
