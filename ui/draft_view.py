@@ -70,9 +70,9 @@ def _text(desk: Review, user: User, draft: Draft) -> None:
         _read_only(draft)
         return
     with st.form(f"edit-{draft.id}-{draft.version}", border=False):
-        subject = (st.text_input("Subject", value=draft.subject, key=f"subject-{draft.id}")
+        subject = (st.text_input("Subject", value=draft.subject, key=f"subject-{draft.id}-{draft.version}")
                    if draft.channel == "email" else None)
-        body = st.text_area("Body", value=draft.body, height=340, key=f"body-{draft.id}")
+        body = st.text_area("Body", value=draft.body, height=340, key=f"body-{draft.id}-{draft.version}")
         check_column, save_column, _ = st.columns([1, 1, 4])
         check = check_column.form_submit_button("Check", key="check",
                                                 help="Run the guards on this text without saving")

@@ -134,8 +134,9 @@ class Review:
                                          day_bounds(date.fromisoformat(draft.as_of))[1])
         if record is None:
             raise NotFound(f"unknown patient {draft.patient_id!r}")
+        menu = self.practice.menu()
         return [{"id": e.id, "date": e.at.date().isoformat(), "kind": e.kind,
-                 "service": self.practice.menu().name(e.service_id) if e.service_id else None,
+                 "service": menu.name(e.service_id) if e.service_id else None,
                  "text": _event_text(e.data)}
                 for e in record.events if not e.kind.startswith("offer_")]
 
@@ -252,26 +253,24 @@ class Review:
             self._undo_send(actor, sent, draft, str(exc))
             raise
         sent.sent_via = str(receipt)
-        self._store(actor, sent, "delivered", {"via": sent.sent_via})
+        sent.version += 1
+        self._save(actor, sent, sent.version - 1, "delivered", {"via": sent.sent_via})
         self.practice.record(sent.patient_id, sent.offer, "presented", moment=sent.moment,
                              channel=sent.channel)
         return sent
 
     def _undo_send(self, actor: User, sent: Draft, approved: Draft, error: str) -> None:
         approved.version = sent.version + 1
-        self._store(actor, approved, "send_failed", {"error": error, "to": approved.status},
-                    expected=sent.version)
+        self._save(actor, approved, sent.version, "send_failed",
+                   {"error": error, "to": approved.status})
 
-    def _store(self, actor: User, draft: Draft, action: str, detail: dict,
-               expected: int | None = None) -> None:
-        """Writes the draft as it is, outside the lifecycle (delivery bookkeeping)."""
-        if expected is None:
-            expected = draft.version
-            draft.version += 1
+    def _save(self, actor: User, draft: Draft, expected: int, action: Action | str,
+              detail: dict) -> bool:
+        """Stores `draft` over version `expected`, with its audit entry, in one transaction."""
         row = draft_row(draft)
         del row["id"], row["created_at"]
-        self.repository.change_draft(draft.id, expected, row,
-                                     [self._audit_row(actor, action, draft, detail)])
+        return self.repository.change_draft(draft.id, expected, row,
+                                            [self._audit_row(actor, action, draft, detail)])
 
     def _reachable(self, actor: User, draft: Draft, today: date) -> str:
         history = self.repository.history(draft.patient_id, day_bounds(today)[1])
@@ -378,10 +377,7 @@ class Review:
         draft.status = status.value
         draft.version = read_version + 1
         detail = {"from": before, "to": draft.status, "version": draft.version, **detail}
-        row = draft_row(draft)
-        del row["id"], row["created_at"]
-        if not self.repository.change_draft(draft.id, read_version, row,
-                                            [self._audit_row(actor, action, draft, detail)]):
+        if not self._save(actor, draft, read_version, action, detail):
             self._check_version(self._load(draft_id), read_version)
             raise Conflict(f"draft {draft_id} changed while you were saving; reload it")
         return draft

@@ -69,10 +69,14 @@ class Clinic:
         """The draft as the store holds it now (read without an audited view)."""
         return Draft.model_validate_json(self.review.repository.draft(draft_id))
 
-    def offer_events(self, patient_id: str) -> list[str]:
-        history = self.review.repository.history(patient_id, 2**40)
-        return [e.kind for e in history.events if e.kind.startswith("offer_")]
-
+    def offer_events(self, draft: Draft) -> list[str]:
+        """The `offer_*` events recorded for this draft's patient and offer, oldest first."""
+        history = self.review.repository.history(draft.patient_id, 2**40)
+        presented = [("offer_presented", o.at) for o in history.offers
+                     if o.service_id == draft.offer]
+        answered = [("offer_accepted" if o.accepted else "offer_declined", o.at)
+                    for o in history.outcomes if o.service_id == draft.offer]
+        return [kind for kind, _ in sorted(presented + answered, key=lambda pair: pair[1])]
 
 def build_clinic(home: Path, matcher) -> Clinic:
     practice = Practice(Settings(home=home, llm="none", email_sender="outbox"), matcher=matcher)
