@@ -46,6 +46,7 @@ def signed_in(desk: Review, user: User) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Crosssell review", layout="wide")
+    st.set_option("client.toolbarMode", "viewer")  # no developer menu for the practice's staff
     desk = review()
     user = current_user(desk)
     if user is None:

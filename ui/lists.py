@@ -22,7 +22,7 @@ from ui.desk import (
     status_label,
 )
 
-ROW = [2, 3, 3, 1, 2, 2, 1]
+ROW = [2, 3, 4, 2, 3, 3, 2]
 ROW_HEADINGS = ["Patient", "Moment", "Offer", "Channel", "Status", "Guards failing", ""]
 
 
@@ -102,7 +102,7 @@ def draft_rows(desk: Review, user: User, rows: list[dict], empty: str) -> None:
     for column, heading in zip(st.columns(ROW), ROW_HEADINGS, strict=True):
         column.markdown(f"**{heading}**")
     for row in rows:
-        cells = st.columns(ROW)
+        cells = st.columns(ROW, vertical_alignment="center")
         cells[0].markdown(md(row["patient_id"]))
         cells[1].markdown(md(moment_label(row["moment"])))
         cells[2].markdown(f"{md(row['offer_name'])} · {md(money(row['price']))}")

@@ -13,7 +13,8 @@ def login_screen(desk: Review) -> None:
     st.title("Crosssell review")
     st.caption("Offers drafted for this week's patients, checked by a coordinator and approved by "
                "a provider before they go out.")
-    with st.form("login"):
+    form, _ = st.columns([2, 3])
+    with form, st.form("login"):
         user_id = st.text_input("User id", key="login_user")
         password = st.text_input("Password", type="password", key="login_password")
         pressed = st.form_submit_button("Log in", type="primary", key="login_submit")

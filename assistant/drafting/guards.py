@@ -44,6 +44,16 @@ INSTRUCTION = re.compile(r"\b(ignore|instruction|instructions|system|assistant|p
                          r"tell the patient|say that|write that)\b", re.IGNORECASE)
 
 
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a guard noticed. A blocking finding fails the guard; a soft one only lowers
+    the eval score of the same dimension (one implementation, two uses)."""
+
+    kind: str
+    text: str
+    blocking: bool = True
+
+
 class Directory(Protocol):
     """Looks up other patients of the practice among names and ids a draft mentions."""
 
@@ -99,6 +109,7 @@ class Policy:
     discounts: Phrases
     polite_free: Phrases
     generic: Phrases
+    salesy: Phrases
     treatments: Phrases
     acronyms: frozenset[str]
     stopwords: frozenset[str]
@@ -106,7 +117,7 @@ class Policy:
     @classmethod
     def from_lexicon(cls, lexicon: dict) -> Policy:
         lists = ("urgency", "guilt_fear", "pressure", "guarantees", "medical_claims", "discounts",
-                 "polite_free", "generic", "treatments")
+                 "polite_free", "generic", "salesy", "treatments")
         return cls(limits=dict(lexicon["limits"]),
                    acronyms=frozenset(a.upper() for a in lexicon.get("acronyms", [])),
                    stopwords=frozenset(w.lower() for w in lexicon.get("stopwords", [])),
@@ -164,7 +175,7 @@ class Guards:
     def schema(self, content: DraftContent | None, brief: Brief, grounds: Grounds,
                error: str | None) -> GuardResult:
         if content is None:
-            return _result("schema", [error or "no structured output"])
+            return _result("schema", [Finding("schema", error or "no structured output")])
         problems = [error] if error else []
         if not content.body.strip():
             problems.append("the body is empty")
@@ -176,35 +187,43 @@ class Guards:
         unknown = [f.source for f in content.facts if f.source not in grounds.source_ids]
         if unknown:
             problems.append("facts cite unknown sources: " + ", ".join(sorted(set(unknown))))
-        return _result("schema", problems, "subject, body and cited sources are well formed")
+        return _result("schema", [Finding("schema", p) for p in problems],
+                       "subject, body and cited sources are well formed")
 
     # grounding --------------------------------------------------------------------------
 
     def grounding(self, content: DraftContent, brief: Brief, grounds: Grounds) -> GuardResult:
+        return _result("grounding", self.grounding_findings(content, brief, grounds),
+                       "every service, price, number and date traces to the record, menu or "
+                       "knowledge pages")
+
+    def grounding_findings(self, content: DraftContent, brief: Brief, grounds: Grounds
+                           ) -> list[Finding]:
         text = normalise(f"{content.subject}\n{content.body}")
-        problems: list[str] = []
+        problems: list[Finding] = []
         text = self._dates(text, grounds, problems)
         text = self._money(text, grounds, problems)
         for match in NUMBER.finditer(text):
             value = _number(match.group(1))
             if value is not None and not _known(value, grounds.numbers):
-                problems.append(f"the number {match.group(1)} is not in the record, menu or "
-                                "knowledge pages")
+                problems.append(Finding("number", f"the number {match.group(1)} is not in the "
+                                        "record, menu or knowledge pages"))
         for _, said, _ in self.policy.treatments.find(text):
             if not contains(grounds.record, said) and not contains(grounds.authorised, said):
-                problems.append(f"'{said}' is not on the menu or in the patient's record")
+                problems.append(Finding("treatment", f"'{said}' is not on the menu or in the "
+                                        "patient's record"))
         for _, said, at in self.policy.discounts.find(text):
             if self._polite(text, said, at) or contains(grounds.authorised, said):
                 continue
-            problems.append(f"'{said}' offers terms the practice has not authorised")
-        return _result("grounding", _unique(problems),
-                       "every service, price, number and date traces to the record, menu or "
-                       "knowledge pages")
+            problems.append(Finding("terms", f"'{said}' offers terms the practice has not "
+                                    "authorised"))
+        return problems
 
-    def _dates(self, text: str, grounds: Grounds, problems: list[str]) -> str:
+    def _dates(self, text: str, grounds: Grounds, problems: list[Finding]) -> str:
         def check(match: re.Match, month: int, day: int) -> str:
             if (month, day) not in grounds.dates:
-                problems.append(f"the date '{match.group()}' is not in the patient's record")
+                problems.append(Finding("date", f"the date '{match.group()}' is not in the "
+                                        "patient's record"))
             return " "
 
         text = MONTH_DAY.sub(lambda m: check(m, MONTHS[m.group(1).lower()[:3]], int(m.group(2))),
@@ -215,21 +234,22 @@ class Guards:
         text = SLASH_DATE.sub(lambda m: check(m, int(m.group(1)), int(m.group(2))), text)
         for match in WEEKDAY.finditer(text):
             if WEEKDAYS.index(match.group(1).lower()) not in grounds.weekdays:
-                problems.append(f"'{match.group()}' is not a day in the patient's record")
+                problems.append(Finding("date", f"'{match.group()}' is not a day in the "
+                                        "patient's record"))
         return text
 
-    def _money(self, text: str, grounds: Grounds, problems: list[str]) -> str:
+    def _money(self, text: str, grounds: Grounds, problems: list[Finding]) -> str:
         named = {s.id: s for s in _mentioned(text, grounds.menu)}
         allowed = {s.price for s in named.values()} | {grounds.offer.price} | grounds.amounts
         for service, said in _prices_after_names(text, list(named.values())):
             if abs(said - service.price) > 0.005:
-                problems.append(f"{service.name} costs {money(service.price)} on the menu, the "
-                                f"draft says {money(said)}")
+                problems.append(Finding("price", f"{service.name} costs {money(service.price)} "
+                                        f"on the menu, the draft says {money(said)}"))
         for match in MONEY.finditer(text):
             value = _number(match.group(1) or match.group(2))
             if value is not None and not _known(value, allowed):
-                problems.append(f"the price {match.group().strip()} is not a menu price of a "
-                                "service the draft names")
+                problems.append(Finding("price", f"the price {match.group().strip()} is not a "
+                                        "menu price of a service the draft names"))
         return MONEY.sub(" ", text)
 
     def _polite(self, text: str, said: str, at: int) -> bool:
@@ -243,95 +263,139 @@ class Guards:
     # tone -------------------------------------------------------------------------------
 
     def tone(self, content: DraftContent, brief: Brief, grounds: Grounds) -> GuardResult:
+        grade = reading_grade(content.body)
+        return _result("tone", self.tone_findings(content, brief, grounds),
+                       f"calm, no pressure (reading grade {grade:.1f})")
+
+    def tone_findings(self, content: DraftContent, brief: Brief, grounds: Grounds
+                      ) -> list[Finding]:
         text = normalise(f"{content.subject}\n{content.body}")
         problems = []
-        for label, phrases in (("false urgency", self.policy.urgency),
-                               ("guilt or fear", self.policy.guilt_fear),
-                               ("pressure", self.policy.pressure)):
+        for kind, label, phrases in (("urgency", "false urgency", self.policy.urgency),
+                                     ("guilt_fear", "guilt or fear", self.policy.guilt_fear),
+                                     ("pressure", "pressure", self.policy.pressure)):
             for _, said, _ in phrases.find(text, negatable=True):
-                problems.append(f"{label}: '{said}'")
+                problems.append(Finding(kind, f"{label}: '{said}'"))
+        for _, said, _ in self.policy.salesy.find(text, negatable=True):
+            problems.append(Finding("salesy", f"sales talk: '{said}'", blocking=False))
         limit = self.policy.limits[f"max_exclamations_{brief.channel}"]
-        if (count := text.count("!")) > limit:
-            problems.append(f"{count} exclamation marks (at most {limit})")
-        shouted = [w for w in re.findall(r"\b[A-Z][A-Z0-9+\-]{3,}\b", text)
+        count = text.count("!")
+        if count:
+            problems.append(Finding("exclamations", f"{count} exclamation marks (at most {limit})",
+                                    blocking=count > limit))
+        if "!!" in text or "?!" in text:
+            problems.append(Finding("exclamations", "repeated exclamation marks"))
+        shouted = [w for w in re.findall(r"\b[A-Z][A-Z0-9+\-]{2,}\b", text)
                    if w not in self.policy.acronyms and w.lower() not in grounds.authorised.lower()]
         if shouted:
-            problems.append("shouting in capitals: " + ", ".join(sorted(set(shouted))))
+            problems.append(Finding("shouting", "shouting in capitals: " +
+                                    ", ".join(sorted(set(shouted)))))
         grade = reading_grade(content.body)
         if grade > self.policy.limits["max_reading_grade"]:
-            problems.append(f"reading grade {grade:.1f} (at most "
-                            f"{self.policy.limits['max_reading_grade']})")
-        return _result("tone", _unique(problems),
-                       f"calm, no pressure (reading grade {grade:.1f})")
+            problems.append(Finding("reading_grade", f"reading grade {grade:.1f} (at most "
+                                    f"{self.policy.limits['max_reading_grade']})"))
+        return problems
 
     # compliance -------------------------------------------------------------------------
 
     def compliance(self, content: DraftContent, brief: Brief, grounds: Grounds) -> GuardResult:
+        detail = ("SMS length and opt-out" if brief.channel == "sms" else "email length") + \
+            ", no guarantees, claims only from the knowledge pages"
+        return _result("compliance", self.compliance_findings(content, brief, grounds), detail)
+
+    def compliance_findings(self, content: DraftContent, brief: Brief, grounds: Grounds
+                            ) -> list[Finding]:
         text = normalise(f"{content.subject}\n{content.body}")
-        problems = [f"guaranteed outcome: '{said}'"
+        problems = [Finding("guarantee", f"guaranteed outcome: '{said}'")
                     for _, said, _ in self.policy.guarantees.find(text, negatable=True)]
         for _, said, _ in self.policy.medical_claims.find(text):
             if not contains(grounds.authorised, said):
-                problems.append(f"medical claim beyond the knowledge pages: '{said}'")
+                problems.append(Finding("medical_claim", "medical claim beyond the knowledge "
+                                        f"pages: '{said}'"))
         limits = self.policy.limits
         body = content.body.strip()
         if brief.channel == "sms":
             if len(body) > limits["sms_max_chars"]:
-                problems.append(f"SMS is {len(body)} characters (at most {limits['sms_max_chars']})")
+                problems.append(Finding("length", f"SMS is {len(body)} characters (at most "
+                                        f"{limits['sms_max_chars']})"))
             if limits["sms_opt_out"].lower() not in body.lower():
-                problems.append(f"SMS lacks \"{limits['sms_opt_out']}\"")
+                problems.append(Finding("opt_out", f"SMS lacks \"{limits['sms_opt_out']}\""))
         else:
             words = len(body.split())
             if words > limits["email_max_words"]:
-                problems.append(f"email is {words} words (at most {limits['email_max_words']})")
+                problems.append(Finding("length", f"email is {words} words (at most "
+                                        f"{limits['email_max_words']})"))
             if not NEXT_STEP.search(body):
-                problems.append("no clear next step (reply or book a time)")
-        detail = ("SMS length and opt-out" if brief.channel == "sms" else "email length") + \
-            ", no guarantees, claims only from the knowledge pages"
-        return _result("compliance", _unique(problems), detail)
+                problems.append(Finding("next_step", "no clear next step (reply or book a time)"))
+        return problems
 
     # privacy ----------------------------------------------------------------------------
 
     def privacy(self, content: DraftContent, brief: Brief, grounds: Grounds) -> GuardResult:
+        return _result("privacy", self.privacy_findings(content, brief, grounds),
+                       "no contact details, no other patient, no private record fields")
+
+    def privacy_findings(self, content: DraftContent, brief: Brief, grounds: Grounds
+                         ) -> list[Finding]:
         text = normalise(f"{content.subject}\n{content.body}")
         problems = []
         if EMAIL.search(text):
-            problems.append("contains an email address")
+            problems.append(Finding("contact", "contains an email address"))
         if any(len(re.sub(r"\D", "", m.group())) >= 7 for m in PHONE.finditer(text)):
-            problems.append("contains a phone number")
-        problems += [f"contains the patient's private detail '{p}'" for p in grounds.private
-                     if p and p.lower() in text.lower()]
+            problems.append(Finding("contact", "contains a phone number"))
+        problems += [Finding("private", f"contains the patient's private detail '{p}'")
+                     for p in grounds.private if p and p.lower() in text.lower()]
         for match in SALUTATION.finditer(text):
             said = match.group(1).lower()
             if said != brief.first_name.lower() and said not in NOT_NAMES:
-                problems.append(f"greets '{match.group(1)}', not {brief.first_name}")
-        problems += [f"names another person from the record: '{n}'" for n in grounds.other_people
-                     if contains(text, n)]
+                problems.append(Finding("greeting", f"greets '{match.group(1)}', not "
+                                        f"{brief.first_name}"))
+        problems += [Finding("other_person", f"names another person from the record: '{n}'")
+                     for n in grounds.other_people if contains(text, n)]
         if self.directory is not None:
             names = set(re.findall(r"\b([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)\b", text))
             ids = set(re.findall(r"\b[\w-]*\d[\w-]*\b", text))
             for other in self.directory.other_patients(brief.patient_id, names, ids):
-                problems.append(f"names another patient: {other}")
-        return _result("privacy", _unique(problems),
-                       "no contact details, no other patient, no private record fields")
+                problems.append(Finding("other_patient", f"names another patient: {other}"))
+        return problems
 
     # specificity ------------------------------------------------------------------------
 
     def specificity(self, content: DraftContent, brief: Brief, grounds: Grounds) -> GuardResult:
+        return _result("specificity", self.specificity_findings(content, brief, grounds),
+                       "names the patient's own history and the offer with its price")
+
+    def specificity_findings(self, content: DraftContent, brief: Brief, grounds: Grounds
+                             ) -> list[Finding]:
         text = normalise(f"{content.subject}\n{content.body}")
         problems = []
         if not contains(text, brief.first_name):
-            problems.append(f"does not address {brief.first_name} by name")
+            problems.append(Finding("name", f"does not address {brief.first_name} by name"))
         if not self._own_context(text, brief, grounds):
-            problems.append("names none of the patient's own treatments, results or goals")
+            problems.append(Finding("own_context", "names none of the patient's own treatments, "
+                                    "results or goals"))
         offer = grounds.offer
         if not any(contains(text, a) for a in aliases(offer)):
-            problems.append(f"does not name the offer ({offer.name})")
+            problems.append(Finding("offer", f"does not name the offer ({offer.name})"))
         if not _price_named(text, offer.price):
-            problems.append(f"does not give the offer's price ({money(offer.price)} per {offer.unit})")
-        problems += [f"generic: '{said}'" for _, said, _ in self.policy.generic.find(text)]
-        return _result("specificity", problems,
-                       "names the patient's own history and the offer with its price")
+            unit = f" per {offer.unit}" if offer.unit else ""
+            problems.append(Finding("price", f"does not give the offer's price "
+                                    f"({money(offer.price)}{unit})"))
+        if not self._signal(text, brief):
+            problems.append(Finding("signal", "does not say what prompted the message now",
+                                    blocking=False))
+        problems += [Finding("generic", f"generic: '{said}'")
+                     for _, said, _ in self.policy.generic.find(text)]
+        return problems
+
+    def _signal(self, text: str, brief: Brief) -> bool:
+        """Whether the message mentions what happened (a number, a date or a word of it)."""
+        said = normalise(brief.signal)
+        if any(contains(text, n) for n in re.findall(r"\d+(?:\.\d+)?", said)):
+            return True
+        words = {w for w in re.findall(r"[a-z][a-z'-]{3,}", said.lower())} - \
+            self.policy.stopwords - {w.lower() for w in brief.offer.name.split()}
+        return any(contains(text, w) for w in words)
 
     def _own_context(self, text: str, brief: Brief, grounds: Grounds) -> bool:
         own = [s for s in grounds.treatments if s.id != grounds.offer.id]
@@ -351,7 +415,8 @@ def reading_grade(text: str) -> float:
     return float(textstat.flesch_kincaid_grade(text)) if text.strip() else 0.0
 
 
-def _result(name: str, problems: list[str], ok: str = "") -> GuardResult:
+def _result(name: str, findings: list[Finding], ok: str = "") -> GuardResult:
+    problems = _unique([f.text for f in findings if f.blocking])
     if problems:
         return GuardResult(name=name, passed=False, detail="; ".join(problems))
     return GuardResult(name=name, passed=True, detail=ok or "passed")

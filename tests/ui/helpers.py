@@ -1,0 +1,61 @@
+"""What a person does on the review screen, for AppTest: log in, go to a screen, open a draft,
+type, press a button; and what they read there."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def ran(at: AppTest) -> AppTest:
+    """A run that must not have crashed the script (a crash is a bug, not a refusal)."""
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def log_in(at: AppTest, who: str, password: str) -> AppTest:
+    at.text_input(key="login_user").input(who)
+    at.text_input(key="login_password").input(password)
+    return ran(at.button(key="login_submit").click().run())
+
+
+def labels(at: AppTest) -> list[str]:
+    return [b.label for b in at.button]
+
+
+def press(at: AppTest, label: str) -> AppTest:
+    buttons = [b for b in at.button if b.label == label]
+    assert len(buttons) == 1, f"{len(buttons)} {label!r} buttons among {labels(at)}"
+    return ran(buttons[0].click().run())
+
+
+def field(at: AppTest, label: str):
+    """The one text input or text area with this label."""
+    found = [w for w in (*at.text_input, *at.text_area) if w.label == label]
+    assert len(found) == 1, f"{len(found)} fields labelled {label!r}"
+    return found[0]
+
+
+def go_to(at: AppTest, screen: str) -> AppTest:
+    return ran(at.sidebar.radio(key="screen").set_value(screen).run())
+
+
+def open_draft(at: AppTest, draft_id: str, screen: str = "Drafts") -> AppTest:
+    go_to(at, screen)
+    return ran(at.button(key=f"open-{draft_id}").click().run())
+
+
+def shown(at: AppTest) -> str:
+    """Every message, heading and line of text on the page, as a person reads it."""
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "success",
+                                  "info", "warning", "error")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+def messages(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(at, kind)]
+
+
+def open_buttons(at: AppTest) -> set[str]:
+    """The drafts listed on the page, by the id their Open button carries."""
+    return {b.key.removeprefix("open-") for b in at.button if b.key and b.key.startswith("open-")}

@@ -1,0 +1,126 @@
+"""End to end in headless Chromium against the real review screen server: a coordinator edits
+and submits a draft, a provider approves it, the coordinator sends it; the store agrees."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import ConfigurationError
+from assistant.servers import free_port, running, ui_command
+from tests.ui.conftest import AS_OF, PASSWORD, Clinic, build_clinic
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+STARTUP_SECONDS = 60
+STEP_MS = 20_000
+
+
+@pytest.fixture
+def served(tmp_path: Path, matcher) -> Iterator[tuple[Clinic, str]]:
+    """The practice, and the address of `crosssell ui` serving it from a subprocess (stopped
+    when the test ends, whatever happened)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: the browser test needs the Debian package")
+    clinic = build_clinic(tmp_path / "home", matcher)
+    host, port = "127.0.0.1", free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSSELL_")}
+    env.update(CROSSSELL_HOME=str(clinic.home), CROSSSELL_LLM="none",
+               CROSSSELL_EMAIL_SENDER="outbox", CROSSSELL_UI_AS_OF=AS_OF.isoformat(),
+               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    log = tmp_path / "screen.log"
+    try:
+        with running(ui_command(host, port), f"http://{host}:{port}/_stcore/health", env, log,
+                     timeout=STARTUP_SECONDS):
+            yield clinic, f"http://{host}:{port}"
+    except ConfigurationError as exc:
+        pytest.fail(f"the review screen did not start: {exc}\n{log.read_text()}")
+
+
+def test_a_draft_goes_from_edit_to_sent_through_the_browser(served, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    clinic, url = served
+    draft = clinic.draft(to_send=True)
+    screenshot = tmp_path / "review-sent.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(STEP_MS)
+            expect.set_options(timeout=STEP_MS)
+            page.goto(url)
+
+            log_in(page, "carol")
+            open_draft(page, draft.id, "Drafts")
+            body = page.get_by_label("Body", exact=True)
+            expect(body).to_have_value(draft.body)
+            body.fill(draft.body + "\n\nWe look forward to seeing you again.")
+            click(page, "Save")
+            expect(page.get_by_text("Saved as version 2")).to_be_visible()
+            click(page, "Submit for approval")
+            expect(page.get_by_text("Status: pending approval")).to_be_visible()
+            log_out(page)
+
+            log_in(page, "pat")
+            open_draft(page, draft.id, "Approval queue")
+            click(page, "Approve")
+            expect(page.get_by_text("Status: approved")).to_be_visible()
+            log_out(page)
+
+            log_in(page, "carol")
+            open_draft(page, draft.id, "Drafts")
+            click(page, "Send")
+            expect(page.get_by_text("Status: sent")).to_be_visible()
+            page.set_viewport_size({"width": 1400, "height": 2400})  # the page scrolls inside
+            page.get_by_role("button", name="Back to the list").scroll_into_view_if_needed()
+            page.screenshot(path=str(screenshot))
+        finally:
+            browser.close()
+    keep(screenshot)
+
+    stored = clinic.stored(draft.id)
+    assert stored.status == "sent" and stored.body.endswith("seeing you again.")
+    assert stored.approved_by == "pat" and stored.edited_by == "carol"
+    assert "offer_presented" in clinic.offer_events(draft)
+
+
+def log_in(page, who: str) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_label("User id", exact=True).fill(who)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    click(page, "Log in")
+    expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible()
+
+
+def log_out(page) -> None:
+    from playwright.sync_api import expect
+
+    click(page, "Log out")
+    expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
+
+
+def open_draft(page, draft_id: str, screen: str) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_test_id("stSidebar").get_by_text(screen, exact=True).click()
+    page.locator(f".st-key-open-{draft_id} button").click()
+    expect(page.get_by_role("button", name="Back to the list", exact=True)).to_be_visible()
+
+
+def click(page, label: str) -> None:
+    page.get_by_role("button", name=label, exact=True).click()
+
+
+def keep(screenshot: Path) -> None:
+    """Copies the screenshot where a person can look at it, when they asked for that."""
+    assert screenshot.stat().st_size > 0
+    if os.environ.get("CROSSSELL_KEEP_SCREENSHOTS"):
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy2(screenshot, ARTIFACTS / screenshot.name)

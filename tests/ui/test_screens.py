@@ -1,0 +1,283 @@
+"""The review screen through Streamlit's AppTest: what a coordinator, a provider and QA see and
+do, checked against the store the review desk keeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.domain.moments import Moment
+from tests.ui.conftest import AS_OF
+from tests.ui.helpers import (
+    field,
+    go_to,
+    labels,
+    messages,
+    open_buttons,
+    open_draft,
+    press,
+    ran,
+    shown,
+)
+
+PUSHY = "Act now! Only 2 spots left, book today or lose your results"
+
+
+# Logging in and out ----------------------------------------------------------------------------
+
+def test_a_coordinator_logs_in_and_sees_who_they_are_and_their_role(screen):
+    at = screen("carol")
+    sidebar = "\n".join(m.value for m in at.sidebar.markdown)
+    assert "carol" in sidebar and "coordinator" in sidebar
+    assert "Log out" in labels(at)
+    assert "Ready this week" in shown(at)
+
+
+def test_a_wrong_password_is_refused_with_the_reason(screen):
+    at = screen("carol", password="not-the-password")
+    assert any("wrong user id or password" in m for m in messages(at, "error"))
+    assert "Log in" in labels(at) and "Log out" not in labels(at)
+
+
+def test_logging_out_returns_to_the_login(screen):
+    at = press(screen("carol"), "Log out")
+    assert "Log in" in labels(at) and "Log out" not in labels(at)
+    assert not at.sidebar.markdown
+
+
+# Ready this week ----------------------------------------------------------------------------------
+
+def test_the_queue_shows_each_patients_moment_signal_offer_value_reasons_and_draft(screen, clinic):
+    at = screen("carol")
+    assert at.date_input(key="as_of").value == AS_OF
+    queue = clinic.review.queue(clinic.people["carol"], AS_OF)["ready"]
+    page = shown(at)
+    for item in queue:
+        assert item["name"] in page and item["signal"] in page
+        assert f"{item['offer_name']}** at ${item['price']:,.0f}" in page
+        assert f"expected value ${item['expected_value']:,.2f}" in page
+        assert all(reason in page for reason in item["reasons"])
+    assert all(Moment(item["moment"]).label in page for item in queue)
+    top = queue[0]
+    assert top["draft"] is not None and f"open-{top['draft']['id']}" in {b.key for b in at.button}
+    assert f"Draft: **{top['draft']['status']}**" in page
+    assert {b.key for b in at.button if b.label == "Draft"} == {
+        f"draft-{p}" for p in clinic.undrafted}
+
+
+def test_a_coordinator_drafts_a_ready_patient_from_the_queue(screen, clinic):
+    patient = clinic.undrafted[0]
+    at = ran(screen("carol").button(key=f"draft-{patient}").click().run())
+    stored = clinic.review.drafts(clinic.people["carol"], patient_id=patient)
+    assert len(stored) == 1 and stored[0]["status"] == "drafted"
+    assert any(f"Drafted for {patient}" in m for m in messages(at, "success"))
+    assert f"for {patient}" in shown(at)  # the new draft opens for review
+    assert field(at, "Body").value
+
+
+def test_a_provider_is_offered_no_draft_button(screen):
+    at = go_to(screen("pat"), "Ready this week")
+    assert "Draft" not in labels(at)
+
+
+# The drafts -------------------------------------------------------------------------------------
+
+def test_the_drafts_list_filters_by_status_and_by_moment(screen, clinic):
+    pending = clinic.draft("pending_approval")
+    carol = clinic.people["carol"]
+    at = go_to(screen("carol"), "Drafts")
+    assert open_buttons(at) == {d["id"] for d in clinic.review.drafts(carol)}
+
+    at = ran(at.multiselect(key="filter_status").select("pending_approval").run())
+    listed = open_buttons(at)
+    assert pending.id in listed
+    assert listed == {d["id"] for d in clinic.review.drafts(carol, statuses=["pending_approval"])}
+
+    at = ran(at.selectbox(key="filter_moment").set_value(pending.moment).run())
+    both = {d["id"] for d in clinic.review.drafts(carol, statuses=["pending_approval"],
+                                                 moment=pending.moment)}
+    assert open_buttons(at) == both and pending.id in both
+
+    other = next(d["moment"] for d in clinic.review.drafts(carol) if d["moment"] != pending.moment)
+    at = ran(at.selectbox(key="filter_moment").set_value(other).run())
+    assert pending.id not in open_buttons(at)
+
+
+def test_the_draft_view_shows_the_draft_beside_its_history_and_sources(screen, clinic):
+    draft = clinic.draft()
+    carol = clinic.people["carol"]
+    at = open_draft(screen("carol"), draft.id)
+    assert field(at, "Subject").value == draft.subject
+    assert field(at, "Body").value == draft.body
+    page = shown(at)
+    assert f"{draft.offer_name} for {draft.patient_id}" in page and "Status: drafted" in page
+    assert all(source.text in page and source.id in page for source in draft.sources)
+    history = clinic.review.history(carol, draft.id)
+    assert history and all(event["text"] in page for event in history)
+    assert all(f"**{guard.name}**" in page for guard in draft.guards)
+    trail = at.dataframe[0].value
+    assert ("carol", "view") in set(zip(trail["who"], trail["action"], strict=True))
+    assert [e.action for e in clinic.review.audit(carol, draft_id=draft.id)] == ["create", "view"]
+
+
+def test_qa_reads_a_draft_but_is_offered_no_edit_or_action(screen, clinic):
+    draft = clinic.draft("pending_approval")
+    at = open_draft(screen("quinn"), draft.id)
+    assert field(at, "Body").disabled and field(at, "Body").value == draft.body
+    assert not {"Check", "Save", "Submit for approval", "Approve", "Reject", "Send"} & set(labels(at))
+
+
+# Editing ----------------------------------------------------------------------------------------
+
+def test_check_shows_the_tone_guard_failing_on_pushy_text_before_saving(screen, clinic):
+    draft = clinic.draft()
+    at = open_draft(screen("carol"), draft.id)
+    field(at, "Body").input(PUSHY)
+    at = press(at, "Check")
+    assert "Guards on your unsaved text" in shown(at)
+    tone = [m for m in messages(at, "warning") if m.startswith("tone:")]
+    assert tone and "false urgency" in tone[0] and "Act now" in tone[0]
+    stored = clinic.stored(draft.id)
+    assert (stored.status, stored.version, stored.body) == ("drafted", 1, draft.body)
+    assert field(at, "Body").value == PUSHY  # the unsaved text is still there to fix
+
+
+def test_save_stores_the_edit_and_shows_the_guards_run_again(screen, clinic):
+    draft = clinic.draft()
+    at = open_draft(screen("carol"), draft.id)
+    subject = "A note from your care team"
+    body = draft.body + "\n\nWe look forward to seeing you again."
+    field(at, "Subject").input(subject)
+    field(at, "Body").input(body)
+    at = press(at, "Save")
+    stored = clinic.stored(draft.id)
+    assert (stored.status, stored.version, stored.edited_by) == ("edited", 2, "carol")
+    assert (stored.subject, stored.body) == (subject, body)
+    assert any("Saved as version 2" in m and "All guards pass" in m
+               for m in messages(at, "success"))
+    assert "Status: edited" in shown(at) and field(at, "Body").value == body
+
+
+def test_a_pushy_save_is_kept_and_its_failing_guards_show(screen, clinic):
+    draft = clinic.draft()
+    at = open_draft(screen("carol"), draft.id)
+    field(at, "Body").input(PUSHY)
+    at = press(at, "Save")
+    stored = clinic.stored(draft.id)
+    assert stored.body == PUSHY and "tone" in [g.name for g in stored.guards if not g.passed]
+    assert any("Guards failing:" in m and "tone" in m for m in messages(at, "success"))
+    assert any(m.startswith("tone:") for m in messages(at, "warning"))
+
+
+def test_a_save_on_a_stale_version_is_refused_and_says_to_reload(screen, clinic):
+    draft = clinic.draft()
+    at = open_draft(screen("carol"), draft.id)
+    elsewhere = clinic.review.edit(clinic.people["carol"], draft.id, draft.version, None,
+                                   draft.body + "\n\nSaved in another tab.")
+    field(at, "Body").input(draft.body + "\n\nMy edit.")
+    at = press(at, "Save")
+    assert any("changed since you opened it" in m and "reload" in m for m in messages(at, "error"))
+    assert clinic.stored(draft.id).body == elsewhere.body
+    at = press(at, "Reload")
+    assert field(at, "Body").value == elsewhere.body and "version 2" in shown(at)
+
+
+# Submitting, approving, rejecting ----------------------------------------------------------------
+
+def test_a_coordinator_submits_a_draft_for_approval_with_a_comment(screen, clinic):
+    draft = clinic.draft()
+    at = open_draft(screen("carol"), draft.id)
+    field(at, "Comment").input("Please check the price line")
+    at = press(at, "Submit for approval")
+    stored = clinic.stored(draft.id)
+    assert stored.status == "pending_approval"
+    assert stored.notes[-1].comment == "Please check the price line"
+    assert any("Submitted for approval" in m for m in messages(at, "success"))
+    assert "Status: pending approval" in shown(at)
+
+
+def test_a_compliance_failure_stops_submitting_with_the_reason(screen, clinic):
+    draft = clinic.draft()
+    at = open_draft(screen("carol"), draft.id)
+    field(at, "Body").input(draft.body + "\n\nResults are guaranteed.")
+    at = press(press(at, "Save"), "Submit for approval")
+    assert any("cannot submit: compliance failed" in m for m in messages(at, "error"))
+    assert clinic.stored(draft.id).status == "edited"
+
+
+def test_a_provider_approves_from_the_approval_queue_with_a_comment(screen, clinic):
+    draft = clinic.draft("pending_approval")
+    at = screen("pat")
+    assert "Approval queue" in shown(at) and draft.id in open_buttons(at)
+    at = ran(at.button(key=f"open-{draft.id}").click().run())
+    field(at, "Comment").input("Lovely, send it")
+    at = press(at, "Approve")
+    stored = clinic.stored(draft.id)
+    assert (stored.status, stored.approved_by) == ("approved", "pat")
+    assert stored.notes[-1].comment == "Lovely, send it"
+    assert "Lovely, send it" in shown(at) and "Status: approved" in shown(at)
+    assert draft.id not in open_buttons(go_to(at, "Approval queue"))
+
+
+def test_a_provider_rejects_with_a_comment_and_a_rejection_needs_one(screen, clinic):
+    draft = clinic.draft("pending_approval")
+    at = open_draft(screen("pat"), draft.id, screen="Approval queue")
+    at = press(at, "Reject")
+    assert any("needs a comment" in m for m in messages(at, "error"))
+    assert clinic.stored(draft.id).status == "pending_approval"
+    field(at, "Comment").input("Too long; mention the membership price")
+    at = press(at, "Reject")
+    stored = clinic.stored(draft.id)
+    assert stored.status == "rejected"
+    assert stored.notes[-1].comment == "Too long; mention the membership price"
+
+
+def test_a_coordinator_is_offered_no_approval_and_a_stale_approval_is_refused(screen, clinic):
+    draft = clinic.draft("pending_approval")
+    coordinator = open_draft(screen("carol"), draft.id)
+    assert not {"Approve", "Reject"} & set(labels(coordinator))
+    assert "Approval queue" not in coordinator.sidebar.radio(key="screen").options
+
+    provider = open_draft(screen("pat"), draft.id, screen="Approval queue")
+    clinic.review.edit(clinic.people["carol"], draft.id, draft.version, None,
+                       draft.body + "\n\nOne more line.")
+    provider = press(provider, "Approve")
+    assert any("changed since you opened it" in m for m in messages(provider, "error"))
+    assert clinic.stored(draft.id).status == "pending_approval"
+    assert clinic.stored(draft.id).approved_by is None
+
+
+def test_a_rejected_draft_is_regenerated_not_resubmitted(screen, clinic):
+    draft = clinic.draft("pending_approval")
+    clinic.review.reject(clinic.people["pat"], draft.id, "Start again, warmer")
+    at = open_draft(screen("carol"), draft.id)
+    assert "Start again, warmer" in shown(at)
+    assert "Regenerate" in labels(at) and "Submit for approval" not in labels(at)
+    at = press(at, "Regenerate")
+    stored = clinic.stored(draft.id)
+    assert (stored.status, stored.version) == ("drafted", draft.version + 2)
+    assert any("Regenerated by template" in m for m in messages(at, "success"))
+    assert "Submit for approval" in labels(at) and field(at, "Body").value == stored.body
+
+
+# Sending and outcomes -----------------------------------------------------------------------------
+
+def test_a_coordinator_sends_an_approved_draft(screen, clinic):
+    draft = clinic.draft("approved", to_send=True)
+    at = open_draft(screen("carol"), draft.id)
+    at = press(at, "Send")
+    stored = clinic.stored(draft.id)
+    assert stored.status == "sent" and stored.sent_via
+    assert any("Sent by email" in m for m in messages(at, "success"))
+    assert "Status: sent" in shown(at)
+    assert "offer_presented" in clinic.offer_events(draft)
+    assert {"Accepted", "Declined"} <= set(labels(at)) and "Send" not in labels(at)
+
+
+@pytest.mark.parametrize(("button", "status", "event"), [("Accepted", "accepted", "offer_accepted"),
+                                                          ("Declined", "declined", "offer_declined")])
+def test_the_patients_answer_is_recorded(screen, clinic, button, status, event):
+    draft = clinic.draft("sent")
+    at = press(open_draft(screen("carol"), draft.id), button)
+    assert clinic.stored(draft.id).status == status
+    assert event in clinic.offer_events(draft)
+    assert f"Status: {status}" in shown(at) and button not in labels(at)
