@@ -149,6 +149,14 @@ class Drafting:
 
     def recheck(self, draft: Draft, subject: str, body: str) -> list[GuardResult]:
         """The guards on a person's edit of `draft`, against what its drafter was given."""
+        brief, grounds = self.grounds_for(draft)
+        facts = draft.attempts[-1].content.facts if draft.attempts and \
+            draft.attempts[-1].content else []
+        return self.guards.check(DraftContent(subject=subject, body=body, facts=facts), brief,
+                                 grounds)
+
+    def grounds_for(self, draft: Draft) -> tuple[Brief, Grounds]:
+        """A stored draft's brief, and the grounds its text is checked against."""
         if draft.brief is None:
             raise Conflict(f"draft {draft.id} was made before edits could be checked; "
                            "regenerate it")
@@ -161,11 +169,7 @@ class Drafting:
         offer = menu.get(draft.offer)
         if offer is None:
             raise Conflict(f"{draft.offer!r} is no longer on the menu; regenerate the draft")
-        grounds = self._grounds(history, brief, menu, offer, self.practice.rules())
-        facts = draft.attempts[-1].content.facts if draft.attempts and \
-            draft.attempts[-1].content else []
-        content = DraftContent(subject=subject, body=body, facts=facts)
-        return self.guards.check(content, brief, grounds)
+        return brief, self._grounds(history, brief, menu, offer, self.practice.rules())
 
     def _prepare(self, jobs: list[Job]) -> list[tuple[Brief, Grounds]]:
         """Indexes what these jobs need (only their patients), retrieves, and builds briefs."""

@@ -3,6 +3,7 @@ environment with StrictUndefined: a missing fact is an error, never a silent bla
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -25,14 +26,17 @@ def data(text: object, limit: int = DATA_LIMIT) -> str:
 
 
 class PromptBook:
-    """One prompt version: `render("email.j2", ...)` reads `prompts/draft/<version>/email.j2`."""
+    """One prompt version: `render("email.j2", ...)` reads `prompts/draft/<version>/email.j2`.
+
+    A version may hold only the files it changes: its `version.json` names the version it
+    `extends`, and every other file comes from there."""
 
     def __init__(self, prompts_dir: Path, version: str, family: str = "draft") -> None:
         self.root = prompts_dir / family / version
-        if not self.root.is_dir():
-            raise ConfigurationError(f"no prompt version {version!r}: {self.root} does not exist")
         self.version = f"{family}/{version}"
-        self.env = SandboxedEnvironment(loader=FileSystemLoader(str(self.root)),
+        self.env = SandboxedEnvironment(loader=FileSystemLoader(
+                                            [str(p) for p in _lineage(prompts_dir / family,
+                                                                      version)]),
                                         undefined=StrictUndefined, autoescape=False,
                                         trim_blocks=True, lstrip_blocks=True)
         self.env.filters["data"] = data
@@ -43,3 +47,18 @@ class PromptBook:
             return self.env.get_template(name).render(**context).strip()
         except TemplateError as exc:
             raise ConfigurationError(f"prompt {self.version}/{name}: {exc}") from exc
+
+
+def _lineage(family: Path, version: str) -> list[Path]:
+    """The version's folder, then the folders of the versions it extends."""
+    folders: list[Path] = []
+    while version:
+        folder = family / version
+        if not folder.is_dir():
+            raise ConfigurationError(f"no prompt version {version!r}: {folder} does not exist")
+        if folder in folders:
+            raise ConfigurationError(f"prompt version {version!r} extends itself")
+        folders.append(folder)
+        about = folder / "version.json"
+        version = json.loads(about.read_text()).get("extends", "") if about.is_file() else ""
+    return folders

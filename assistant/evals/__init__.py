@@ -1,0 +1,1 @@
+"""Prompt evals: scorers over drafts and arbitrary messages, eval cases and runs, reports."""
