@@ -30,6 +30,10 @@ app.add_typer(rules_app, name="rules")
 users_app = typer.Typer(help="Add, list and disable the people who review and send drafts.",
                         no_args_is_help=True)
 app.add_typer(users_app, name="users")
+eval_app = typer.Typer(help="Prompt evals: score messages, run suites through the real chain, "
+                            "compare prompt versions, calibrate the scorers.",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 # Wide enough for the queue when written to a file or a pipe; a terminal sets its own width.
 out = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True)
@@ -593,6 +597,210 @@ def ui(
     command = ui_command(host or settings.api_host, port or settings.ui_port)
     out.print(f"review screen on http://{host or settings.api_host}:{port or settings.ui_port}")
     raise typer.Exit(subprocess.call(command))
+
+
+class Drafter(StrEnum):
+    none = "none"
+    openai = "openai"
+    local = "local"
+
+
+def _evals():
+    from assistant.app.evals import Evals
+
+    return Evals()
+
+
+@eval_app.command("score")
+def eval_score(
+    file: Annotated[Path, typer.Argument(help="JSON Lines: {id, channel, body, context: "
+                                              "{first_name, history, goals, offer}}")],
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Score messages (drafts, hand-written templates) for tone, specificity, grounding and
+    compliance, with the findings behind each score. Bad lines are named and skipped; the
+    exit status is 1 when any line was bad."""
+    scored, bad = _run(lambda: _evals().score_file(file))
+    for number, why in bad:
+        err.print(f"line {number}: {why}", highlight=False)
+    if fmt is Format.json:
+        _print_json_list([s.as_dict() for _, s in scored])
+    else:
+        table = Table(title=f"Scores for {file.name}", show_lines=True, expand=True)
+        for column in ("id", "tone", "specificity", "grounding", "compliance", "findings"):
+            table.add_column(column)
+        for _, s in scored:
+            table.add_row(s.id, f"{s.tone:.2f}", f"{s.specificity:.2f}", f"{s.grounding:.2f}",
+                          "[green]passed" if s.compliance_passed else "[red]FAILED",
+                          "\n".join(s.findings) or "[dim]none")
+        out.print(table)
+    if bad:
+        raise typer.Exit(1)
+
+
+def _print_json_list(value: list) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _eval_progress(quiet: bool):
+    return Progress("[progress.description]{task.description}", BarColumn(),
+                    "{task.completed}/{task.total}", TimeRemainingColumn(), console=err,
+                    disable=quiet or not err.is_terminal)
+
+
+@eval_app.command("run")
+def eval_run(
+    suite: Annotated[str, typer.Option(help="suite name, from evals/suites/")] = "default",
+    drafter: Annotated[Drafter | None, typer.Option(
+        help="none (templates), openai or local (default: CROSSSELL_LLM)")] = None,
+    prompt_version: Annotated[str | None, typer.Option(
+        help="prompt version under prompts/draft/ (default: CROSSSELL_PROMPT_VERSION)")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    html: Annotated[Path | None, typer.Option(help="write the HTML report here")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        help="a previous run's JSON (from --output): fail on a regression against it")] = None,
+    output: Annotated[Path | None, typer.Option(help="write this run's JSON here")] = None,
+    judge: Annotated[bool, typer.Option(help="also rate each draft with the LLM judge")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Draft every case of a suite through the real chain, score it, and aggregate (mean scores,
+    pass rate per scorer, per moment, per channel). Exit status 1 when a pass rate is under the
+    suite's threshold or regresses against the baseline by more than its tolerance."""
+
+    def action():
+        before = _read_run(baseline) if baseline else None
+        with _eval_progress(quiet) as progress:
+            task = progress.add_task(f"eval {suite}", total=None)
+            return _evals().run(suite, drafter=drafter.value if drafter else None,
+                                prompt_version=prompt_version, baseline=before, judge=judge,
+                                on_progress=lambda d, t: progress.update(task, completed=d,
+                                                                         total=t))
+
+    outcome = _run(action)
+    _finish_eval(outcome, fmt, html, output)
+
+
+def _read_run(path: Path) -> dict:
+    if not path.is_file():
+        raise InputError(f"no such baseline: {path}")
+    try:
+        value = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path} is not a run's JSON: {exc}") from None
+    if not isinstance(value, dict) or "summary" not in value or "cases" not in value:
+        raise InputError(f"{path} is not a run's JSON (write one with --output)")
+    return value
+
+
+def _finish_eval(outcome, fmt: Format, html: Path | None, output: Path | None) -> None:
+    if output is not None:
+        output.write_bytes(orjson.dumps(outcome.run, option=orjson.OPT_INDENT_2) + b"\n")
+    if html is not None:
+        html.write_text(_evals().report(outcome))
+        err.print(f"report written to {html}")
+    if fmt is Format.json:
+        _print_json({**outcome.run, "failures": outcome.failures,
+                     "comparison": outcome.comparison.as_dict() if outcome.comparison else None})
+    else:
+        _print_eval(outcome)
+    if outcome.failures:
+        raise typer.Exit(1)
+
+
+def _print_eval(outcome) -> None:
+    run = outcome.run
+    summary = run["summary"]
+    table = Table(title=f"Eval {run['suite']} · {run['prompt_version']} · {run['drafter']} · "
+                        f"{summary['cases']} cases")
+    for column in ("", "mean", "pass rate", "threshold", "vs baseline"):
+        table.add_column(column, justify="right" if column else "left")
+    delta = outcome.comparison.pass_rate_delta if outcome.comparison else {}
+    for dimension, rate in summary["pass_rate"].items():
+        mean = summary["mean"].get(dimension)
+        change = delta.get(dimension)
+        threshold = outcome.suite.thresholds.get(dimension)
+        table.add_row(dimension, "" if mean is None else f"{mean:.2f}",
+                      "" if rate is None else f"{rate:.0%}",
+                      "" if threshold is None else f"{threshold:.0%}",
+                      "" if change is None else f"{change:+.0%}")
+    out.print(table)
+    for title, key in (("by moment", "by_moment"), ("by channel", "by_channel")):
+        groups = Table(title=title)
+        groups.add_column("")
+        groups.add_column("cases", justify="right")
+        for dimension in summary["pass_rate"]:
+            groups.add_column(dimension, justify="right")
+        for name, group in summary[key].items():
+            groups.add_row(name, str(group["cases"]), *(
+                "" if r is None else f"{r:.0%}" for r in group["pass_rate"].values()))
+        out.print(groups)
+    for case in run["cases"]:
+        failed = [f for f in (case["score"] or {}).get("findings", []) if not f.endswith("(soft)")]
+        if case["problems"] or failed:
+            out.print(f"[red]{case['id']}[/red]: " + "; ".join(case["problems"] + failed),
+                      highlight=False)
+    if outcome.comparison:
+        for change in outcome.comparison.changes:
+            mark = "[green]better" if change.better else "[red]worse"
+            out.print(f"{mark}[/] {change.id} {change.dimension} {change.before:.2f} -> "
+                      f"{change.after:.2f} " + "; ".join(
+                          [f"+ {f}" for f in change.gained] + [f"- {f}" for f in change.lost]),
+                      highlight=False)
+    for failure in outcome.failures:
+        err.print(f"[red]FAIL[/red] {failure}")
+
+
+@eval_app.command("compare")
+def eval_compare(
+    a: Annotated[str, typer.Option("--a", help="the prompt version to compare against")],
+    b: Annotated[str, typer.Option("--b", help="the candidate prompt version")],
+    suite: Annotated[str, typer.Option(help="suite name")] = "default",
+    drafter: Annotated[Drafter | None, typer.Option(help="none, openai or local")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    html: Annotated[Path | None, typer.Option(help="write B's HTML report (with the "
+                                                   "changes against A) here")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Run two prompt versions on the same cases and show, case by case, which got better or
+    worse and why (the findings that came or went)."""
+
+    def action():
+        with _eval_progress(quiet) as progress:
+            task = progress.add_task(f"{a} vs {b}", total=None)
+            return _evals().compare_versions(
+                suite, a, b, drafter=drafter.value if drafter else None,
+                on_progress=lambda d, t: progress.update(task, completed=d, total=t))
+
+    _, second = _run(action)
+    _finish_eval(second, fmt, html, None)
+
+
+@eval_app.command("calibrate")
+def eval_calibrate(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="labelled messages (default: evals/messages/labelled.jsonl)")] = None,
+    judge: Annotated[bool, typer.Option(help="also calibrate the LLM judge when a model is "
+                                             "configured")] = True,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Each scorer's agreement with labelled messages: AUC (ranking) and Cohen's kappa at its
+    pass threshold, so QA knows which scorer to trust."""
+    evals = _run(_evals)
+    paths = files or [evals.settings.evals_dir / "messages" / "labelled.jsonl"]
+    agreements, bad = _run(lambda: evals.calibrate(paths, judge))
+    for number, why in bad:
+        err.print(f"line {number}: {why}", highlight=False)
+    if fmt is Format.json:
+        _print_json({"agreements": [a.as_dict() for a in agreements]})
+        return
+    table = Table(title="Agreement with the labels")
+    for column in ("rater", "dimension", "label", "n", "AUC", "kappa", "threshold"):
+        table.add_column(column)
+    for a in agreements:
+        table.add_row(a.rater, a.dimension, a.label, str(a.n),
+                      "–" if a.auc is None else f"{a.auc:.3f}",
+                      "–" if a.kappa is None else f"{a.kappa:.3f}", f"{a.threshold:.2f}")
+    out.print(table)
 
 
 def main() -> None:  # pragma: no cover - console entry point

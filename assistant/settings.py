@@ -27,6 +27,7 @@ class Settings(BaseSettings):
 
     # Drafting
     prompts_dir: Path = PROJECT_ROOT / "prompts"
+    evals_dir: Path = PROJECT_ROOT / "evals"
     prompt_version: str = "v1"
     practice_name: str = ""
     chroma_url: str | None = None

@@ -69,22 +69,22 @@ def _top(desk: Review, user: User, draft: Draft) -> None:
 
 def _text(desk: Review, user: User, draft: Draft) -> None:
     st.subheader("Draft")
+    shown = f"{draft.id}-{draft.version}"  # a new version on screen starts from its stored text
     if not offered(user, Action.EDIT, draft.status):
-        _read_only(draft)
+        if draft.channel == "email":
+            st.text_input("Subject", value=draft.subject, disabled=True, key=f"subject-{shown}")
+        st.text_area("Body", value=draft.body, height=340, disabled=True, key=f"body-{shown}")
         return
-    with st.form(f"edit-{draft.id}-{draft.version}", border=False):
-        subject = (st.text_input("Subject", value=draft.subject, key=f"subject-{draft.id}-{draft.version}")
+    with st.form(f"edit-{shown}", border=False):
+        subject = (st.text_input("Subject", value=draft.subject, key=f"subject-{shown}")
                    if draft.channel == "email" else None)
-        body = st.text_area("Body", value=draft.body, height=340, key=f"body-{draft.id}-{draft.version}")
-        check_column, save_column, _ = st.columns([1, 1, 4])
-        check = check_column.form_submit_button("Check", key="check",
-                                                help="Run the guards on this text without saving")
-        save = save_column.form_submit_button("Save", type="primary", key="save")
+        body = st.text_area("Body", value=draft.body, height=340, key=f"body-{shown}")
+        with st.container(horizontal=True):
+            check = st.form_submit_button("Check", key="check",
+                                          help="Run the guards on this text without saving")
+            save = st.form_submit_button("Save", type="primary", key="save")
     if check:
-        found = attempt(lambda: desk.check(user, draft.id, draft.subject if subject is None
-                                           else subject, body))
-        if found is not None:
-            guards("Guards on your unsaved text", found)
+        _check(desk, user, draft, draft.subject if subject is None else subject, body)
     if save:
         saved = attempt(lambda: desk.edit(user, draft.id, draft.version, subject, body))
         if saved is not None:
@@ -92,10 +92,11 @@ def _text(desk: Review, user: User, draft: Draft) -> None:
                            f"{status_label(saved.status)}.{_failing(saved.guards)}")
 
 
-def _read_only(draft: Draft) -> None:
-    if draft.channel == "email":
-        st.text_input("Subject", value=draft.subject, disabled=True, key=f"subject-ro-{draft.id}")
-    st.text_area("Body", value=draft.body, height=340, disabled=True, key=f"body-ro-{draft.id}")
+def _check(desk: Review, user: User, draft: Draft, subject: str, body: str) -> None:
+    """The guards on what the person typed, before anything is saved."""
+    found = attempt(lambda: desk.check(user, draft.id, subject, body))
+    if found is not None:
+        guards("Guards on your unsaved text", found)
 
 
 def _sources(draft: Draft) -> None:

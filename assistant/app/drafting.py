@@ -141,6 +141,30 @@ class Drafting:
         return [self._record(job, brief, outcome, as_of)
                 for job, (brief, _), outcome in zip(jobs, briefs, drafted, strict=True)]
 
+    def draft_many(self, wanted: list[tuple[str, date, str | None]],
+                   on_progress: Callable[[int, int], None] | None = None) -> list[Draft | str]:
+        """A stored draft for each (patient, day, channel), in one batch per day; where a
+        patient must get no offer, the reason instead."""
+        answers: list[Draft | str] = ["" for _ in wanted]
+        by_day: dict[date, list[tuple[int, Job]]] = {}
+        for index, (patient_id, day, channel) in enumerate(wanted):
+            try:
+                by_day.setdefault(day, []).append((index, self._ready_job(patient_id, day,
+                                                                          channel)))
+            except NotEligible as exc:
+                answers[index] = str(exc)
+        done = 0
+        for day, jobs in by_day.items():
+            def progress(n: int, _total: int, offset: int = done) -> None:
+                if on_progress:
+                    on_progress(offset + n, len(wanted))
+
+            drafts = self._write([job for _, job in jobs], day, progress)
+            for (index, _), draft in zip(jobs, drafts, strict=True):
+                answers[index] = draft
+            done += len(jobs)
+        return answers
+
     def redraft(self, draft: Draft) -> Draft:
         """A fresh draft for the same patient, day and channel, not stored: the review desk
         puts its text into the draft under review. The patient must still be eligible."""
@@ -273,26 +297,15 @@ def open_drafting(practice: Practice) -> Iterator[Drafting]:
     """Drafting with the configured backend: `none` (templates), `openai` (any OpenAI-compatible
     server), or `local` (the bundled small model, served for as long as the block runs)."""
     settings = practice.settings
-    backend = settings.backend
-    if backend == "none":
+    if settings.backend == "none":
         yield Drafting(practice)
         return
-    from assistant.drafting.llm import ModelDrafter, openai_chat
+    from assistant.drafting.llm import ModelDrafter, open_chat
 
     prompts = PromptBook(settings.prompts_dir, settings.prompt_version)
     opt_out = knowledge.guard_lexicon(settings.knowledge_dir)["limits"]["sms_opt_out"]
-    if backend == "openai":
-        model = ModelDrafter(openai_chat(settings), prompts, name=f"openai:{settings.model}",
-                             opt_out=opt_out, response_format=settings.json_mode,
-                             transport_retries=settings.llm_transport_retries)
-        yield Drafting(practice, model)
-        return
-    from assistant.drafting.local_server import MODEL_ALIAS, LocalModelServer
-
-    with LocalModelServer(settings.local_model_path, threads=settings.local_threads) as url:
-        chat = openai_chat(settings, base_url=url, model=MODEL_ALIAS,
-                           timeout=settings.local_timeout)
-        model = ModelDrafter(chat, prompts, name=f"local:{MODEL_ALIAS}", opt_out=opt_out,
-                             response_format="schema_object",
+    with open_chat(settings) as chat:
+        model = ModelDrafter(chat.model, prompts, name=chat.name, opt_out=opt_out,
+                             response_format=chat.response_format,
                              transport_retries=settings.llm_transport_retries)
         yield Drafting(practice, model)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import re
 import threading
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 import openai
@@ -57,6 +59,35 @@ def openai_chat(settings: Settings, *, base_url: str | None = None, model: str |
     return ChatOpenAI(model=model or settings.model, base_url=base_url or settings.openai_base_url,
                       api_key=key, timeout=timeout or settings.llm_timeout, max_retries=0,
                       max_tokens=settings.max_output_tokens, temperature=0.3)
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """A configured chat model, what to call it, and the JSON mode its server understands."""
+
+    model: BaseChatModel
+    name: str
+    response_format: str
+
+
+@contextmanager
+def open_chat(settings: Settings) -> Iterator[Chat | None]:
+    """The configured backend's chat model for as long as the block runs: None for `none`,
+    an OpenAI-compatible client for `openai`, the bundled model on a loopback llama.cpp
+    server for `local` (started here, stopped at the end)."""
+    backend = settings.backend
+    if backend == "none":
+        yield None
+        return
+    if backend == "openai":
+        yield Chat(openai_chat(settings), f"openai:{settings.model}", settings.json_mode)
+        return
+    from assistant.drafting.local_server import MODEL_ALIAS, LocalModelServer
+
+    with LocalModelServer(settings.local_model_path, threads=settings.local_threads) as url:
+        yield Chat(openai_chat(settings, base_url=url, model=MODEL_ALIAS,
+                               timeout=settings.local_timeout),
+                   f"local:{MODEL_ALIAS}", "schema_object")
 
 
 class ModelDrafter:
@@ -168,3 +199,58 @@ def _usage(message: BaseMessage) -> Usage:
     metadata = getattr(message, "usage_metadata", None) or {}
     return Usage(prompt_tokens=int(metadata.get("input_tokens", 0) or 0),
                  completion_tokens=int(metadata.get("output_tokens", 0) or 0))
+
+
+JUDGE_SCALE = range(1, 6)
+
+
+class ModelJudge:
+    """Rates a message's tone and specificity on the rubric in `prompts/judge/<version>/`,
+    for eval runs and for calibrating the deterministic scorers."""
+
+    def __init__(self, chat: BaseChatModel, prompts: PromptBook, *, name: str,
+                 response_format: str = "json_object", transport_retries: int = 3) -> None:
+        self.name = name
+        self.prompts = prompts
+        bound: Runnable = chat
+        if response_format != "off":
+            bound = chat.bind(response_format={"type": "json_object"})
+        if transport_retries > 1:
+            bound = bound.with_retry(retry_if_exception_type=TRANSPORT_ERRORS,
+                                     stop_after_attempt=transport_retries,
+                                     wait_exponential_jitter=True)
+        self.chain: Runnable = RunnableLambda(self.messages) | bound
+
+    def messages(self, item: dict[str, Any]) -> list[BaseMessage]:
+        return [SystemMessage(self.prompts.render("system.j2")),
+                HumanMessage(self.prompts.render("rubric.j2", **item))]
+
+    def rate(self, item: dict[str, Any]) -> dict[str, Any]:
+        """{"tone", "specificity"} in [0, 1] (1 = calm, specific) and "reason"; or "error"."""
+        try:
+            message = self.chain.invoke(item)
+        except openai.APIError as exc:
+            return {"error": f"judge unavailable: {type(exc).__name__}: {exc}"}
+        raw = message.content if isinstance(message.content, str) else str(message.content)
+        return parse_rating(raw)
+
+
+def parse_rating(raw: str) -> dict[str, Any]:
+    text = re.sub(r"^```(?:json)?|```$", "", raw.strip(), flags=re.MULTILINE).strip()
+    start, end = text.find("{"), text.rfind("}")
+    try:
+        value = json.loads(text[start:end + 1]) if 0 <= start < end else None
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict):
+        return {"error": "the judge's answer is not JSON"}
+    rating: dict[str, Any] = {"reason": str(value.get("reason", ""))[:300]}
+    for key in ("tone", "specificity"):
+        try:
+            number = round(float(value.get(key)))
+        except (TypeError, ValueError):
+            return {"error": f"the judge gave no {key} score"}
+        if number not in JUDGE_SCALE:
+            return {"error": f"the judge's {key} score {number} is not 1-5"}
+        rating[key] = (number - 1) / 4
+    return rating

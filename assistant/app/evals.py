@@ -1,0 +1,151 @@
+"""What QA runs: score arbitrary messages, run a suite, compare prompt versions, calibrate the
+scorers (and the optional LLM judge) against labelled messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant import knowledge
+from assistant.drafting.guards import Guards, Policy
+from assistant.evals.calibration import auc, cohen_kappa
+from assistant.evals.judge import message_item, open_judge, rate_all
+from assistant.evals.messages import (
+    ScoredMessage,
+    brief_and_grounds,
+    content_of,
+    read_messages,
+)
+from assistant.evals.report import render_report
+from assistant.evals.runs import Comparison, Suite, compare, gate, load_suite, run_suite
+from assistant.evals.scorers import Score, Scorer, Scoring
+from assistant.settings import Settings
+
+Progress = Callable[[int, int], None] | None
+LABELS = {"tone": ("pushy", False), "specificity": ("specific", True)}
+"""Which label each calibrated score predicts, and the label value a high score means."""
+
+
+@dataclass(slots=True)
+class Agreement:
+    """How well one rater's scores agree with a person's labels."""
+
+    rater: str
+    dimension: str
+    label: str
+    n: int
+    auc: float | None
+    kappa: float | None
+    threshold: float
+
+    def as_dict(self) -> dict:
+        return {"rater": self.rater, "dimension": self.dimension, "label": self.label,
+                "n": self.n, "auc": None if self.auc is None else round(self.auc, 4),
+                "kappa": None if self.kappa is None else round(self.kappa, 4),
+                "threshold": self.threshold}
+
+
+@dataclass(slots=True)
+class EvalOutcome:
+    run: dict
+    failures: list[str]
+    comparison: Comparison | None
+    suite: Suite
+
+
+class Evals:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        lexicon = knowledge.guard_lexicon(self.settings.knowledge_dir)
+        self.policy = Policy.from_lexicon(lexicon)
+        self.scoring = Scoring.from_lexicon(lexicon)
+        self.scorer = Scorer(Guards(self.policy), self.scoring)
+
+    # Arbitrary messages ---------------------------------------------------------------------
+
+    def score_file(self, path: Path) -> tuple[list[tuple[ScoredMessage, Score]],
+                                              list[tuple[int, str]]]:
+        """Each good line's message and score; each bad line's number and reason."""
+        scored, bad = [], []
+        for number, item in read_messages(path):
+            if isinstance(item, str):
+                bad.append((number, item))
+                continue
+            brief, grounds = brief_and_grounds(item, self.policy)
+            scored.append((item, self.scorer.score(item.id, content_of(item), brief, grounds)))
+        return scored, bad
+
+    # Suites -----------------------------------------------------------------------------------
+
+    def suite(self, name: str) -> Suite:
+        return load_suite(self.settings.evals_dir, name)
+
+    def run(self, suite_name: str, *, drafter: str | None = None,
+            prompt_version: str | None = None, baseline: dict | None = None,
+            judge: bool = False, on_progress: Progress = None) -> EvalOutcome:
+        suite = self.suite(suite_name)
+        settings = self._settings(drafter, prompt_version)
+        with open_judge(settings) if judge else nullcontext() as model_judge:
+            result = run_suite(suite, settings, judge=model_judge, on_progress=on_progress)
+        run = result.as_dict()
+        comparison = compare(baseline, run, suite.tolerance) if baseline else None
+        return EvalOutcome(run, gate(run, suite, comparison), comparison, suite)
+
+    def compare_versions(self, suite_name: str, a: str, b: str, *, drafter: str | None = None,
+                         on_progress: Progress = None) -> tuple[EvalOutcome, EvalOutcome]:
+        """Both prompt versions on the same cases; the second is compared with the first."""
+        first = self.run(suite_name, drafter=drafter, prompt_version=a, on_progress=on_progress)
+        second = self.run(suite_name, drafter=drafter, prompt_version=b, baseline=first.run,
+                          on_progress=on_progress)
+        return first, second
+
+    def report(self, outcome: EvalOutcome) -> str:
+        return render_report(self.settings.evals_dir, outcome.run, outcome.suite.thresholds,
+                             outcome.failures,
+                             outcome.comparison.as_dict() if outcome.comparison else None)
+
+    def _settings(self, drafter: str | None, prompt_version: str | None) -> Settings:
+        update: dict = {}
+        if drafter is not None:
+            update["llm"] = drafter
+        if prompt_version is not None:
+            update["prompt_version"] = prompt_version
+        return self.settings.model_copy(update=update)
+
+    # Calibration ------------------------------------------------------------------------------
+
+    def calibrate(self, paths: Sequence[Path], judge: bool = True
+                  ) -> tuple[list[Agreement], list[tuple[int, str]]]:
+        """Each scorer's AUC and Cohen's kappa (at its pass threshold) against the labels; the
+        judge's too when a model is configured and `judge` is on."""
+        scored: list[tuple[ScoredMessage, Score]] = []
+        bad: list[tuple[int, str]] = []
+        for path in paths:
+            found, rejected = self.score_file(path)
+            scored += found
+            bad += rejected
+        agreements = [self._agreement("scorer", d, [s.value(d) for _, s in scored],
+                                      [m for m, _ in scored], self.scoring.thresholds[d])
+                      for d in LABELS]
+        if judge and self.settings.backend != "none":
+            with open_judge(self.settings) as model_judge:
+                ratings = rate_all(model_judge, [message_item(m) for m, _ in scored],
+                                   self.settings.draft_concurrency)
+            rated = [(m, r) for (m, _), r in zip(scored, ratings, strict=True) if "error" not in r]
+            agreements += [self._agreement(f"judge:{model_judge.name}", d,
+                                           [r[d] for _, r in rated], [m for m, _ in rated], 0.5)
+                           for d in LABELS]
+        return agreements, bad
+
+    @staticmethod
+    def _agreement(rater: str, dimension: str, scores: list[float],
+                   messages: list[ScoredMessage], threshold: float) -> Agreement:
+        label, high_means = LABELS[dimension]
+        pairs = [(s, m.labels[label] == high_means) for s, m in zip(scores, messages, strict=True)
+                 if isinstance(m.labels.get(label), bool)]
+        values = [s for s, _ in pairs]
+        truth = [t for _, t in pairs]
+        return Agreement(rater, dimension, label, len(pairs), auc(values, truth),
+                         cohen_kappa([v >= threshold for v in values], truth), threshold)
