@@ -169,9 +169,16 @@ def create_app(review: Review | None = None) -> FastAPI:
     @app.post("/auth/token", tags=["auth"])
     def login(body: Login, review: Desk) -> dict:
         """Exchange a user id and password for a session token (Bearer)."""
-        user, token = review.accounts.login(body.user_id, body.password)
+        user, token = review.login(body.user_id, body.password)
         return {"token": token, "token_type": "bearer", "user": user.as_dict(),
                 "expires_in_hours": review.accounts.session_hours}
+
+    @app.post("/auth/logout", tags=["auth"])
+    def logout(user: Me, review: Desk, credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Depends(bearer)]) -> dict:
+        """Ends this session: the token stops working at once."""
+        review.logout(credentials.credentials)
+        return {"logged_out": user.id}
 
     @app.get("/me", tags=["auth"])
     def me(user: Me) -> dict:

@@ -34,7 +34,7 @@ def screens_for(user: User) -> list[str]:
 
 
 def signed_in(desk: Review, user: User) -> None:
-    who(user)
+    who(desk, user)
     screen = st.sidebar.radio("Screen", screens_for(user), key="screen", on_change=close_draft)
     show_flash()
     draft = opened()

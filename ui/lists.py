@@ -103,7 +103,8 @@ def draft_rows(desk: Review, user: User, rows: list[dict], empty: str) -> None:
         column.markdown(f"**{heading}**")
     for row in rows:
         cells = st.columns(ROW, vertical_alignment="center")
-        cells[0].markdown(md(row["patient_id"]))
+        who = f"{row['first_name']} ({row['patient_id']})" if row["first_name"] else row["patient_id"]
+        cells[0].markdown(md(who))
         cells[1].markdown(md(moment_label(row["moment"])))
         cells[2].markdown(f"{md(row['offer_name'])} · {md(money(row['price']))}")
         cells[3].markdown(md(row["channel"]))

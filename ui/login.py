@@ -19,16 +19,19 @@ def login_screen(desk: Review) -> None:
         password = st.text_input("Password", type="password", key="login_password")
         pressed = st.form_submit_button("Log in", type="primary", key="login_submit")
     if pressed:
-        answer = attempt(lambda: desk.accounts.login(user_id, password))
+        answer = attempt(lambda: desk.login(user_id, password))
         if answer is not None:
             log_in(answer[1])
             st.rerun()
 
 
-def who(user: User) -> None:
+def who(desk: Review, user: User) -> None:
     """The sidebar's first lines: who is logged in, in which role, and the way out."""
     st.sidebar.markdown(f"Logged in as **{md(user.name)}** ({md(user.id)})  \n"
                         f"Role: **{user.role.value}**")
     if st.sidebar.button("Log out", key="logout"):
+        token = st.session_state.get("token")
+        if token:
+            attempt(lambda: desk.logout(token))
         log_out()
         st.rerun()

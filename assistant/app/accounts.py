@@ -117,6 +117,10 @@ class Accounts:
         expires = datetime.now(UTC) + timedelta(hours=self.session_hours)
         return _user(row), self._issue(row.id, "session", epoch(expires))
 
+    def logout(self, token: str) -> None:
+        """Ends one session (or revokes one API token); the user's other tokens stay."""
+        self.repository.revoke_token(_digest(token))
+
     def authenticate(self, token: str | None) -> User:
         if not token:
             raise Unauthenticated("log in first: send 'Authorization: Bearer <token>'")

@@ -51,7 +51,9 @@ class AuditEntry:
 
 def listing(draft: Draft) -> dict:
     """A draft in a list: enough to choose it, none of its text (opening it is audited)."""
-    return {"id": draft.id, "patient_id": draft.patient_id, "as_of": draft.as_of,
+    first_name = (draft.brief or {}).get("first_name", "")
+    return {"id": draft.id, "patient_id": draft.patient_id, "first_name": first_name,
+            "as_of": draft.as_of,
             "moment": draft.moment, "offer": draft.offer, "offer_name": draft.offer_name,
             "price": draft.price, "channel": draft.channel, "status": draft.status,
             "version": draft.version, "drafter": draft.drafter,
@@ -79,6 +81,20 @@ class Review:
 
             self._senders = senders(self.practice.settings)
         return self._senders
+
+    # Logging in and out ------------------------------------------------------------------
+
+    def login(self, user_id: str, password: str) -> tuple[User, str]:
+        """A session token for a user's password; the login is audited."""
+        user, token = self.accounts.login(user_id, password)
+        self.repository.append_audit([self._audit_row(user, "login", None, {})])
+        return user, token
+
+    def logout(self, token: str) -> None:
+        """Ends the session that `token` opened (it stops working at once)."""
+        user = self.accounts.authenticate(token)
+        self.accounts.logout(token)
+        self.repository.append_audit([self._audit_row(user, "logout", None, {})])
 
     # The queue and the drafts ------------------------------------------------------------
 
@@ -108,14 +124,15 @@ class Review:
 
     def drafts(self, actor: User, *, as_of: date | None = None,
                statuses: Sequence[str] | None = None, moment: str | None = None,
-               patient_id: str | None = None) -> list[dict]:
+               patient_id: str | None = None, limit: int | None = 500) -> list[dict]:
         authorise(actor.role, Action.VIEW)
         for status in statuses or ():
             if status not in {s.value for s in Status}:
                 raise InputError(f"unknown status {status!r}; use one of: "
                                  f"{', '.join(s.value for s in Status)}")
         raws = self.repository.drafts(as_of=as_of.isoformat() if as_of else None,
-                                      patient_id=patient_id, statuses=statuses, moment=moment)
+                                      patient_id=patient_id, statuses=statuses, moment=moment,
+                                      limit=limit)
         return [listing(Draft.model_validate_json(r)) for r in raws]
 
     def get(self, actor: User, draft_id: str) -> Draft:

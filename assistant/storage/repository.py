@@ -311,7 +311,8 @@ class Repository:
             self.upsert(conn, schema.drafts, rows)
 
     def drafts(self, as_of: str | None = None, patient_id: str | None = None,
-               statuses: Sequence[str] | None = None, moment: str | None = None) -> list[str]:
+               statuses: Sequence[str] | None = None, moment: str | None = None,
+               limit: int | None = None) -> list[str]:
         """Stored drafts as JSON, newest first."""
         table = schema.drafts
         query = select(table.c.record).order_by(table.c.created_at.desc(), table.c.id)
@@ -323,6 +324,8 @@ class Repository:
             query = query.where(table.c.status.in_(list(statuses)))
         if moment is not None:
             query = query.where(table.c.moment == moment)
+        if limit is not None:
+            query = query.limit(limit)
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
@@ -393,6 +396,10 @@ class Repository:
             return conn.execute(select(users).join(tokens, tokens.c.user_id == users.c.id).where(
                 tokens.c.digest == digest, users.c.active.is_(True),
                 or_(tokens.c.expires_at.is_(None), tokens.c.expires_at > now))).first()
+
+    def revoke_token(self, digest: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(schema.tokens.delete().where(schema.tokens.c.digest == digest))
 
     def revoke_tokens(self, user_id: str) -> None:
         with self.engine.begin() as conn:

@@ -250,3 +250,22 @@ def test_openapi_docs_are_served(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/events", "/queue", "/drafts", "/drafts/{draft_id}/approve", "/users",
             "/audit"} <= set(paths)
+
+
+def test_logout_ends_only_that_session_and_logins_are_audited(client, auth):
+    token = client.post("/auth/token", json={"user_id": "qa1", "password": PASSWORD}).json()
+    session = {"Authorization": f"Bearer {token['token']}"}
+    assert client.post("/auth/logout", headers=session).json() == {"logged_out": "qa1"}
+    assert client.get("/me", headers=session).status_code == 401
+    assert client.get("/me", headers=auth["qa"]).status_code == 200  # the API token still works
+    log = client.get("/audit", params={"actor": "qa1"}, headers=auth["admin"]).json()
+    assert [e["action"] for e in log][-2:] == ["login", "logout"]
+
+
+def test_draft_lists_name_the_patient_without_the_text(client, auth, desk):
+    draft = _draft(client, auth, desk, 5)
+    rows = client.get("/drafts", params={"patient_id": draft["patient_id"]},
+                      headers=auth["qa"]).json()
+    first_name = desk.practice.repository.patient(draft["patient_id"]).first_name
+    assert rows and all(r["first_name"] == first_name for r in rows)
+    assert not any("body" in r or "subject" in r for r in rows)
