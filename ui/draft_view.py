@@ -59,7 +59,9 @@ def _top(desk: Review, user: User, draft: Draft) -> None:
         st.rerun()
     if reload:
         open_draft(desk, user, draft.id)
-    st.header(f"{draft.offer_name} for {draft.patient_id}")
+    first_name = (draft.brief or {}).get("first_name", "")
+    st.header(f"{draft.offer_name} for {first_name} ({draft.patient_id})" if first_name
+              else f"{draft.offer_name} for {draft.patient_id}")
     st.markdown(f"**Status: {status_label(draft.status)}** · version {draft.version} · "
                 f"{md(moment_label(draft.moment))} · {md(draft.channel)} · {md(money(draft.price))}"
                 f" · written by {md(draft.drafter)} for {draft.as_of}")
