@@ -109,7 +109,9 @@ def test_the_draft_view_shows_the_draft_beside_its_history_and_sources(screen, c
     assert field(at, "Subject").value == draft.subject
     assert field(at, "Body").value == draft.body
     page = shown(at)
-    assert f"{draft.offer_name} for {draft.patient_id}" in page and "Status: drafted" in page
+    first_name = draft.brief["first_name"]
+    assert f"{draft.offer_name} for {first_name} ({draft.patient_id})" in page
+    assert "Status: drafted" in page
     assert all(source.text in page and source.id in page for source in draft.sources)
     history = clinic.review.history(carol, draft.id)
     assert history and all(event["text"] in page for event in history)
