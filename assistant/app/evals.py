@@ -26,6 +26,8 @@ from assistant.settings import Settings
 Progress = Callable[[int, int], None] | None
 LABELS = {"tone": ("pushy", False), "specificity": ("specific", True)}
 """Which label each calibrated score predicts, and the label value a high score means."""
+JUDGE_THRESHOLD = 0.75
+"""A judge rating of 4 or 5 (of 5) counts as calm, or as specific."""
 
 
 @dataclass(slots=True)
@@ -84,11 +86,17 @@ class Evals:
 
     def run(self, suite_name: str, *, drafter: str | None = None,
             prompt_version: str | None = None, baseline: dict | None = None,
-            judge: bool = False, on_progress: Progress = None) -> EvalOutcome:
+            judge: bool = False, model_judge=None, on_progress: Progress = None) -> EvalOutcome:
+        """Runs a suite; with `judge`, the configured LLM judge (or `model_judge`) also rates
+        every draft."""
         suite = self.suite(suite_name)
         settings = self._settings(drafter, prompt_version)
-        with open_judge(settings) if judge else nullcontext() as model_judge:
-            result = run_suite(suite, settings, judge=model_judge, on_progress=on_progress)
+        if not judge:
+            rater = nullcontext(None)
+        else:
+            rater = nullcontext(model_judge) if model_judge else open_judge(settings)
+        with rater as active:
+            result = run_suite(suite, settings, judge=active, on_progress=on_progress)
         run = result.as_dict()
         comparison = compare(baseline, run, suite.tolerance) if baseline else None
         return EvalOutcome(run, gate(run, suite, comparison), comparison, suite)
@@ -116,27 +124,27 @@ class Evals:
 
     # Calibration ------------------------------------------------------------------------------
 
-    def calibrate(self, paths: Sequence[Path], judge: bool = True
+    def calibrate(self, paths: Sequence[Path], judge: bool = True, model_judge=None
                   ) -> tuple[list[Agreement], list[tuple[int, str]]]:
         """Each scorer's AUC and Cohen's kappa (at its pass threshold) against the labels; the
-        judge's too when a model is configured and `judge` is on."""
+        LLM judge's too when `judge` is on and a model is configured (or `model_judge` given)."""
         scored: list[tuple[ScoredMessage, Score]] = []
         bad: list[tuple[int, str]] = []
         for path in paths:
             found, rejected = self.score_file(path)
             scored += found
-            bad += rejected
+            bad += [(n, f"{path.name}: {why}") for n, why in rejected]
         agreements = [self._agreement("scorer", d, [s.value(d) for _, s in scored],
                                       [m for m, _ in scored], self.scoring.thresholds[d])
                       for d in LABELS]
-        if judge and self.settings.backend != "none":
-            with open_judge(self.settings) as model_judge:
-                ratings = rate_all(model_judge, [message_item(m) for m, _ in scored],
-                                   self.settings.draft_concurrency)
-            rated = [(m, r) for (m, _), r in zip(scored, ratings, strict=True) if "error" not in r]
-            agreements += [self._agreement(f"judge:{model_judge.name}", d,
-                                           [r[d] for _, r in rated], [m for m, _ in rated], 0.5)
-                           for d in LABELS]
+        if not judge or (model_judge is None and self.settings.backend == "none"):
+            return agreements, bad
+        with nullcontext(model_judge) if model_judge else open_judge(self.settings) as rater:
+            ratings = rate_all(rater, [message_item(m) for m, _ in scored],
+                               self.settings.draft_concurrency)
+        rated = [(m, r) for (m, _), r in zip(scored, ratings, strict=True) if "error" not in r]
+        agreements += [self._agreement(f"judge:{rater.name}", d, [r[d] for _, r in rated],
+                                       [m for m, _ in rated], JUDGE_THRESHOLD) for d in LABELS]
         return agreements, bad
 
     @staticmethod

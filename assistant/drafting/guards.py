@@ -281,8 +281,10 @@ class Guards:
         limit = self.policy.limits[f"max_exclamations_{brief.channel}"]
         count = text.count("!")
         if count:
-            problems.append(Finding("exclamations", f"{count} exclamation marks (at most {limit})",
-                                    blocking=count > limit))
+            over = count > limit
+            problems.append(Finding("exclamations", f"{count} exclamation mark"
+                                    f"{'s' if count > 1 else ''}" +
+                                    (f" (at most {limit})" if over else ""), blocking=over))
         if "!!" in text or "?!" in text:
             problems.append(Finding("exclamations", "repeated exclamation marks"))
         shouted = [w for w in re.findall(r"\b[A-Z][A-Z0-9+\-]{2,}\b", text)
