@@ -113,6 +113,7 @@ class Policy:
     treatments: Phrases
     acronyms: frozenset[str]
     stopwords: frozenset[str]
+    common_words: frozenset[str] = frozenset()
 
     @classmethod
     def from_lexicon(cls, lexicon: dict) -> Policy:
@@ -121,6 +122,7 @@ class Policy:
         return cls(limits=dict(lexicon["limits"]),
                    acronyms=frozenset(a.upper() for a in lexicon.get("acronyms", [])),
                    stopwords=frozenset(w.lower() for w in lexicon.get("stopwords", [])),
+                   common_words=frozenset(w.lower() for w in lexicon.get("common_words", [])),
                    **{name: Phrases.of(lexicon.get(name, [])) for name in lists})
 
 
@@ -409,8 +411,19 @@ class Guards:
             self.policy.stopwords
         if any(contains(text, w) for w in words):
             return True
-        return bool(brief.change) and any(
-            contains(text, n) for n in re.findall(r"\d+(?:\.\d+)?", brief.change))
+        if brief.change and any(contains(text, n)
+                                for n in re.findall(r"\d+(?:\.\d+)?", brief.change)):
+            return True
+        return any(contains(text, w) for w in self._record_words(brief))
+
+    def _record_words(self, brief: Brief) -> set[str]:
+        """Distinctive words of the patient's own record entries ("forehead", "fading"):
+        not everyday or practice words, not the offer's name, not the patient's name."""
+        said = " ".join(normalise(s.text) for s in brief.snippets)
+        words = set(re.findall(r"[a-z][a-z'-]{4,}", said.lower()))
+        offer = set(re.findall(r"[a-z']+", brief.offer.name.lower()))
+        return words - self.policy.stopwords - self.policy.common_words - offer - \
+            {brief.first_name.lower()}
 
 
 def reading_grade(text: str) -> float:
