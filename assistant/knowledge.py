@@ -12,6 +12,7 @@ import orjson
 from assistant.domain.contract import ContractError, parse_service
 from assistant.domain.history import Sentiment
 from assistant.domain.records import Service
+from assistant.domain.segments import Segmentation
 from assistant.errors import ConfigurationError
 
 
@@ -91,3 +92,12 @@ def guard_lexicon(knowledge_dir: Path) -> dict:
         return orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError) as exc:
         raise ConfigurationError(f"cannot read the guard lexicon {path}: {exc}") from exc
+
+
+def segmentation(knowledge_dir: Path) -> Segmentation:
+    """How segments and price bands are derived (knowledge/segments.json)."""
+    path = knowledge_dir / "segments.json"
+    try:
+        return Segmentation.from_config(orjson.loads(path.read_bytes()))
+    except (OSError, orjson.JSONDecodeError, KeyError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read the segment rules {path}: {exc}") from exc

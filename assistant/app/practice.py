@@ -15,11 +15,13 @@ import orjson
 from assistant import knowledge
 from assistant.app.importer import Importer, ImportReport, file_lines
 from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS
-from assistant.domain.conversion import BetaBinomialModel, trials_from
+from assistant.domain.conversion import HierarchicalModel, trials_from
 from assistant.domain.eligibility import Eligibility
 from assistant.domain.engine import GoalMatcher, OfferEngine, ReadyOffer, Suppression
 from assistant.domain.history import History, Menu
+from assistant.domain.records import OfferMade, Outcome, Patient
 from assistant.domain.rules import Rules
+from assistant.domain.segments import Profile, Segmentation
 from assistant.errors import InputError, NotFound
 from assistant.settings import Settings
 from assistant.storage import database
@@ -175,7 +177,8 @@ class Practice:
         due_until = day_bounds(as_of + timedelta(days=rules.renewal_due_days))[1]
         active, quiet = self.repository.histories(since, until, start, due_until)
         _attach(active, offers, outcomes)
-        engine = self._engine(active, as_of, rules, offers, outcomes)
+        engine = self._engine(active, as_of, rules, offers, outcomes,
+                              {h.patient.id: h.patient for h in quiet})
         result = ScanResult(as_of)
         for history in active + quiet:
             answer = engine.evaluate(history, as_of)
@@ -198,18 +201,26 @@ class Practice:
         if history is None:
             raise NotFound(f"unknown patient {patient_id!r}")
         offers, outcomes = self.repository.offers_and_outcomes(until)
-        engine = self._engine([history], as_of, rules, offers, outcomes)
+        engine = self._engine([history], as_of, rules, offers, outcomes,
+                              self.repository.patient_types())
         answer = engine.evaluate(history, as_of)
         self._save_matches(engine)
         return history, answer
 
-    def _engine(self, active: list[History], as_of: date, rules: Rules, offers, outcomes
-                ) -> OfferEngine:
+    def _engine(self, active: list[History], as_of: date, rules: Rules, offers, outcomes,
+                others: dict[str, Patient]) -> OfferEngine:
         menu = self.menu()
         sentiment = knowledge.sentiment(self.settings.knowledge_dir)
-        model = BetaBinomialModel(trials_from(offers, outcomes, as_of, rules), rules)
+        segmentation = self.segmentation
+        context = TrialContext(segmentation, menu, {h.patient.id: h for h in active}, others)
+        model = HierarchicalModel(trials_from(offers, outcomes, as_of, rules, context), rules,
+                                  segmentation.labels)
         matcher = self._goal_matcher(active, menu, as_of, rules)
-        return OfferEngine(menu, rules, sentiment, model, matcher)
+        return OfferEngine(menu, rules, sentiment, model, matcher, segmentation)
+
+    @cached_property
+    def segmentation(self) -> Segmentation:
+        return knowledge.segmentation(self.settings.knowledge_dir)
 
     @staticmethod
     def _save_matches(engine: OfferEngine) -> None:
@@ -235,6 +246,42 @@ class Practice:
             result.ready.append(answer)
         else:
             result.suppressed.append(answer)
+
+
+class TrialContext:
+    """The patient's profile and the offer's price band when a past offer was made: as logged
+    with the decision, else read from the patient's history when it is loaded, else from the
+    patient record alone (segment and age; the band stays unknown)."""
+
+    def __init__(self, segmentation: Segmentation, menu: Menu, histories: dict[str, History],
+                 others: dict[str, Patient]) -> None:
+        self.segmentation = segmentation
+        self.menu = menu
+        self.histories = histories
+        self.others = others
+        self._profiles: dict[tuple[str, date], Profile] = {}
+
+    def __call__(self, made: OfferMade | Outcome) -> tuple[Profile, str | None]:
+        policy = getattr(made, "policy", None)
+        if policy and isinstance(policy.get("profile"), dict):
+            return Profile.from_dict(policy["profile"]), policy.get("band")
+        day = made.at.date()
+        key = (made.patient_id, day)
+        profile = self._profiles.get(key)
+        if profile is None:
+            profile = self._profile(made.patient_id, day)
+            self._profiles[key] = profile
+        service = self.menu.get(made.service_id)
+        band = self.segmentation.price_band(service.price, profile) \
+            if service is not None and profile.tenure is not None else None
+        return profile, band
+
+    def _profile(self, patient_id: str, day: date) -> Profile:
+        history = self.histories.get(patient_id)
+        if history is not None:
+            return self.segmentation.profile(history, self.menu, day)
+        patient = self.others.get(patient_id)
+        return self.segmentation.record_profile(patient, day) if patient else Profile()
 
 
 def _attach(histories: list[History], offers, outcomes) -> None:

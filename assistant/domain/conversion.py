@@ -1,41 +1,53 @@
 """How likely an offer is to be accepted, learned from the practice's own outcomes.
 
-Beta-binomial: each (offer, moment) starts from the practice-wide acceptance rate worth
-`prior_strength` pseudo-outcomes, and its own outcomes move it from there. Small samples stay
-close to the practice's rate; after enough outcomes the offer's own record dominates, so a
-cheaper offer that converts far better overtakes a dearer one that rarely does.
+Hierarchical Beta-binomial over nested cells: the practice, the offer, (offer, moment),
+(offer, moment, line of care), and the finest (offer, moment, line, new or returning, age band,
+price band). Each cell's prior is its parent's rate from the data outside the cell, worth
+`prior_strength` pseudo-outcomes, with the practice's own prior at `prior_rate`. A sparse cell
+stays close to its parent; a well-observed one follows its own record. Every estimate carries
+its posterior Beta, so it has a credible interval and can be sampled for exploration.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
 
+from scipy.special import betaincinv
+
 from assistant.domain.moments import Moment
-from assistant.domain.records import OfferMade, Outcome, Patient
+from assistant.domain.records import OfferMade, Outcome, Service
 from assistant.domain.rules import Rules
+from assistant.domain.segments import UNKNOWN, Profile
 
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
+    """The posterior acceptance rate of one offer in one cell, and the evidence behind it."""
+
     p: float
     accepted: int
     trials: int
     practice_rate: float
+    alpha: float = 1.0
+    beta: float = 1.0
+    low: float = 0.0
+    high: float = 1.0
+    text: str = ""
 
-    def evidence(self, moment: Moment) -> str:
-        if self.trials == 0:
-            return (f"no outcomes yet at {moment.label}; using the practice-wide rate "
-                    f"({self.practice_rate:.0%})")
-        return (f"accepted {self.accepted} of {self.trials} times at this moment "
-                f"(estimate {self.p:.0%}, practice-wide {self.practice_rate:.0%})")
+    def evidence(self, moment: Moment | None = None) -> str:
+        if self.text:
+            return self.text
+        where = f"at {moment.label}" if moment else "yet"
+        return f"no outcomes {where}; using the practice-wide rate ({self.practice_rate:.0%})"
 
 
 class AcceptanceModel(Protocol):
-    def estimate(self, service_id: str, moment: Moment, patient: Patient) -> Estimate: ...
+    def estimate(self, service: Service, moment: Moment, profile: Profile, band: str | None
+                 ) -> Estimate: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +57,21 @@ class Trial:
     service_id: str
     moment: Moment | None
     accepted: bool
+    profile: Profile = field(default_factory=Profile)
+    band: str | None = None
+
+
+Context = Callable[[OfferMade | Outcome], tuple[Profile, str | None]]
 
 
 def trials_from(offers: Iterable[OfferMade], outcomes: Iterable[Outcome], as_of: date,
-                rules: Rules) -> list[Trial]:
-    """Pairs each offer with the first answer the patient gave to that service after it."""
+                rules: Rules, context: Context | None = None) -> list[Trial]:
+    """Pairs each offer with the first answer the patient gave to that service after it.
+    `context` gives the patient's profile and the offer's price band when it was made."""
+    def trial(made: OfferMade | Outcome, moment: Moment | None, accepted: bool) -> Trial:
+        profile, band = context(made) if context else (Profile(), None)
+        return Trial(made.service_id, moment, accepted, profile, band)
+
     answers: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
     for outcome in outcomes:
         if outcome.at.date() <= as_of:
@@ -71,34 +93,90 @@ def trials_from(offers: Iterable[OfferMade], outcomes: Iterable[Outcome], as_of:
                          None)
             if reply is not None:
                 replies.remove(reply)
-                trials.append(Trial(offer.service_id, offer.moment, reply.accepted))
+                trials.append(trial(offer, offer.moment, reply.accepted))
             elif as_of - offer.at.date() > silence:
-                trials.append(Trial(offer.service_id, offer.moment, False))
-        trials.extend(Trial(r.service_id, None, r.accepted) for r in replies)
+                trials.append(trial(offer, offer.moment, False))
+        trials.extend(trial(r, None, r.accepted) for r in replies)
     for unprompted in answers.values():
-        trials.extend(Trial(r.service_id, None, r.accepted) for r in unprompted)
+        trials.extend(trial(r, None, r.accepted) for r in unprompted)
     return trials
 
 
-class BetaBinomialModel:
-    """Acceptance per (offer, moment), shrunk toward the practice-wide rate."""
+def cell_keys(service_id: str, moment: Moment | None, profile: Profile, band: str | None
+              ) -> list[tuple]:
+    """The cells a trial counts in, coarsest first; the path stops where a facet is unknown."""
+    keys: list[tuple] = [(), (service_id,)]
+    if moment is None:
+        return keys
+    keys.append((service_id, moment))
+    if profile.line == UNKNOWN:
+        return keys
+    keys.append((service_id, moment, profile.line))
+    if profile.tenure is None or band is None:
+        return keys
+    keys.append((service_id, moment, profile.line, profile.tenure, profile.age_band, band))
+    return keys
 
-    def __init__(self, trials: Iterable[Trial], rules: Rules) -> None:
+
+class HierarchicalModel:
+    """Acceptance per (offer, moment, segment, price band), each cell shrunk toward its parent."""
+
+    def __init__(self, trials: Iterable[Trial], rules: Rules,
+                 labels: dict[str, str] | None = None) -> None:
         self.rules = rules
-        self._counts: dict[tuple[str, Moment | None], list[int]] = defaultdict(lambda: [0, 0])
-        accepted = total = 0
-        for trial in trials:
-            cell = self._counts[(trial.service_id, trial.moment)]
-            cell[0] += trial.accepted
-            cell[1] += 1
-            accepted += trial.accepted
-            total += 1
+        self.labels = labels or {}
+        self.counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        for t in trials:
+            for key in cell_keys(t.service_id, t.moment, t.profile, t.band):
+                cell = self.counts[key]
+                cell[0] += t.accepted
+                cell[1] += 1
+        accepted, total = self.counts.get((), (0, 0))
         k = rules.prior_strength
         self.practice_rate = (accepted + rules.prior_rate * k) / (total + k)
         self.accepted, self.total = accepted, total
 
-    def estimate(self, service_id: str, moment: Moment, patient: Patient) -> Estimate:
-        accepted, trials = self._counts.get((service_id, moment), (0, 0))
+    def estimate(self, service: Service, moment: Moment, profile: Profile, band: str | None
+                 ) -> Estimate:
+        """The finest cell's posterior. Each cell's prior is its parent's rate from the data
+        outside the cell (its siblings'): no outcome is counted twice on the way down, and a
+        cell with no outcomes of its own is as uncertain as any new cell."""
         k = self.rules.prior_strength
-        p = (accepted + self.practice_rate * k) / (trials + k)
-        return Estimate(p=p, accepted=accepted, trials=trials, practice_rate=self.practice_rate)
+        path = cell_keys(service.id, moment, profile, band)
+        counts = [tuple(self.counts.get(key, (0, 0))) for key in path] + [(0, 0)]
+        prior = self.rules.prior_rate
+        posterior = (prior * k, (1 - prior) * k)
+        basis: tuple | None = None
+        for level, key in enumerate(path):
+            accepted, trials = counts[level]
+            posterior = (accepted + k * prior, trials - accepted + k * (1 - prior))
+            if trials and level > 0:
+                basis = (key, accepted, trials, *posterior)
+            inner_accepted, inner_trials = counts[level + 1]
+            prior = (accepted - inner_accepted + k * prior) / (trials - inner_trials + k)
+        alpha, beta = posterior
+        mean = alpha / (alpha + beta)
+        shown = (basis[3], basis[4]) if basis else posterior
+        low = float(betaincinv(shown[0], shown[1], 0.025))
+        high = float(betaincinv(shown[0], shown[1], 0.975))
+        accepted, trials = (basis[1], basis[2]) if basis else (0, 0)
+        text = self._evidence(service, moment, profile, basis, mean, low, high)
+        return Estimate(mean, accepted, trials, self.practice_rate, alpha, beta, low, high, text)
+
+    def _evidence(self, service: Service, moment: Moment, profile: Profile,
+                  basis: tuple | None, mean: float, low: float, high: float) -> str:
+        """'weight-loss patients at first results visible accepted Body contouring 12 of 41
+        times; 95% interval 17-44%' (the interval of the cell the counts come from)."""
+        interval = f"95% interval {low:.0%}-{high:.0%}"
+        if basis is None:
+            return (f"no outcomes yet for {service.name} at {moment.label}; using the "
+                    f"practice-wide rate ({self.practice_rate:.0%}), {interval}")
+        key, accepted, trials = basis[:3]
+        who = profile.describe(self.labels) if len(key) >= 3 else "patients"
+        where = f" at {moment.label}" if len(key) >= 2 else " at any moment"
+        return (f"{who}{where} accepted {service.name} {accepted} of {trials} times; "
+                f"{interval} (estimate for this patient {mean:.0%})")
+
+    def cells(self) -> dict[tuple, tuple[int, int]]:
+        """Every observed cell's (accepted, trials), for reports."""
+        return {key: (a, n) for key, (a, n) in self.counts.items()}

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from assistant.domain import exploration
 from assistant.domain.conversion import AcceptanceModel, Estimate
 from assistant.domain.eligibility import Block, Eligibility, Reason
 from assistant.domain.history import History, Menu, Sentiment
 from assistant.domain.moments import Moment
 from assistant.domain.records import Patient, Service
 from assistant.domain.rules import Rules
+from assistant.domain.segments import Profile, Segmentation
 from assistant.domain.signals import MomentDetector, Signal, quote
 
 
@@ -30,6 +32,7 @@ class Candidate:
     estimate: Estimate | None = None
     goal_match: float | None = None
     block: Block | None = None
+    band: str | None = None
 
     @property
     def moment(self) -> Moment:
@@ -43,6 +46,24 @@ class Candidate:
         return f"{self.service.name}. {self.service.description} {self.why}".strip()
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """How the offer was chosen among the eligible ones, logged when it is presented so that
+    past decisions can be evaluated offline (inverse propensity)."""
+
+    policy: str
+    propensity: float
+    rule_choice: str
+    profile: Profile
+    band: str | None
+    options: tuple[dict, ...]
+
+    def as_dict(self) -> dict:
+        return {"policy": self.policy, "propensity": round(self.propensity, 6),
+                "rule_choice": self.rule_choice, "profile": self.profile.as_dict(),
+                "band": self.band, "options": list(self.options)}
+
+
 @dataclass(slots=True)
 class ReadyOffer:
     patient: Patient
@@ -53,6 +74,7 @@ class ReadyOffer:
     signal: Signal
     reasons: list[str] = field(default_factory=list)
     why: str = ""
+    decision: Decision | None = None
 
     @property
     def expected_value(self) -> float:
@@ -71,11 +93,13 @@ class OfferEngine:
     """Moments, candidates, eligibility and ranking, for one patient at a time."""
 
     def __init__(self, menu: Menu, rules: Rules, sentiment: Sentiment, model: AcceptanceModel,
-                 matcher: GoalMatcher | None = None) -> None:
+                 matcher: GoalMatcher | None = None,
+                 segmentation: Segmentation | None = None) -> None:
         self.menu = menu
         self.rules = rules
         self.model = model
         self.matcher = matcher
+        self.segmentation = segmentation or Segmentation({}, {})
         self.detector = MomentDetector(menu, rules, sentiment)
         self.eligibility = Eligibility(rules, sentiment)
 
@@ -96,21 +120,49 @@ class OfferEngine:
         if not candidates:
             return Suppression(patient.id, moment, Reason.NO_CANDIDATE,
                                "the menu has no next step for this moment")
+        profile = self.segmentation.profile(history, self.menu, as_of)
         for candidate in candidates:
             candidate.block = self.eligibility.offer_block(history, candidate.service, as_of)
-            candidate.estimate = self.model.estimate(candidate.service.id, candidate.moment, patient)
+            candidate.band = self.segmentation.price_band(candidate.service.price, profile)
+            candidate.estimate = self.model.estimate(candidate.service, candidate.moment, profile,
+                                                     candidate.band)
+        rule_choice = next((c for c in candidates if c.block is None), None)
         candidates.sort(key=_rank)
         eligible = [c for c in candidates if c.block is None]
-        if not eligible:
+        if not eligible or rule_choice is None:
             top = candidates[0]
             details = "; ".join(dict.fromkeys(c.block.detail for c in candidates if c.block))
             return Suppression(patient.id, top.moment, top.block.reason, details)
-        best = eligible[0]
+        chosen, decision = self._choose(eligible, patient, as_of, profile, rule_choice)
         channel = self.eligibility.channel(history, as_of)
         assert isinstance(channel, str)  # patient_block has ruled out a Block
-        return ReadyOffer(patient=patient, moment=best.moment, service=best.service,
-                          channel=channel, estimate=best.estimate, signal=best.signal,
-                          reasons=self._reasons(best, candidates), why=best.why)
+        return ReadyOffer(patient=patient, moment=chosen.moment, service=chosen.service,
+                          channel=channel, estimate=chosen.estimate, signal=chosen.signal,
+                          reasons=self._reasons(chosen, candidates, eligible[0], decision),
+                          why=chosen.why, decision=decision)
+
+    def _choose(self, eligible: list[Candidate], patient: Patient, as_of: date,
+                profile: Profile, rule_choice: Candidate) -> tuple[Candidate, Decision]:
+        """Thompson sampling over the eligible offers (or the best expected value when the
+        practice turned exploration off), with each offer's probability of being chosen."""
+        options = [exploration.Option(c.service.price, c.estimate.alpha, c.estimate.beta)
+                   for c in eligible]
+        if self.rules.explore:
+            index = exploration.choose(options, exploration.patient_draw(patient.id, as_of))
+            chances = exploration.probabilities(options)
+            policy = "thompson (shared quantile)"
+        else:
+            index, chances, policy = 0, [1.0] + [0.0] * (len(eligible) - 1), "expected value"
+        chosen = eligible[index]
+        floor = 1 / len(exploration.GRID)
+        logged = tuple({"service_id": c.service.id, "moment": c.moment.value,
+                        "price": c.service.price, "band": c.band, "p": round(c.estimate.p, 6),
+                        "alpha": round(c.estimate.alpha, 6), "beta": round(c.estimate.beta, 6),
+                        "probability": round(chance, 6)}
+                       for c, chance in zip(eligible, chances, strict=True))
+        decision = Decision(policy, max(chances[index], floor), rule_choice.service.id, profile,
+                            chosen.band, logged)
+        return chosen, decision
 
     def candidates(self, history: History, signals: list[Signal]) -> list[Candidate]:
         found: dict[tuple[str, Moment], Candidate] = {}
@@ -155,7 +207,8 @@ class OfferEngine:
                 kept.append(candidate)
         return kept
 
-    def _reasons(self, best: Candidate, candidates: list[Candidate]) -> list[str]:
+    def _reasons(self, best: Candidate, candidates: list[Candidate], top: Candidate,
+                 decision: Decision) -> list[str]:
         signal = best.signal
         reasons = [signal.summary + (" (a satisfaction peak)" if signal.peak else "")]
         reasons.append(f"{best.service.name}: {best.why}")
@@ -163,9 +216,14 @@ class OfferEngine:
             reasons.append(f"Serves the new goal {quote(signal.goal)} "
                            f"(match {best.goal_match:.2f})")
         estimate = best.estimate
-        reasons.append(f"{best.service.name} {estimate.evidence(best.moment)}")
+        evidence = estimate.evidence(best.moment)
+        reasons.append(evidence[0].upper() + evidence[1:])
         reasons.append(f"Expected value ${best.service.price:,.0f} x {estimate.p:.0%} = "
                        f"${best.expected_value:,.0f}")
+        if best is not top:
+            reasons.append(f"Chosen to keep learning: the evidence on it is thin, so it was "
+                           f"drawn with probability {decision.propensity:.0%} over "
+                           f"{top.service.name} (expected value ${top.expected_value:,.0f})")
         passed_over = [c for c in candidates if c is not best and c.service.id != best.service.id]
         for other in passed_over[:3]:
             if other.block:

@@ -107,6 +107,7 @@ class OfferMade:
     moment: Moment | None
     channel: str | None
     at: datetime
+    policy: dict | None = None
 
 
 @dataclass(slots=True)

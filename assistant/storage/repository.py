@@ -93,9 +93,10 @@ def offer_row(offer: OfferMade, data: dict | None = None) -> dict:
 
 
 def offer_from(row: Any) -> OfferMade:
+    policy = orjson.loads(row.data).get("policy") if '"policy"' in row.data else None
     return OfferMade(id=row.id, patient_id=row.patient_id, service_id=row.service_id,
                      moment=Moment(row.moment) if row.moment else None, channel=row.channel,
-                     at=from_epoch(row.at))
+                     at=from_epoch(row.at), policy=policy if isinstance(policy, dict) else None)
 
 
 def outcome_row(outcome: Outcome, data: dict | None = None) -> dict:
@@ -115,10 +116,12 @@ _OPTED_OUT = text("events.kind = 'opted_out'")
 
 
 def _contactable(row: Any) -> Patient:
-    """Just what a patient with no recent signal is checked for: consent and channels."""
+    """Just what a patient with no recent signal is checked for (consent and channels), and
+    what the conversion model reads of their type (segment, birth date)."""
     return Patient(id=row.id, first_name=row.first_name, last_name=row.last_name,
+                   birth_date=date.fromisoformat(row.birth_date) if row.birth_date else None,
                    email=row.email, phone=row.phone, preferred_channel=row.preferred_channel,
-                   marketing_consent=bool(row.marketing_consent))
+                   marketing_consent=bool(row.marketing_consent), segment=row.segment)
 
 
 class Repository:
@@ -208,6 +211,15 @@ class Repository:
             row = conn.execute(select(schema.patients).where(
                 schema.patients.c.id == patient_id)).first()
         return patient_from(row) if row else None
+
+    def patient_types(self) -> dict[str, Patient]:
+        """Every patient's id, declared segment and birth date (what segments need)."""
+        table = schema.patients
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(table.c.id, table.c.segment, table.c.birth_date))
+            return {r.id: Patient(id=r.id, first_name="", segment=r.segment,
+                                  birth_date=date.fromisoformat(r.birth_date)
+                                  if r.birth_date else None) for r in rows}
 
     def rules(self) -> Rules:
         with self.engine.connect() as conn:

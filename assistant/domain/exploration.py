@@ -1,0 +1,59 @@
+"""Which eligible offer to present: Thompson sampling with one shared quantile, and the exact
+probability with which each offer was chosen (logged, so past decisions can be evaluated).
+
+Each week a patient draws one number u in (0, 1) (seeded by patient and day, so a scan is
+repeatable), and every candidate's acceptance rate is read at that same quantile u of its own
+posterior; the highest price x rate wins. Where two offers' evidence is the same, u moves them
+together and the dearer one wins, exactly as ranking by expected value would. Where the evidence
+differs, a wide posterior (an offer rarely made) wins for some u and gets presented, so the
+practice keeps learning about it. Because the choice depends only on u, the probability of each
+offer is the share of u in (0, 1) where it wins, computed on a fine grid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy.special import betaincinv
+
+GRID = (np.arange(512) + 0.5) / 512
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    price: float
+    alpha: float
+    beta: float
+
+
+def patient_draw(patient_id: str, day: date) -> float:
+    """The patient's u for the week of `day`: uniform in (0, 1), the same on every scan."""
+    week = day.isocalendar()
+    digest = hashlib.sha256(f"{patient_id}|{week.year}-{week.week}".encode()).digest()
+    return (int.from_bytes(digest[:8], "big") + 0.5) / 2**64
+
+
+def values(options: Sequence[Option], quantiles: np.ndarray) -> np.ndarray:
+    """price x rate at each quantile: shape (options, quantiles)."""
+    alphas = np.array([o.alpha for o in options])[:, None]
+    betas = np.array([o.beta for o in options])[:, None]
+    prices = np.array([o.price for o in options])[:, None]
+    return prices * betaincinv(alphas, betas, quantiles[None, :])
+
+
+def choose(options: Sequence[Option], u: float) -> int:
+    """The option with the highest value at quantile u (the first of equals)."""
+    return int(np.argmax(values(options, np.array([u]))[:, 0]))
+
+
+def probabilities(options: Sequence[Option]) -> list[float]:
+    """How often each option wins over u in (0, 1)."""
+    if len(options) == 1:
+        return [1.0]
+    winners = np.argmax(values(options, GRID), axis=0)
+    counts = np.bincount(winners, minlength=len(options))
+    return [float(c) / len(GRID) for c in counts]
