@@ -56,7 +56,8 @@ def test_scan_json_has_the_documented_shape_and_order(home):
 def test_learning_case_explains_its_evidence(home):
     result, _ = _scan("learning")
     (chosen,) = result["ready"]
-    assert "accepted 10 of 30 times at this moment" in chosen["evidence"]
+    assert "accepted Hormone optimization 10 of 30 times; 95% interval" in chosen["evidence"]
+    assert "at first results visible" in chosen["evidence"]
 
 
 def test_limit_and_table(home):

@@ -260,6 +260,7 @@ class Drafting:
                      guards=final.guards, sources=sources, attempts=outcome.attempts,
                      usage=outcome.usage, prompt_version=self.prompts.version,
                      brief=brief_dict(brief),
+                     decision=job.ready.decision.as_dict() if job.ready.decision else None,
                      status="drafted" if final.passed else "needs_attention",
                      created_at=datetime.now(UTC).isoformat(timespec="seconds"))
 

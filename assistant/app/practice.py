@@ -57,7 +57,10 @@ def ready_dict(offer: ReadyOffer) -> dict:
             "p_accept": round(offer.estimate.p, 4),
             "expected_value": round(offer.expected_value, 2),
             "evidence": offer.estimate.evidence(offer.moment), "reasons": offer.reasons,
-            "channel": offer.channel, "signal": offer.signal.summary}
+            "channel": offer.channel, "signal": offer.signal.summary,
+            "interval": [round(offer.estimate.low, 4), round(offer.estimate.high, 4)],
+            "chosen_by": offer.decision.policy if offer.decision else None,
+            "probability_chosen": round(offer.decision.propensity, 4) if offer.decision else None}
 
 
 def day_bounds(day: date) -> tuple[int, int]:
@@ -127,8 +130,10 @@ class Practice:
                         self.settings.import_batch_size, on_progress, workers)
 
     def record(self, patient_id: str, service_id: str, kind: str, *, moment: str | None = None,
-               channel: str | None = None, at: datetime | None = None) -> str:
-        """Records an offer or its outcome as an `offer_*` event; returns the event id."""
+               channel: str | None = None, at: datetime | None = None,
+               policy: dict | None = None) -> str:
+        """Records an offer or its outcome as an `offer_*` event; returns the event id. A
+        presented offer carries the decision that chose it (`policy`), for offline evaluation."""
         kind = kind if kind.startswith("offer_") else f"offer_{kind}"
         if kind not in OFFER_KINDS or kind not in EVENT_KINDS:
             raise InputError(f"unknown outcome {kind!r}: use presented, accepted or declined")
@@ -144,6 +149,8 @@ class Practice:
             record["moment"] = moment
         if channel is not None:
             record["channel"] = channel
+        if policy is not None:
+            record["policy"] = policy
         report = self.import_records([record])
         if report.rejected:
             raise InputError(report.rejected[0].message)

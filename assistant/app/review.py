@@ -273,7 +273,7 @@ class Review:
         sent.version += 1
         self._save(actor, sent, sent.version - 1, "delivered", {"via": sent.sent_via})
         self.practice.record(sent.patient_id, sent.offer, "presented", moment=sent.moment,
-                             channel=sent.channel)
+                             channel=sent.channel, policy=sent.decision)
         return sent
 
     def _undo_send(self, actor: User, sent: Draft, approved: Draft, error: str) -> None:

@@ -2,8 +2,9 @@
 
 Hierarchical Beta-binomial over nested cells: the practice, the offer, (offer, moment),
 (offer, moment, line of care), and the finest (offer, moment, line, new or returning, age band,
-price band). Each cell's prior is its parent's rate from the data outside the cell, worth
-`prior_strength` pseudo-outcomes, with the practice's own prior at `prior_rate`. A sparse cell
+price band). The practice starts from `prior_rate`, each offer from the practice-wide rate, and
+each cell below an offer from its parent's rate outside the cell, every prior worth
+`prior_strength` pseudo-outcomes. A sparse cell
 stays close to its parent; a well-observed one follows its own record. Every estimate carries
 its posterior Beta, so it has a credible interval and can be sampled for exploration.
 """
@@ -138,9 +139,9 @@ class HierarchicalModel:
 
     def estimate(self, service: Service, moment: Moment, profile: Profile, band: str | None
                  ) -> Estimate:
-        """The finest cell's posterior. Each cell's prior is its parent's rate from the data
-        outside the cell (its siblings'): no outcome is counted twice on the way down, and a
-        cell with no outcomes of its own is as uncertain as any new cell."""
+        """The finest cell's posterior. An offer's prior is the practice-wide rate; below the
+        offer, each cell's prior is its parent's rate from the outcomes outside the cell, so no
+        outcome is counted twice on the way down."""
         k = self.rules.prior_strength
         path = cell_keys(service.id, moment, profile, band)
         counts = [tuple(self.counts.get(key, (0, 0))) for key in path] + [(0, 0)]
@@ -152,10 +153,16 @@ class HierarchicalModel:
             posterior = (accepted + k * prior, trials - accepted + k * (1 - prior))
             if trials and level > 0:
                 basis = (key, accepted, trials, *posterior)
+            if level == 0:
+                prior = posterior[0] / (posterior[0] + posterior[1])
+                continue
             inner_accepted, inner_trials = counts[level + 1]
             prior = (accepted - inner_accepted + k * prior) / (trials - inner_trials + k)
-        alpha, beta = posterior
-        mean = alpha / (alpha + beta)
+        mean = posterior[0] / (posterior[0] + posterior[1])
+        # Sampling reads the posterior of the deepest cell with outcomes (the finest cell's own
+        # once it has any): an empty sub-cell adds no uncertainty the evidence does not have.
+        alpha, beta = (basis[3], basis[4]) if basis and counts[len(path) - 1][1] == 0 \
+            else posterior
         shown = (basis[3], basis[4]) if basis else posterior
         low = float(betaincinv(shown[0], shown[1], 0.025))
         high = float(betaincinv(shown[0], shown[1], 0.975))

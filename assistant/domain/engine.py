@@ -148,8 +148,8 @@ class OfferEngine:
         options = [exploration.Option(c.service.price, c.estimate.alpha, c.estimate.beta)
                    for c in eligible]
         if self.rules.explore:
-            index = exploration.choose(options, exploration.patient_draw(patient.id, as_of))
-            chances = exploration.probabilities(options)
+            index, chances = exploration.decide(
+                options, exploration.patient_draw(patient.id, as_of), self.rules.explore_floor)
             policy = "thompson (shared quantile)"
         else:
             index, chances, policy = 0, [1.0] + [0.0] * (len(eligible) - 1), "expected value"

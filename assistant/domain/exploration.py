@@ -7,7 +7,8 @@ posterior; the highest price x rate wins. Where two offers' evidence is the same
 together and the dearer one wins, exactly as ranking by expected value would. Where the evidence
 differs, a wide posterior (an offer rarely made) wins for some u and gets presented, so the
 practice keeps learning about it. Because the choice depends only on u, the probability of each
-offer is the share of u in (0, 1) where it wins, computed on a fine grid.
+offer is the share of u in (0, 1) where it wins, computed on a fine grid. An offer that would win
+for less than `explore_floor` of all u is clearly worse and is not explored.
 """
 
 from __future__ import annotations
@@ -45,15 +46,19 @@ def values(options: Sequence[Option], quantiles: np.ndarray) -> np.ndarray:
     return prices * betaincinv(alphas, betas, quantiles[None, :])
 
 
-def choose(options: Sequence[Option], u: float) -> int:
-    """The option with the highest value at quantile u (the first of equals)."""
-    return int(np.argmax(values(options, np.array([u]))[:, 0]))
+def decide(options: Sequence[Option], u: float, floor: float = 0.0) -> tuple[int, list[float]]:
+    """The option chosen at quantile u, and each option's probability of being chosen.
 
-
-def probabilities(options: Sequence[Option]) -> list[float]:
-    """How often each option wins over u in (0, 1)."""
+    Options are in order of expected value, best first. An option that wins for less than
+    `floor` of all u is not worth exploring: where it would win, the first option is chosen."""
     if len(options) == 1:
-        return [1.0]
+        return 0, [1.0]
     winners = np.argmax(values(options, GRID), axis=0)
-    counts = np.bincount(winners, minlength=len(options))
-    return [float(c) / len(GRID) for c in counts]
+    chances = np.bincount(winners, minlength=len(options)) / len(GRID)
+    dropped = (chances < floor) & (np.arange(len(options)) > 0)
+    chances[0] += chances[dropped].sum()
+    chances[dropped] = 0.0
+    chosen = int(np.argmax(values(options, np.array([u]))[:, 0]))
+    if dropped[chosen]:
+        chosen = 0
+    return chosen, [float(c) for c in chances]

@@ -30,6 +30,8 @@ class Rules(BaseModel):
     no_answer_days: int = Field(30, ge=1, description="an offer unanswered this long counts as declined")
     explore: bool = Field(True, description="Thompson sampling: now and then present an offer the "
                                             "practice knows less about (false: expected value only)")
+    explore_floor: float = Field(0.05, ge=0, lt=1, description="an offer with less chance than this "
+                                 "of being the best is not explored")
 
     @classmethod
     def field_help(cls) -> dict[str, str]:

@@ -96,6 +96,8 @@ class Draft(BaseModel):
     approved_by: str | None = None
     sent_at: str | None = None
     sent_via: str | None = None
+    decision: dict | None = Field(default=None, description="how the offer was chosen (policy, "
+                                  "propensity, options), logged with the presented offer")
 
     @property
     def passed(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.domain.conversion import BetaBinomialModel
+from assistant.domain.conversion import HierarchicalModel
 from assistant.domain.eligibility import Reason
 from assistant.domain.engine import OfferEngine, ReadyOffer, Suppression
 from assistant.domain.moments import Moment
@@ -23,7 +23,7 @@ from tests.builders import (
 
 def engine(menu=None, rules=None, matcher=None) -> OfferEngine:
     rules = rules or Rules()
-    return OfferEngine(menu or default_menu(), rules, sentiment(), BetaBinomialModel([], rules),
+    return OfferEngine(menu or default_menu(), rules, sentiment(), HierarchicalModel([], rules),
                        matcher)
 
 
