@@ -34,6 +34,9 @@ eval_app = typer.Typer(help="Prompt evals: score messages, run suites through th
                             "compare prompt versions, calibrate the scorers.",
                        no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+learn_app = typer.Typer(help="What the practice has learned from accepted and declined offers.",
+                        no_args_is_help=True)
+app.add_typer(learn_app, name="learn")
 # Wide enough for the queue when written to a file or a pipe; a terminal sets its own width.
 out = Console(width=None if sys.stdout.isatty() else 150)
 err = Console(stderr=True)
@@ -800,6 +803,109 @@ def eval_calibrate(
         table.add_row(a.rater, a.dimension, a.label, str(a.n),
                       "–" if a.auc is None else f"{a.auc:.3f}",
                       "–" if a.kappa is None else f"{a.kappa:.3f}", f"{a.threshold:.2f}")
+    out.print(table)
+
+
+@learn_app.command("report")
+def learn_report(
+    as_of: Annotated[str | None, typer.Option(help="as of this date (default today)")] = None,
+    top: Annotated[int, typer.Option(help="how many top and bottom converters to show")] = 3,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    html: Annotated[Path | None, typer.Option(
+        help="also write the printable owner's report (funnel, acceptance, revenue, "
+             "diagnostic) here")] = None,
+) -> None:
+    """Top and bottom converters per moment and per segment, with 95% intervals and sample
+    sizes, and an inverse-propensity estimate of the current policy against always offering the
+    catalog's first next step."""
+    from assistant.app.learning import Learning, owner_report, render_owner_report
+    from assistant.settings import PROJECT_ROOT
+
+    day = _run(lambda: _parse_day(as_of))
+    practice = _practice()
+    if html is not None:
+        data = _run(lambda: owner_report(practice, day, top))
+        html.write_text(render_owner_report(PROJECT_ROOT / "ui" / "templates", data))
+        err.print(f"report written to {html}")
+        report = data["report"]
+    else:
+        report = _run(lambda: Learning(practice).report(day, top))
+    if fmt is Format.json:
+        _print_json(report)
+        return
+    out.print(f"Learned from {report['outcomes']} answered offers as of {report['as_of']} "
+              f"(practice-wide acceptance {report['practice_rate']:.0%})")
+    for title, groups in (("by moment", report["by_moment"]),
+                          ("by segment", report["by_segment"])):
+        table = Table(title=f"Converters {title}", expand=True)
+        for column in ("", "", "offer", "accepted", "rate", "95% interval"):
+            table.add_column(column)
+        for group, ends in groups.items():
+            for side in ("top", "bottom"):
+                for row in ends[side]:
+                    where = "" if title == "by moment" else f" at {row['moment']}"
+                    table.add_row(group, side, row["offer_name"] + where,
+                                  f"{row['accepted']} of {row['trials']}", f"{row['rate']:.0%}",
+                                  f"{row['low']:.0%}-{row['high']:.0%}")
+        out.print(table)
+    op = report["off_policy"]
+    if not op["presentations"]:
+        out.print(f"Off-policy estimate: {op['note']}.")
+        return
+    out.print(f"Off-policy estimate over {op['presentations']} logged presentations "
+              f"(revenue per presented offer): as logged ${op['logged_policy']:,.0f}; current "
+              f"policy ${op['current_policy']['ips']:,.0f} (self-normalised "
+              f"${op['current_policy']['self_normalised'] or 0:,.0f}); always the top rule "
+              f"${op['top_rule']['ips']:,.0f} (self-normalised "
+              f"${op['top_rule']['self_normalised'] or 0:,.0f})")
+
+
+@app.command()
+def diagnostic(
+    as_of: Annotated[str | None, typer.Option(help="as of this date (default today)")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The article's revenue diagnostic from this practice's own year: touchpoints in use of
+    the eight, acceptance per touchpoint, revenue after the first visit, cancellations of
+    cross-sell vs single-treatment patients, and the annual what-if beside the article's."""
+    from assistant.app.learning import Learning
+
+    figures = _run(lambda: Learning(_practice()).diagnostic(_parse_day(as_of)))
+    if fmt is Format.json:
+        _print_json(figures)
+        return
+    touch = Table(title=f"Touchpoints ({figures['touchpoints_in_use']} of "
+                        f"{figures['touchpoints_possible']} in use, {figures['window']})")
+    for column in ("moment", "presented", "accepted", "rate", "95% interval"):
+        touch.add_column(column)
+    for t in figures["touchpoints"]:
+        touch.add_row(t["label"], str(t["presented"]), f"{t['accepted']} of {t['trials']}",
+                      "–" if t["rate"] is None else f"{t['rate']:.0%}",
+                      f"{t['low']:.0%}-{t['high']:.0%}" if t["trials"] else "–")
+    out.print(touch)
+    w = figures["what_if"]
+    table = Table(title="Annual what-if: patients x touchpoints x acceptance x average cross-sell")
+    for column in ("", "this practice", "the article"):
+        table.add_column(column, justify="right" if column else "left")
+
+    def show(value, kind: str) -> str:
+        if value is None:
+            return "–"
+        return {"money": f"${value:,.0f}", "pct": f"{value:.0%}", "n": f"{value:,}"}[kind]
+
+    for label, key, kind in (("active patients", "patients", "n"),
+                             ("touchpoints in use", "touchpoints", "n"),
+                             ("acceptance", "acceptance", "pct"),
+                             ("average cross-sell", "average_cross_sell", "money"),
+                             ("annual revenue", "annual", "money")):
+        table.add_row(label, show(w["measured"][key], kind), show(w["article"][key], kind))
+    table.add_row("with all eight touchpoints", show(w["all_eight_at_measured"], "money"), "")
+    revenue, cancel = figures["revenue"], figures["cancellation"]
+    table.add_row("revenue after the first visit", show(revenue["after_first_visit_share"], "pct"),
+                  "44%")
+    table.add_row("cancellations per booking: cross-sell vs single",
+                  f"{show(cancel['cross_sell_rate'], 'pct')} vs "
+                  f"{show(cancel['single_treatment_rate'], 'pct')}", "one third the rate")
     out.print(table)
 
 

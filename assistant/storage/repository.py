@@ -282,6 +282,21 @@ class Repository:
                 history.events.append(event_from(row))
         return list(active.values()), quiet
 
+    def events_of_kinds(self, kinds: Sequence[str], since: int, until: int
+                        ) -> list[tuple[str, str, int, str | None, float | None]]:
+        """(patient id, kind, at, service id, amount) of every event of these kinds."""
+        events = schema.events
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(events.c.patient_id, events.c.kind, events.c.at,
+                                       events.c.service_id, events.c.data).where(
+                events.c.kind.in_(list(kinds)), events.c.at.between(since, until)))
+            found = []
+            for patient_id, kind, at, service_id, data in rows:
+                amount = orjson.loads(data).get("amount") if '"amount"' in data else None
+                found.append((patient_id, kind, at, service_id,
+                              float(amount) if isinstance(amount, int | float) else None))
+        return found
+
     def history(self, patient_id: str, until: int) -> History | None:
         """One patient's whole record up to `until`, offers and outcomes included."""
         patient = self.patient(patient_id)

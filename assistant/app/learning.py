@@ -1,0 +1,331 @@
+"""What the practice has learned, and what it is worth: `crosssell learn report` (converters
+by moment and segment, with intervals, and an off-policy estimate of the current policy against
+always-the-top-rule) and `crosssell diagnostic` (the article's revenue figures from the
+practice's own data, beside the article's defaults)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from statistics import fmean
+
+from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+from scipy.special import betaincinv
+
+from assistant.app.practice import Practice, TrialContext, day_bounds
+from assistant.domain import exploration
+from assistant.domain.conversion import HierarchicalModel, trials_from
+from assistant.domain.moments import Moment
+from assistant.domain.records import OfferMade, Outcome
+from assistant.domain.segments import Profile
+from assistant.storage.repository import epoch
+
+ARTICLE = {"patients": 200, "touchpoints": 3, "acceptance": 0.15, "average_cross_sell": 600.0,
+           "revenue_after_first_visit_share": 0.44, "cancellation_ratio": 1 / 3}
+"""The article's figures: 200 x 3 x 15% x $600 = $54,000 a year; 44% of revenue after the first
+visit; cross-sell patients cancel at one third the rate of single-treatment patients."""
+YEAR = timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    accepted: int
+    trials: int
+    low: float
+    high: float
+
+    @property
+    def rate(self) -> float | None:
+        return self.accepted / self.trials if self.trials else None
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "trials": self.trials,
+                "rate": None if self.rate is None else round(self.rate, 4),
+                "low": round(self.low, 4), "high": round(self.high, 4)}
+
+
+def rate(accepted: int, trials: int) -> Rate:
+    """Observed acceptance with a 95% interval (Jeffreys prior)."""
+    a, b = accepted + 0.5, trials - accepted + 0.5
+    return Rate(accepted, trials, float(betaincinv(a, b, 0.025)),
+                float(betaincinv(a, b, 0.975)))
+
+
+class Learning:
+    def __init__(self, practice: Practice) -> None:
+        self.practice = practice
+        self.repository = practice.repository
+
+    def _model(self, as_of: date) -> tuple[HierarchicalModel, list, list[OfferMade],
+                                           list[Outcome]]:
+        rules = self.practice.rules()
+        until = day_bounds(as_of)[1]
+        offers, outcomes = self.repository.offers_and_outcomes(until)
+        menu = self.practice.menu()
+        context = TrialContext(self.practice.segmentation, menu, {},
+                               self.repository.patient_types())
+        trials = trials_from(offers, outcomes, as_of, rules, context)
+        model = HierarchicalModel(trials, rules, self.practice.segmentation.labels)
+        return model, trials, offers, outcomes
+
+    # learn report -------------------------------------------------------------------------
+
+    def report(self, as_of: date, top: int = 3, min_trials: int = 1) -> dict:
+        model, trials, offers, outcomes = self._model(as_of)
+        menu = self.practice.menu()
+        labels = self.practice.segmentation.labels
+        by_moment: dict[str, list[dict]] = defaultdict(list)
+        by_segment: dict[str, list[dict]] = defaultdict(list)
+        for key, (accepted, n) in model.cells().items():
+            if n < min_trials or len(key) not in (2, 3):
+                continue
+            service = menu.get(key[0])
+            row = {"offer": key[0], "offer_name": service.name if service else key[0],
+                   "moment": key[1].value, **rate(accepted, n).as_dict()}
+            if len(key) == 2:
+                by_moment[key[1].value].append(row)
+            else:
+                row["segment"] = key[2]
+                by_segment[f"{labels.get(key[2], key[2])} patients"].append(row)
+        return {"as_of": as_of.isoformat(), "outcomes": len(trials),
+                "practice_rate": round(model.practice_rate, 4),
+                "by_moment": {m: _ends(rows, top) for m, rows in sorted(by_moment.items())},
+                "by_segment": {s: _ends(rows, top) for s, rows in sorted(by_segment.items())},
+                "off_policy": self.off_policy(as_of, model, offers, outcomes)}
+
+    def off_policy(self, as_of: date, model: HierarchicalModel, offers: list[OfferMade],
+                   outcomes: list[Outcome]) -> dict:
+        """Inverse-propensity estimates of revenue per presented offer, from every presentation
+        logged with the probability it was chosen: what the logging policy earned, what the
+        current policy would earn (its choice probabilities under today's model), and what
+        always-the-top-rule (the catalog's first next step) would earn."""
+        rules = self.practice.rules()
+        menu = self.practice.menu()
+        logged = [o for o in offers if o.policy and o.policy.get("propensity")]
+        answers = _answers(logged, outcomes, as_of, rules.no_answer_days)
+        weights_current, weights_rule, rewards, propensities = [], [], [], []
+        for offer in logged:
+            accepted = answers.get(offer.id)
+            if accepted is None:
+                continue
+            service = menu.get(offer.service_id)
+            reward = (service.price if service else 0.0) if accepted else 0.0
+            p_logged = float(offer.policy["propensity"])
+            current = _current_probability(model, menu, offer, rules)
+            rewards.append(reward)
+            propensities.append(p_logged)
+            weights_current.append(current / p_logged)
+            weights_rule.append((offer.service_id == offer.policy.get("rule_choice")) / p_logged)
+        n = len(rewards)
+        if n == 0:
+            return {"presentations": 0, "note": "no presented offer carries a logged choice "
+                                                "probability yet"}
+
+        def ips(weights: list[float]) -> dict:
+            total = sum(w * r for w, r in zip(weights, rewards, strict=True))
+            mass = sum(weights)
+            return {"ips": round(total / n, 2),
+                    "self_normalised": round(total / mass, 2) if mass else None,
+                    "effective_sample": round(mass ** 2 / sum(w * w for w in weights), 1)
+                    if mass else 0}
+
+        return {"presentations": n, "logged_policy": round(fmean(rewards), 2),
+                "current_policy": ips(weights_current), "top_rule": ips(weights_rule),
+                "min_propensity": round(min(propensities), 4)}
+
+    # the funnel and revenue ------------------------------------------------------------------
+
+    def funnel(self, as_of: date) -> dict:
+        """This week: ready -> drafted -> approved -> sent -> accepted (each step counts the
+        drafts that reached it)."""
+        statuses = self.repository.draft_statuses(as_of.isoformat())
+        reached = {"approved": ("approved", "sent", "accepted", "declined"),
+                   "sent": ("sent", "accepted", "declined"), "accepted": ("accepted",)}
+        steps = {"ready": self.practice.scan(as_of).total_ready,
+                 "drafted": sum(statuses.values())}
+        steps.update({step: sum(statuses.get(s, 0) for s in kinds)
+                      for step, kinds in reached.items()})
+        return {"as_of": as_of.isoformat(), "steps": steps}
+
+    def revenue_by_month(self, as_of: date) -> list[dict]:
+        """Revenue from accepted offers (at menu price) by month, over the last year."""
+        _, outcomes = self.repository.offers_and_outcomes(day_bounds(as_of)[1])
+        menu = self.practice.menu()
+        months: Counter = Counter()
+        counts: Counter = Counter()
+        for outcome in outcomes:
+            service = menu.get(outcome.service_id)
+            if outcome.accepted and service and outcome.at.date() > as_of - YEAR:
+                month = outcome.at.strftime("%Y-%m")
+                months[month] += service.price
+                counts[month] += 1
+        return [{"month": m, "revenue": round(months[m], 2), "accepted": counts[m]}
+                for m in sorted(months)]
+
+    # diagnostic ---------------------------------------------------------------------------
+
+    def diagnostic(self, as_of: date) -> dict:
+        """The article's figures over the year up to `as_of`, measured, beside its defaults."""
+        start = as_of - YEAR
+        since, until = epoch(datetime.combine(start, time.min)), day_bounds(as_of)[1]
+        rows = self.repository.events_of_kinds(
+            ("visit_completed", "appointment_booked", "appointment_cancelled"), 0, until)
+        visits: dict[str, list[tuple[int, str | None, float]]] = defaultdict(list)
+        booked: Counter = Counter()
+        cancelled: Counter = Counter()
+        for patient_id, kind, at, service_id, amount in rows:
+            if kind == "visit_completed":
+                visits[patient_id].append((at, service_id, amount or 0.0))
+            elif at >= since:
+                (booked if kind == "appointment_booked" else cancelled)[patient_id] += 1
+        model, trials, offers, outcomes = self._model(as_of)
+        menu = self.practice.menu()
+        recent = [o for o in offers if o.at.date() > start]
+        per_moment = Counter(o.moment.value for o in recent if o.moment)
+        answered = _answers(recent, outcomes, as_of, self.practice.rules().no_answer_days)
+        accepted_by_moment: Counter = Counter()
+        answered_by_moment: Counter = Counter()
+        accepted_prices = []
+        for offer in recent:
+            result = answered.get(offer.id)
+            if result is None or offer.moment is None:
+                continue
+            answered_by_moment[offer.moment.value] += 1
+            if result:
+                accepted_by_moment[offer.moment.value] += 1
+                if service := menu.get(offer.service_id):
+                    accepted_prices.append(service.price)
+        revenue_total = revenue_after = 0.0
+        single, multi = [], []
+        for patient_id, items in visits.items():
+            items.sort()
+            in_year = [(at, s, a) for at, s, a in items if at >= since]
+            revenue_total += sum(a for _, _, a in in_year)
+            first = items[0][0]
+            revenue_after += sum(a for at, _, a in in_year if at > first)
+            services = {s for _, s, _ in items if s}
+            (multi if len(services) >= 2 else single).append(patient_id)
+        active = sum(1 for items in visits.values() if any(at >= since for at, _, _ in items))
+        answered_total = sum(answered_by_moment.values())
+        acceptance = sum(accepted_by_moment.values()) / answered_total if answered_total else None
+        average = fmean(accepted_prices) if accepted_prices else None
+        touchpoints = len(per_moment)
+
+        def cancellation(group: list[str]) -> float | None:
+            books = sum(booked[p] for p in group)
+            return sum(cancelled[p] for p in group) / books if books else None
+
+        cross, one = cancellation(multi), cancellation(single)
+        measured = {"patients": active, "touchpoints": touchpoints, "acceptance": acceptance,
+                    "average_cross_sell": average}
+        return {
+            "as_of": as_of.isoformat(), "window": f"{start.isoformat()} to {as_of.isoformat()}",
+            "touchpoints_in_use": touchpoints, "touchpoints_possible": len(Moment),
+            "touchpoints": [{"moment": m.value, "label": m.label, "presented": per_moment[m.value],
+                             **rate(accepted_by_moment[m.value],
+                                    answered_by_moment[m.value]).as_dict()} for m in Moment],
+            "revenue": {"total": round(revenue_total, 2), "after_first_visit": round(revenue_after, 2),
+                        "after_first_visit_share": round(revenue_after / revenue_total, 4)
+                        if revenue_total else None},
+            "cancellation": {"cross_sell_patients": len(multi), "single_treatment_patients":
+                             len(single), "cross_sell_rate": _round(cross),
+                             "single_treatment_rate": _round(one),
+                             "ratio": _round(cross / one) if cross is not None and one else None},
+            "what_if": {"measured": {**{k: _round(v) for k, v in measured.items()},
+                                     "annual": _round(_annual(measured))},
+                        "article": {**ARTICLE, "annual": _annual(ARTICLE)},
+                        "all_eight_at_measured": _round(_annual({**measured,
+                                                                 "touchpoints": len(Moment)}))},
+        }
+
+
+def _annual(figures: dict) -> float | None:
+    values = [figures.get(k) for k in ("patients", "touchpoints", "acceptance",
+                                       "average_cross_sell")]
+    if any(v is None for v in values):
+        return None
+    patients, touchpoints, acceptance, average = values
+    return round(patients * touchpoints * acceptance * average, 2)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _ends(rows: list[dict], top: int) -> dict:
+    """The best and the worst converters (by the interval's middle, then sample size)."""
+    ranked = sorted(rows, key=lambda r: (-(r["rate"] or 0), -r["trials"], r["offer"]))
+    return {"top": ranked[:top], "bottom": list(reversed(ranked[max(top, len(ranked) - top):])),
+            "offers": len(ranked)}
+
+
+def _answers(offers: list[OfferMade], outcomes: list[Outcome], as_of: date,
+             no_answer_days: int) -> dict[str, bool]:
+    """offer id -> accepted, for offers whose answer is known (silence long enough = no)."""
+    replies: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        if outcome.at.date() <= as_of:
+            replies[(outcome.patient_id, outcome.service_id)].append(outcome)
+    found: dict[str, bool] = {}
+    for offer in sorted(offers, key=lambda o: o.at):
+        candidates = [r for r in replies.get((offer.patient_id, offer.service_id), [])
+                      if r.at >= offer.at]
+        if candidates:
+            reply = min(candidates, key=lambda r: r.at)
+            replies[(offer.patient_id, offer.service_id)].remove(reply)
+            found[offer.id] = reply.accepted
+        elif (as_of - offer.at.date()).days > no_answer_days:
+            found[offer.id] = False
+    return found
+
+
+def _current_probability(model: HierarchicalModel, menu, offer: OfferMade, rules) -> float:
+    """The probability that today's model and policy would choose the logged offer among the
+    logged options, for the same patient profile."""
+    options = offer.policy.get("options") or []
+    profile = Profile.from_dict(offer.policy.get("profile") or {})
+    choices, chosen_index = [], None
+    for option in options:
+        service = menu.get(option.get("service_id"))
+        if service is None:
+            continue
+        moment = Moment(option["moment"])
+        estimate = model.estimate(service, moment, profile, option.get("band"))
+        choices.append((estimate.p * service.price, exploration.Option(
+            service.price, estimate.alpha, estimate.beta), option["service_id"]))
+        if option["service_id"] == offer.service_id and chosen_index is None:
+            chosen_index = len(choices) - 1
+    if chosen_index is None or not choices:
+        return 0.0
+    order = sorted(range(len(choices)), key=lambda i: -choices[i][0])
+    ranked = [choices[i][1] for i in order]
+    if not rules.explore:
+        return 1.0 if order[0] == chosen_index else 0.0
+    _, chances = exploration.decide(ranked, 0.5, rules.explore_floor)
+    return chances[order.index(chosen_index)]
+
+
+def owner_report(practice: Practice, as_of: date, top: int = 3) -> dict:
+    """Everything the owner's report and dashboard show, in one piece."""
+    learning = Learning(practice)
+    return {"report": learning.report(as_of, top), "diagnostic": learning.diagnostic(as_of),
+            "funnel": learning.funnel(as_of), "revenue": learning.revenue_by_month(as_of)}
+
+
+def render_owner_report(template_dir: Path, data: dict) -> str:
+    """The printable HTML report (`ui/templates/owner_report.html.j2`), text escaped."""
+    env = SandboxedEnvironment(loader=FileSystemLoader(str(template_dir)),
+                               autoescape=select_autoescape(["html", "j2"]),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("owner_report.html.j2").render(pct=_pct, money=_money, **data)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _money(value: float | None) -> str:
+    return "–" if value is None else f"${value:,.0f}"
