@@ -17,13 +17,14 @@ import streamlit as st  # noqa: E402
 from assistant.app.accounts import User  # noqa: E402
 from assistant.app.review import Review  # noqa: E402
 from assistant.domain.review import ALLOWED, Action  # noqa: E402
+from ui.dashboard import dashboard  # noqa: E402
 from ui.desk import close_draft, current_user, opened, review, show_flash  # noqa: E402
 from ui.draft_view import draft_view  # noqa: E402
 from ui.lists import approval_queue, drafts_list, ready_this_week  # noqa: E402
 from ui.login import login_screen, who  # noqa: E402
 
 SCREENS = {"Approval queue": approval_queue, "Ready this week": ready_this_week,
-           "Drafts": drafts_list}
+           "Drafts": drafts_list, "Dashboard": dashboard}
 
 
 def screens_for(user: User) -> list[str]:

@@ -48,10 +48,12 @@ class Rate:
 
 
 def rate(accepted: int, trials: int) -> Rate:
-    """Observed acceptance with a 95% interval (Jeffreys prior)."""
+    """Observed acceptance with a 95% Jeffreys interval (0 and 1 at the extremes, as Brown,
+    Cai and DasGupta advise)."""
     a, b = accepted + 0.5, trials - accepted + 0.5
-    return Rate(accepted, trials, float(betaincinv(a, b, 0.025)),
-                float(betaincinv(a, b, 0.975)))
+    low = 0.0 if accepted == 0 else float(betaincinv(a, b, 0.025))
+    high = 1.0 if accepted == trials else float(betaincinv(a, b, 0.975))
+    return Rate(accepted, trials, low, high)
 
 
 class Learning:
@@ -79,10 +81,15 @@ class Learning:
         labels = self.practice.segmentation.labels
         by_moment: dict[str, list[dict]] = defaultdict(list)
         by_segment: dict[str, list[dict]] = defaultdict(list)
+        by_offer: list[dict] = []
         for key, (accepted, n) in model.cells().items():
-            if n < min_trials or len(key) not in (2, 3):
+            if n < min_trials or len(key) not in (1, 2, 3):
                 continue
             service = menu.get(key[0])
+            if len(key) == 1:
+                by_offer.append({"offer": key[0], "offer_name": service.name if service
+                                 else key[0], **rate(accepted, n).as_dict()})
+                continue
             row = {"offer": key[0], "offer_name": service.name if service else key[0],
                    "moment": key[1].value, **rate(accepted, n).as_dict()}
             if len(key) == 2:
@@ -94,6 +101,7 @@ class Learning:
                 "practice_rate": round(model.practice_rate, 4),
                 "by_moment": {m: _ends(rows, top) for m, rows in sorted(by_moment.items())},
                 "by_segment": {s: _ends(rows, top) for s, rows in sorted(by_segment.items())},
+                "by_offer": sorted(by_offer, key=lambda r: (-(r["rate"] or 0), r["offer"])),
                 "off_policy": self.off_policy(as_of, model, offers, outcomes)}
 
     def off_policy(self, as_of: date, model: HierarchicalModel, offers: list[OfferMade],

@@ -283,3 +283,18 @@ def test_the_patients_answer_is_recorded(screen, clinic, button, status, event):
     assert clinic.stored(draft.id).status == status
     assert event in clinic.offer_events(draft)
     assert f"Status: {status}" in shown(at) and button not in labels(at)
+
+
+# The dashboard ----------------------------------------------------------------------------------
+
+def test_the_dashboard_shows_the_practices_figures_and_offers_the_printable_report(screen, clinic):
+    at = go_to(screen("quinn"), "Dashboard")
+    page = shown(at)
+    for heading in ("This week's funnel", "Acceptance by moment", "Acceptance by offer",
+                    "Revenue from accepted offers", "Touchpoint coverage", "Revenue diagnostic"):
+        assert heading in page
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Touchpoints in use"].endswith("of 8")
+    table = at.table[0].value
+    assert "$54,000" in table.to_string()
+    assert len(at.get("download_button")) == 1
