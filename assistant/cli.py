@@ -423,9 +423,9 @@ def _serve_demo(home: Path, day: str) -> None:
                 running(ui_command(host, ui_port), f"http://{host}:{ui_port}/_stcore/health",
                         env, logs / "ui.log") as screen:
             out.print(f"\n[bold]Review screen:[/bold] http://{host}:{ui_port}   (log in as "
-                      f"maria, then as drlee to approve)\n[bold]API:[/bold] "
-                      f"http://{host}:{api_port}  (docs at http://{host}:{api_port}/docs)\n"
-                      "Press Ctrl-C to stop.")
+                      "maria, then as drlee to approve; the Dashboard shows what was learned)"
+                      f"\n[bold]API:[/bold] http://{host}:{api_port}  (docs at "
+                      f"http://{host}:{api_port}/docs)\nPress Ctrl-C to stop.")
             while api.poll() is None and screen.poll() is None:
                 time.sleep(0.5)
     except KeyboardInterrupt:

@@ -68,7 +68,9 @@ class Learning:
         offers, outcomes = self.repository.offers_and_outcomes(until)
         menu = self.practice.menu()
         context = TrialContext(self.practice.segmentation, menu, {},
-                               self.repository.patient_types())
+                               self.repository.patient_types(
+                                   {o.patient_id for o in offers} |
+                                   {o.patient_id for o in outcomes}))
         trials = trials_from(offers, outcomes, as_of, rules, context)
         model = HierarchicalModel(trials, rules, self.practice.segmentation.labels)
         return model, trials, offers, outcomes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from assistant.domain.engine import GoalMatcher, OfferEngine, ReadyOffer, Suppre
 from assistant.domain.history import History, Menu
 from assistant.domain.records import OfferMade, Outcome, Patient
 from assistant.domain.rules import Rules
-from assistant.domain.segments import Profile, Segmentation
+from assistant.domain.segments import Profile, Segmentation, visits_of
 from assistant.errors import InputError, NotFound
 from assistant.settings import Settings
 from assistant.storage import database
@@ -176,6 +177,17 @@ class Practice:
     # The weekly scan --------------------------------------------------------------------
 
     def scan(self, as_of: date, limit: int | None = None) -> ScanResult:
+        # A scan makes a few million short-lived objects and no reference cycles: the cyclic
+        # collector would only slow it down.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._scan(as_of, limit)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _scan(self, as_of: date, limit: int | None) -> ScanResult:
         rules = self.rules()
         start, until = day_bounds(as_of)
         offers, outcomes = self.repository.offers_and_outcomes(until)
@@ -209,7 +221,8 @@ class Practice:
             raise NotFound(f"unknown patient {patient_id!r}")
         offers, outcomes = self.repository.offers_and_outcomes(until)
         engine = self._engine([history], as_of, rules, offers, outcomes,
-                              self.repository.patient_types())
+                              self.repository.patient_types(
+                                  {o.patient_id for o in offers} | {o.patient_id for o in outcomes}))
         answer = engine.evaluate(history, as_of)
         self._save_matches(engine)
         return history, answer
@@ -267,6 +280,7 @@ class TrialContext:
         self.histories = histories
         self.others = others
         self._profiles: dict[tuple[str, date], Profile] = {}
+        self._by_record: dict[tuple, Profile] = {}
 
     def __call__(self, made: OfferMade | Outcome) -> tuple[Profile, str | None]:
         policy = getattr(made, "policy", None)
@@ -286,9 +300,20 @@ class TrialContext:
     def _profile(self, patient_id: str, day: date) -> Profile:
         history = self.histories.get(patient_id)
         if history is not None:
-            return self.segmentation.profile(history, self.menu, day)
+            return self.segmentation.profile_from(history.patient, visits_of(history),
+                                                  self.menu, day)
         patient = self.others.get(patient_id)
-        return self.segmentation.record_profile(patient, day) if patient else Profile()
+        if patient is None:
+            return Profile()
+        # Many patients share what their record alone says: one profile per kind of record.
+        born = patient.birth_date
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day)) \
+            if born else None
+        key = (patient.segment, age)
+        found = self._by_record.get(key)
+        if found is None:
+            found = self._by_record[key] = self.segmentation.record_profile(patient, day)
+        return found
 
 
 def _attach(histories: list[History], offers, outcomes) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Protocol
 
 from assistant.domain import exploration
@@ -46,22 +47,43 @@ class Candidate:
         return f"{self.service.name}. {self.service.description} {self.why}".strip()
 
 
-@dataclass(frozen=True, slots=True)
 class Decision:
     """How the offer was chosen among the eligible ones, logged when it is presented so that
-    past decisions can be evaluated offline (inverse propensity)."""
+    past decisions can be evaluated offline (inverse propensity). The choice probabilities are
+    worked out when first asked for: most scans never need them."""
 
-    policy: str
-    propensity: float
-    rule_choice: str
-    profile: Profile
-    band: str | None
-    options: tuple[dict, ...]
+    def __init__(self, policy: str, chosen: int, rule_choice: str, profile: Profile,
+                 band: str | None, options: list[dict], choices: list[exploration.Option],
+                 floor: float, exploring: bool) -> None:
+        self.policy = policy
+        self.chosen = chosen
+        self.rule_choice = rule_choice
+        self.profile = profile
+        self.band = band
+        self._options = options
+        self._choices = choices
+        self._floor = floor
+        self._exploring = exploring
+
+    @cached_property
+    def chances(self) -> list[float]:
+        if not self._exploring:
+            return [1.0 if i == self.chosen else 0.0 for i in range(len(self._choices))]
+        return exploration.probabilities(self._choices, self._floor)
+
+    @property
+    def propensity(self) -> float:
+        return max(self.chances[self.chosen], 1 / len(exploration.GRID))
+
+    @property
+    def options(self) -> list[dict]:
+        return [{**o, "probability": round(c, 6)}
+                for o, c in zip(self._options, self.chances, strict=True)]
 
     def as_dict(self) -> dict:
         return {"policy": self.policy, "propensity": round(self.propensity, 6),
                 "rule_choice": self.rule_choice, "profile": self.profile.as_dict(),
-                "band": self.band, "options": list(self.options)}
+                "band": self.band, "options": self.options}
 
 
 @dataclass(slots=True)
@@ -145,24 +167,19 @@ class OfferEngine:
                 profile: Profile, rule_choice: Candidate) -> tuple[Candidate, Decision]:
         """Thompson sampling over the eligible offers (or the best expected value when the
         practice turned exploration off), with each offer's probability of being chosen."""
-        options = [exploration.Option(c.service.price, c.estimate.alpha, c.estimate.beta)
+        choices = [exploration.Option(c.service.price, c.estimate.alpha, c.estimate.beta)
                    for c in eligible]
-        if self.rules.explore:
-            index, chances = exploration.decide(
-                options, exploration.patient_draw(patient.id, as_of), self.rules.explore_floor)
-            policy = "thompson (shared quantile)"
-        else:
-            index, chances, policy = 0, [1.0] + [0.0] * (len(eligible) - 1), "expected value"
+        explore = self.rules.explore
+        index = exploration.choose(choices, exploration.patient_draw(patient.id, as_of),
+                                   self.rules.explore_floor) if explore else 0
+        options = [{"service_id": c.service.id, "moment": c.moment.value,
+                    "price": c.service.price, "band": c.band, "p": round(c.estimate.p, 6),
+                    "alpha": round(c.estimate.alpha, 6), "beta": round(c.estimate.beta, 6)}
+                   for c in eligible]
+        policy = "thompson (shared quantile)" if explore else "expected value"
         chosen = eligible[index]
-        floor = 1 / len(exploration.GRID)
-        logged = tuple({"service_id": c.service.id, "moment": c.moment.value,
-                        "price": c.service.price, "band": c.band, "p": round(c.estimate.p, 6),
-                        "alpha": round(c.estimate.alpha, 6), "beta": round(c.estimate.beta, 6),
-                        "probability": round(chance, 6)}
-                       for c, chance in zip(eligible, chances, strict=True))
-        decision = Decision(policy, max(chances[index], floor), rule_choice.service.id, profile,
-                            chosen.band, logged)
-        return chosen, decision
+        return chosen, Decision(policy, index, rule_choice.service.id, profile, chosen.band,
+                                options, choices, self.rules.explore_floor, explore)
 
     def candidates(self, history: History, signals: list[Signal]) -> list[Candidate]:
         found: dict[tuple[str, Moment], Candidate] = {}

@@ -21,7 +21,7 @@ from datetime import date
 import numpy as np
 from scipy.special import betaincinv
 
-GRID = (np.arange(512) + 0.5) / 512
+GRID = (np.arange(256) + 0.5) / 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,19 +46,31 @@ def values(options: Sequence[Option], quantiles: np.ndarray) -> np.ndarray:
     return prices * betaincinv(alphas, betas, quantiles[None, :])
 
 
-def decide(options: Sequence[Option], u: float, floor: float = 0.0) -> tuple[int, list[float]]:
-    """The option chosen at quantile u, and each option's probability of being chosen.
-
-    Options are in order of expected value, best first. An option that wins for less than
-    `floor` of all u is not worth exploring: where it would win, the first option is chosen."""
+def probabilities(options: Sequence[Option], floor: float = 0.0) -> list[float]:
+    """Each option's probability of being chosen over u in (0, 1). Options are in order of
+    expected value, best first; one that wins for less than `floor` of all u is clearly worse
+    and not explored: where it would win, the first option is chosen."""
     if len(options) == 1:
-        return 0, [1.0]
+        return [1.0]
     winners = np.argmax(values(options, GRID), axis=0)
     chances = np.bincount(winners, minlength=len(options)) / len(GRID)
     dropped = (chances < floor) & (np.arange(len(options)) > 0)
     chances[0] += chances[dropped].sum()
     chances[dropped] = 0.0
+    return [float(c) for c in chances]
+
+
+def choose(options: Sequence[Option], u: float, floor: float = 0.0) -> int:
+    """The option chosen at quantile u (the probabilities are only needed when u picks an
+    option other than the first, to check it is worth exploring)."""
+    if len(options) == 1:
+        return 0
     chosen = int(np.argmax(values(options, np.array([u]))[:, 0]))
-    if dropped[chosen]:
-        chosen = 0
-    return chosen, [float(c) for c in chances]
+    if chosen and probabilities(options, floor)[chosen] == 0.0:
+        return 0
+    return chosen
+
+
+def decide(options: Sequence[Option], u: float, floor: float = 0.0) -> tuple[int, list[float]]:
+    """The option chosen at quantile u, and each option's probability of being chosen."""
+    return choose(options, u, floor), probabilities(options, floor)

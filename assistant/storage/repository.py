@@ -212,14 +212,19 @@ class Repository:
                 schema.patients.c.id == patient_id)).first()
         return patient_from(row) if row else None
 
-    def patient_types(self) -> dict[str, Patient]:
-        """Every patient's id, declared segment and birth date (what segments need)."""
+    def patient_types(self, ids: Iterable[str]) -> dict[str, Patient]:
+        """These patients' declared segment and birth date (what segments need)."""
         table = schema.patients
+        wanted = sorted(set(ids))
+        found: dict[str, Patient] = {}
         with self.engine.connect() as conn:
-            rows = conn.execute(select(table.c.id, table.c.segment, table.c.birth_date))
-            return {r.id: Patient(id=r.id, first_name="", segment=r.segment,
-                                  birth_date=date.fromisoformat(r.birth_date)
-                                  if r.birth_date else None) for r in rows}
+            for start in range(0, len(wanted), 500):
+                for r in conn.execute(select(table.c.id, table.c.segment, table.c.birth_date)
+                                      .where(table.c.id.in_(wanted[start:start + 500]))):
+                    found[r.id] = Patient(id=r.id, first_name="", segment=r.segment,
+                                          birth_date=date.fromisoformat(r.birth_date)
+                                          if r.birth_date else None)
+        return found
 
     def rules(self) -> Rules:
         with self.engine.connect() as conn:
