@@ -66,11 +66,8 @@ class Learning:
         rules = self.practice.rules()
         until = day_bounds(as_of)[1]
         offers, outcomes = self.repository.offers_and_outcomes(until)
-        menu = self.practice.menu()
-        context = TrialContext(self.practice.segmentation, menu, {},
-                               self.repository.patient_types(
-                                   {o.patient_id for o in offers} |
-                                   {o.patient_id for o in outcomes}))
+        context = TrialContext(self.practice.segmentation, self.repository.patient_types(
+            {o.patient_id for o in offers} | {o.patient_id for o in outcomes}))
         trials = trials_from(offers, outcomes, as_of, rules, context)
         model = HierarchicalModel(trials, rules, self.practice.segmentation.labels)
         return model, trials, offers, outcomes

@@ -22,7 +22,7 @@ from assistant.domain.engine import GoalMatcher, OfferEngine, ReadyOffer, Suppre
 from assistant.domain.history import History, Menu
 from assistant.domain.records import OfferMade, Outcome, Patient
 from assistant.domain.rules import Rules
-from assistant.domain.segments import Profile, Segmentation, visits_of
+from assistant.domain.segments import Profile, Segmentation
 from assistant.errors import InputError, NotFound
 from assistant.settings import Settings
 from assistant.storage import database
@@ -197,7 +197,7 @@ class Practice:
         active, quiet = self.repository.histories(since, until, start, due_until)
         _attach(active, offers, outcomes)
         engine = self._engine(active, as_of, rules, offers, outcomes,
-                              {h.patient.id: h.patient for h in quiet})
+                              {h.patient.id: h.patient for h in (*active, *quiet)})
         result = ScanResult(as_of)
         for history in active + quiet:
             answer = engine.evaluate(history, as_of)
@@ -220,19 +220,20 @@ class Practice:
         if history is None:
             raise NotFound(f"unknown patient {patient_id!r}")
         offers, outcomes = self.repository.offers_and_outcomes(until)
+        patients = self.repository.patient_types(
+            {o.patient_id for o in offers} | {o.patient_id for o in outcomes})
         engine = self._engine([history], as_of, rules, offers, outcomes,
-                              self.repository.patient_types(
-                                  {o.patient_id for o in offers} | {o.patient_id for o in outcomes}))
+                              {**patients, history.patient.id: history.patient})
         answer = engine.evaluate(history, as_of)
         self._save_matches(engine)
         return history, answer
 
     def _engine(self, active: list[History], as_of: date, rules: Rules, offers, outcomes,
-                others: dict[str, Patient]) -> OfferEngine:
+                patients: dict[str, Patient]) -> OfferEngine:
         menu = self.menu()
         sentiment = knowledge.sentiment(self.settings.knowledge_dir)
         segmentation = self.segmentation
-        context = TrialContext(segmentation, menu, {h.patient.id: h for h in active}, others)
+        context = TrialContext(segmentation, patients)
         model = HierarchicalModel(trials_from(offers, outcomes, as_of, rules, context), rules,
                                   segmentation.labels)
         matcher = self._goal_matcher(active, menu, as_of, rules)
@@ -270,50 +271,31 @@ class Practice:
 
 class TrialContext:
     """The patient's profile and the offer's price band when a past offer was made: as logged
-    with the decision, else read from the patient's history when it is loaded, else from the
-    patient record alone (segment and age; the band stays unknown)."""
+    with the decision that chose it, else what the patient record says (declared segment and
+    age band; new or returning and the price band stay unknown, so such an offer counts down to
+    the segment's cell). The same for a whole-practice scan and a one-patient evaluation."""
 
-    def __init__(self, segmentation: Segmentation, menu: Menu, histories: dict[str, History],
-                 others: dict[str, Patient]) -> None:
+    def __init__(self, segmentation: Segmentation, patients: dict[str, Patient]) -> None:
         self.segmentation = segmentation
-        self.menu = menu
-        self.histories = histories
-        self.others = others
-        self._profiles: dict[tuple[str, date], Profile] = {}
+        self.patients = patients
         self._by_record: dict[tuple, Profile] = {}
 
     def __call__(self, made: OfferMade | Outcome) -> tuple[Profile, str | None]:
         policy = getattr(made, "policy", None)
         if policy and isinstance(policy.get("profile"), dict):
             return Profile.from_dict(policy["profile"]), policy.get("band")
-        day = made.at.date()
-        key = (made.patient_id, day)
-        profile = self._profiles.get(key)
-        if profile is None:
-            profile = self._profile(made.patient_id, day)
-            self._profiles[key] = profile
-        service = self.menu.get(made.service_id)
-        band = self.segmentation.price_band(service.price, profile) \
-            if service is not None and profile.tenure is not None else None
-        return profile, band
-
-    def _profile(self, patient_id: str, day: date) -> Profile:
-        history = self.histories.get(patient_id)
-        if history is not None:
-            return self.segmentation.profile_from(history.patient, visits_of(history),
-                                                  self.menu, day)
-        patient = self.others.get(patient_id)
+        patient = self.patients.get(made.patient_id)
         if patient is None:
-            return Profile()
-        # Many patients share what their record alone says: one profile per kind of record.
+            return Profile(), None
+        day = made.at.date()
         born = patient.birth_date
         age = day.year - born.year - ((day.month, day.day) < (born.month, born.day)) \
             if born else None
-        key = (patient.segment, age)
+        key = (patient.segment, age)  # many patients share what their record alone says
         found = self._by_record.get(key)
         if found is None:
             found = self._by_record[key] = self.segmentation.record_profile(patient, day)
-        return found
+        return found, None
 
 
 def _attach(histories: list[History], offers, outcomes) -> None:

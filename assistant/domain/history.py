@@ -56,8 +56,6 @@ class History:
     events: list[Event] = field(default_factory=list)
     offers: list[OfferMade] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
-    derived: dict | None = field(default=None, repr=False, compare=False)
-    """Facts worked out from the events once per scan (e.g. the visits a segment reads)."""
 
     def of_kind(self, *kinds: str) -> Iterator[Event]:
         return (e for e in self.events if e.kind in kinds)

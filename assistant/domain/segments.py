@@ -7,7 +7,6 @@ places an offer's price against what the patient usually spends a visit.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -18,25 +17,6 @@ from assistant.domain.records import Patient
 
 UNKNOWN = "unknown"
 FIRST_PURCHASE = "first purchase"
-
-
-@dataclass(frozen=True, slots=True)
-class Visit:
-    on: date
-    service_id: str | None
-    amount: float | None
-
-
-def visits_of(history: History) -> list[Visit]:
-    """The patient's completed visits, oldest first (worked out once per history)."""
-    if history.derived is None:
-        history.derived = {}
-    visits = history.derived.get("visits")
-    if visits is None:
-        visits = history.derived["visits"] = sorted(
-            (Visit(e.at.date(), e.service_id, e.number("amount"))
-             for e in history.of_kind("visit_completed")), key=lambda v: v.on)
-    return visits
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,15 +63,12 @@ class Segmentation:
 
     def profile(self, history: History, menu: Menu, as_of: date) -> Profile:
         """The patient's profile from their whole record as of a day."""
-        return self.profile_from(history.patient, visits_of(history), menu, as_of)
-
-    def profile_from(self, patient: Patient, visits: list[Visit], menu: Menu, as_of: date
-                     ) -> Profile:
-        """The profile from the patient's visits (oldest first), those up to `as_of`."""
-        seen = visits[:bisect_right(visits, as_of, key=lambda v: v.on)]
-        amounts = [v.amount for v in seen if v.amount]
-        return Profile(self.line(patient, [v.service_id for v in seen], menu),
-                       "returning" if len(seen) > 1 else "new", self.age_band(patient, as_of),
+        visits = [(e.service_id, e.number("amount")) for e in history.of_kind("visit_completed")
+                  if e.at.date() <= as_of]
+        amounts = [a for _, a in visits if a]
+        return Profile(self.line(history.patient, [s for s, _ in visits], menu),
+                       "returning" if len(visits) > 1 else "new",
+                       self.age_band(history.patient, as_of),
                        float(median(amounts)) if amounts else None)
 
     def record_profile(self, patient: Patient, as_of: date) -> Profile:

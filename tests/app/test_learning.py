@@ -118,3 +118,14 @@ def test_the_printable_report_has_every_section(demo, monkeypatch, tmp_path):
     for section in ("This week's funnel", "Acceptance by moment", "What converts, by segment",
                     "Revenue from accepted offers", "Revenue diagnostic", "$54,000"):
         assert section in html
+
+
+def test_a_patients_own_evaluation_agrees_with_the_weekly_scan(demo):
+    """A draft for one patient offers what the queue showed for them: the model and the draw
+    are the same whether the whole practice or one patient is read."""
+    day = date(2026, 11, 24)
+    for ready in demo.scan(day).ready[:25]:
+        _, alone = demo.evaluate(ready.patient.id, day)
+        assert (alone.moment, alone.service.id) == (ready.moment, ready.service.id)
+        assert alone.estimate.p == pytest.approx(ready.estimate.p)
+        assert alone.decision.propensity == pytest.approx(ready.decision.propensity)
