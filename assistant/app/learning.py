@@ -311,8 +311,7 @@ def _current_probability(model: HierarchicalModel, menu, offer: OfferMade, rules
     ranked = [choices[i][1] for i in order]
     if not rules.explore:
         return 1.0 if order[0] == chosen_index else 0.0
-    _, chances = exploration.decide(ranked, 0.5, rules.explore_floor)
-    return chances[order.index(chosen_index)]
+    return exploration.probabilities(ranked, rules.explore_floor)[order.index(chosen_index)]
 
 
 def owner_report(practice: Practice, as_of: date, top: int = 3) -> dict:

@@ -69,8 +69,3 @@ def choose(options: Sequence[Option], u: float, floor: float = 0.0) -> int:
     if chosen and probabilities(options, floor)[chosen] == 0.0:
         return 0
     return chosen
-
-
-def decide(options: Sequence[Option], u: float, floor: float = 0.0) -> tuple[int, list[float]]:
-    """The option chosen at quantile u, and each option's probability of being chosen."""
-    return choose(options, u, floor), probabilities(options, floor)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from assistant.domain import exploration
 from assistant.domain.conversion import HierarchicalModel, Trial, trials_from
 from assistant.domain.moments import Moment
@@ -109,11 +111,12 @@ def test_segments_and_price_bands_are_derived():
 
 def test_exploration_only_reorders_offers_whose_evidence_differs():
     same = [exploration.Option(750, 1.5, 8.5), exploration.Option(250, 1.5, 8.5)]
-    assert exploration.decide(same, 0.001)[0] == exploration.decide(same, 0.999)[0] == 0
-    assert exploration.decide(same, 0.5)[1] == [1.0, 0.0]
+    assert exploration.choose(same, 0.001) == exploration.choose(same, 0.999) == 0
+    assert exploration.probabilities(same) == [1.0, 0.0]
     known, unknown = exploration.Option(250, 30, 70), exploration.Option(300, 1.5, 8.5)
-    low, chances = exploration.decide([known, unknown], 0.02)
-    high, _ = exploration.decide([known, unknown], 0.98)
+    low = exploration.choose([known, unknown], 0.02)
+    high = exploration.choose([known, unknown], 0.98)
+    chances = exploration.probabilities([known, unknown])
     assert (low, high) == (0, 1)  # the offer with thin evidence wins when u is high
     assert 0 < chances[1] < 0.5 and abs(sum(chances) - 1) < 1e-9
 
@@ -121,8 +124,8 @@ def test_exploration_only_reorders_offers_whose_evidence_differs():
 def test_a_clearly_worse_offer_is_never_explored():
     clear = [exploration.Option(250, 11.6, 28.4), exploration.Option(750, 1.6, 38.4)]
     for u in (0.001, 0.5, 0.999):
-        chosen, chances = exploration.decide(clear, u, floor=0.05)
-        assert chosen == 0 and chances == [1.0, 0.0]
+        assert exploration.choose(clear, u, floor=0.05) == 0
+    assert exploration.probabilities(clear, floor=0.05) == [1.0, 0.0]
 
 
 def test_the_weekly_draw_is_repeatable_and_changes_by_week():
@@ -130,3 +133,16 @@ def test_the_weekly_draw_is_repeatable_and_changes_by_week():
     assert a == exploration.patient_draw("p1", date(2026, 11, 25))  # same ISO week
     assert a != exploration.patient_draw("p1", date(2026, 12, 1))
     assert 0 < a < 1
+
+
+def test_the_logged_probabilities_are_how_often_each_offer_is_chosen():
+    import random
+
+    rng = random.Random(3)
+    for _ in range(20):
+        options = [exploration.Option(rng.choice([99, 149, 250, 750]), rng.uniform(0.5, 30),
+                                      rng.uniform(5, 90)) for _ in range(rng.randint(2, 4))]
+        chances = exploration.probabilities(options, floor=0.05)
+        picks = [exploration.choose(options, float(u), floor=0.05) for u in exploration.GRID]
+        observed = [picks.count(i) / len(picks) for i in range(len(options))]
+        assert observed == pytest.approx(chances, abs=1e-9)
