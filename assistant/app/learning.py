@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from statistics import fmean
 
@@ -21,7 +21,6 @@ from assistant.domain.conversion import HierarchicalModel, trials_from
 from assistant.domain.moments import Moment
 from assistant.domain.records import OfferMade, Outcome
 from assistant.domain.segments import Profile
-from assistant.storage.repository import epoch
 
 ARTICLE = {"patients": 200, "touchpoints": 3, "acceptance": 0.15, "average_cross_sell": 600.0,
            "revenue_after_first_visit_share": 0.44, "cancellation_ratio": 1 / 3}
@@ -177,7 +176,7 @@ class Learning:
     def diagnostic(self, as_of: date) -> dict:
         """The article's figures over the year up to `as_of`, measured, beside its defaults."""
         start = as_of - YEAR
-        since, until = epoch(datetime.combine(start, time.min)), day_bounds(as_of)[1]
+        since, until = day_bounds(start)[0], day_bounds(as_of)[1]
         rows = self.repository.events_of_kinds(
             ("visit_completed", "appointment_booked", "appointment_cancelled"), 0, until)
         visits: dict[str, list[tuple[int, str | None, float]]] = defaultdict(list)
