@@ -22,7 +22,8 @@ from assistant.domain.rules import Rules
 from assistant.errors import CrosssellError, InputError
 from assistant.settings import Settings
 
-app = typer.Typer(help="crosssell: which patients are ready for an offer this week, what to "
+app = typer.Typer(rich_markup_mode="markdown",
+                  help="crosssell: which patients are ready for an offer this week, what to "
                        "offer them, and why.", no_args_is_help=True, add_completion=False)
 rules_app = typer.Typer(help="Show or change the practice's eligibility and timing rules.",
                         no_args_is_help=True)
