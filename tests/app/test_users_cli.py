@@ -1,0 +1,50 @@
+"""`crosssell users` and `crosssell audit` from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.app.accounts import Accounts
+from assistant.app.practice import Practice
+from assistant.cli import app
+from assistant.errors import Unauthenticated
+from assistant.settings import Settings
+
+runner = CliRunner()
+
+
+def test_users_are_added_listed_given_tokens_and_disabled_and_it_is_audited(home):
+    added = runner.invoke(app, ["users", "add", "maria", "--role", "coordinator", "--name",
+                                "Maria Santos", "--password", "long-enough-pw"])
+    assert added.exit_code == 0, added.output
+    token = added.stdout.split("API token (shown once): ")[1].split()[0]
+    accounts = Accounts(Practice(Settings()).repository)
+    assert accounts.authenticate(token).id == "maria"
+
+    listed = json.loads(runner.invoke(app, ["users", "list", "--format", "json"]).stdout)
+    assert listed == {"users": [{"id": "maria", "name": "Maria Santos", "role": "coordinator",
+                                 "active": True}]}
+    again = runner.invoke(app, ["users", "add", "maria", "--role", "qa", "--password",
+                                "long-enough-pw"])
+    assert again.exit_code == 7 and "already exists" in again.stderr
+    weak = runner.invoke(app, ["users", "add", "bob", "--role", "qa", "--password", "short"])
+    assert weak.exit_code == 2 and "8 characters" in weak.stderr
+
+    renewed = runner.invoke(app, ["users", "token", "maria"])
+    new_token = renewed.stdout.split("(shown once): ")[1].split()[0]
+    assert accounts.authenticate(new_token).id == "maria"
+    with pytest.raises(Unauthenticated):
+        accounts.authenticate(token)  # the old API token stopped working
+    assert runner.invoke(app, ["users", "disable", "maria"]).exit_code == 0
+    with pytest.raises(Unauthenticated):
+        accounts.authenticate(new_token)
+    assert runner.invoke(app, ["users", "disable", "nobody"]).exit_code == 3
+
+    log = json.loads(runner.invoke(app, ["audit", "--format", "json"]).stdout)["entries"]
+    assert [e["action"] for e in log] == ["user_added", "token_issued", "user_disabled"]
+    assert all(e["actor"].startswith("cli:") for e in log)
+    table = runner.invoke(app, ["audit", "--user", log[0]["actor"]])
+    assert "user_added" in table.stdout
