@@ -20,6 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from assistant.app.accounts import User
+from assistant.app.learning import Learning
 from assistant.app.review import Review, open_review
 from assistant.domain.review import Action, Role, authorise
 from assistant.drafting.content import Draft
@@ -280,6 +281,22 @@ def create_app(review: Review | None = None) -> FastAPI:
     @app.post("/drafts/{draft_id}/outcome", tags=["review"])
     def outcome(draft_id: str, body: OutcomeBody, user: Me, review: Desk) -> dict:
         return _view(review.outcome(user, draft_id, body.outcome == "accepted", body.version))
+
+    # What was learned ------------------------------------------------------------------------
+
+    @app.get("/learning", tags=["learning"])
+    def learning(user: Me, review: Desk, as_of: date | None = None,
+                 top: Annotated[int, Query(ge=1, le=50)] = 3) -> dict:
+        """Top and bottom converters per moment and segment, with intervals, and the
+        off-policy estimate of the current policy against always-the-top-rule."""
+        authorise(user.role, Action.VIEW)
+        return Learning(review.practice).report(as_of or _today(), top)
+
+    @app.get("/diagnostic", tags=["learning"])
+    def revenue_diagnostic(user: Me, review: Desk, as_of: date | None = None) -> dict:
+        """The article's revenue figures from this practice's year, beside the article's."""
+        authorise(user.role, Action.VIEW)
+        return Learning(review.practice).diagnostic(as_of or _today())
 
     # Users and the audit log -----------------------------------------------------------------
 

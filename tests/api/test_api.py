@@ -269,3 +269,12 @@ def test_draft_lists_name_the_patient_without_the_text(client, auth, desk):
     first_name = desk.practice.repository.patient(draft["patient_id"]).first_name
     assert rows and all(r["first_name"] == first_name for r in rows)
     assert not any("body" in r or "subject" in r for r in rows)
+
+
+def test_what_was_learned_and_the_diagnostic_are_served(client, auth):
+    report = client.get("/learning", params={"as_of": DAY}, headers=auth["qa"])
+    assert report.status_code == 200 and {"by_moment", "by_segment", "off_policy"} <= set(
+        report.json())
+    figures = client.get("/diagnostic", params={"as_of": DAY}, headers=auth["provider"]).json()
+    assert figures["what_if"]["article"]["annual"] == 54000
+    assert client.get("/diagnostic").status_code == 401
