@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.domain.history import Menu
 from assistant.domain.moments import Moment
 from assistant.domain.records import Service
 from assistant.drafting.brief import Brief, Grounds, OfferFacts, Source, money
 from assistant.drafting.content import DraftContent
-from assistant.drafting.guards import DAY_MONTH, MONTH_DAY, MONTHS, Policy, contains
+from assistant.drafting.guards import DAY_MONTH, MONTH_DAY, MONTHS, SALUTATION, Policy, contains
 from assistant.errors import InputError
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
@@ -34,10 +34,19 @@ class OfferRef(BaseModel):
     price: float = Field(ge=0)
     unit: str = ""
 
+    @field_validator("price", mode="before")
+    @classmethod
+    def _money(cls, value: object) -> object:
+        """"$1,250", "149/month" and 149 are all prices."""
+        if isinstance(value, str):
+            found = re.search(r"\d[\d,]*(?:\.\d+)?", value)
+            return float(found.group().replace(",", "")) if found else value
+        return value
+
 
 class MessageContext(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    first_name: str = Field(min_length=1)
+    first_name: str = ""
     history: list[str] = Field(default_factory=list)
     goals: list[str] = Field(default_factory=list)
     offer: OfferRef
@@ -48,6 +57,16 @@ class ScoredMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: str = Field(min_length=1)
     channel: Literal["email", "sms"]
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _channel(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
     subject: str = ""
     body: str
     context: MessageContext
@@ -78,12 +97,13 @@ def content_of(message: ScoredMessage) -> DraftContent:
 def brief_and_grounds(message: ScoredMessage, policy: Policy) -> tuple[Brief, Grounds]:
     """What the guards need, from the message's own context and nothing else."""
     context = message.context
+    first_name = context.first_name.strip() or _greeted(message.body)
     offer = Service(id=_slug(context.offer.name), name=context.offer.name, category="",
                     price=context.offer.price, unit=context.offer.unit)
     record = "\n".join([*context.history, *context.goals])
     treatments = _treatments(record, policy, offer)
     sources = [Source(f"h{n}", "history", None, text) for n, text in enumerate(context.history, 1)]
-    brief = Brief(patient_id="", first_name=context.first_name, moment=_moment(context.moment),
+    brief = Brief(patient_id="", first_name=first_name, moment=_moment(context.moment),
                   channel=message.channel, signal=context.history[-1] if context.history else "",
                   signal_source="", treatments=[t.name for t in treatments],
                   offer=OfferFacts(offer.id, offer.name, offer.price, offer.unit, "treatment",
@@ -96,6 +116,12 @@ def brief_and_grounds(message: ScoredMessage, policy: Policy) -> tuple[Brief, Gr
                       treatments=treatments, amounts=set(), private=[], other_people=[],
                       source_ids={s.id for s in sources})
     return brief, grounds
+
+
+def _greeted(body: str) -> str:
+    """The name a message greets, when its context gives none (the name is then not checked)."""
+    found = SALUTATION.search(body)
+    return found.group(1) if found else ""
 
 
 def _numbers(text: str) -> set[float]:

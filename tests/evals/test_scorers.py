@@ -116,3 +116,15 @@ def test_calibrate_reports_agreement_for_each_scorer(tmp_path):
     assert rows["tone"]["n"] == rows["specificity"]["n"] >= 36
     assert rows["tone"]["auc"] >= 0.9 and rows["specificity"]["auc"] >= 0.9
     assert -1 <= rows["tone"]["kappa"] <= 1
+
+
+def test_loosely_written_lines_are_still_scored(evals, tmp_path):
+    line = {"id": 7, "channel": "SMS", "body": "Hi Dana, 21 lb down since August. Body "
+            "contouring is $750 per session if you would like to talk. Reply STOP to opt out",
+            "context": {"history": ["Weight 212 lb in August, 191 lb on Nov 21"],
+                        "offer": {"name": "Body contouring", "price": "$750/session"}}}
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(line))
+    (message, score), = evals.score_file(path)[0]
+    assert message.id == "7" and message.channel == "sms"
+    assert score.compliance_passed and score.specificity == 1.0
