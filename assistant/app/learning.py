@@ -56,6 +56,9 @@ def rate(accepted: int, trials: int) -> Rate:
 
 
 class Learning:
+    """Reads the practice's offers and outcomes for the owner: what converts, what the policy
+    is worth, and the revenue diagnostic."""
+
     def __init__(self, practice: Practice) -> None:
         self.practice = practice
         self.repository = practice.repository
@@ -262,8 +265,10 @@ def _round(value: float | None) -> float | None:
 
 
 def _ends(rows: list[dict], top: int) -> dict:
-    """The best and the worst converters (by the interval's middle, then sample size)."""
-    ranked = sorted(rows, key=lambda r: (-(r["rate"] or 0), -r["trials"], r["offer"]))
+    """The best and the worst converters, by the Jeffreys posterior mean (so one acceptance in
+    one try does not top a list), then sample size."""
+    ranked = sorted(rows, key=lambda r: (-(r["accepted"] + 0.5) / (r["trials"] + 1),
+                                         -r["trials"], r["offer"]))
     return {"top": ranked[:top], "bottom": list(reversed(ranked[max(top, len(ranked) - top):])),
             "offers": len(ranked)}
 
