@@ -121,3 +121,22 @@ def test_a_failed_send_leaves_the_draft_approved_and_records_nothing(desk, smtp)
     assert sent.status == "sent"
     with pytest.raises(Conflict, match="already gone to the patient"):
         review.send(desk.users["coordinator"], draft.id)
+
+
+def test_an_outbox_that_cannot_be_written_leaves_the_draft_approved(desk, tmp_path):
+    from assistant.sending import SmsOutbox
+
+    draft = _approved(desk, "sms")
+    review = desk.review
+    working = review.senders["sms"]
+    blocked = SmsOutbox(review.practice.settings)
+    blocked.path = tmp_path / "not-a-folder"
+    blocked.path.write_text("")
+    blocked.path = blocked.path / "sms.csv"  # a file where a folder should be
+    review.senders["sms"] = blocked
+    try:
+        with pytest.raises(SendError, match="was not sent"):
+            review.send(desk.users["coordinator"], draft.id)
+    finally:
+        review.senders["sms"] = working
+    assert review.get(desk.users["coordinator"], draft.id).status == "approved"

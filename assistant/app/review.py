@@ -29,7 +29,7 @@ from assistant.domain.review import (
     transition,
 )
 from assistant.drafting.content import Draft, GuardResult, ReviewNote
-from assistant.errors import Conflict, InputError, NotFound
+from assistant.errors import Conflict, CrosssellError, InputError, NotFound
 from assistant.sending import Message, Sender, SendError
 from assistant.storage.repository import epoch
 
@@ -266,9 +266,11 @@ class Review:
         message = Message(sent.id, sent.patient_id, sent.channel, to, sent.subject, sent.body)
         try:
             receipt = self.senders[sent.channel].send(message)
-        except SendError as exc:
-            self._undo_send(actor, sent, draft, str(exc))
-            raise
+        except Exception as exc:  # whatever stopped delivery, the draft must not stay "sent"
+            self._undo_send(actor, sent, draft, str(exc) or type(exc).__name__)
+            if isinstance(exc, SendError | CrosssellError):
+                raise
+            raise SendError(f"{sent.channel} to {sent.patient_id} was not sent: {exc}") from exc
         sent.sent_via = str(receipt)
         sent.version += 1
         self._save(actor, sent, sent.version - 1, "delivered", {"via": sent.sent_via})
