@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -79,7 +78,7 @@ class Settings(BaseSettings):
     def chroma_dir(self) -> Path:
         return self.home / "chroma"
 
-    @cached_property
+    @property
     def url(self) -> str:
         if self.database_url:
             return _normalise(self.database_url)

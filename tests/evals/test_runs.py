@@ -14,6 +14,7 @@ from assistant.cli import app
 from assistant.domain.moments import Moment
 from assistant.evals.runs import load_suite
 from assistant.settings import PROJECT_ROOT
+from assistant.storage import schema
 
 runner = CliRunner()
 EVALS = PROJECT_ROOT / "evals"
@@ -115,3 +116,15 @@ def test_an_unknown_suite_or_baseline_is_named(tmp_path):
     assert "default" in result.stderr
     result = runner.invoke(app, ["eval", "run", "--baseline", str(tmp_path / "none.json")])
     assert result.exit_code == 2 and "no such baseline" in result.stderr
+
+
+def test_an_eval_run_never_touches_the_practice_it_was_started_from(home, monkeypatch):
+    from assistant.app.evals import Evals
+    from assistant.app.practice import Practice
+    from assistant.settings import Settings
+
+    settings = Settings(llm="none")
+    practice = Practice(settings)  # the practice's own database is opened first
+    Evals(settings).run("adversarial", drafter="none")
+    assert practice.repository.count(schema.patients) == 0
+    assert practice.repository.drafts() == []
