@@ -87,16 +87,6 @@ class Accounts:
         self.repository.revoke_tokens(user_id)
         return self.get(user_id)
 
-    def enable(self, user_id: str) -> User:
-        self.get(user_id)
-        self.repository.set_user(user_id, active=True)
-        return self.get(user_id)
-
-    def set_password(self, user_id: str, password: str) -> None:
-        self.get(user_id)
-        _check_password(password)
-        self.repository.set_user(user_id, password_hash=_hasher.hash(password))
-
     def new_api_token(self, user_id: str) -> str:
         """A long-lived token for an integration; replaces the user's previous API token."""
         return self._issue(user_id, "api", None, replace=True)
