@@ -87,14 +87,14 @@ class Review:
     def login(self, user_id: str, password: str) -> tuple[User, str]:
         """A session token for a user's password; the login is audited."""
         user, token = self.accounts.login(user_id, password)
-        self.repository.append_audit([self._audit_row(user, "login", None, {})])
+        self._audit(user, "login", None, {})
         return user, token
 
     def logout(self, token: str) -> None:
         """Ends the session that `token` opened (it stops working at once)."""
         user = self.accounts.authenticate(token)
         self.accounts.logout(token)
-        self.repository.append_audit([self._audit_row(user, "logout", None, {})])
+        self._audit(user, "logout", None, {})
 
     # The queue and the drafts ------------------------------------------------------------
 
@@ -268,7 +268,7 @@ class Review:
             receipt = self.senders[sent.channel].send(message)
         except Exception as exc:  # whatever stopped delivery, the draft must not stay "sent"
             self._undo_send(actor, sent, draft, str(exc) or type(exc).__name__)
-            if isinstance(exc, SendError | CrosssellError):
+            if isinstance(exc, CrosssellError):
                 raise
             raise SendError(f"{sent.channel} to {sent.patient_id} was not sent: {exc}") from exc
         sent.sent_via = str(receipt)
@@ -323,8 +323,8 @@ class Review:
         """Events, patients or services as contract lines, from an integration."""
         authorise(actor.role, Action.PUSH_EVENTS)
         report = self.practice.import_lines(lines)
-        self.repository.append_audit([self._audit_row(actor, "push", None, {
-            "lines": report.lines, "rejected": len(report.rejected)})])
+        self._audit(actor, "push", None, {"lines": report.lines,
+                                          "rejected": len(report.rejected)})
         return report
 
     def reply(self, actor: User, patient_id: str, channel: str, text: str,
@@ -346,8 +346,7 @@ class Review:
         report = self.practice.import_records([record])
         if report.rejected:
             raise InputError(report.rejected[0].message)
-        self.repository.append_audit([self._audit_row(actor, "reply", None, {
-            "kind": kind, "channel": channel}, patient_id=patient_id)])
+        self._audit(actor, "reply", None, {"kind": kind, "channel": channel}, patient_id)
         return kind
 
     # The audit log -------------------------------------------------------------------------------
@@ -368,7 +367,7 @@ class Review:
 
     def record_user_change(self, actor: User, action: str, detail: dict) -> None:
         authorise(actor.role, Action.MANAGE_USERS)
-        self.repository.append_audit([self._audit_row(actor, action, None, detail)])
+        self._audit(actor, action, None, detail)
 
     # Internals ----------------------------------------------------------------------------------
 
@@ -409,9 +408,9 @@ class Review:
                                           actor=actor.id, action=action.value, comment=comment))
         return {"comment": comment} if comment else {}
 
-    def _audit(self, actor: User, action: Action | str, draft: Draft | None, detail: dict
-               ) -> None:
-        self.repository.append_audit([self._audit_row(actor, action, draft, detail)])
+    def _audit(self, actor: User, action: Action | str, draft: Draft | None, detail: dict,
+               patient_id: str | None = None) -> None:
+        self.repository.append_audit([self._audit_row(actor, action, draft, detail, patient_id)])
 
     @staticmethod
     def _audit_row(actor: User, action: Action | str, draft: Draft | None, detail: dict,
