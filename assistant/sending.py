@@ -48,6 +48,19 @@ class Sender(Protocol):
     def send(self, message: Message) -> Receipt: ...
 
 
+def _email(message: Message, sender: str) -> EmailMessage:
+    """The email for a message, with a Message-ID and the draft it came from."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(datetime.now(UTC))
+    email["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    email["X-Crosssell-Draft"] = message.draft_id
+    email.set_content(message.body)
+    return email
+
+
 class SmtpSender:
     """Email over SMTP with STARTTLS, implicit TLS, or (for a loopback relay) plain."""
 
@@ -58,14 +71,7 @@ class SmtpSender:
 
     def send(self, message: Message) -> Receipt:
         s = self.settings
-        email = EmailMessage()
-        email["From"] = s.mail_from
-        email["To"] = message.to
-        email["Subject"] = message.subject
-        email["Date"] = format_datetime(datetime.now(UTC))
-        email["Message-ID"] = make_msgid(domain=s.mail_from.rsplit("@", 1)[-1])
-        email["X-Crosssell-Draft"] = message.draft_id
-        email.set_content(message.body)
+        email = _email(message, s.mail_from)
         try:
             with self._connect() as smtp:
                 if s.smtp_username:
@@ -96,12 +102,7 @@ class EmailOutbox:
         self.sender = settings.mail_from
 
     def send(self, message: Message) -> Receipt:
-        email = EmailMessage()
-        email["From"] = self.sender
-        email["To"] = message.to
-        email["Subject"] = message.subject
-        email["Date"] = format_datetime(datetime.now(UTC))
-        email.set_content(message.body)
+        email = _email(message, self.sender)
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{message.draft_id}.eml"
         path.write_bytes(bytes(email))
