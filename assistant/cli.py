@@ -257,7 +257,7 @@ def draft(
     _print_week(drafted)
 
 
-def _print_json(value: dict) -> None:
+def _print_json(value: dict | list) -> None:
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
@@ -628,7 +628,7 @@ def eval_score(
     for number, why in bad:
         err.print(f"line {number}: {why}", highlight=False)
     if fmt is Format.json:
-        _print_json_list([s.as_dict() for _, s in scored])
+        _print_json([s.as_dict() for _, s in scored])
     else:
         table = Table(title=f"Scores for {file.name}", show_lines=True, expand=True)
         for column in ("id", "tone", "specificity", "grounding", "compliance", "findings"):
@@ -640,10 +640,6 @@ def eval_score(
         out.print(table)
     if bad:
         raise typer.Exit(1)
-
-
-def _print_json_list(value: list) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def _eval_progress(quiet: bool):
@@ -869,7 +865,7 @@ def diagnostic(
     """The article's revenue diagnostic from this practice's own year: touchpoints in use of
     the eight, acceptance per touchpoint, revenue after the first visit, cancellations of
     cross-sell vs single-treatment patients, and the annual what-if beside the article's."""
-    from assistant.app.learning import Learning
+    from assistant.app.learning import Learning, percent, what_if_rows
 
     figures = _run(lambda: Learning(_practice()).diagnostic(_parse_day(as_of)))
     if fmt is Format.json:
@@ -881,32 +877,14 @@ def diagnostic(
         touch.add_column(column)
     for t in figures["touchpoints"]:
         touch.add_row(t["label"], str(t["presented"]), f"{t['accepted']} of {t['trials']}",
-                      "–" if t["rate"] is None else f"{t['rate']:.0%}",
+                      percent(t["rate"]),
                       f"{t['low']:.0%}-{t['high']:.0%}" if t["trials"] else "–")
     out.print(touch)
-    w = figures["what_if"]
     table = Table(title="Annual what-if: patients x touchpoints x acceptance x average cross-sell")
     for column in ("", "this practice", "the article"):
         table.add_column(column, justify="right" if column else "left")
-
-    def show(value, kind: str) -> str:
-        if value is None:
-            return "–"
-        return {"money": f"${value:,.0f}", "pct": f"{value:.0%}", "n": f"{value:,}"}[kind]
-
-    for label, key, kind in (("active patients", "patients", "n"),
-                             ("touchpoints in use", "touchpoints", "n"),
-                             ("acceptance", "acceptance", "pct"),
-                             ("average cross-sell", "average_cross_sell", "money"),
-                             ("annual revenue", "annual", "money")):
-        table.add_row(label, show(w["measured"][key], kind), show(w["article"][key], kind))
-    table.add_row("with all eight touchpoints", show(w["all_eight_at_measured"], "money"), "")
-    revenue, cancel = figures["revenue"], figures["cancellation"]
-    table.add_row("revenue after the first visit", show(revenue["after_first_visit_share"], "pct"),
-                  "44%")
-    table.add_row("cancellations per booking: cross-sell vs single",
-                  f"{show(cancel['cross_sell_rate'], 'pct')} vs "
-                  f"{show(cancel['single_treatment_rate'], 'pct')}", "one third the rate")
+    for row in what_if_rows(figures):
+        table.add_row(*row)
     out.print(table)
 
 

@@ -11,7 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from assistant.app.accounts import User
-from assistant.app.learning import owner_report, render_owner_report
+from assistant.app.learning import (
+    dollars,
+    owner_report,
+    percent,
+    render_owner_report,
+    what_if_rows,
+)
 from assistant.app.review import Review
 from assistant.settings import PROJECT_ROOT
 from ui.desk import attempt, default_as_of
@@ -33,13 +39,13 @@ def dashboard(desk: Review, user: User) -> None:
     report, diagnostic = data["report"], data["diagnostic"]
     what_if = diagnostic["what_if"]
     cards = st.columns(4)
-    cards[0].metric("Annual cross-sell revenue (measured)", _money(what_if["measured"]["annual"]),
+    cards[0].metric("Annual cross-sell revenue (measured)", dollars(what_if["measured"]["annual"]),
                     help="active patients x touchpoints in use x acceptance x average cross-sell")
     cards[1].metric("Touchpoints in use", f"{diagnostic['touchpoints_in_use']} of "
                                           f"{diagnostic['touchpoints_possible']}")
-    cards[2].metric("Acceptance", _pct(what_if["measured"]["acceptance"]))
+    cards[2].metric("Acceptance", percent(what_if["measured"]["acceptance"]))
     cards[3].metric("Revenue after the first visit",
-                    _pct(diagnostic["revenue"]["after_first_visit_share"]))
+                    percent(diagnostic["revenue"]["after_first_visit_share"]))
     left, right = st.columns(2)
     with left:
         st.subheader("This week's funnel")
@@ -105,25 +111,4 @@ def _coverage(touchpoints: list[dict]) -> alt.Chart:
 
 
 def _diagnostic_rows(diagnostic: dict) -> pd.DataFrame:
-    w, cancel = diagnostic["what_if"], diagnostic["cancellation"]
-    rows = [("active patients", w["measured"]["patients"], w["article"]["patients"]),
-            ("touchpoints in use", w["measured"]["touchpoints"], w["article"]["touchpoints"]),
-            ("acceptance", _pct(w["measured"]["acceptance"]), _pct(w["article"]["acceptance"])),
-            ("average cross-sell", _money(w["measured"]["average_cross_sell"]),
-             _money(w["article"]["average_cross_sell"])),
-            ("annual revenue", _money(w["measured"]["annual"]), _money(w["article"]["annual"])),
-            ("with all eight touchpoints", _money(w["all_eight_at_measured"]), ""),
-            ("revenue after the first visit",
-             _pct(diagnostic["revenue"]["after_first_visit_share"]), "44%"),
-            ("cancellations per booking, cross-sell vs single-treatment",
-             f"{_pct(cancel['cross_sell_rate'])} vs {_pct(cancel['single_treatment_rate'])}",
-             "one third the rate")]
-    return pd.DataFrame(rows, columns=["", "this practice", "the article"]).astype(str)
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def _money(value: float | None) -> str:
-    return "–" if value is None else f"${value:,.0f}"
+    return pd.DataFrame(what_if_rows(diagnostic), columns=["", "this practice", "the article"])

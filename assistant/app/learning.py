@@ -330,12 +330,36 @@ def render_owner_report(template_dir: Path, data: dict) -> str:
     env = SandboxedEnvironment(loader=FileSystemLoader(str(template_dir)),
                                autoescape=select_autoescape(["html", "j2"]),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("owner_report.html.j2").render(pct=_pct, money=_money, **data)
+    return env.get_template("owner_report.html.j2").render(pct=percent, money=dollars, **data)
 
 
-def _pct(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def _money(value: float | None) -> str:
+def dollars(value: float | None) -> str:
     return "–" if value is None else f"${value:,.0f}"
+
+
+def what_if_rows(figures: dict) -> list[tuple[str, str, str]]:
+    """The diagnostic's what-if, this practice beside the article, as a person reads it."""
+    w, cancel = figures["what_if"], figures["cancellation"]
+    measured, article = w["measured"], w["article"]
+
+    def count(value: int | None) -> str:
+        return "–" if value is None else f"{value:,}"
+
+    return [
+        ("active patients", count(measured["patients"]), count(article["patients"])),
+        ("touchpoints in use", count(measured["touchpoints"]), count(article["touchpoints"])),
+        ("acceptance", percent(measured["acceptance"]), percent(article["acceptance"])),
+        ("average cross-sell", dollars(measured["average_cross_sell"]),
+         dollars(article["average_cross_sell"])),
+        ("annual revenue", dollars(measured["annual"]), dollars(article["annual"])),
+        ("with all eight touchpoints", dollars(w["all_eight_at_measured"]), ""),
+        ("revenue after the first visit", percent(figures["revenue"]["after_first_visit_share"]),
+         percent(article["revenue_after_first_visit_share"])),
+        ("cancellations per booking, cross-sell vs single-treatment",
+         f"{percent(cancel['cross_sell_rate'])} vs {percent(cancel['single_treatment_rate'])}",
+         "one third the rate"),
+    ]
