@@ -17,7 +17,7 @@ from scipy.special import betaincinv
 
 from assistant.app.practice import Practice, TrialContext, day_bounds
 from assistant.domain import exploration
-from assistant.domain.conversion import HierarchicalModel, trials_from
+from assistant.domain.conversion import HierarchicalModel, answered, trials_from
 from assistant.domain.moments import Moment
 from assistant.domain.records import OfferMade, Outcome
 from assistant.domain.segments import Profile
@@ -114,7 +114,8 @@ class Learning:
         rules = self.practice.rules()
         menu = self.practice.menu()
         logged = [o for o in offers if o.policy and o.policy.get("propensity")]
-        answers = _answers(logged, outcomes, as_of, rules.no_answer_days)
+        answers = {o.id: a for o, a in answered(offers, outcomes, as_of,
+                                                   rules.no_answer_days)[0]}
         weights_current, weights_rule, rewards, propensities = [], [], [], []
         for offer in logged:
             accepted = answers.get(offer.id)
@@ -190,16 +191,17 @@ class Learning:
                 visits[patient_id].append((at, service_id, amount or 0.0))
             elif at >= since:
                 (booked if kind == "appointment_booked" else cancelled)[patient_id] += 1
-        model, trials, offers, outcomes = self._model(as_of)
+        offers, outcomes = self.repository.offers_and_outcomes(until)
         menu = self.practice.menu()
         recent = [o for o in offers if o.at.date() > start]
         per_moment = Counter(o.moment.value for o in recent if o.moment)
-        answered = _answers(recent, outcomes, as_of, self.practice.rules().no_answer_days)
+        answers = {o.id: a for o, a in answered(offers, outcomes, as_of,
+                                                   self.practice.rules().no_answer_days)[0]}
         accepted_by_moment: Counter = Counter()
         answered_by_moment: Counter = Counter()
         accepted_prices = []
         for offer in recent:
-            result = answered.get(offer.id)
+            result = answers.get(offer.id)
             if result is None or offer.moment is None:
                 continue
             answered_by_moment[offer.moment.value] += 1
@@ -271,26 +273,6 @@ def _ends(rows: list[dict], top: int) -> dict:
                                          -r["trials"], r["offer"]))
     return {"top": ranked[:top], "bottom": list(reversed(ranked[max(top, len(ranked) - top):])),
             "offers": len(ranked)}
-
-
-def _answers(offers: list[OfferMade], outcomes: list[Outcome], as_of: date,
-             no_answer_days: int) -> dict[str, bool]:
-    """offer id -> accepted, for offers whose answer is known (silence long enough = no)."""
-    replies: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
-    for outcome in outcomes:
-        if outcome.at.date() <= as_of:
-            replies[(outcome.patient_id, outcome.service_id)].append(outcome)
-    found: dict[str, bool] = {}
-    for offer in sorted(offers, key=lambda o: o.at):
-        candidates = [r for r in replies.get((offer.patient_id, offer.service_id), [])
-                      if r.at >= offer.at]
-        if candidates:
-            reply = min(candidates, key=lambda r: r.at)
-            replies[(offer.patient_id, offer.service_id)].remove(reply)
-            found[offer.id] = reply.accepted
-        elif (as_of - offer.at.date()).days > no_answer_days:
-            found[offer.id] = False
-    return found
 
 
 def _current_probability(model: HierarchicalModel, menu, offer: OfferMade, rules) -> float:

@@ -65,42 +65,53 @@ class Trial:
 Context = Callable[[OfferMade | Outcome], tuple[Profile, str | None]]
 
 
-def trials_from(offers: Iterable[OfferMade], outcomes: Iterable[Outcome], as_of: date,
-                rules: Rules, context: Context | None = None) -> list[Trial]:
-    """Pairs each offer with the first answer the patient gave to that service after it.
-    `context` gives the patient's profile and the offer's price band when it was made."""
-    def trial(made: OfferMade | Outcome, moment: Moment | None, accepted: bool) -> Trial:
-        profile, band = context(made) if context else (Profile(), None)
-        return Trial(made.service_id, moment, accepted, profile, band)
-
-    answers: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
+def answered(offers: Iterable[OfferMade], outcomes: Iterable[Outcome], as_of: date,
+             no_answer_days: int) -> tuple[list[tuple[OfferMade, bool]], list[Outcome]]:
+    """Each offer whose answer is known by `as_of`, with that answer: the patient's first
+    answer about that service after the offer and before the next offer of it, or a no once
+    the offer has gone unanswered for `no_answer_days`. Also the answers no offer asked for."""
+    replies: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
     for outcome in outcomes:
         if outcome.at.date() <= as_of:
-            answers[(outcome.patient_id, outcome.service_id)].append(outcome)
-    for found in answers.values():
+            replies[(outcome.patient_id, outcome.service_id)].append(outcome)
+    for found in replies.values():
         found.sort(key=lambda o: o.at)
     made: dict[tuple[str, str], list[OfferMade]] = defaultdict(list)
     for offer in offers:
         if offer.at.date() <= as_of:
             made[(offer.patient_id, offer.service_id)].append(offer)
-    silence = timedelta(days=rules.no_answer_days)
-    trials: list[Trial] = []
+    silence = timedelta(days=no_answer_days)
+    pairs: list[tuple[OfferMade, bool]] = []
+    unprompted: list[Outcome] = []
     for key, presented in made.items():
         presented.sort(key=lambda o: o.at)
-        replies = answers.pop(key, [])
+        left = replies.pop(key, [])
         for i, offer in enumerate(presented):
             until = presented[i + 1].at if i + 1 < len(presented) else None
-            reply = next((r for r in replies if r.at >= offer.at and (until is None or r.at < until)),
+            reply = next((r for r in left if r.at >= offer.at and (until is None or r.at < until)),
                          None)
             if reply is not None:
-                replies.remove(reply)
-                trials.append(trial(offer, offer.moment, reply.accepted))
+                left.remove(reply)
+                pairs.append((offer, reply.accepted))
             elif as_of - offer.at.date() > silence:
-                trials.append(trial(offer, offer.moment, False))
-        trials.extend(trial(r, None, r.accepted) for r in replies)
-    for unprompted in answers.values():
-        trials.extend(trial(r, None, r.accepted) for r in unprompted)
-    return trials
+                pairs.append((offer, False))
+        unprompted += left
+    for rest in replies.values():
+        unprompted += rest
+    return pairs, unprompted
+
+
+def trials_from(offers: Iterable[OfferMade], outcomes: Iterable[Outcome], as_of: date,
+                rules: Rules, context: Context | None = None) -> list[Trial]:
+    """One trial per answered offer, and one per answer no offer asked for (no moment).
+    `context` gives the patient's profile and the offer's price band when it was made."""
+    def trial(made: OfferMade | Outcome, moment: Moment | None, accepted: bool) -> Trial:
+        profile, band = context(made) if context else (Profile(), None)
+        return Trial(made.service_id, moment, accepted, profile, band)
+
+    pairs, unprompted = answered(offers, outcomes, as_of, rules.no_answer_days)
+    return [trial(offer, offer.moment, accepted) for offer, accepted in pairs] + \
+        [trial(reply, None, reply.accepted) for reply in unprompted]
 
 
 def cell_keys(service_id: str, moment: Moment | None, profile: Profile, band: str | None
