@@ -141,16 +141,16 @@ class Drafting:
         return [self._record(job, brief, outcome, as_of)
                 for job, (brief, _), outcome in zip(jobs, briefs, drafted, strict=True)]
 
-    def draft_many(self, wanted: list[tuple[str, date, str | None]],
+    def draft_many(self, wanted: list[tuple[History, ReadyOffer, str | None, date]],
                    on_progress: Callable[[int, int], None] | None = None) -> list[Draft | str]:
-        """A stored draft for each (patient, day, channel), in one batch per day; where a
-        patient must get no offer, the reason instead."""
+        """A stored draft for each offer already evaluated (history, ready offer, channel,
+        day), in one batch per day; where the channel cannot be used, the reason instead."""
         answers: list[Draft | str] = ["" for _ in wanted]
         by_day: dict[date, list[tuple[int, Job]]] = {}
-        for index, (patient_id, day, channel) in enumerate(wanted):
+        for index, (history, ready, channel, day) in enumerate(wanted):
             try:
-                by_day.setdefault(day, []).append((index, self._ready_job(patient_id, day,
-                                                                          channel)))
+                by_day.setdefault(day, []).append((index, self._job(history, ready, channel,
+                                                                    day)))
             except NotEligible as exc:
                 answers[index] = str(exc)
         done = 0

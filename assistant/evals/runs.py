@@ -214,17 +214,16 @@ def run_cases(cases: list[EvalCase], suite_name: str, practice: Practice, drafti
     results = [CaseResult(c.id, c.patient_id, c.tags, c.channel) for c in cases]
     wanted = []
     for case, result in zip(cases, results, strict=True):
-        _, answer = practice.evaluate(case.patient_id, case.as_of)
+        history, answer = practice.evaluate(case.patient_id, case.as_of)
         if isinstance(answer, Suppression):
             result.no_offer = answer.reason.value
             result.moment = answer.moment.value if answer.moment else None
         else:
             result.moment, result.offer = answer.moment.value, answer.service.id
-            wanted.append((case, result))
-    drafts = drafting.draft_many([(c.patient_id, c.as_of, c.channel) for c, _ in wanted],
-                                 on_progress)
+            wanted.append((result, (history, answer, case.channel, case.as_of)))
+    drafts = drafting.draft_many([item for _, item in wanted], on_progress)
     judged: list[tuple[CaseResult, dict]] = []
-    for (_, result), draft in zip(wanted, drafts, strict=True):
+    for (result, _), draft in zip(wanted, drafts, strict=True):
         if isinstance(draft, Draft):
             brief = _score(result, draft, drafting, scorer)
             judged.append((result, draft_item(brief, draft.subject, draft.body)))
