@@ -181,8 +181,9 @@ class Review:
         def apply(draft: Draft) -> dict:
             fresh = self.drafting.redraft(draft)
             before = _text(draft)
-            for name in ("subject", "body", "drafter", "guards", "sources", "attempts", "usage",
-                         "prompt_version", "brief"):
+            for name in ("moment", "offer", "offer_name", "price", "subject", "body", "drafter",
+                         "guards", "sources", "attempts", "usage", "prompt_version", "brief",
+                         "decision"):
                 setattr(draft, name, getattr(fresh, name))
             draft.edited_by = None
             return {"before": before, "after": _text(draft), "drafter": draft.drafter}
