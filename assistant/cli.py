@@ -865,7 +865,8 @@ def diagnostic(
     """The article's revenue diagnostic from this practice's own year: touchpoints in use of
     the eight, acceptance per touchpoint, revenue after the first visit, cancellations of
     cross-sell vs single-treatment patients, and the annual what-if beside the article's."""
-    from assistant.app.learning import Learning, percent, what_if_rows
+    from assistant.app.learning import Learning, what_if_rows
+    from assistant.reports import percent
 
     figures = _run(lambda: Learning(_practice()).diagnostic(_parse_day(as_of)))
     if fmt is Format.json:

@@ -11,14 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from assistant.app.accounts import User
-from assistant.app.learning import (
-    dollars,
-    owner_report,
-    percent,
-    render_owner_report,
-    what_if_rows,
-)
+from assistant.app.learning import owner_report, render_owner_report, what_if_rows
 from assistant.app.review import Review
+from assistant.reports import dollars, percent
 from assistant.settings import PROJECT_ROOT
 from ui.desk import attempt, default_as_of
 

@@ -11,8 +11,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from statistics import fmean
 
-from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
 from scipy.special import betaincinv
 
 from assistant.app.practice import Practice, TrialContext, day_bounds
@@ -21,6 +19,7 @@ from assistant.domain.conversion import HierarchicalModel, answered, trials_from
 from assistant.domain.moments import Moment
 from assistant.domain.records import OfferMade, Outcome
 from assistant.domain.segments import Profile
+from assistant.reports import dollars, percent, render_html
 
 ARTICLE = {"patients": 200, "touchpoints": 3, "acceptance": 0.15, "average_cross_sell": 600.0,
            "revenue_after_first_visit_share": 0.44, "cancellation_ratio": 1 / 3}
@@ -309,18 +308,7 @@ def owner_report(practice: Practice, as_of: date, top: int = 3) -> dict:
 
 def render_owner_report(template_dir: Path, data: dict) -> str:
     """The printable HTML report (`ui/templates/owner_report.html.j2`), text escaped."""
-    env = SandboxedEnvironment(loader=FileSystemLoader(str(template_dir)),
-                               autoescape=select_autoescape(["html", "j2"]),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("owner_report.html.j2").render(pct=percent, money=dollars, **data)
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def dollars(value: float | None) -> str:
-    return "–" if value is None else f"${value:,.0f}"
+    return render_html(template_dir, "owner_report.html.j2", pct=percent, money=dollars, **data)
 
 
 def what_if_rows(figures: dict) -> list[tuple[str, str, str]]:

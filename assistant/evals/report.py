@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.sandbox import SandboxedEnvironment
-
 from assistant.evals.runs import GATED
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+from assistant.reports import percent, render_html
 
 
 def _signed(value: float | None) -> str:
@@ -20,9 +14,6 @@ def _signed(value: float | None) -> str:
 
 def render_report(template_dir: Path, run: dict, thresholds: dict[str, float],
                   failures: list[str], comparison: dict | None = None) -> str:
-    env = SandboxedEnvironment(loader=FileSystemLoader(str(template_dir)),
-                               autoescape=select_autoescape(["html", "j2"]),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    template = env.get_template("report.html.j2")
-    return template.render(run=run, thresholds=thresholds, failures=failures,
-                           comparison=comparison, dimensions=GATED, pct=_pct, signed=_signed)
+    return render_html(template_dir, "report.html.j2", run=run, thresholds=thresholds,
+                       failures=failures, comparison=comparison, dimensions=GATED, pct=percent,
+                       signed=_signed)
