@@ -105,13 +105,13 @@ class Drafting:
         _check_channel(channel)
         scan = self.practice.scan(as_of, limit)
         result = WeekDrafts(as_of, ready=scan.total_ready)
-        jobs = []
-        for ready in scan.ready:
-            try:
-                jobs.append(self._job(scan.histories[ready.patient.id], ready, channel, as_of))
-            except NotEligible as exc:
-                result.failed.append((ready.patient.id, str(exc)))
-        result.drafts = self._write(jobs, as_of, on_progress)
+        answers = self.draft_many([(scan.histories[r.patient.id], r, channel, as_of)
+                                   for r in scan.ready], on_progress)
+        for ready, answer in zip(scan.ready, answers, strict=True):
+            if isinstance(answer, Draft):
+                result.drafts.append(answer)
+            else:
+                result.failed.append((ready.patient.id, answer))
         return result
 
     def _job(self, history: History, ready: ReadyOffer, channel: str | None, as_of: date) -> Job:
@@ -153,11 +153,11 @@ class Drafting:
                                                                     day)))
             except NotEligible as exc:
                 answers[index] = str(exc)
-        done = 0
+        done, total = 0, sum(len(jobs) for jobs in by_day.values())
         for day, jobs in by_day.items():
             def progress(n: int, _total: int, offset: int = done) -> None:
                 if on_progress:
-                    on_progress(offset + n, len(wanted))
+                    on_progress(offset + n, total)
 
             drafts = self._write([job for _, job in jobs], day, progress)
             for (index, _), draft in zip(jobs, drafts, strict=True):
