@@ -282,10 +282,10 @@ def build_grounds(history: History, menu: Menu, offer: Service, brief: Brief,
             record_parts.append(menu.name(event.service_id))
     record_parts.extend(s.text for s in brief.sources)
     record = "\n".join(record_parts)
-    numbers |= _numbers(record)
+    numbers |= numbers_in(record)
     numbers |= _derived(history, lower_is_better)
     authorised_text = "\n".join(authorised)
-    numbers |= _numbers(authorised_text)
+    numbers |= numbers_in(authorised_text)
     numbers |= {s.price for s in menu}
     treatments = [s for i in dict.fromkeys(e.service_id for e in history.events if e.service_id)
                   if (s := menu.get(i))]
@@ -317,7 +317,7 @@ def _names_in(text: str) -> list[str]:
     return re.findall(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b", text)
 
 
-def _numbers(text: str) -> set[float]:
+def numbers_in(text: str) -> set[float]:
     found = set()
     for match in NUMBER.finditer(text):
         try:

@@ -20,12 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assistant.domain.history import Menu
 from assistant.domain.moments import Moment
 from assistant.domain.records import Service
-from assistant.drafting.brief import Brief, Grounds, OfferFacts, Source, money
+from assistant.drafting.brief import Brief, Grounds, OfferFacts, Source, money, numbers_in
 from assistant.drafting.content import DraftContent
 from assistant.drafting.guards import DAY_MONTH, MONTH_DAY, MONTHS, SALUTATION, Policy, contains
 from assistant.errors import InputError
-
-NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
 
 
 class OfferRef(BaseModel):
@@ -129,13 +127,8 @@ def _numbers(text: str) -> set[float]:
     ground "21 lb")."""
     found: set[float] = set()
     for line in text.splitlines():
-        values = []
-        for match in NUMBER.finditer(line):
-            try:
-                values.append(float(match.group().replace(",", "")))
-            except ValueError:
-                continue
-        found.update(values)
+        values = numbers_in(line)
+        found |= values
         found.update(abs(a - b) for a, b in combinations(values, 2))
     return found
 
