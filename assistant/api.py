@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -20,7 +20,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from assistant.app.accounts import User
-from assistant.app.learning import Learning
 from assistant.app.review import Review, open_review
 from assistant.domain.review import Action, Role, authorise
 from assistant.drafting.content import Draft
@@ -216,7 +215,7 @@ def create_app(review: Review | None = None) -> FastAPI:
     def queue(user: Me, review: Desk, as_of: date | None = None,
               limit: Annotated[int | None, Query(ge=0)] = None) -> dict:
         """Who is ready this week, what to offer, why, and their draft if one exists."""
-        return review.queue(user, as_of or _today(), limit)
+        return review.queue(user, as_of or review.clock.today(), limit)
 
     @app.get("/drafts", tags=["drafts"])
     def list_drafts(user: Me, review: Desk, as_of: date | None = None,
@@ -228,13 +227,13 @@ def create_app(review: Review | None = None) -> FastAPI:
     @app.post("/drafts", tags=["drafts"], status_code=201)
     def create_draft(body: NewDraft, user: Me, review: Desk, request: Request) -> dict:
         with drafting(request):
-            draft = review.create(user, body.patient_id, body.as_of or _today(), body.channel)
+            draft = review.create(user, body.patient_id, body.as_of or review.clock.today(), body.channel)
         return draft.review_view()
 
     @app.post("/drafts/week", tags=["drafts"], status_code=201)
     def draft_week(body: Week, user: Me, review: Desk, request: Request) -> dict:
         with drafting(request):
-            week = review.draft_week(user, body.as_of or _today(), body.limit)
+            week = review.draft_week(user, body.as_of or review.clock.today(), body.limit)
         return {"as_of": week.as_of.isoformat(), "ready": week.ready,
                 "drafts": [d.review_view() for d in week.drafts],
                 "not_drafted": [{"patient_id": p, "reason": r} for p, r in week.failed]}
@@ -289,40 +288,29 @@ def create_app(review: Review | None = None) -> FastAPI:
                  top: Annotated[int, Query(ge=1, le=50)] = 3) -> dict:
         """Top and bottom converters per moment and segment, with intervals, and the
         off-policy estimate of the current policy against always-the-top-rule."""
-        authorise(user.role, Action.VIEW)
-        return Learning(review.practice).report(as_of or _today(), top)
+        return review.learning(user, as_of or review.clock.today(), top)
 
     @app.get("/diagnostic", tags=["learning"])
     def revenue_diagnostic(user: Me, review: Desk, as_of: date | None = None) -> dict:
         """The article's revenue figures from this practice's year, beside the article's."""
-        authorise(user.role, Action.VIEW)
-        return Learning(review.practice).diagnostic(as_of or _today())
+        return review.diagnostic(user, as_of or review.clock.today())
 
     # Users and the audit log -----------------------------------------------------------------
 
     @app.get("/users", tags=["users"])
     def users(user: Me, review: Desk) -> list[dict]:
-        authorise(user.role, Action.MANAGE_USERS)
-        return [u.as_dict() for u in review.accounts.list()]
+        return [u.as_dict() for u in review.users(user)]
 
     @app.post("/users", tags=["users"], status_code=201)
     def add_user(body: NewUser, user: Me, review: Desk) -> dict:
         """Adds a user; the answer holds their API token, shown this once."""
-        authorise(user.role, Action.MANAGE_USERS)
-        added, token = review.accounts.add(body.user_id, body.role.value, body.password,
-                                           body.name)
-        review.record_user_change(user, "user_added", {"user": added.id,
-                                                       "role": added.role.value})
+        added, token = review.add_user(user, body.user_id, body.role.value, body.password,
+                                       body.name)
         return {"user": added.as_dict(), "token": token}
 
     @app.post("/users/{user_id}/disable", tags=["users"])
     def disable_user(user_id: str, user: Me, review: Desk) -> dict:
-        authorise(user.role, Action.MANAGE_USERS)
-        if user_id == user.id:
-            raise Conflict("you cannot disable yourself")
-        disabled = review.accounts.disable(user_id)
-        review.record_user_change(user, "user_disabled", {"user": user_id})
-        return disabled.as_dict()
+        return review.disable_user(user, user_id).as_dict()
 
     @app.get("/audit", tags=["audit"])
     def audit(user: Me, review: Desk, draft_id: str | None = None,
@@ -338,10 +326,6 @@ def create_app(review: Review | None = None) -> FastAPI:
 
 def _view(draft: Draft) -> dict:
     return draft.review_view()
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
 
 
 def _lines(raw: bytes, content_type: str) -> list[bytes]:

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from assistant.app.importer import ImportReport
 from assistant.app.practice import Practice, ScanResult
+from assistant.clock import Clock
 from assistant.domain.moments import Moment
 from assistant.domain.rules import Rules
 from assistant.errors import CrosssellError, InputError
@@ -71,7 +72,8 @@ def _practice() -> Practice:
 
 def _parse_day(value: str | None) -> date:
     if value is None:
-        return date.today()
+        settings = Settings()
+        return Clock.from_settings(settings.time_zone, settings.clock).today()
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -477,11 +479,7 @@ def users_add(
     secret = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
 
     def action():
-        review = _review()
-        user, token = review.accounts.add(user_id, role.value, secret, name)
-        review.record_user_change(_operator(), "user_added", {"user": user.id,
-                                                              "role": user.role.value})
-        return user, token
+        return _review().add_user(_operator(), user_id, role.value, secret, name)
 
     user, token = _run(action)
     out.print(f"added {user.id} ({user.role.value})\nAPI token (shown once): {token}",
@@ -491,7 +489,7 @@ def users_add(
 @users_app.command("list")
 def users_list(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
     """Everyone who can log in, with their role and whether they are active."""
-    users = _run(lambda: _review().accounts.list())
+    users = _run(lambda: _review().users(_operator()))
     if fmt is Format.json:
         _print_json({"users": [u.as_dict() for u in users]})
         return
@@ -508,10 +506,7 @@ def users_disable(user_id: Annotated[str, typer.Argument(help="login id")]) -> N
     """Disable a user and revoke their tokens. Their audit trail stays."""
 
     def action():
-        review = _review()
-        user = review.accounts.disable(user_id)
-        review.record_user_change(_operator(), "user_disabled", {"user": user.id})
-        return user
+        return _review().disable_user(_operator(), user_id)
 
     user = _run(action)
     out.print(f"disabled {user.id}")
@@ -522,11 +517,7 @@ def users_token(user_id: Annotated[str, typer.Argument(help="login id")]) -> Non
     """Issue a new API token for a user (the old one stops working)."""
 
     def action():
-        review = _review()
-        review.accounts.get(user_id)
-        token = review.accounts.new_api_token(user_id)
-        review.record_user_change(_operator(), "token_issued", {"user": user_id})
-        return token
+        return _review().issue_token(_operator(), user_id)
 
     out.print(f"API token for {user_id} (shown once): {_run(action)}", highlight=False)
 
@@ -816,13 +807,13 @@ def learn_report(
     sizes, and an inverse-propensity estimate of the current policy against always offering the
     catalog's first next step."""
     from assistant.app.learning import Learning, owner_report, render_owner_report
-    from assistant.settings import PROJECT_ROOT
+    from assistant.settings import bundled
 
     day = _run(lambda: _parse_day(as_of))
     practice = _practice()
     if html is not None:
         data = _run(lambda: owner_report(practice, day, top))
-        html.write_text(render_owner_report(PROJECT_ROOT / "ui" / "templates", data))
+        html.write_text(render_owner_report(bundled("ui/templates"), data))
         err.print(f"report written to {html}")
         report = data["report"]
     else:

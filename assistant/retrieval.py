@@ -79,7 +79,7 @@ class Library:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.embedder = embedder
         try:
-            client = _client(settings)
+            client = self._client = _client(settings)
             function = _chroma_embedding_function(embedder)
             space = {"hnsw:space": "cosine"}
             self.history = client.get_or_create_collection(HISTORY, embedding_function=function,
@@ -92,6 +92,13 @@ class Library:
         except Exception as exc:
             where = settings.chroma_url or settings.chroma_dir
             raise ConfigurationError(f"cannot open the vector store at {where}: {exc}") from exc
+
+    def close(self) -> None:
+        """Lets go of the store: an embedded store keeps one shared system per folder until
+        its last client closes, and a folder replaced later (a new demo) must not meet it."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
 
     # Indexing ---------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import importlib
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -33,6 +33,8 @@ class Message:
     to: str
     subject: str
     body: str
+    at: datetime
+    """When the practice sent it (the review desk's clock)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ def _email(message: Message, sender: str) -> EmailMessage:
     email["From"] = sender
     email["To"] = message.to
     email["Subject"] = message.subject
-    email["Date"] = format_datetime(datetime.now(UTC))
+    email["Date"] = format_datetime(message.at)
     email["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
     email["X-Crosssell-Draft"] = message.draft_id
     email.set_content(message.body)
@@ -125,7 +127,7 @@ class SmsOutbox:
             writer = csv.writer(handle)
             if new:
                 writer.writerow(SMS_COLUMNS)
-            writer.writerow([datetime.now(UTC).isoformat(timespec="seconds"), message.draft_id,
+            writer.writerow([message.at.isoformat(timespec="seconds"), message.draft_id,
                              message.patient_id, message.to, message.body])
         return Receipt("outbox", f"{self.path}")
 

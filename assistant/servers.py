@@ -35,9 +35,9 @@ def api_command(host: str, port: int) -> list[str]:
 
 def ui_command(host: str, port: int) -> list[str]:
     """The command that serves the review screen (Streamlit, `ui/app.py`)."""
-    from assistant.settings import PROJECT_ROOT
+    from assistant.settings import bundled
 
-    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "ui" / "app.py"),
+    return [sys.executable, "-m", "streamlit", "run", str(bundled("ui") / "app.py"),
             "--server.address", host, "--server.port", str(port), "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"]
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def bundled(name: str) -> Path:
+    """A data folder shipped inside the package: `knowledge`, `prompts`, `evals/data`, `ui`."""
+    return Path(str(resources.files("assistant").joinpath(name)))
+
 
 
 class Settings(BaseSettings):
@@ -19,14 +24,18 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=lambda: Path.home() / ".crosssell")
     database_url: str | None = None
-    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    knowledge_dir: Path = Field(default_factory=lambda: bundled("knowledge"))
     embedding_model_dir: Path | None = None
     import_batch_size: int = 20000
     import_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    time_zone: str = Field(default="UTC", description="the practice's IANA time zone: its "
+                           "'today' and the day a scan or a send belongs to")
+    clock: str | None = Field(default=None, description="a fixed date or ISO 8601 time the "
+                              "product takes as now (demos and tests); unset: the wall clock")
 
     # Drafting
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
-    evals_dir: Path = PROJECT_ROOT / "evals"
+    prompts_dir: Path = Field(default_factory=lambda: bundled("prompts"))
+    evals_dir: Path = Field(default_factory=lambda: bundled("evals/data"))
     prompt_version: str = "v1"
     practice_name: str = ""
     chroma_url: str | None = None

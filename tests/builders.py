@@ -9,7 +9,7 @@ from assistant import knowledge
 from assistant.domain.history import History, Menu
 from assistant.domain.moments import Moment
 from assistant.domain.records import Event, NextStep, OfferMade, Outcome, Patient, Service
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import bundled
 
 _ids = count(1)
 AS_OF = date(2026, 11, 24)
@@ -48,11 +48,11 @@ def outcome(service_id: str, day: str, accepted: bool, patient_id: str = "p1") -
 
 
 def default_menu() -> Menu:
-    return Menu(knowledge.default_menu(PROJECT_ROOT / "knowledge"))
+    return Menu(knowledge.default_menu(bundled("knowledge")))
 
 
 def sentiment():
-    return knowledge.sentiment(PROJECT_ROOT / "knowledge")
+    return knowledge.sentiment(bundled("knowledge"))
 
 
 def tiny_menu() -> Menu:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from assistant.app.practice import Practice
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.clock import Clock
+from assistant.settings import Settings
 
-CASES = PROJECT_ROOT.parent / "shared" / "cases"  # ../shared/cases/dev holds the known answers
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT.parent / "shared" / "cases"  # ../shared/cases/dev holds the known answers
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +21,17 @@ def matcher():
     from assistant.semantic import MiniLMMatcher
 
     return MiniLMMatcher()
+
+
+NOW = "2026-11-24T15:00:00+00:00"
+"""The instant every test takes as now: the shared cases' day, whatever the machine's date."""
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Every practice a test opens, in this process or a server it starts, reads this clock."""
+    monkeypatch.setenv("CROSSSELL_CLOCK", NOW)
+    return Clock.fixed(NOW)
 
 
 @pytest.fixture

@@ -7,12 +7,13 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from assistant.clock import Clock
 from assistant.domain.review import Role
 from assistant.errors import Conflict, InputError, NotFound, Unauthenticated
 from assistant.storage.repository import Repository, epoch
@@ -48,9 +49,11 @@ def _digest(token: str) -> str:
 class Accounts:
     """Adds, lists and disables users; logs them in; turns a token back into its user."""
 
-    def __init__(self, repository: Repository, session_hours: float = 12.0) -> None:
+    def __init__(self, repository: Repository, session_hours: float = 12.0,
+                 clock: Clock | None = None) -> None:
         self.repository = repository
         self.session_hours = session_hours
+        self.clock = clock or Clock()
 
     def add(self, user_id: str, role: str, password: str, name: str = "") -> tuple[User, str]:
         """A new user and their API token (shown once; only its digest is kept)."""
@@ -66,7 +69,7 @@ class Accounts:
         _check_password(password)
         row = {"id": user_id, "name": name or user_id, "role": role_value.value,
                "password_hash": _hasher.hash(password), "active": True,
-               "created_at": epoch(datetime.now(UTC))}
+               "created_at": epoch(self.clock.now())}
         if not self.repository.add_user(row):
             raise Conflict(f"user {user_id!r} already exists")
         return User(user_id, row["name"], role_value), self.new_api_token(user_id)
@@ -104,7 +107,7 @@ class Accounts:
             raise failure from None
         if not row.active:
             raise Unauthenticated(f"user {row.id!r} is disabled")
-        expires = datetime.now(UTC) + timedelta(hours=self.session_hours)
+        expires = self.clock.now() + timedelta(hours=self.session_hours)
         return _user(row), self._issue(row.id, "session", epoch(expires))
 
     def logout(self, token: str) -> None:
@@ -114,7 +117,7 @@ class Accounts:
     def authenticate(self, token: str | None) -> User:
         if not token:
             raise Unauthenticated("log in first: send 'Authorization: Bearer <token>'")
-        row = self.repository.token_user(_digest(token), epoch(datetime.now(UTC)))
+        row = self.repository.token_user(_digest(token), epoch(self.clock.now()))
         if row is None:
             raise Unauthenticated("the token is unknown, expired or its user is disabled")
         return _user(row)
@@ -123,7 +126,7 @@ class Accounts:
                ) -> str:
         token = secrets.token_urlsafe(32)
         self.repository.save_token({"digest": _digest(token), "user_id": user_id, "kind": kind,
-                                    "created_at": epoch(datetime.now(UTC)),
+                                    "created_at": epoch(self.clock.now()),
                                     "expires_at": expires_at}, replace_kind=replace)
         return token
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cached_property
 
 from assistant import knowledge
@@ -76,6 +76,12 @@ class Drafting:
             self._library = Library(self.settings, self.practice.embedder)
         return self._library
 
+    def close(self) -> None:
+        """Closes the vector store, if this drafting opened one."""
+        if self._library is not None:
+            self._library.close()
+            self._library = None
+
     @cached_property
     def pages(self) -> dict[str, list[Passage]]:
         return knowledge.service_pages(self.settings.knowledge_dir)
@@ -129,7 +135,8 @@ class Drafting:
                on_progress: Callable[[int, int], None] | None = None) -> list[Draft]:
         drafts = self._compose(jobs, as_of, on_progress)
         if drafts:
-            self.practice.repository.save_drafts([draft_row(d) for d in drafts])
+            now = self.practice.clock.now()
+            self.practice.repository.save_drafts([draft_row(d, now) for d in drafts])
         return drafts
 
     def _compose(self, jobs: list[Job], as_of: date,
@@ -262,7 +269,7 @@ class Drafting:
                      brief=brief_dict(brief),
                      decision=job.ready.decision.as_dict() if job.ready.decision else None,
                      status="drafted" if final.passed else "needs_attention",
-                     created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+                     created_at=self.practice.clock.stamp())
 
     def _passages(self, menu: Menu) -> list[Passage]:
         return [p for s in menu for p in (self.pages.get(s.id) or [knowledge.menu_passage(s)])]
@@ -283,14 +290,14 @@ def _menu_text(service) -> str:
     return f"{service.name}. {service.description} {whys}".strip()
 
 
-def draft_row(draft: Draft) -> dict:
+def draft_row(draft: Draft, now: datetime) -> dict:
     """The drafts table's row for a draft: searchable fields and the whole draft as JSON."""
     return {"id": draft.id, "patient_id": draft.patient_id, "as_of": draft.as_of,
             "moment": draft.moment, "offer": draft.offer, "channel": draft.channel,
             "drafter": draft.drafter, "status": draft.status, "passed": draft.passed,
             "created_at": epoch(datetime.fromisoformat(draft.created_at)),
             "record": draft.model_dump_json(), "version": draft.version,
-            "updated_at": epoch(datetime.now(UTC))}
+            "updated_at": epoch(now)}
 
 
 @contextmanager
@@ -299,7 +306,8 @@ def open_drafting(practice: Practice) -> Iterator[Drafting]:
     server), or `local` (the bundled small model, served for as long as the block runs)."""
     settings = practice.settings
     if settings.backend == "none":
-        yield Drafting(practice)
+        with closing(Drafting(practice)) as drafting:
+            yield drafting
         return
     from assistant.drafting.llm import ModelDrafter, open_chat
 
@@ -309,4 +317,5 @@ def open_drafting(practice: Practice) -> Iterator[Drafting]:
         model = ModelDrafter(chat.model, prompts, name=chat.name, opt_out=opt_out,
                              response_format=chat.response_format,
                              transport_retries=settings.llm_transport_retries)
-        yield Drafting(practice, model)
+        with closing(Drafting(practice, model)) as drafting:
+            yield drafting

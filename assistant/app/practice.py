@@ -15,6 +15,7 @@ import orjson
 
 from assistant import knowledge
 from assistant.app.importer import Importer, ImportReport, file_lines
+from assistant.clock import Clock
 from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS
 from assistant.domain.conversion import HierarchicalModel, trials_from
 from assistant.domain.eligibility import Eligibility
@@ -73,8 +74,9 @@ class Practice:
     """Opens (and migrates) the practice's database under the settings' home."""
 
     def __init__(self, settings: Settings | None = None,
-                 matcher: GoalMatcher | None = None) -> None:
+                 matcher: GoalMatcher | None = None, clock: Clock | None = None) -> None:
         self.settings = settings or Settings()
+        self.clock = clock or Clock.from_settings(self.settings.time_zone, self.settings.clock)
         self.repository = Repository(database.create(self.settings))
         self._matcher = matcher
 
@@ -142,7 +144,7 @@ class Practice:
             raise NotFound(f"unknown patient {patient_id!r}")
         if service_id not in self.menu():
             raise NotFound(f"unknown service {service_id!r}")
-        when = (at or datetime.now(UTC)).astimezone(UTC)
+        when = (at or self.clock.now()).astimezone(UTC)
         event_id = f"{patient_id}-{kind}-{uuid.uuid4().hex[:10]}"
         record = {"type": "event", "id": event_id, "patient_id": patient_id, "kind": kind,
                   "at": when.isoformat(), "service_id": service_id}

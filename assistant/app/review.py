@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,6 +19,7 @@ import orjson
 from assistant.app.accounts import Accounts, User
 from assistant.app.drafting import Drafting, WeekDrafts, draft_row, open_drafting
 from assistant.app.importer import ImportReport
+from assistant.app.learning import Learning
 from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
 from assistant.domain.review import (
     BLOCKING_GUARDS,
@@ -65,14 +66,13 @@ class Review:
     """Drafts under review for one practice. `drafting` writes new text; `senders` deliver."""
 
     def __init__(self, practice: Practice, drafting: Drafting,
-                 senders: dict[str, Sender] | None = None,
-                 today: Callable[[], date] | None = None) -> None:
+                 senders: dict[str, Sender] | None = None) -> None:
         self.practice = practice
+        self.clock = practice.clock
         self.repository = practice.repository
         self.drafting = drafting
         self._senders = senders
-        self._today = today or (lambda: datetime.now(UTC).date())
-        self.accounts = Accounts(self.repository, practice.settings.session_hours)
+        self.accounts = Accounts(self.repository, practice.settings.session_hours, self.clock)
 
     @property
     def senders(self) -> dict[str, Sender]:
@@ -257,14 +257,15 @@ class Review:
         draft = self._load(draft_id)
         transition(Status(draft.status), Action.SEND)
         self._check_version(draft, version)
-        to = self._reachable(actor, draft, self._today())
+        to = self._reachable(actor, draft, self.clock.today())
 
         def claim(sent: Draft) -> dict:
-            sent.sent_at = datetime.now(UTC).isoformat(timespec="seconds")
+            sent.sent_at = self.clock.stamp()
             return {"to_channel": sent.channel}
 
         sent = self._change(actor, draft_id, Action.SEND, draft.version, claim)
-        message = Message(sent.id, sent.patient_id, sent.channel, to, sent.subject, sent.body)
+        message = Message(sent.id, sent.patient_id, sent.channel, to, sent.subject, sent.body,
+                          self.clock.now())
         try:
             receipt = self.senders[sent.channel].send(message)
         except Exception as exc:  # whatever stopped delivery, the draft must not stay "sent"
@@ -287,7 +288,7 @@ class Review:
     def _save(self, actor: User, draft: Draft, expected: int, action: Action | str,
               detail: dict) -> bool:
         """Stores `draft` over version `expected`, with its audit entry, in one transaction."""
-        row = draft_row(draft)
+        row = draft_row(draft, self.clock.now())
         del row["id"], row["created_at"]
         return self.repository.change_draft(draft.id, expected, row,
                                             [self._audit_row(actor, action, draft, detail)])
@@ -337,7 +338,7 @@ class Review:
             raise NotFound(f"unknown patient {patient_id!r}")
         if channel not in ("email", "sms"):
             raise InputError(f"unknown channel {channel!r}: use email or sms")
-        when = (at or datetime.now(UTC)).astimezone(UTC)
+        when = (at or self.clock.now()).astimezone(UTC)
         stop = is_stop_reply(text)
         kind = "opted_out" if stop else "feedback"
         record: dict[str, Any] = {"type": "event", "kind": kind, "patient_id": patient_id,
@@ -366,9 +367,49 @@ class Review:
                            r.action, r.draft_id, r.patient_id, orjson.loads(r.detail))
                 for r in rows]
 
-    def record_user_change(self, actor: User, action: str, detail: dict) -> None:
+    # Users -------------------------------------------------------------------------------------
+
+    def users(self, actor: User) -> list[User]:
         authorise(actor.role, Action.MANAGE_USERS)
-        self._audit(actor, action, None, detail)
+        return self.accounts.list()
+
+    def add_user(self, actor: User, user_id: str, role: str, password: str, name: str = ""
+                 ) -> tuple[User, str]:
+        """A new user and their API token (shown once); the addition is audited."""
+        authorise(actor.role, Action.MANAGE_USERS)
+        user, token = self.accounts.add(user_id, role, password, name)
+        self._audit(actor, "user_added", None, {"user": user.id, "role": user.role.value})
+        return user, token
+
+    def disable_user(self, actor: User, user_id: str) -> User:
+        """Disables a user and revokes their tokens; nobody can disable themselves."""
+        authorise(actor.role, Action.MANAGE_USERS)
+        if user_id == actor.id:
+            raise Conflict("you cannot disable yourself")
+        user = self.accounts.disable(user_id)
+        self._audit(actor, "user_disabled", None, {"user": user.id})
+        return user
+
+    def issue_token(self, actor: User, user_id: str) -> str:
+        """A new API token for a user (their old one stops working)."""
+        authorise(actor.role, Action.MANAGE_USERS)
+        self.accounts.get(user_id)
+        token = self.accounts.new_api_token(user_id)
+        self._audit(actor, "token_issued", None, {"user": user_id})
+        return token
+
+    # What was learned --------------------------------------------------------------------------
+
+    def learning(self, actor: User, as_of: date, top: int = 3) -> dict:
+        """What `learn report` prints: converters per moment and segment, the off-policy
+        estimate."""
+        authorise(actor.role, Action.VIEW)
+        return Learning(self.practice).report(as_of, top)
+
+    def diagnostic(self, actor: User, as_of: date) -> dict:
+        """The article's revenue diagnostic over the practice's year to `as_of`."""
+        authorise(actor.role, Action.VIEW)
+        return Learning(self.practice).diagnostic(as_of)
 
     # Internals ----------------------------------------------------------------------------------
 
@@ -401,11 +442,10 @@ class Review:
             raise Conflict(f"draft {draft_id} changed while you were saving; reload it")
         return draft
 
-    @staticmethod
-    def _note(draft: Draft, actor: User, action: Action, comment: str) -> dict:
+    def _note(self, draft: Draft, actor: User, action: Action, comment: str) -> dict:
         comment = (comment or "").strip()
         if comment:
-            draft.notes.append(ReviewNote(at=datetime.now(UTC).isoformat(timespec="seconds"),
+            draft.notes.append(ReviewNote(at=self.clock.stamp(),
                                           actor=actor.id, action=action.value, comment=comment))
         return {"comment": comment} if comment else {}
 
@@ -413,10 +453,9 @@ class Review:
                patient_id: str | None = None) -> None:
         self.repository.append_audit([self._audit_row(actor, action, draft, detail, patient_id)])
 
-    @staticmethod
-    def _audit_row(actor: User, action: Action | str, draft: Draft | None, detail: dict,
+    def _audit_row(self, actor: User, action: Action | str, draft: Draft | None, detail: dict,
                    patient_id: str | None = None) -> dict:
-        return {"at": epoch(datetime.now(UTC)), "actor": actor.id, "action": str(action),
+        return {"at": epoch(self.clock.now()), "actor": actor.id, "action": str(action),
                 "draft_id": draft.id if draft else None,
                 "patient_id": draft.patient_id if draft else patient_id,
                 "detail": orjson.dumps(detail).decode()}
@@ -433,8 +472,14 @@ def _event_text(data: dict) -> str:
 
 
 @contextmanager
-def open_review(practice: Practice | None = None) -> Iterator[Review]:
-    """The review desk over the configured practice and drafting backend."""
+def open_review(practice: Practice | None = None, *, model: bool = True) -> Iterator[Review]:
+    """The review desk over the configured practice and drafting backend. `model=False` opens
+    it with the template drafter only, for work that writes no text (users, the audit log),
+    so no model server is started for it."""
     practice = practice or Practice()
+    if not model:
+        with closing(Drafting(practice)) as drafting:
+            yield Review(practice, drafting)
+        return
     with open_drafting(practice) as drafting:
         yield Review(practice, drafting)

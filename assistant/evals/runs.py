@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from statistics import fmean
 from typing import Literal
@@ -238,7 +238,7 @@ def run_cases(cases: list[EvalCase], suite_name: str, practice: Practice, drafti
         result.problems = check_expectations(case.expect, result)
     name = drafting.model.name if drafting.model is not None else "template"
     return RunResult(suite_name, name, drafting.prompts.version,
-                     datetime.now(UTC).isoformat(timespec="seconds"), results)
+                     practice.clock.stamp(), results)
 
 
 def _score(result: CaseResult, draft: Draft, drafting: Drafting, scorer: Scorer) -> Brief:

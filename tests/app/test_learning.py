@@ -17,6 +17,7 @@ from assistant.app.learning import ARTICLE, Learning
 from assistant.app.practice import Practice
 from assistant.app.review import Review
 from assistant.cli import app
+from assistant.clock import Clock
 from assistant.settings import Settings
 from tests.conftest import CASES
 
@@ -55,11 +56,12 @@ def test_outcomes_change_the_ranking_the_way_the_evidence_says(tmp_path, matcher
 def demo(tmp_path_factory):
     home, _, _ = build_demo(tmp_path_factory.mktemp("demo") / "demo", date(2026, 11, 24), 120,
                             seed=5)
-    return Practice(Settings(home=home, database_url=None, llm="none"))
+    return Practice(Settings(home=home, database_url=None, llm="none"),
+                    clock=Clock.fixed(date(2026, 11, 24)))
 
 
 def test_a_sent_offer_logs_its_choice_probability_for_offline_evaluation(demo):
-    review = Review(demo, Drafting(demo), today=lambda: date(2026, 11, 24))
+    review = Review(demo, Drafting(demo))
     provider, _ = review.accounts.add("doc", "provider", "long-enough-pw")
     week = review.draft_week(SYSTEM, date(2026, 11, 24), limit=3)
     draft = week.drafts[0]

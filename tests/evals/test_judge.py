@@ -12,9 +12,9 @@ from langchain_core.messages import AIMessage
 from assistant.app.evals import Evals
 from assistant.drafting.llm import ModelJudge, parse_rating
 from assistant.drafting.prompts import PromptBook
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings, bundled
 
-OURS = PROJECT_ROOT / "evals" / "messages" / "labelled.jsonl"
+OURS = bundled("evals/data") / "messages" / "labelled.jsonl"
 
 
 class ToyJudge(GenericFakeChatModel):
@@ -39,7 +39,7 @@ class ToyJudge(GenericFakeChatModel):
 
 
 def judge(chat) -> ModelJudge:
-    prompts = PromptBook(PROJECT_ROOT / "prompts", "v1", family="judge")
+    prompts = PromptBook(bundled("prompts"), "v1", family="judge")
     return ModelJudge(chat, prompts, name="toy", response_format="off", transport_retries=1)
 
 

@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.domain.moments import Moment
 from assistant.evals.runs import load_suite
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import bundled
 from assistant.storage import schema
 
 runner = CliRunner()
-EVALS = PROJECT_ROOT / "evals"
+EVALS = bundled("evals/data")
 PUSHY_EMAIL = """Hi {{ b.first_name }}!
 
 Act now: {{ b.offer.name }} is {{ b.offer.price | money }} and spots are filling fast.
@@ -73,7 +73,7 @@ def test_a_run_drafts_scores_aggregates_and_reports(default_run):
 def prompts_with_a_pushy_version(tmp_path, monkeypatch) -> Path:
     root = tmp_path / "prompts"
     (root / "draft").mkdir(parents=True)
-    os.symlink(PROJECT_ROOT / "prompts" / "draft" / "v1", root / "draft" / "v1")
+    os.symlink(bundled("prompts") / "draft" / "v1", root / "draft" / "v1")
     pushy = root / "draft" / "pushy"
     (pushy / "template").mkdir(parents=True)
     (pushy / "version.json").write_text(json.dumps({"extends": "v1"}))

@@ -12,11 +12,11 @@ from assistant.app.evals import Evals
 from assistant.cli import app
 from assistant.evals.calibration import auc, cohen_kappa
 from assistant.evals.messages import brief_and_grounds, content_of, read_messages
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings, bundled
 from tests.conftest import CASES
 
 SHARED = CASES / "messages" / "labelled.jsonl"
-OURS = PROJECT_ROOT / "evals" / "messages" / "labelled.jsonl"
+OURS = bundled("evals/data") / "messages" / "labelled.jsonl"
 runner = CliRunner()
 
 

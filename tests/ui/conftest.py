@@ -19,7 +19,7 @@ from assistant.app.drafting import Drafting
 from assistant.app.practice import Practice
 from assistant.app.review import Review
 from assistant.drafting.content import Draft
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings, bundled
 from tests.conftest import CASES
 from tests.ui.helpers import log_in
 
@@ -27,7 +27,7 @@ AS_OF = date.fromisoformat(json.loads((CASES / "dev" / "practice.expected.json")
                            ["as_of"])
 PASSWORD = "review-pass-2026"
 PEOPLE = {"carol": "coordinator", "pat": "provider", "quinn": "qa"}
-APP = PROJECT_ROOT / "ui" / "app.py"
+APP = bundled("ui") / "app.py"
 UNDRAFTED = 2
 
 

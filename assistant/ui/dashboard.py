@@ -14,10 +14,10 @@ from assistant.app.accounts import User
 from assistant.app.learning import owner_report, render_owner_report, what_if_rows
 from assistant.app.review import Review
 from assistant.reports import dollars, percent
-from assistant.settings import PROJECT_ROOT
-from ui.desk import attempt, default_as_of
+from assistant.settings import bundled
+from assistant.ui.desk import attempt, default_as_of
 
-TEMPLATES = PROJECT_ROOT / "ui" / "templates"
+TEMPLATES = bundled("ui/templates")
 
 
 @st.cache_data(ttl=60, show_spinner="Reading the practice's outcomes…")

@@ -10,7 +10,7 @@ from assistant.app.accounts import User
 from assistant.app.review import Review
 from assistant.domain.moments import Moment
 from assistant.domain.review import Action, Status
-from ui.desk import (
+from assistant.ui.desk import (
     attempt,
     changed,
     default_as_of,

@@ -6,7 +6,7 @@ import streamlit as st
 
 from assistant.app.accounts import User
 from assistant.app.review import Review
-from ui.desk import attempt, log_in, log_out, md
+from assistant.ui.desk import attempt, log_in, log_out, md
 
 
 def login_screen(desk: Review) -> None:

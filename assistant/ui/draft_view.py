@@ -12,7 +12,7 @@ from assistant.app.accounts import User
 from assistant.app.review import Review
 from assistant.domain.review import BLOCKING_GUARDS, Action
 from assistant.drafting.content import Draft, GuardResult
-from ui.desk import (
+from assistant.ui.desk import (
     attempt,
     changed,
     close_draft,

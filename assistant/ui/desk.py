@@ -7,7 +7,7 @@ import atexit
 import os
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TypeVar
 
 import streamlit as st
@@ -134,7 +134,7 @@ def default_as_of() -> date:
             return date.fromisoformat(raw)
         except ValueError:
             st.warning(f"{AS_OF_VARIABLE}={raw!r} is not a date (YYYY-MM-DD); using today")
-    return datetime.now(UTC).date()
+    return review().clock.today()
 
 
 def md(text: object) -> str:

@@ -1,27 +1,17 @@
-"""The review screen's entry: `crosssell ui` serves this file with Streamlit.
-
-Streamlit runs it as a script with only `ui/` on the path, so the project root goes first.
-"""
+"""The review screen's entry: `crosssell ui` serves this file with Streamlit."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-ROOT = str(Path(__file__).resolve().parent.parent)
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-import streamlit as st  # noqa: E402
-
-from assistant.app.accounts import User  # noqa: E402
-from assistant.app.review import Review  # noqa: E402
-from assistant.domain.review import ALLOWED, Action  # noqa: E402
-from ui.dashboard import dashboard  # noqa: E402
-from ui.desk import close_draft, current_user, opened, review, show_flash  # noqa: E402
-from ui.draft_view import draft_view  # noqa: E402
-from ui.lists import approval_queue, drafts_list, ready_this_week  # noqa: E402
-from ui.login import login_screen, who  # noqa: E402
+from assistant.app.accounts import User
+from assistant.app.review import Review
+from assistant.domain.review import ALLOWED, Action
+from assistant.ui.dashboard import dashboard
+from assistant.ui.desk import close_draft, current_user, opened, review, show_flash
+from assistant.ui.draft_view import draft_view
+from assistant.ui.lists import approval_queue, drafts_list, ready_this_week
+from assistant.ui.login import login_screen, who
 
 SCREENS = {"Approval queue": approval_queue, "Ready this week": ready_this_week,
            "Drafts": drafts_list, "Dashboard": dashboard}
