@@ -14,6 +14,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _records()
+    _events()
+    _offers_and_outcomes()
+    _settings_and_embeddings()
+
+
+def _records() -> None:
     op.create_table(
         "services",
         sa.Column("id", sa.String(100), primary_key=True),
@@ -46,6 +53,9 @@ def upgrade() -> None:
         sa.Column("segment", sa.String(100)),
         sa.Column("extra", sa.Text, nullable=False),
     )
+
+
+def _events() -> None:
     op.create_table(
         "events",
         sa.Column("id", sa.String(200), primary_key=True),
@@ -64,6 +74,9 @@ def upgrade() -> None:
     op.create_index("ix_events_opted_out", "events", ["patient_id"],
                     sqlite_where=sa.text("kind = 'opted_out'"),
                     postgresql_where=sa.text("kind = 'opted_out'"))
+
+
+def _offers_and_outcomes() -> None:
     for name in ("offers", "outcomes"):
         columns = [
             sa.Column("id", sa.String(200), primary_key=True),
@@ -79,6 +92,9 @@ def upgrade() -> None:
                     sa.Column("data", sa.Text, nullable=False)]
         op.create_table(name, *columns)
         op.create_index(f"ix_{name}_patient_at", name, ["patient_id", "at"])
+
+
+def _settings_and_embeddings() -> None:
     op.create_table(
         "practice_settings",
         sa.Column("key", sa.String(100), primary_key=True),
