@@ -15,9 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from assistant.app.demo import build_demo  # noqa: E402
+from assistant.domain.eligibility import Reason  # noqa: E402
+from assistant.domain.moments import MOMENT_IDS  # noqa: E402
 from assistant.synthetic import (  # noqa: E402
-    SCENARIO_NAMES,
+    SCENARIOS,
     SERVICE_IDS,
+    Expect,
     generate_practice,
     scenario_of,
     scenario_patient_count,
@@ -53,8 +57,6 @@ KIND_FIELDS = {
     "offer_declined": {"service_id"},
     "opted_out": {"channel"},
 }
-MOMENTS = {"booking", "intake", "results_visible", "post_treatment_summary", "check_in",
-           "rebooking_renewal", "referral", "goal_change"}
 
 
 def _day(s: str) -> date:
@@ -140,7 +142,7 @@ def test_records_are_well_formed(demo: list[dict]) -> None:
         if "service_id" in r:
             assert r["service_id"] in SERVICES
         if r["kind"] == "offer_presented":
-            assert r["moment"] in MOMENTS
+            assert r["moment"] in MOMENT_IDS
         if r["kind"] in ("feedback", "check_in"):
             assert 0 <= r["score"] <= 10
         if r["kind"] == "visit_completed":
@@ -172,8 +174,8 @@ def test_events_in_time_order_and_offers_resolved(by_patient) -> None:
 
 def test_every_scenario_at_least_twice_in_the_demo() -> None:
     counts = Counter(scenario_of(i, 200) for i in range(1, 201))
-    for name in SCENARIO_NAMES:
-        assert counts[name] >= 2, name
+    for scenario in SCENARIOS.values():
+        assert counts[scenario] >= 2, scenario.name
     assert 0.5 <= scenario_patient_count(200) / 200 <= 0.7
     assert 0.14 <= scenario_patient_count(100_000) / 100_000 <= 0.16
 
@@ -181,7 +183,8 @@ def test_every_scenario_at_least_twice_in_the_demo() -> None:
 def test_background_patients_have_no_recent_events(by_patient) -> None:
     patients, events = by_patient
     for i, pid in enumerate(patients, 1):
-        if scenario_of(i, 200) is None or scenario_of(i, 200) == "sup_old_history":
+        scenario = scenario_of(i, 200)
+        if scenario is None or scenario.expect.reason is Reason.NO_SIGNAL:
             assert all(_ago(e["at"]) > 35 for e in events[pid]), pid
 
 
@@ -244,6 +247,16 @@ def test_scenario_signatures_present(by_patient) -> None:
         assert found[signature] >= 2, (signature, found)
 
 
+def test_the_scan_gives_every_scenario_patient_its_registered_answer(tmp_path: Path) -> None:
+    n = 2 * len(SCENARIOS)
+    _, _, result = build_demo(tmp_path / "demo", AS_OF, n, seed=5)
+    answers = {r.patient.id: Expect(r.moment, offer=r.decision.rule_choice) for r in result.ready}
+    answers |= {s.patient_id: Expect(s.moment, reason=s.reason) for s in result.suppressed}
+    for i in range(1, n + 1):
+        scenario, answer = scenario_of(i, n), answers.get(f"p{i:06d}")
+        assert answer == scenario.expect, f"{scenario.name}: {answer}"
+
+
 def test_goal_changes_cover_the_new_goals(by_patient) -> None:
     _, events = by_patient
     tos = " | ".join(e["to"] for evs in events.values() for e in evs
@@ -255,8 +268,8 @@ def test_goal_changes_cover_the_new_goals(by_patient) -> None:
 def test_scenario_patients_are_eligible_unless_suppressed(by_patient) -> None:
     patients, events = by_patient
     for i, (pid, p) in enumerate(patients.items(), 1):
-        name = scenario_of(i, 200)
-        if name is None or name.startswith("sup_"):
+        scenario = scenario_of(i, 200)
+        if scenario is None or scenario.name.startswith("sup_"):
             continue
         assert p["marketing_consent"] and not p["flags"] and _age(p) >= 18, pid
         for e in events[pid]:
