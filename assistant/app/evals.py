@@ -10,7 +10,6 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant import knowledge
 from assistant.app.drafting import Drafting, open_drafting
 from assistant.app.practice import Practice
 from assistant.domain.engine import Suppression
@@ -38,6 +37,7 @@ from assistant.evals.runs import (
     run_cases,
 )
 from assistant.evals.scorers import Score, Scorer, Scoring
+from assistant.knowledge import Knowledge
 from assistant.settings import Settings
 
 Progress = Callable[[int, int], None] | None
@@ -77,7 +77,7 @@ class EvalOutcome:
 class Evals:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        lexicon = knowledge.guard_lexicon(self.settings.knowledge_dir)
+        lexicon = Knowledge.at(self.settings.knowledge_dir).guard_lexicon
         self.policy = Policy.from_lexicon(lexicon)
         self.scoring = Scoring.from_lexicon(lexicon)
         self.scorer = Scorer(Guards(self.policy), self.scoring)
@@ -201,8 +201,7 @@ def run_suite(suite: Suite, settings: Settings, *, matcher=None, judge=None,
         def draft(batch: list[EvalCase]) -> list[CaseOutcome]:
             return draft_cases(batch, practice, drafting, on_progress)
 
-        lexicon = knowledge.guard_lexicon(practice.settings.knowledge_dir)
-        scorer = Scorer(drafting.guards, Scoring.from_lexicon(lexicon))
+        scorer = Scorer(drafting.guards, Scoring.from_lexicon(practice.knowledge.guard_lexicon))
         results = run_cases(cases, draft, scorer, judge=judge,
                             concurrency=practice.settings.draft_concurrency)
         name = drafting.model.name if drafting.model is not None else "template"

@@ -67,10 +67,11 @@ class Learning:
         rules = self.practice.rules()
         until = day_bounds(as_of)[1]
         offers, outcomes = self.repository.offers_and_outcomes(until)
-        context = TrialContext(self.practice.segmentation, self.repository.patient_types(
+        segmentation = self.practice.knowledge.segmentation
+        context = TrialContext(segmentation, self.repository.patient_types(
             {o.patient_id for o in offers} | {o.patient_id for o in outcomes}))
         trials = trials_from(offers, outcomes, as_of, rules, context)
-        model = HierarchicalModel(trials, rules, self.practice.segmentation.labels)
+        model = HierarchicalModel(trials, rules, segmentation.labels)
         return model, trials, offers, outcomes
 
     # learn report -------------------------------------------------------------------------
@@ -78,7 +79,7 @@ class Learning:
     def report(self, as_of: date, top: int = 3, min_trials: int = 1) -> dict:
         model, trials, offers, outcomes = self._model(as_of)
         menu = self.practice.menu()
-        labels = self.practice.segmentation.labels
+        labels = self.practice.knowledge.segmentation.labels
         by_moment: dict[str, list[dict]] = defaultdict(list)
         by_segment: dict[str, list[dict]] = defaultdict(list)
         by_offer: list[dict] = []
