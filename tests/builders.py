@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from itertools import count
 
-from assistant import knowledge
 from assistant.domain.history import History, Menu
 from assistant.domain.moments import Moment
 from assistant.domain.records import Event, NextStep, OfferMade, Outcome, Patient, Service
+from assistant.knowledge import Knowledge
 from assistant.settings import bundled
 
 _ids = count(1)
@@ -48,11 +48,11 @@ def outcome(service_id: str, day: str, accepted: bool, patient_id: str = "p1") -
 
 
 def default_menu() -> Menu:
-    return Menu(knowledge.default_menu(bundled("knowledge")))
+    return Knowledge.at(bundled("knowledge")).default_menu
 
 
 def sentiment():
-    return knowledge.sentiment(bundled("knowledge"))
+    return Knowledge.at(bundled("knowledge")).sentiment
 
 
 def tiny_menu() -> Menu:

@@ -8,9 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
 
-from assistant import knowledge
 from assistant.app.practice import Practice, day_bounds
 from assistant.domain.engine import ReadyOffer, Suppression
 from assistant.domain.history import History, Menu
@@ -31,7 +29,7 @@ from assistant.drafting.drafters import Drafted, Drafter, GuardedDrafter, Templa
 from assistant.drafting.guards import Guards, Policy
 from assistant.drafting.prompts import PromptBook
 from assistant.errors import Conflict, InputError, NotEligible, NotFound
-from assistant.knowledge import Passage
+from assistant.knowledge import Passage, menu_passage
 from assistant.retrieval import Library
 from assistant.storage.repository import epoch
 
@@ -63,7 +61,7 @@ class Drafting:
         self.practice = practice
         self.settings = practice.settings
         self.prompts = PromptBook(self.settings.prompts_dir, self.settings.prompt_version)
-        self.policy = Policy.from_lexicon(knowledge.guard_lexicon(self.settings.knowledge_dir))
+        self.policy = Policy.from_lexicon(practice.knowledge.guard_lexicon)
         self.guards = Guards(self.policy, practice.repository)
         self.model = model
         self.drafter = GuardedDrafter(self.guards, TemplateDrafter(self.prompts, self.guards),
@@ -81,10 +79,6 @@ class Drafting:
         if self._library is not None:
             self._library.close()
             self._library = None
-
-    @cached_property
-    def pages(self) -> dict[str, list[Passage]]:
-        return knowledge.service_pages(self.settings.knowledge_dir)
 
     # Commands ---------------------------------------------------------------------------
 
@@ -228,9 +222,10 @@ class Drafting:
                  rules: Rules) -> Grounds:
         services = [offer.id] + [e.service_id for e in history.events if e.service_id] + \
             list(history.patient.memberships)
+        pages = self.practice.knowledge.service_pages
         authorised = [_menu_text(s) for i in dict.fromkeys(services) if (s := menu.get(i))]
         authorised += [p.text for i in dict.fromkeys(services)
-                       for p in self.pages.get(i, []) if not p.is_restriction]
+                       for p in pages.get(i, []) if not p.is_restriction]
         return build_grounds(history, menu, offer, brief, authorised, rules.lower_is_better)
 
     def _draft_all(self, briefs: list[tuple[Brief, Grounds]],
@@ -272,7 +267,8 @@ class Drafting:
                      created_at=self.practice.clock.stamp())
 
     def _passages(self, menu: Menu) -> list[Passage]:
-        return [p for s in menu for p in (self.pages.get(s.id) or [knowledge.menu_passage(s)])]
+        pages = self.practice.knowledge.service_pages
+        return [p for s in menu for p in (pages.get(s.id) or [menu_passage(s)])]
 
 
 def _check_channel(channel: str | None) -> None:
@@ -312,7 +308,7 @@ def open_drafting(practice: Practice) -> Iterator[Drafting]:
     from assistant.drafting.llm import ModelDrafter, open_chat
 
     prompts = PromptBook(settings.prompts_dir, settings.prompt_version)
-    opt_out = knowledge.guard_lexicon(settings.knowledge_dir)["limits"]["sms_opt_out"]
+    opt_out = practice.knowledge.guard_lexicon["limits"]["sms_opt_out"]
     with open_chat(settings) as chat:
         model = ModelDrafter(chat.model, prompts, name=chat.name, opt_out=opt_out,
                              response_format=chat.response_format,

@@ -1,15 +1,21 @@
-"""What QA runs: score arbitrary messages, run a suite, compare prompt versions, calibrate the
-scorers (and the optional LLM judge) against labelled messages."""
+"""What QA runs: score arbitrary messages, run a suite against a practice made of its files,
+compare prompt versions, calibrate the scorers (and the optional LLM judge) against labelled
+messages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant import knowledge
+from assistant.app.drafting import Drafting, open_drafting
+from assistant.app.practice import Practice
+from assistant.domain.engine import Suppression
+from assistant.drafting.content import Draft
 from assistant.drafting.guards import Guards, Policy
+from assistant.errors import ConfigurationError
 from assistant.evals.calibration import auc, cohen_kappa
 from assistant.evals.judge import message_item, open_judge, rate_all
 from assistant.evals.messages import (
@@ -19,8 +25,19 @@ from assistant.evals.messages import (
     read_messages,
 )
 from assistant.evals.report import render_report
-from assistant.evals.runs import Comparison, Suite, compare, gate, load_suite, run_suite
+from assistant.evals.runs import (
+    CaseOutcome,
+    Comparison,
+    EvalCase,
+    RunResult,
+    Suite,
+    compare,
+    gate,
+    load_suite,
+    run_cases,
+)
 from assistant.evals.scorers import Score, Scorer, Scoring
+from assistant.knowledge import Knowledge
 from assistant.settings import Settings
 
 Progress = Callable[[int, int], None] | None
@@ -60,7 +77,7 @@ class EvalOutcome:
 class Evals:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        lexicon = knowledge.guard_lexicon(self.settings.knowledge_dir)
+        lexicon = Knowledge.at(self.settings.knowledge_dir).guard_lexicon
         self.policy = Policy.from_lexicon(lexicon)
         self.scoring = Scoring.from_lexicon(lexicon)
         self.scorer = Scorer(Guards(self.policy), self.scoring)
@@ -157,3 +174,59 @@ class Evals:
         truth = [t for _, t in pairs]
         return Agreement(rater, dimension, label, len(pairs), auc(values, truth),
                          cohen_kappa([v >= threshold for v in values], truth), threshold)
+
+
+# Running a suite against a practice ----------------------------------------------------------
+
+@contextmanager
+def eval_practice(suite: Suite, settings: Settings, matcher=None) -> Iterator[Practice]:
+    """The suite's practice files imported into a fresh home that lasts for the block."""
+    with tempfile.TemporaryDirectory(prefix="crosssell-eval-") as home:
+        practice = Practice(settings.model_copy(update={"home": Path(home),
+                                                        "database_url": None}), matcher=matcher)
+        for name in suite.practice:
+            report = practice.import_file(suite.root / name)
+            if report.rejected:
+                raise ConfigurationError(f"eval practice {name} breaks the contract: "
+                                         f"{report.rejected[0]}")
+        yield practice
+
+
+def run_suite(suite: Suite, settings: Settings, *, matcher=None, judge=None,
+              on_progress: Progress = None) -> RunResult:
+    """Drafts and scores every case with the settings' backend and prompt version."""
+    cases = suite.load_cases()
+    with eval_practice(suite, settings, matcher) as practice, \
+            open_drafting(practice) as drafting:
+        def draft(batch: list[EvalCase]) -> list[CaseOutcome]:
+            return draft_cases(batch, practice, drafting, on_progress)
+
+        scorer = Scorer(drafting.guards, Scoring.from_lexicon(practice.knowledge.guard_lexicon))
+        results = run_cases(cases, draft, scorer, judge=judge,
+                            concurrency=practice.settings.draft_concurrency)
+        name = drafting.model.name if drafting.model is not None else "template"
+        return RunResult(suite.name, name, drafting.prompts.version, practice.clock.stamp(),
+                         results)
+
+
+def draft_cases(cases: list[EvalCase], practice: Practice, drafting: Drafting,
+                on_progress: Progress = None) -> list[CaseOutcome]:
+    """The practice's answer for each case, and the offers' drafts, written in one batch."""
+    outcomes: list[CaseOutcome] = []
+    wanted = []
+    for case in cases:
+        history, answer = practice.evaluate(case.patient_id, case.as_of)
+        if isinstance(answer, Suppression):
+            outcomes.append(CaseOutcome(answer.moment.value if answer.moment else None,
+                                        no_offer=answer.reason.value))
+            continue
+        outcomes.append(CaseOutcome(answer.moment.value, answer.service.id))
+        wanted.append((outcomes[-1], (history, answer, case.channel, case.as_of)))
+    drafts = drafting.draft_many([item for _, item in wanted], on_progress)
+    for (outcome, _), draft in zip(wanted, drafts, strict=True):
+        if isinstance(draft, Draft):
+            outcome.draft = draft
+            outcome.brief, outcome.grounds = drafting.grounds_for(draft)
+        else:
+            outcome.no_offer = draft
+    return outcomes

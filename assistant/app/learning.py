@@ -6,7 +6,7 @@ practice's own data, beside the article's defaults)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from statistics import fmean
@@ -67,10 +67,11 @@ class Learning:
         rules = self.practice.rules()
         until = day_bounds(as_of)[1]
         offers, outcomes = self.repository.offers_and_outcomes(until)
-        context = TrialContext(self.practice.segmentation, self.repository.patient_types(
+        segmentation = self.practice.knowledge.segmentation
+        context = TrialContext(segmentation, self.repository.patient_types(
             {o.patient_id for o in offers} | {o.patient_id for o in outcomes}))
         trials = trials_from(offers, outcomes, as_of, rules, context)
-        model = HierarchicalModel(trials, rules, self.practice.segmentation.labels)
+        model = HierarchicalModel(trials, rules, segmentation.labels)
         return model, trials, offers, outcomes
 
     # learn report -------------------------------------------------------------------------
@@ -78,7 +79,7 @@ class Learning:
     def report(self, as_of: date, top: int = 3, min_trials: int = 1) -> dict:
         model, trials, offers, outcomes = self._model(as_of)
         menu = self.practice.menu()
-        labels = self.practice.segmentation.labels
+        labels = self.practice.knowledge.segmentation.labels
         by_moment: dict[str, list[dict]] = defaultdict(list)
         by_segment: dict[str, list[dict]] = defaultdict(list)
         by_offer: list[dict] = []
@@ -180,76 +181,127 @@ class Learning:
         """The article's figures over the year up to `as_of`, measured, beside its defaults."""
         start = as_of - YEAR
         since, until = day_bounds(start)[0], day_bounds(as_of)[1]
-        rows = self.repository.events_of_kinds(
-            ("visit_completed", "appointment_booked", "appointment_cancelled"), 0, until)
-        visits: dict[str, list[tuple[int, str | None, float]]] = defaultdict(list)
-        booked: Counter = Counter()
-        cancelled: Counter = Counter()
-        for patient_id, kind, at, service_id, amount in rows:
-            if kind == "visit_completed":
-                visits[patient_id].append((at, service_id, amount or 0.0))
-            elif at >= since:
-                (booked if kind == "appointment_booked" else cancelled)[patient_id] += 1
-        offers, outcomes = self.repository.offers_and_outcomes(until)
-        menu = self.practice.menu()
-        recent = [o for o in offers if o.at.date() > start]
-        per_moment = Counter(o.moment.value for o in recent if o.moment)
-        answers = {o.id: a for o, a in answered(offers, outcomes, as_of,
-                                                   self.practice.rules().no_answer_days)[0]}
-        accepted_by_moment: Counter = Counter()
-        answered_by_moment: Counter = Counter()
-        accepted_prices = []
-        for offer in recent:
-            result = answers.get(offer.id)
-            if result is None or offer.moment is None:
-                continue
-            answered_by_moment[offer.moment.value] += 1
-            if result:
-                accepted_by_moment[offer.moment.value] += 1
-                if service := menu.get(offer.service_id):
-                    accepted_prices.append(service.price)
-        revenue_total = revenue_after = 0.0
-        single, multi = [], []
-        for patient_id, items in visits.items():
-            items.sort()
-            in_year = [(at, s, a) for at, s, a in items if at >= since]
-            revenue_total += sum(a for _, _, a in in_year)
-            first = items[0][0]
-            revenue_after += sum(a for at, _, a in in_year if at > first)
-            services = {s for _, s, _ in items if s}
-            (multi if len(services) >= 2 else single).append(patient_id)
-        active = sum(1 for items in visits.values() if any(at >= since for at, _, _ in items))
-        answered_total = sum(answered_by_moment.values())
-        acceptance = sum(accepted_by_moment.values()) / answered_total if answered_total else None
-        average = fmean(accepted_prices) if accepted_prices else None
-        touchpoints = len(per_moment)
-
-        def cancellation(group: list[str]) -> float | None:
-            books = sum(booked[p] for p in group)
-            return sum(cancelled[p] for p in group) / books if books else None
-
-        cross, one = cancellation(multi), cancellation(single)
-        measured = {"patients": active, "touchpoints": touchpoints, "acceptance": acceptance,
-                    "average_cross_sell": average}
+        visits = self._visits(since, until)
+        touchpoints = self._touchpoints(start, as_of, until)
+        measured = {"patients": visits.active, "touchpoints": len(touchpoints.presented),
+                    "acceptance": touchpoints.acceptance, "average_cross_sell": touchpoints.average}
         return {
             "as_of": as_of.isoformat(), "window": f"{start.isoformat()} to {as_of.isoformat()}",
-            "touchpoints_in_use": touchpoints, "touchpoints_possible": len(Moment),
-            "touchpoints": [{"moment": m.value, "label": m.label, "presented": per_moment[m.value],
-                             **rate(accepted_by_moment[m.value],
-                                    answered_by_moment[m.value]).as_dict()} for m in Moment],
-            "revenue": {"total": round(revenue_total, 2), "after_first_visit": round(revenue_after, 2),
-                        "after_first_visit_share": round(revenue_after / revenue_total, 4)
-                        if revenue_total else None},
-            "cancellation": {"cross_sell_patients": len(multi), "single_treatment_patients":
-                             len(single), "cross_sell_rate": _round(cross),
-                             "single_treatment_rate": _round(one),
-                             "ratio": _round(cross / one) if cross is not None and one else None},
+            "touchpoints_in_use": len(touchpoints.presented), "touchpoints_possible": len(Moment),
+            "touchpoints": touchpoints.rows(),
+            "revenue": visits.revenue_figures(), "cancellation": visits.cancellation_figures(),
             "what_if": {"measured": {**{k: _round(v) for k, v in measured.items()},
                                      "annual": _round(_annual(measured))},
                         "article": {**ARTICLE, "annual": _annual(ARTICLE)},
                         "all_eight_at_measured": _round(_annual({**measured,
                                                                  "touchpoints": len(Moment)}))},
         }
+
+    def _visits(self, since: int, until: int) -> YearOfVisits:
+        """Every patient's completed visits (all of them, to know the first), and their bookings
+        and cancellations since `since`."""
+        rows = self.repository.events_of_kinds(
+            ("visit_completed", "appointment_booked", "appointment_cancelled"), 0, until)
+        year = YearOfVisits(since)
+        for patient_id, kind, at, service_id, amount in rows:
+            if kind == "visit_completed":
+                year.visits[patient_id].append((at, service_id, amount or 0.0))
+            elif at >= since:
+                (year.booked if kind == "appointment_booked" else year.cancelled)[patient_id] += 1
+        year.count()
+        return year
+
+    def _touchpoints(self, start: date, as_of: date, until: int) -> Touchpoints:
+        """The offers presented after `start`, by moment, and how those answered went."""
+        offers, outcomes = self.repository.offers_and_outcomes(until)
+        menu = self.practice.menu()
+        recent = [o for o in offers if o.at.date() > start]
+        found = Touchpoints(Counter(o.moment.value for o in recent if o.moment))
+        answers = {o.id: a for o, a in answered(offers, outcomes, as_of,
+                                                   self.practice.rules().no_answer_days)[0]}
+        for offer in recent:
+            result = answers.get(offer.id)
+            if result is None or offer.moment is None:
+                continue
+            found.answered[offer.moment.value] += 1
+            if result:
+                found.accepted[offer.moment.value] += 1
+                if service := menu.get(offer.service_id):
+                    found.prices.append(service.price)
+        return found
+
+
+@dataclass(slots=True)
+class Touchpoints:
+    """Offers presented in the diagnostic's year, by moment, and the answered ones' results."""
+
+    presented: Counter
+    answered: Counter = field(default_factory=Counter)
+    accepted: Counter = field(default_factory=Counter)
+    prices: list[float] = field(default_factory=list)
+    """The menu price of each accepted offer."""
+
+    @property
+    def acceptance(self) -> float | None:
+        total = sum(self.answered.values())
+        return sum(self.accepted.values()) / total if total else None
+
+    @property
+    def average(self) -> float | None:
+        return fmean(self.prices) if self.prices else None
+
+    def rows(self) -> list[dict]:
+        return [{"moment": m.value, "label": m.label, "presented": self.presented[m.value],
+                 **rate(self.accepted[m.value], self.answered[m.value]).as_dict()}
+                for m in Moment]
+
+
+@dataclass(slots=True)
+class YearOfVisits:
+    """Visit revenue in the diagnostic's year, and who had one treatment or several."""
+
+    since: int
+    visits: defaultdict[str, list[tuple[int, str | None, float]]] = field(
+        default_factory=lambda: defaultdict(list))
+    booked: Counter = field(default_factory=Counter)
+    cancelled: Counter = field(default_factory=Counter)
+    revenue: float = 0.0
+    revenue_after_first: float = 0.0
+    single: list[str] = field(default_factory=list)
+    multi: list[str] = field(default_factory=list)
+    active: int = 0
+
+    def count(self) -> None:
+        """Revenue in the year (and after each patient's first visit ever), and who is active."""
+        for patient_id, items in self.visits.items():
+            items.sort()
+            in_year = [(at, s, a) for at, s, a in items if at >= self.since]
+            self.revenue += sum(a for _, _, a in in_year)
+            first = items[0][0]
+            self.revenue_after_first += sum(a for at, _, a in in_year if at > first)
+            services = {s for _, s, _ in items if s}
+            (self.multi if len(services) >= 2 else self.single).append(patient_id)
+        self.active = sum(1 for items in self.visits.values()
+                          if any(at >= self.since for at, _, _ in items))
+
+    def revenue_figures(self) -> dict:
+        return {"total": round(self.revenue, 2),
+                "after_first_visit": round(self.revenue_after_first, 2),
+                "after_first_visit_share": round(self.revenue_after_first / self.revenue, 4)
+                if self.revenue else None}
+
+    def cancellation_figures(self) -> dict:
+        """Cancellations per booking, patients with several treatments beside those with one
+        (the article: a third the rate)."""
+        cross, one = self._cancellation(self.multi), self._cancellation(self.single)
+        return {"cross_sell_patients": len(self.multi),
+                "single_treatment_patients": len(self.single),
+                "cross_sell_rate": _round(cross), "single_treatment_rate": _round(one),
+                "ratio": _round(cross / one) if cross is not None and one else None}
+
+    def _cancellation(self, group: list[str]) -> float | None:
+        books = sum(self.booked[p] for p in group)
+        return sum(self.cancelled[p] for p in group) / books if books else None
 
 
 def _annual(figures: dict) -> float | None:

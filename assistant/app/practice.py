@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from assistant import knowledge
 from assistant.app.importer import Importer, ImportReport, file_lines
 from assistant.clock import Clock
 from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS
@@ -25,6 +24,7 @@ from assistant.domain.records import OfferMade, Outcome, Patient
 from assistant.domain.rules import Rules
 from assistant.domain.segments import Profile, Segmentation
 from assistant.errors import InputError, NotFound
+from assistant.knowledge import Knowledge
 from assistant.settings import Settings
 from assistant.storage import database
 from assistant.storage.repository import Repository, epoch
@@ -78,16 +78,13 @@ class Practice:
         self.settings = settings or Settings()
         self.clock = clock or Clock.from_settings(self.settings.time_zone, self.settings.clock)
         self.repository = Repository(database.create(self.settings))
+        self.knowledge = Knowledge.at(self.settings.knowledge_dir)
         self._matcher = matcher
-
-    @cached_property
-    def default_menu(self) -> Menu:
-        return Menu(knowledge.default_menu(self.settings.knowledge_dir))
 
     def menu(self) -> Menu:
         """The imported menu, or the default one when the practice imported none."""
         services = self.repository.services()
-        return Menu(services) if services else self.default_menu
+        return Menu(services) if services else self.knowledge.default_menu
 
     @property
     def matcher(self) -> GoalMatcher:
@@ -108,7 +105,7 @@ class Practice:
         return Embedder(self.settings.embedding_model_dir)
 
     def eligibility(self) -> Eligibility:
-        return Eligibility(self.rules(), knowledge.sentiment(self.settings.knowledge_dir))
+        return Eligibility(self.rules(), self.knowledge.sentiment)
 
     # Import and outcomes -----------------------------------------------------------------
 
@@ -129,7 +126,7 @@ class Practice:
         return self._importer(None).run(lambda: iter(lines))
 
     def _importer(self, on_progress: Callable[[int], None] | None, workers: int = 0) -> Importer:
-        return Importer(self.repository, {s.id for s in self.default_menu},
+        return Importer(self.repository, {s.id for s in self.knowledge.default_menu},
                         self.settings.import_batch_size, on_progress, workers)
 
     def record(self, patient_id: str, service_id: str, kind: str, *, moment: str | None = None,
@@ -233,17 +230,13 @@ class Practice:
     def _engine(self, active: list[History], as_of: date, rules: Rules, offers, outcomes,
                 patients: dict[str, Patient]) -> OfferEngine:
         menu = self.menu()
-        sentiment = knowledge.sentiment(self.settings.knowledge_dir)
-        segmentation = self.segmentation
+        sentiment = self.knowledge.sentiment
+        segmentation = self.knowledge.segmentation
         context = TrialContext(segmentation, patients)
         model = HierarchicalModel(trials_from(offers, outcomes, as_of, rules, context), rules,
                                   segmentation.labels)
         matcher = self._goal_matcher(active, menu, as_of, rules)
         return OfferEngine(menu, rules, sentiment, model, matcher, segmentation)
-
-    @cached_property
-    def segmentation(self) -> Segmentation:
-        return knowledge.segmentation(self.settings.knowledge_dir)
 
     @staticmethod
     def _save_matches(engine: OfferEngine) -> None:

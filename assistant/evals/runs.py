@@ -1,5 +1,5 @@
-"""Eval runs: every case of a suite drafted through the real chain, scored, aggregated, and
-compared against a baseline or another prompt version.
+"""Eval runs: every case of a suite drafted (by the `DraftCases` its runner hands in), scored,
+aggregated, and compared against a baseline or another prompt version.
 
 A suite (`evals/suites/NAME.json`) names its practice files, its case files (JSON Lines), the
 tags it keeps, each dimension's pass-rate threshold, and how far a pass rate may fall against a
@@ -8,9 +8,7 @@ baseline before the run fails.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,17 +18,12 @@ from typing import Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant import knowledge
-from assistant.app.drafting import Drafting, open_drafting
-from assistant.app.practice import Practice
-from assistant.domain.engine import Suppression
-from assistant.drafting.brief import Brief
+from assistant.drafting.brief import Brief, Grounds
 from assistant.drafting.content import Draft, DraftContent
 from assistant.drafting.guards import contains
-from assistant.errors import ConfigurationError, InputError
+from assistant.errors import InputError
 from assistant.evals.judge import draft_item, rate_all
-from assistant.evals.scorers import DIMENSIONS, Score, Scorer, Scoring
-from assistant.settings import Settings
+from assistant.evals.scorers import DIMENSIONS, Score, Scorer
 
 GATED = (*DIMENSIONS, "expectations")
 
@@ -184,71 +177,55 @@ def _grouped(cases: list[CaseResult], key: Callable[[CaseResult], str]) -> dict[
 
 # Running ---------------------------------------------------------------------------------------
 
-@contextmanager
-def eval_practice(suite: Suite, settings: Settings, matcher=None) -> Iterator[Practice]:
-    """The suite's practice files imported into a fresh home that lasts for the block."""
-    with tempfile.TemporaryDirectory(prefix="crosssell-eval-") as home:
-        practice = Practice(settings.model_copy(update={"home": Path(home),
-                                                        "database_url": None}), matcher=matcher)
-        for name in suite.practice:
-            report = practice.import_file(suite.root / name)
-            if report.rejected:
-                raise ConfigurationError(f"eval practice {name} breaks the contract: "
-                                         f"{report.rejected[0]}")
-        yield practice
+@dataclass(slots=True)
+class CaseOutcome:
+    """What the practice made of one case: the moment and offer it chose, or why it made none;
+    and for a drafted offer, the draft with the brief and grounds its text is scored against."""
+
+    moment: str | None = None
+    offer: str | None = None
+    no_offer: str | None = None
+    draft: Draft | None = None
+    brief: Brief | None = None
+    grounds: Grounds | None = None
 
 
-def run_suite(suite: Suite, settings: Settings, *, matcher=None, judge=None,
-              on_progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """Drafts and scores every case with the settings' backend and prompt version."""
-    cases = suite.load_cases()
-    with eval_practice(suite, settings, matcher) as practice, \
-            open_drafting(practice) as drafting:
-        return run_cases(cases, suite.name, practice, drafting, on_progress, judge)
+DraftCases = Callable[[list[EvalCase]], list[CaseOutcome]]
+"""Drafts a suite's cases in one batch (so a model backend keeps its requests in flight), an
+outcome per case, in order."""
 
 
-def run_cases(cases: list[EvalCase], suite_name: str, practice: Practice, drafting: Drafting,
-              on_progress: Callable[[int, int], None] | None = None, judge=None) -> RunResult:
-    lexicon = knowledge.guard_lexicon(practice.settings.knowledge_dir)
-    scorer = Scorer(drafting.guards, Scoring.from_lexicon(lexicon))
-    results = [CaseResult(c.id, c.patient_id, c.tags, c.channel) for c in cases]
-    wanted = []
-    for case, result in zip(cases, results, strict=True):
-        history, answer = practice.evaluate(case.patient_id, case.as_of)
-        if isinstance(answer, Suppression):
-            result.no_offer = answer.reason.value
-            result.moment = answer.moment.value if answer.moment else None
-        else:
-            result.moment, result.offer = answer.moment.value, answer.service.id
-            wanted.append((result, (history, answer, case.channel, case.as_of)))
-    drafts = drafting.draft_many([item for _, item in wanted], on_progress)
-    judged: list[tuple[CaseResult, dict]] = []
-    for (result, _), draft in zip(wanted, drafts, strict=True):
-        if isinstance(draft, Draft):
-            brief = _score(result, draft, drafting, scorer)
-            judged.append((result, draft_item(brief, draft.subject, draft.body)))
-        else:
-            result.no_offer = draft
+def run_cases(cases: list[EvalCase], draft_cases: DraftCases, scorer: Scorer, *, judge=None,
+              concurrency: int = 1) -> list[CaseResult]:
+    """Each case drafted, scored, rated by the judge (when there is one), and checked against
+    what it expected."""
+    outcomes = draft_cases(cases)
+    results = [_result(case, outcome, scorer)
+               for case, outcome in zip(cases, outcomes, strict=True)]
     if judge is not None:
-        ratings = rate_all(judge, [item for _, item in judged],
-                           practice.settings.draft_concurrency)
-        for (result, _), rating in zip(judged, ratings, strict=True):
+        drafted = [(result, outcome) for result, outcome in zip(results, outcomes, strict=True)
+                   if outcome.draft is not None]
+        ratings = rate_all(judge, [draft_item(o.brief, o.draft.subject, o.draft.body)
+                                   for _, o in drafted], concurrency)
+        for (result, _), rating in zip(drafted, ratings, strict=True):
             result.judge = rating
     for case, result in zip(cases, results, strict=True):
         result.problems = check_expectations(case.expect, result)
-    name = drafting.model.name if drafting.model is not None else "template"
-    return RunResult(suite_name, name, drafting.prompts.version,
-                     practice.clock.stamp(), results)
+    return results
 
 
-def _score(result: CaseResult, draft: Draft, drafting: Drafting, scorer: Scorer) -> Brief:
-    brief, grounds = drafting.grounds_for(draft)
+def _result(case: EvalCase, outcome: CaseOutcome, scorer: Scorer) -> CaseResult:
+    result = CaseResult(case.id, case.patient_id, case.tags, case.channel, outcome.moment,
+                        outcome.offer, no_offer=outcome.no_offer)
+    draft = outcome.draft
+    if draft is None:
+        return result
     content = DraftContent(subject=draft.subject, body=draft.body)
     result.subject, result.body = draft.subject, draft.body
     result.drafter, result.attempts = draft.drafter, len(draft.attempts)
     result.guards_failed = [g.name for g in draft.guards if not g.passed]
-    result.score = scorer.score(result.id, content, brief, grounds)
-    return brief
+    result.score = scorer.score(result.id, content, outcome.brief, outcome.grounds)
+    return result
 
 
 def check_expectations(expect: Expectation, result: CaseResult) -> list[str]:
