@@ -1,0 +1,9 @@
+"""The HTTP API (`crosssell serve`) for the booking/EHR system and any other client.
+
+A thin edge over the review desk: it authenticates the bearer token, turns bodies into calls,
+and maps errors to statuses. Canonical paths are under /v1; OpenAPI docs at /docs.
+"""
+
+from assistant.api.app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,107 @@
+"""The application: the routers under /v1 (and at their old paths), and every error as
+`{"error": ..., "status": N}`: ours mapped to 401, 403, 404, 409, 422 and 502, the framework's
+own (unknown path, wrong method, bad body), and a bare 500 for anything unexpected."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from assistant.api.routers import audit, auth, drafts, events, health, learning, review, users
+from assistant.app.review import Review, open_review
+from assistant.errors import (
+    Conflict,
+    CrosssellError,
+    Forbidden,
+    InputError,
+    NotEligible,
+    NotFound,
+    Unauthenticated,
+)
+from assistant.sending import SendError
+
+STATUS = {Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409, NotEligible: 409,
+          InputError: 422, SendError: 502}
+VERSION = "/v1"
+RESOURCES = (auth, events, drafts, review, learning, users, audit)
+
+
+def status_for(error: CrosssellError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 500
+
+
+def create_app(review: Review | None = None) -> FastAPI:
+    """The API over `review`, or over the configured practice when None (opened at start-up
+    and closed at shutdown, with its drafting backend)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if review is not None:
+            app.state.review = review
+            yield
+            return
+        with open_review() as opened:
+            app.state.review = opened
+            yield
+
+    app = FastAPI(title="crosssell", version="0.1.0", lifespan=lifespan,
+                  description="Cross-sell drafts for a cash-pay practice: push events, read the "
+                              "week's queue, draft, review, approve, send, record outcomes. "
+                              "Every path is served under /v1; the same paths without the "
+                              "prefix still work and are marked deprecated.")
+    app.state.drafting_lock = threading.Lock()
+    _answer_errors(app)
+    _route(app)
+    return app
+
+
+def _route(app: FastAPI) -> None:
+    """/v1 is canonical; the unprefixed copies keep older clients working, marked deprecated
+    so generated clients and /docs steer to /v1. /health stays a plain probe at both."""
+    app.include_router(health.router)
+    app.include_router(health.router, prefix=VERSION)
+    for resource in RESOURCES:
+        app.include_router(resource.router, prefix=VERSION)
+        app.include_router(resource.router, deprecated=True)
+
+
+def _answer_errors(app: FastAPI) -> None:
+    app.add_exception_handler(CrosssellError, _our_error)
+    app.add_exception_handler(RequestValidationError, _bad_request)
+    app.add_exception_handler(HTTPException, _framework_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def _error(message: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "status": status}, status, headers=headers)
+
+
+async def _our_error(_: Request, exc: CrosssellError) -> JSONResponse:
+    status = status_for(exc)
+    return _error(str(exc), status, {"WWW-Authenticate": "Bearer"} if status == 401 else None)
+
+
+async def _bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+                for e in exc.errors()]
+    return _error("; ".join(problems), 422)
+
+
+async def _framework_error(_: Request, exc: HTTPException) -> JSONResponse:
+    """Starlette's own answers (an unknown path's 404, a wrong method's 405, with its Allow)."""
+    return _error(str(exc.detail), exc.status_code, exc.headers)
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    """A bug: the body says nothing of it (no traceback, no patient data); the server's log
+    has the traceback, since Starlette re-raises after answering."""
+    return _error("internal error", 500)

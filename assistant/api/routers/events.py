@@ -1,0 +1,59 @@
+"""What the booking system pushes: contract lines, and patients' replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from assistant.api.deps import Desk, Me
+from assistant.api.schemas import SIGNED_IN, ImportRefused, ImportSummary, Reply, ReplyRecorded
+from assistant.errors import InputError
+
+JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines",
+              "text/plain")
+
+router = APIRouter(tags=["events"], responses=SIGNED_IN)
+
+
+@router.post("/events", response_model=ImportSummary, responses={
+    422: {"model": ImportRefused, "description": "no line could be stored (or a bad body)"}})
+async def push_events(request: Request, user: Me, review: Desk) -> JSONResponse:
+    """Services, patients and events in the import contract: one JSON object, a JSON array,
+    or JSON Lines (`application/x-ndjson`). Good lines are stored, bad ones reported by
+    line number; 422 when no line could be stored."""
+    lines = _lines(await request.body(), request.headers.get("content-type", ""))
+    report = review.push(user, lines)
+    stored = report.lines - len(report.rejected)
+    body = report.as_dict()
+    if report.rejected and stored == 0:
+        body = {"error": "; ".join(str(r) for r in report.rejected[:20]), "status": 422,
+                **body}
+        return JSONResponse(body, 422)
+    return JSONResponse(body)
+
+
+@router.post("/replies", response_model=ReplyRecorded)
+def reply(body: Reply, user: Me, review: Desk) -> dict:
+    """A patient's reply. STOP (UNSUBSCRIBE, CANCEL, END, QUIT...) becomes an opt-out of
+    that channel; other text is kept as the patient's feedback."""
+    kind = review.reply(user, body.patient_id, body.channel, body.text, body.at)
+    return {"patient_id": body.patient_id, "recorded": kind}
+
+
+def _lines(raw: bytes, content_type: str) -> list[bytes]:
+    """The body as contract lines: a JSON object or array, or JSON Lines."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if not raw.strip():
+        raise InputError("the body is empty: send a JSON object, a JSON array or JSON Lines")
+    if kind in JSON_LINES:
+        return raw.splitlines()
+    try:
+        value: Any = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        # Not one JSON document: read it as JSON Lines, so each bad line is named by number.
+        return raw.splitlines()
+    items = value if isinstance(value, list) else [value]
+    return [orjson.dumps(item) for item in items]

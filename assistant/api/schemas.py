@@ -1,0 +1,291 @@
+"""What the API reads and what it answers, as pydantic models, so /openapi.json describes the
+real bodies. The answers model the dicts the review desk already builds (`Draft.review_view`,
+`listing`, the queue, `ImportReport.as_dict`, ...): `extra="allow"` keeps any key a view gains
+before its model does, so a body is never cut short by its schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.domain.review import Role
+from assistant.drafting.content import GuardResult, ReviewNote, SourceRef, Usage
+
+Channel = Literal["email", "sms"]
+
+
+# Bodies ----------------------------------------------------------------------------------
+
+class Login(BaseModel):
+    user_id: str
+    password: str
+
+
+class NewDraft(BaseModel):
+    patient_id: str
+    as_of: date | None = Field(default=None, description="default: today")
+    channel: Channel | None = None
+
+
+class Week(BaseModel):
+    as_of: date | None = Field(default=None, description="default: today")
+    limit: int | None = Field(default=None, ge=0)
+
+
+class Edit(BaseModel):
+    version: int = Field(description="the version you opened; a stale one is refused (409)")
+    subject: str | None = None
+    body: str | None = None
+
+
+class Check(BaseModel):
+    subject: str = ""
+    body: str
+
+
+class Step(BaseModel):
+    version: int | None = Field(default=None, description="when given, must be current")
+    comment: str = ""
+
+
+class Rejection(BaseModel):
+    version: int | None = None
+    comment: str = Field(min_length=1, description="what to change")
+
+
+class OutcomeBody(BaseModel):
+    outcome: Literal["accepted", "declined"]
+    version: int | None = None
+
+
+class Reply(BaseModel):
+    patient_id: str
+    channel: Channel
+    text: str
+    at: datetime | None = None
+
+
+class NewUser(BaseModel):
+    user_id: str
+    role: Role
+    password: str
+    name: str = ""
+
+
+# Answers ---------------------------------------------------------------------------------
+
+class View(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Error(View):
+    """Every 4xx and 5xx answer."""
+
+    error: str = Field(description="what went wrong, for a person")
+    status: int = Field(description="the HTTP status, repeated")
+
+
+class Health(View):
+    status: Literal["ok"]
+
+
+class UserView(View):
+    id: str
+    name: str
+    role: Role
+    active: bool
+
+
+class Session(View):
+    token: str
+    token_type: Literal["bearer"]
+    user: UserView
+    expires_in_hours: float
+
+
+class LoggedOut(View):
+    logged_out: str = Field(description="the user whose session ended")
+
+
+class Rejected(View):
+    line: int
+    reason: str
+    message: str
+
+
+class ImportSummary(View):
+    """`ImportReport.as_dict()`: what the push stored and which lines it refused."""
+
+    lines: int
+    added: dict[str, int]
+    updated: dict[str, int]
+    unchanged: dict[str, int]
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    rejections: list[Rejected]
+
+
+class ImportRefused(ImportSummary, Error):
+    """A push of which no line could be stored: the error and the whole report."""
+
+
+class ReplyRecorded(View):
+    patient_id: str
+    recorded: Literal["opted_out", "feedback"]
+
+
+class DraftRow(View):
+    """A draft in a list (`listing`): enough to choose it, none of its text."""
+
+    id: str
+    patient_id: str
+    first_name: str
+    as_of: str
+    moment: str
+    offer: str
+    offer_name: str
+    price: float
+    channel: str
+    status: str
+    version: int
+    drafter: str
+    failed_guards: list[str]
+    created_at: str
+
+
+class DraftView(View):
+    """An opened draft (`Draft.review_view`): its text, guards, sources and review trail."""
+
+    id: str
+    patient_id: str
+    moment: str
+    offer: str
+    channel: str
+    subject: str
+    body: str
+    drafter: str
+    guards: list[GuardResult]
+    sources: list[SourceRef]
+    attempts: int = Field(description="how many tries the drafters took")
+    usage: Usage
+    status: str
+    version: int
+    as_of: str
+    offer_name: str
+    price: float
+    prompt_version: str
+    created_at: str
+    notes: list[ReviewNote]
+    edited_by: str | None
+    approved_by: str | None
+    sent_at: str | None
+    sent_via: str | None
+
+
+class ReadyPatient(View):
+    """One patient ready this week: what to offer, why, and their draft for the day, if any."""
+
+    patient_id: str
+    name: str
+    moment: str
+    offer: str
+    offer_name: str
+    price: float
+    p_accept: float
+    expected_value: float
+    evidence: str
+    reasons: list[str]
+    channel: str
+    signal: str
+    interval: list[float]
+    chosen_by: str | None
+    probability_chosen: float | None
+    draft: DraftRow | None
+
+
+class Queue(View):
+    as_of: str
+    total_ready: int
+    ready: list[ReadyPatient]
+
+
+class NotDrafted(View):
+    patient_id: str
+    reason: str
+
+
+class WeekDrafted(View):
+    as_of: str
+    ready: int
+    drafts: list[DraftView]
+    not_drafted: list[NotDrafted]
+
+
+class HistoryEvent(View):
+    """One event of the patient's record, as the reviewer sees it beside the draft."""
+
+    id: str
+    date: str
+    kind: str
+    service: str | None
+    text: str
+
+
+class LearningReport(View):
+    """What `learn report` prints; the nested tables are kept as they are."""
+
+    as_of: str
+    outcomes: int
+    practice_rate: float
+    by_moment: dict[str, Any]
+    by_segment: dict[str, Any]
+    by_offer: list[dict[str, Any]]
+    off_policy: dict[str, Any]
+
+
+class Diagnostic(View):
+    """The article's revenue diagnostic; the nested figures are kept as they are."""
+
+    as_of: str
+    window: str
+    touchpoints_in_use: int
+    touchpoints_possible: int
+    touchpoints: list[dict[str, Any]]
+    revenue: dict[str, Any]
+    cancellation: dict[str, Any]
+    what_if: dict[str, Any]
+
+
+class UserAdded(View):
+    user: UserView
+    token: str = Field(description="their API token, shown this once")
+
+
+class AuditEntryView(View):
+    id: int
+    at: str
+    actor: str
+    action: str
+    draft_id: str | None
+    patient_id: str | None
+    detail: dict[str, Any]
+
+
+# Error answers, for `responses=` ---------------------------------------------------------
+
+MEANINGS = {401: "no valid token (with WWW-Authenticate: Bearer)", 403: "your role may not do this",
+            404: "no such draft, patient, user or path", 405: "the path does not take this method",
+            409: "the draft's state or version does not allow this, or the patient is not "
+                 "eligible", 422: "a bad body or parameter", 500: "an unexpected failure",
+            502: "the channel did not deliver"}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry documenting `{"error", "status"}` for each status."""
+    return {status: {"model": Error, "description": MEANINGS[status]} for status in statuses}
+
+
+SIGNED_IN = errors(401, 403, 404, 409, 422, 500)
+"""What any route behind a token can answer besides its success."""

@@ -1,0 +1,201 @@
+"""The application around the routers: /v1 and the old paths, the spec, every error as JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from assistant.api import create_app
+from assistant.api.app import RESOURCES
+from assistant.api.routers import health
+from assistant.app.accounts import User
+from assistant.app.review import Review
+from tests.review_desk import AS_OF, PASSWORD, build_desk
+
+DAY = AS_OF.isoformat()
+PREFIXES = ["/v1", ""]
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory, matcher):
+    return build_desk(tmp_path_factory.mktemp("app"), matcher)
+
+
+@pytest.fixture(scope="module")
+def client(desk):
+    with TestClient(create_app(desk.review)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def auth(desk):
+    return {role: {"Authorization": f"Bearer {token}"} for role, token in desk.tokens.items()}
+
+
+@pytest.fixture(scope="module")
+def ready(desk):
+    """The patients ready on the cases' day, before any walk drafts or sends to them."""
+    return desk.ready()
+
+
+@pytest.fixture(scope="module")
+def spec(client):
+    return client.get("/openapi.json").json()
+
+
+class Walk:
+    """Calls routes under one prefix, and notes which route answered what."""
+
+    def __init__(self, client: TestClient, prefix: str) -> None:
+        self.client, self.prefix = client, prefix
+        self.answers: list[tuple[str, str, int, Any]] = []
+
+    def __call__(self, method: str, route: str, headers: dict | None = None,
+                 status: int = 200, **params: Any) -> Any:
+        path = route.format(**params.pop("ids", {}))
+        answer = self.client.request(method.upper(), self.prefix + path, headers=headers,
+                                     **params)
+        assert answer.status_code == status, (method, self.prefix + path, answer.text)
+        self.answers.append((method, route, status, answer.json()))
+        return answer.json()
+
+
+def walk_every_route(call: Walk, auth: dict, patients: list[str], user_id: str) -> None:
+    co, pr, qa, ad = (auth[r] for r in ("coordinator", "provider", "qa", "admin"))
+    call("get", "/health")
+    session = call("post", "/auth/token", json={"user_id": "qa1", "password": PASSWORD})
+    mine = {"Authorization": f"Bearer {session['token']}"}
+    call("get", "/me", mine)
+    call("post", "/auth/logout", mine)
+    call("post", "/events", co, json={"type": "event", "id": f"walk-{user_id}", "kind":
+                                      "feedback", "patient_id": patients[0],
+                                      "at": f"{DAY}T10:00:00Z", "score": 9, "comment": "ok"})
+    call("post", "/replies", co, json={"patient_id": patients[0], "channel": "email",
+                                       "text": "thanks"})
+    call("get", "/queue", qa, params={"as_of": DAY})
+    first = call("post", "/drafts", co, status=201, json={"patient_id": patients[0]})
+    ids = {"draft_id": first["id"]}
+    call("get", "/drafts", qa, params={"patient_id": patients[0]})
+    call("get", "/drafts/{draft_id}", co, ids=ids)
+    call("get", "/drafts/{draft_id}/history", co, ids=ids)
+    call("post", "/drafts/{draft_id}/check", co, ids=ids, json={"body": first["body"]})
+    call("patch", "/drafts/{draft_id}", co, ids=ids,
+         json={"version": 1, "body": first["body"] + " Thanks."})
+    call("post", "/drafts/{draft_id}/regenerate", co, ids=ids, json={})
+    call("post", "/drafts/{draft_id}/submit", co, ids=ids, json={})
+    call("post", "/drafts/{draft_id}/approve", pr, ids=ids, json={})
+    call("post", "/drafts/{draft_id}/send", co, ids=ids, json={})
+    call("post", "/drafts/{draft_id}/outcome", co, ids=ids, json={"outcome": "accepted"})
+    second = call("post", "/drafts", co, status=201, json={"patient_id": patients[1]})
+    call("post", "/drafts/{draft_id}/submit", co, ids={"draft_id": second["id"]}, json={})
+    call("post", "/drafts/{draft_id}/reject", pr, ids={"draft_id": second["id"]},
+         json={"comment": "shorter, please"})
+    call("post", "/drafts/week", co, status=201, json={"limit": 1})
+    call("get", "/learning", qa)
+    call("get", "/diagnostic", pr)
+    call("get", "/users", ad)
+    call("post", "/users", ad, status=201, json={"user_id": user_id, "role": "qa",
+                                                "password": PASSWORD})
+    call("post", "/users/{user_id}/disable", ad, ids={"user_id": user_id})
+    call("get", "/audit", ad, params={"draft_id": first["id"]})
+
+
+def resolve(spec: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def assert_described(spec: dict, schema: dict, value: Any, where: str) -> None:
+    """Every object in `value` has exactly the keys its schema lists, all the way down to the
+    reports' free-form tables."""
+    schema = resolve(spec, schema)
+    if "anyOf" in schema:
+        options = [resolve(spec, s) for s in schema["anyOf"]]
+        schema = next(s for s in options if (s.get("type") == "null") == (value is None))
+    if isinstance(value, list) and "items" in schema:
+        for item in value:
+            assert_described(spec, schema["items"], item, where + "[]")
+    if isinstance(value, dict) and "properties" in schema:
+        assert set(value) == set(schema["properties"]), where
+        for key, item in value.items():
+            assert_described(spec, schema["properties"][key], item, f"{where}.{key}")
+
+
+def api_routes() -> set[tuple[str, str]]:
+    """(method, path) of every route the routers declare, without a prefix."""
+    return {(method.lower(), route.path) for resource in (health, *RESOURCES)
+            for route in resource.router.routes if isinstance(route, APIRoute)
+            for method in route.methods}
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_every_route_answers_under_v1_and_its_old_path_as_the_spec_says(
+        client, spec, auth, ready, prefix):
+    call = Walk(client, prefix)
+    walk_every_route(call, auth, ready[2:4] if prefix else ready[:2], f"walker{len(prefix)}")
+    assert {(m, r) for m, r, _, _ in call.answers} == api_routes()
+    for method, route, status, body in call.answers:
+        described = spec["paths"][prefix + route][method]["responses"][str(status)]
+        assert_described(spec, described["content"]["application/json"]["schema"], body,
+                         f"{method} {prefix}{route}")
+
+
+def test_the_spec_gives_every_route_its_answer_and_the_error_shape(spec):
+    error = spec["components"]["schemas"]["Error"]
+    assert {"error", "status"} <= set(error["required"])
+    for method, route in api_routes():
+        for path in ("/v1" + route, route):
+            operation = spec["paths"][path][method]
+            answers = operation["responses"]
+            success = next(code for code in answers if code.startswith("2"))
+            assert answers[success]["content"]["application/json"]["schema"], (path, method)
+            assert answers["500"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"}, (path, method)
+            if route != "/health":
+                assert {"401", "422"} <= set(answers), (path, method)
+                assert operation.get("deprecated", False) == (path == route), (path, method)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_an_unknown_path_is_a_json_404(client):
+    for path in ("/v1/nothing-here", "/nothing-here", "/v2/queue"):
+        answer = client.get(path)
+        assert answer.status_code == 404
+        assert answer.json() == {"error": "Not Found", "status": 404}
+
+
+def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(client, auth):
+    for path in ("/v1/queue", "/queue"):
+        answer = client.delete(path, headers=auth["qa"])
+        assert answer.status_code == 405
+        assert answer.json() == {"error": "Method Not Allowed", "status": 405}
+        assert answer.headers["allow"] == "GET"
+
+
+def test_bad_parameters_are_422_in_the_same_shape(client, auth):
+    answer = client.get("/v1/learning", params={"top": 0}, headers=auth["qa"])
+    assert answer.status_code == 422
+    assert set(answer.json()) == {"error", "status"} and "top" in answer.json()["error"]
+
+
+class BrokenReview(Review):
+    """A desk with a bug in it: the queue fails with patient data in the exception."""
+
+    def queue(self, actor: User, as_of: date, limit: int | None = None) -> dict:
+        raise RuntimeError("d001 Beatriz Lopez, 212 lb: cannot rank")
+
+
+def test_an_unexpected_failure_is_a_bare_json_500(desk, auth):
+    broken = BrokenReview(desk.practice, desk.review.drafting)
+    with TestClient(create_app(broken), raise_server_exceptions=False) as client:
+        for path in ("/v1/queue", "/queue"):
+            answer = client.get(path, headers=auth["qa"])
+            assert answer.status_code == 500
+            assert answer.json() == {"error": "internal error", "status": 500}
+            assert "Beatriz" not in answer.text and "Traceback" not in answer.text
+        assert client.get("/v1/me", headers=auth["qa"]).status_code == 200
