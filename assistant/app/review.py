@@ -324,6 +324,8 @@ class Review:
     def push(self, actor: User, lines: list[bytes]) -> ImportReport:
         """Events, patients or services as contract lines, from an integration."""
         authorise(actor.role, Action.PUSH_EVENTS)
+        if not any(line.strip() for line in lines):
+            raise InputError("nothing to import: send a JSON object, a JSON array or JSON Lines")
         report = self.practice.import_lines(lines)
         self._audit(actor, "push", None, {"lines": report.lines,
                                           "rejected": len(report.rejected)})

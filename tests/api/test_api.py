@@ -216,6 +216,15 @@ def test_events_push_as_json_and_json_lines_with_bad_lines_named(client, auth, d
     assert {"api-e1", "api-e2"} <= {e.id for e in stored.events}
 
 
+@pytest.mark.parametrize("body", [b"", b"  \n", b"[]"])
+def test_an_empty_push_is_refused_after_the_role_check(client, auth, body):
+    headers = {"Content-Type": "application/json"}
+    assert client.post("/events", content=body, headers={**auth["provider"], **headers}
+                       ).status_code == 403
+    empty = client.post("/events", content=body, headers={**auth["coordinator"], **headers})
+    assert empty.status_code == 422 and "nothing to import" in empty.json()["error"]
+
+
 def test_a_stop_reply_becomes_an_opt_out(client, auth, desk):
     patient = desk.ready("sms")[0] if desk.ready("sms") else desk.ready()[0]
     answer = client.post("/replies", json={"patient_id": patient, "channel": "sms",

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from assistant.api.deps import Desk, Me
 from assistant.api.schemas import SIGNED_IN, ImportRefused, ImportSummary, Reply, ReplyRecorded
-from assistant.errors import InputError
 
 JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines",
               "text/plain")
@@ -47,7 +46,7 @@ def _lines(raw: bytes, content_type: str) -> list[bytes]:
     """The body as contract lines: a JSON object or array, or JSON Lines."""
     kind = content_type.split(";", 1)[0].strip().lower()
     if not raw.strip():
-        raise InputError("the body is empty: send a JSON object, a JSON array or JSON Lines")
+        return []  # the desk says what is wrong, once it knows the caller may push at all
     if kind in JSON_LINES:
         return raw.splitlines()
     try:
