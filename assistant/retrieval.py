@@ -16,12 +16,16 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
+from numpy.typing import NDArray
+
 from assistant.drafting.brief import Source
 from assistant.errors import ConfigurationError
 from assistant.knowledge import Passage
 from assistant.semantic import Embedder
 from assistant.settings import Settings
 
+Vector = Sequence[float] | NDArray[Any]
+"""A query's embedding, as the embedder gives it."""
 HISTORY = "patient_history"
 KNOWLEDGE = "knowledge"
 BATCH = 2000
@@ -151,7 +155,7 @@ class Library:
     # Searching --------------------------------------------------------------------------
 
     def snippets(self, patient_id: str, query: str, limit: int = 4,
-                 vector: Sequence[float] | None = None) -> list[Source]:
+                 vector: Vector | None = None) -> list[Source]:
         """The patient's own entries closest to the query. Never another patient's."""
         found = self._nearest(self.history, {"patient_id": patient_id}, query, limit, vector)
         snippets = []
@@ -164,7 +168,7 @@ class Library:
         return snippets
 
     def passages(self, service_id: str, query: str, limit: int = 2,
-                 vector: Sequence[float] | None = None) -> list[Source]:
+                 vector: Vector | None = None) -> list[Source]:
         """The offer's own knowledge passages closest to the query (never its restrictions)."""
         where = {"$and": [{"service_id": service_id}, {"restriction": False}]}
         found = self._nearest(self.knowledge, where, query, limit, vector)
@@ -172,14 +176,13 @@ class Library:
                 if meta.get("service_id") == service_id]
 
     def _nearest(self, collection: Any, where: dict, query: str, limit: int,
-                 vector: Sequence[float] | None) -> list[tuple[str, str, dict]]:
+                 vector: Vector | None) -> list[tuple[str, str, dict]]:
         """(id, text, metadata) of the entries matching `where` closest to the query."""
         count = len(collection.get(where=where, include=[])["ids"])
         if count == 0:
             return []
-        if vector is None:
-            vector = self.embedder.encode([query])[0]
-        found = collection.query(query_embeddings=[vector], n_results=min(limit, count),
+        wanted = self.embedder.encode([query])[0] if vector is None else vector
+        found = collection.query(query_embeddings=[wanted], n_results=min(limit, count),
                                  where=where, include=["documents", "metadatas"])
         return list(zip(found["ids"][0], found["documents"][0], found["metadatas"][0],
                         strict=True))

@@ -87,6 +87,7 @@ class SmtpSender:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        assert s.smtp_host  # checked when the sender was made
         if s.smtp_security == "ssl":
             return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout,
                                     context=ssl.create_default_context())

@@ -60,7 +60,7 @@ def running(command: Sequence[str], health_url: str, env: dict[str, str] | None 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if log:
+        if not isinstance(output, int):
             output.close()
 
 
@@ -69,7 +69,7 @@ def _wait(process: subprocess.Popen, url: str, timeout: float, log: Path | None)
     while time.monotonic() < deadline:
         if process.poll() is not None:
             where = f"; see {log}" if log else ""
-            raise ConfigurationError(f"{process.args[2:4]} stopped with status "
+            raise ConfigurationError(f"{process.args!r} stopped with status "
                                      f"{process.returncode} before answering{where}")
         try:
             with urllib.request.urlopen(url, timeout=2) as answer:

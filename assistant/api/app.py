@@ -85,20 +85,23 @@ def _error(message: str, status: int, headers: dict[str, str] | None = None) -> 
     return JSONResponse({"error": message, "status": status}, status, headers=headers)
 
 
-async def _our_error(_: Request, exc: CrosssellError) -> JSONResponse:
+async def _our_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CrosssellError)
     status = status_for(exc)
     return _error(str(exc), status, {"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
 
-async def _bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+async def _bad_request(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
     problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
                 for e in exc.errors()]
     return _error("; ".join(problems), 422)
 
 
-async def _framework_error(_: Request, exc: HTTPException) -> JSONResponse:
+async def _framework_error(_: Request, exc: Exception) -> JSONResponse:
     """Starlette's own answers (an unknown path's 404, a wrong method's 405, with its Allow)."""
-    return _error(str(exc.detail), exc.status_code, exc.headers)
+    assert isinstance(exc, HTTPException)
+    return _error(str(exc.detail), exc.status_code, dict(exc.headers or {}) or None)
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

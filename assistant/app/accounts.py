@@ -72,7 +72,7 @@ class Accounts:
                "created_at": epoch(self.clock.now())}
         if not self.repository.add_user(row):
             raise Conflict(f"user {user_id!r} already exists")
-        return User(user_id, row["name"], role_value), self.new_api_token(user_id)
+        return User(user_id, name or user_id, role_value), self.new_api_token(user_id)
 
     def list(self) -> list[User]:
         return [_user(r) for r in self.repository.users()]

@@ -238,11 +238,12 @@ class Drafting:
                 if on_progress:
                     on_progress(done, total)
             return results
-        from langchain_core.runnables import RunnableLambda
+        from langchain_core.runnables import RunnableConfig, RunnableLambda
 
-        runnable = RunnableLambda(lambda pair: self.drafter.draft(*pair))
+        runnable: RunnableLambda[tuple[Brief, Grounds], Drafted] = RunnableLambda(
+            lambda pair: self.drafter.draft(*pair))
         found: dict[int, Drafted] = {}
-        config = {"max_concurrency": self.settings.draft_concurrency}
+        config = RunnableConfig(max_concurrency=self.settings.draft_concurrency)
         for index, outcome in runnable.batch_as_completed(briefs, config=config):
             found[index] = outcome
             if on_progress:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.app.drafting import Drafting, open_drafting
 from assistant.app.practice import Practice
@@ -28,6 +29,7 @@ from assistant.evals.report import render_report
 from assistant.evals.runs import (
     CaseOutcome,
     Comparison,
+    DraftedCase,
     EvalCase,
     RunResult,
     Suite,
@@ -108,6 +110,7 @@ class Evals:
         every draft."""
         suite = self.suite(suite_name)
         settings = self._settings(drafter, prompt_version)
+        rater: AbstractContextManager[Any]
         if not judge:
             rater = nullcontext(None)
         else:
@@ -225,8 +228,7 @@ def draft_cases(cases: list[EvalCase], practice: Practice, drafting: Drafting,
     drafts = drafting.draft_many([item for _, item in wanted], on_progress)
     for (outcome, _), draft in zip(wanted, drafts, strict=True):
         if isinstance(draft, Draft):
-            outcome.draft = draft
-            outcome.brief, outcome.grounds = drafting.grounds_for(draft)
+            outcome.drafted = DraftedCase(draft, *drafting.grounds_for(draft))
         else:
             outcome.no_offer = draft
     return outcomes

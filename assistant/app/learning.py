@@ -119,7 +119,7 @@ class Learning:
         weights_current, weights_rule, rewards, propensities = [], [], [], []
         for offer in logged:
             accepted = answers.get(offer.id)
-            if accepted is None:
+            if accepted is None or offer.policy is None:
                 continue
             service = menu.get(offer.service_id)
             reward = (service.price if service else 0.0) if accepted else 0.0
@@ -164,8 +164,8 @@ class Learning:
         """Revenue from accepted offers (at menu price) by month, over the last year."""
         _, outcomes = self.repository.offers_and_outcomes(day_bounds(as_of)[1])
         menu = self.practice.menu()
-        months: Counter = Counter()
-        counts: Counter = Counter()
+        months: defaultdict[str, float] = defaultdict(float)
+        counts: Counter[str] = Counter()
         for outcome in outcomes:
             service = menu.get(outcome.service_id)
             if outcome.accepted and service and outcome.at.date() > as_of - YEAR:
@@ -309,7 +309,7 @@ def _annual(figures: dict) -> float | None:
                                        "average_cross_sell")]
     if any(v is None for v in values):
         return None
-    patients, touchpoints, acceptance, average = values
+    patients, touchpoints, acceptance, average = (float(v) for v in values)  # type: ignore[arg-type]
     return round(patients * touchpoints * acceptance * average, 2)
 
 
@@ -329,8 +329,9 @@ def _ends(rows: list[dict], top: int) -> dict:
 def _current_probability(model: HierarchicalModel, menu, offer: OfferMade, rules) -> float:
     """The probability that today's model and policy would choose the logged offer among the
     logged options, for the same patient profile."""
-    options = offer.policy.get("options") or []
-    profile = Profile.from_dict(offer.policy.get("profile") or {})
+    policy = offer.policy or {}
+    options = policy.get("options") or []
+    profile = Profile.from_dict(policy.get("profile") or {})
     choices, chosen_index = [], None
     for option in options:
         service = menu.get(option.get("service_id"))

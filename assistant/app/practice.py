@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -143,7 +143,8 @@ class Practice:
             raise NotFound(f"unknown service {service_id!r}")
         when = (at or self.clock.now()).astimezone(UTC)
         event_id = f"{patient_id}-{kind}-{uuid.uuid4().hex[:10]}"
-        record = {"type": "event", "id": event_id, "patient_id": patient_id, "kind": kind,
+        record: dict[str, Any] = {"type": "event", "id": event_id, "patient_id": patient_id,
+                                  "kind": kind,
                   "at": when.isoformat(), "service_id": service_id}
         if moment is not None:
             record["moment"] = moment
@@ -240,8 +241,9 @@ class Practice:
 
     @staticmethod
     def _save_matches(engine: OfferEngine) -> None:
-        if hasattr(engine.matcher, "save"):
-            engine.matcher.save()
+        save = getattr(engine.matcher, "save", None)
+        if save is not None:
+            save()
 
     def _goal_matcher(self, active: list[History], menu: Menu, as_of: date, rules: Rules
                       ) -> GoalMatcher | None:

@@ -307,7 +307,10 @@ class Review:
             self._audit(actor, "send_refused", draft, {"reason": blocked})
             raise Conflict(f"not sent to {draft.patient_id}: {blocked}")
         patient = history.patient
-        return patient.email if draft.channel == "email" else patient.phone
+        to = patient.email if draft.channel == "email" else patient.phone
+        if not to:
+            raise Conflict(f"not sent to {draft.patient_id}: no {draft.channel} address on file")
+        return to
 
     def outcome(self, actor: User, draft_id: str, accepted: bool, version: int | None = None
                 ) -> Draft:

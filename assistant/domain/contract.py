@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from assistant.domain.moments import MOMENT_IDS, Moment
 from assistant.domain.records import Event, NextStep, OfferMade, Outcome, Patient, Service
@@ -61,6 +61,10 @@ def parse_date(value: Any, field: str) -> date:
         raise _bad(field, "an ISO 8601 date", value) from None
 
 
+@overload
+def _text(obj: dict, field: str, where: str, required: Literal[True]) -> str: ...
+@overload
+def _text(obj: dict, field: str, where: str, required: bool = False) -> str | None: ...
 def _text(obj: dict, field: str, where: str, required: bool = False) -> str | None:
     value = obj.get(field)
     if value is None:
@@ -74,6 +78,10 @@ def _text(obj: dict, field: str, where: str, required: bool = False) -> str | No
     return value
 
 
+@overload
+def _number(obj: dict, field: str, where: str, required: Literal[True]) -> float: ...
+@overload
+def _number(obj: dict, field: str, where: str, required: bool = False) -> float | None: ...
 def _number(obj: dict, field: str, where: str, required: bool = False) -> float | None:
     value = obj.get(field)
     if value is None:

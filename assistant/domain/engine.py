@@ -43,6 +43,13 @@ class Candidate:
     def expected_value(self) -> float:
         return self.service.price * self.estimate.p if self.estimate else 0.0
 
+    @property
+    def estimated(self) -> Estimate:
+        """The model's estimate, which the engine sets before it ranks or chooses."""
+        if self.estimate is None:
+            raise ValueError(f"{self.service.id} has not been estimated yet")
+        return self.estimate
+
     def match_text(self) -> str:
         return f"{self.service.name}. {self.service.description} {self.why}".strip()
 
@@ -153,13 +160,14 @@ class OfferEngine:
         eligible = [c for c in candidates if c.block is None]
         if not eligible or rule_choice is None:
             top = candidates[0]
+            assert top.block is not None  # no eligible candidate: every one is blocked
             details = "; ".join(dict.fromkeys(c.block.detail for c in candidates if c.block))
             return Suppression(patient.id, top.moment, top.block.reason, details)
         chosen, decision = self._choose(eligible, patient, as_of, profile, rule_choice)
         channel = self.eligibility.channel(history, as_of)
         assert isinstance(channel, str)  # patient_block has ruled out a Block
         return ReadyOffer(patient=patient, moment=chosen.moment, service=chosen.service,
-                          channel=channel, estimate=chosen.estimate, signal=chosen.signal,
+                          channel=channel, estimate=chosen.estimated, signal=chosen.signal,
                           reasons=self._reasons(chosen, candidates, eligible[0], decision),
                           why=chosen.why, decision=decision)
 
@@ -167,14 +175,14 @@ class OfferEngine:
                 profile: Profile, rule_choice: Candidate) -> tuple[Candidate, Decision]:
         """Thompson sampling over the eligible offers (or the best expected value when the
         practice turned exploration off), with each offer's probability of being chosen."""
-        choices = [exploration.Option(c.service.price, c.estimate.alpha, c.estimate.beta)
+        choices = [exploration.Option(c.service.price, c.estimated.alpha, c.estimated.beta)
                    for c in eligible]
         explore = self.rules.explore
         index = exploration.choose(choices, exploration.patient_draw(patient.id, as_of),
                                    self.rules.explore_floor) if explore else 0
         options = [{"service_id": c.service.id, "moment": c.moment.value,
-                    "price": c.service.price, "band": c.band, "p": round(c.estimate.p, 6),
-                    "alpha": round(c.estimate.alpha, 6), "beta": round(c.estimate.beta, 6)}
+                    "price": c.service.price, "band": c.band, "p": round(c.estimated.p, 6),
+                    "alpha": round(c.estimated.alpha, 6), "beta": round(c.estimated.beta, 6)}
                    for c in eligible]
         policy = "thompson (shared quantile)" if explore else "expected value"
         chosen = eligible[index]
@@ -191,7 +199,9 @@ class OfferEngine:
         for signal in sorted(signals, key=lambda s: s.on, reverse=True):
             for anchor_id in signal.anchors:
                 anchor = self.menu.get(anchor_id)
-                for step in anchor.next_steps if anchor else ():
+                if anchor is None:
+                    continue
+                for step in anchor.next_steps:
                     if step.applies_at(signal.moment):
                         why = f"natural next step after {anchor.name}: {step.why}"
                         add(self.menu.get(step.to), signal, why)
@@ -214,7 +224,7 @@ class OfferEngine:
         if not goals or not candidates or self.matcher is None:
             return candidates
         goal = goals[-1] if len(goals) == 1 else max(
-            (s for s in signals if s.goal), key=lambda s: s.on).goal
+            (s for s in signals if s.goal), key=lambda s: s.on).goal or goals[-1]
         scores = self.matcher.similarities(goal, [c.match_text() for c in candidates])
         best = max(scores)
         kept = []
@@ -232,7 +242,7 @@ class OfferEngine:
         if best.goal_match is not None and signal.goal:
             reasons.append(f"Serves the new goal {quote(signal.goal)} "
                            f"(match {best.goal_match:.2f})")
-        estimate = best.estimate
+        estimate = best.estimated
         evidence = estimate.evidence(best.moment)
         reasons.append(evidence[0].upper() + evidence[1:])
         reasons.append(f"Expected value ${best.service.price:,.0f} x {estimate.p:.0%} = "

@@ -52,6 +52,7 @@ class MomentDetector:
         signals: list[Signal] = []
         for event in history.events:
             day = event.at.date()
+            signal: Signal | list[Signal] | None
             if event.kind == "membership_renewal_due":
                 signal = self._renewal(event, as_of)
             elif since <= day <= as_of:

@@ -232,7 +232,7 @@ def _change(history: History, lower_is_better: list[str], moment: Moment) -> str
                   if e.kind == "measurement" and e.text("metric").lower() == metric
                   and e.number("value") is not None]
         if len(series) >= 2:
-            first, last = series[0].number("value"), series[-1].number("value")
+            first, last = series[0].number("value") or 0.0, series[-1].number("value") or 0.0
             if last < first:
                 unit = series[-1].text("unit")
                 return f"{metric} went from {first:g} to {last:g}{' ' + unit if unit else ''}"

@@ -22,6 +22,7 @@ from assistant.drafting.brief import Brief, Source
 from assistant.drafting.content import DraftContent, GuardResult, Usage
 from assistant.drafting.drafters import Written
 from assistant.drafting.prompts import PromptBook
+from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
@@ -71,14 +72,13 @@ class Chat:
 
 
 @contextmanager
-def open_chat(settings: Settings) -> Iterator[Chat | None]:
-    """The configured backend's chat model for as long as the block runs: None for `none`,
-    an OpenAI-compatible client for `openai`, the bundled model on a loopback llama.cpp
-    server for `local` (started here, stopped at the end)."""
+def open_chat(settings: Settings) -> Iterator[Chat]:
+    """The configured backend's chat model for as long as the block runs: an
+    OpenAI-compatible client for `openai`, the bundled model on a loopback llama.cpp server
+    for `local` (started here, stopped at the end). `none` has no chat model to open."""
     backend = settings.backend
     if backend == "none":
-        yield None
-        return
+        raise ConfigurationError("no model is configured (CROSSSELL_LLM=none)")
     if backend == "openai":
         yield Chat(openai_chat(settings), f"openai:{settings.model}", settings.json_mode)
         return
@@ -247,7 +247,7 @@ def parse_rating(raw: str) -> dict[str, Any]:
     rating: dict[str, Any] = {"reason": str(value.get("reason", ""))[:300]}
     for key in ("tone", "specificity"):
         try:
-            number = round(float(value.get(key)))
+            number = round(float(value.get(key)))  # type: ignore[arg-type]  # None: TypeError
         except (TypeError, ValueError):
             return {"error": f"the judge gave no {key} score"}
         if number not in JUDGE_SCALE:

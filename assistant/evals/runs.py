@@ -178,16 +178,23 @@ def _grouped(cases: list[CaseResult], key: Callable[[CaseResult], str]) -> dict[
 # Running ---------------------------------------------------------------------------------------
 
 @dataclass(slots=True)
+class DraftedCase:
+    """A case's draft, with the brief and grounds its text is scored against."""
+
+    draft: Draft
+    brief: Brief
+    grounds: Grounds
+
+
+@dataclass(slots=True)
 class CaseOutcome:
     """What the practice made of one case: the moment and offer it chose, or why it made none;
-    and for a drafted offer, the draft with the brief and grounds its text is scored against."""
+    and for a drafted offer, the draft."""
 
     moment: str | None = None
     offer: str | None = None
     no_offer: str | None = None
-    draft: Draft | None = None
-    brief: Brief | None = None
-    grounds: Grounds | None = None
+    drafted: DraftedCase | None = None
 
 
 DraftCases = Callable[[list[EvalCase]], list[CaseOutcome]]
@@ -203,10 +210,10 @@ def run_cases(cases: list[EvalCase], draft_cases: DraftCases, scorer: Scorer, *,
     results = [_result(case, outcome, scorer)
                for case, outcome in zip(cases, outcomes, strict=True)]
     if judge is not None:
-        drafted = [(result, outcome) for result, outcome in zip(results, outcomes, strict=True)
-                   if outcome.draft is not None]
-        ratings = rate_all(judge, [draft_item(o.brief, o.draft.subject, o.draft.body)
-                                   for _, o in drafted], concurrency)
+        drafted = [(result, outcome.drafted) for result, outcome
+                   in zip(results, outcomes, strict=True) if outcome.drafted is not None]
+        ratings = rate_all(judge, [draft_item(d.brief, d.draft.subject, d.draft.body)
+                                   for _, d in drafted], concurrency)
         for (result, _), rating in zip(drafted, ratings, strict=True):
             result.judge = rating
     for case, result in zip(cases, results, strict=True):
@@ -217,14 +224,15 @@ def run_cases(cases: list[EvalCase], draft_cases: DraftCases, scorer: Scorer, *,
 def _result(case: EvalCase, outcome: CaseOutcome, scorer: Scorer) -> CaseResult:
     result = CaseResult(case.id, case.patient_id, case.tags, case.channel, outcome.moment,
                         outcome.offer, no_offer=outcome.no_offer)
-    draft = outcome.draft
-    if draft is None:
+    if outcome.drafted is None:
         return result
+    draft = outcome.drafted.draft
     content = DraftContent(subject=draft.subject, body=draft.body)
     result.subject, result.body = draft.subject, draft.body
     result.drafter, result.attempts = draft.drafter, len(draft.attempts)
     result.guards_failed = [g.name for g in draft.guards if not g.passed]
-    result.score = scorer.score(result.id, content, outcome.brief, outcome.grounds)
+    result.score = scorer.score(result.id, content, outcome.drafted.brief,
+                                outcome.drafted.grounds)
     return result
 
 
@@ -298,8 +306,8 @@ def compare(before: dict, after: dict, tolerance: float) -> Comparison:
         if old.get(dimension) is None or new.get(dimension) is None:
             delta[dimension] = None
             continue
-        delta[dimension] = round(new[dimension] - old[dimension], 4)
-        if delta[dimension] < -tolerance:
+        change = delta[dimension] = round(new[dimension] - old[dimension], 4)
+        if change < -tolerance:
             regressions.append(f"{dimension} pass rate fell from {old[dimension]:.0%} to "
                                f"{new[dimension]:.0%} (more than {tolerance:.0%})")
     before_cases = {c["id"]: c for c in before["cases"]}

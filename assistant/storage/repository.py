@@ -24,8 +24,12 @@ def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def from_epoch(seconds: int | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def maybe_from_epoch(seconds: int | None) -> datetime | None:
+    return None if seconds is None else from_epoch(seconds)
 
 
 def _dumps(value: Any) -> str:
@@ -83,7 +87,7 @@ def event_row(event: Event) -> dict:
 
 def event_from(row: Any) -> Event:
     return Event(id=row[0], patient_id=row[1], kind=row[2], at=from_epoch(row[3]),
-                 service_id=row[4], ref_at=from_epoch(row[5]), data=orjson.loads(row[6]))
+                 service_id=row[4], ref_at=maybe_from_epoch(row[5]), data=orjson.loads(row[6]))
 
 
 def offer_row(offer: OfferMade, data: dict | None = None) -> dict:
@@ -168,7 +172,7 @@ class Repository:
             )
             compiled = statement.compile(dialect=self.engine.dialect)
             positional = compiled.positiontup is not None
-            cached = (str(compiled), tuple(compiled.positiontup) if positional else None)
+            cached = (str(compiled), tuple(compiled.positiontup or ()) if positional else None)
             self._upserts[table.name] = cached
         return cached
 
@@ -273,9 +277,9 @@ class Repository:
                     active[row.id] = History(patient_from(row))
                 else:
                     quiet.append(History(_contactable(row), events=opt_outs.get(row.id, [])))
-            rows = conn.execute(select(*_EVENT_COLUMNS).where(
+            rows = list(conn.execute(select(*_EVENT_COLUMNS).where(
                 events.c.patient_id.in_(recent), events.c.at <= until)
-                .order_by(events.c.patient_id, events.c.at)).fetchall()
+                .order_by(events.c.patient_id, events.c.at)).fetchall())
             ids = sorted(due_only)
             for start in range(0, len(ids), 500):
                 rows += conn.execute(select(*_EVENT_COLUMNS).where(

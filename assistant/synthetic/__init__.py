@@ -46,6 +46,8 @@ from collections.abc import Iterator
 from datetime import date
 from operator import itemgetter
 
+import orjson
+
 from assistant.synthetic.background import background, background_profile, budget
 from assistant.synthetic.chart import BACKGROUND_END_DAYS, Chart, Days
 from assistant.synthetic.menu import SERVICE_IDS
@@ -57,12 +59,6 @@ from assistant.synthetic.scenarios import (
     scenario_patient_count,
 )
 from assistant.synthetic.vocabulary import FIRST_NAMES, FIRST_SLUGS, LAST_NAMES, LAST_SLUGS
-
-try:  # orjson is a project dependency; the stdlib fallback writes the same compact JSON.
-    import orjson as _orjson
-except ImportError:  # pragma: no cover
-    _orjson = None
-    import json as _json
 
 __all__ = [
     "BACKGROUND_END_DAYS",
@@ -134,14 +130,9 @@ def write_practice(path: pathlib.Path, n_patients: int, as_of: date, seed: int =
     path = pathlib.Path(path)
     lines = 0
     buf: list[bytes] = []
-    if _orjson is not None:
-        dumps = _orjson.dumps
-    else:  # pragma: no cover
-        def dumps(obj: dict) -> bytes:
-            return _json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
     with path.open("wb") as fh:
         for rec in generate_practice(n_patients, as_of, seed, events_per_patient):
-            buf.append(dumps(rec))
+            buf.append(orjson.dumps(rec))
             lines += 1
             if len(buf) >= 8192:
                 buf.append(b"")

@@ -143,7 +143,7 @@ def _opening(p: Chart, groups: list[list]) -> str:
             groups.append([(min(365, start + rng.randint(0, 7)), "consultation",
                             {"service_id": main, "note": pick(rng, notes),
                              "goals": p.goals[:1]})])
-    first = [(start, "visit", main, False)]
+    first: list[tuple] = [(start, "visit", main, False)]
     if p.seg == "weight":
         first.append((start, "baseline", None))
     groups.append(first)

@@ -76,7 +76,7 @@ class Chart:
         self.history = True
 
     def add(self, d: int, slot: int, kind: str, **fields: object) -> None:
-        e = {"type": "event", "id": "", "patient_id": self.pid,
+        e: dict[str, object] = {"type": "event", "id": "", "patient_id": self.pid,
              "at": self.days.at(d, slot), "kind": kind}
         if fields:
             e.update(fields)

@@ -21,6 +21,7 @@ def login(body: Login, review: Desk) -> dict:
 @router.post("/auth/logout", response_model=LoggedOut)
 def logout(user: Me, review: Desk, session: Token) -> dict:
     """Ends this session: the token stops working at once."""
+    assert session is not None  # `Me` has already checked the token
     review.logout(session)
     return {"logged_out": user.id}
 

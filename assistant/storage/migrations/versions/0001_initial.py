@@ -4,6 +4,8 @@ Revision ID: 0001
 Revises:
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -78,7 +80,7 @@ def _events() -> None:
 
 def _offers_and_outcomes() -> None:
     for name in ("offers", "outcomes"):
-        columns = [
+        columns: list[sa.Column[Any]] = [
             sa.Column("id", sa.String(200), primary_key=True),
             sa.Column("patient_id", sa.String(100), sa.ForeignKey("patients.id"), nullable=False),
             sa.Column("service_id", sa.String(100), nullable=False),
