@@ -16,6 +16,9 @@ def bundled(name: str) -> Path:
     return Path(str(resources.files("assistant").joinpath(name)))
 
 
+Backend = Literal["none", "openai", "local"]
+"""Who writes the drafts: the templates only, an OpenAI-compatible server, the bundled model."""
+
 
 class Settings(BaseSettings):
     """`CROSSSELL_*` variables; `CROSSSELL_DATABASE_URL` overrides the embedded SQLite file."""
@@ -39,7 +42,7 @@ class Settings(BaseSettings):
     prompt_version: str = "v1"
     practice_name: str = ""
     chroma_url: str | None = None
-    llm: Literal["auto", "none", "openai", "local"] = "auto"
+    llm: Literal["auto", Backend] = "auto"
     model: str = "gpt-4o-mini"
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "CROSSSELL_OPENAI_API_KEY"))

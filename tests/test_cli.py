@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -12,9 +13,25 @@ from assistant.cli import app
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", [[], ["import"], ["scan"], ["record"], ["rules", "show"],
-                                     ["rules", "set"], ["menu"]])
-def test_every_command_has_help(command):
+def _every_command(command=None, path=()):
+    """The path of every command and group registered under the app, the app's own included."""
+    command = command or typer.main.get_command(app)
+    yield list(path)
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _every_command(sub, (*path, name))
+
+
+COMMANDS = list(_every_command())
+
+
+def test_the_walk_finds_every_group_and_command():
+    assert {"import", "draft", "demo", "serve"} <= {p[0] for p in COMMANDS if len(p) == 1}
+    assert ["users", "add"] in COMMANDS and ["eval", "calibrate"] in COMMANDS
+    assert ["rules"] in COMMANDS and ["learn", "report"] in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "crosssell")
+def test_every_command_and_group_has_help(command):
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
 

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, Literal, overload
+from typing import Any, Literal, get_args, overload
 
 from assistant.domain.moments import MOMENT_IDS, Moment
 from assistant.domain.records import Event, NextStep, OfferMade, Outcome, Patient, Service
 
-CHANNELS = frozenset({"email", "sms"})
+Channel = Literal["email", "sms"]
+CHANNELS = frozenset(get_args(Channel))
 OPT_OUT_CHANNELS = frozenset({"email", "sms", "all"})
 SERVICE_KINDS = frozenset({"treatment", "membership", "program", "product"})
-OFFER_KINDS = frozenset({"offer_presented", "offer_accepted", "offer_declined"})
+OfferStep = Literal["presented", "accepted", "declined"]
+"""What happens to an offer, in order; each step is an `offer_<step>` event."""
+OFFER_KINDS = frozenset(f"offer_{step}" for step in get_args(OfferStep))
 
 
 class ContractError(ValueError):

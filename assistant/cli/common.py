@@ -1,0 +1,57 @@
+"""What every command shares: the two consoles, the output formats, the day an `--as-of` names,
+and the edge where an error of our own becomes its message and its exit code (here, only here)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from assistant.clock import Clock
+from assistant.errors import CrosssellError, InputError
+from assistant.settings import Settings
+
+# Wide enough for the queue when written to a file or a pipe; a terminal sets its own width.
+out = Console(width=None if sys.stdout.isatty() else 150)
+err = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class TextOrJson(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def run(action: Callable[[], T]) -> T:
+    """The command's work; an error of ours ends the command with its message and exit code."""
+    try:
+        return action()
+    except CrosssellError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+def fail(message: str, exit_code: int = 2) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(exit_code) from None
+
+
+def parse_day(value: str | None) -> date:
+    """The day an `--as-of` names; without one, today on the practice's clock."""
+    if value is None:
+        settings = Settings()
+        return Clock.from_settings(settings.time_zone, settings.clock).today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--as-of must be a date like 2026-11-24, got {value!r}") from None

@@ -1,0 +1,353 @@
+"""Everything the command line prints: tables and text for people, JSON for systems. Commands
+hand their results here; nothing here decides or changes anything."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import orjson
+from rich.table import Table
+
+from assistant.app.accounts import User
+from assistant.app.demo import DEMO_PASSWORD, DEMO_USERS
+from assistant.app.drafting import WeekDrafts
+from assistant.app.evals import Agreement, EvalOutcome
+from assistant.app.importer import ImportReport
+from assistant.app.learning import what_if_rows
+from assistant.app.practice import ScanResult
+from assistant.app.review import AuditEntry
+from assistant.cli.common import err, out
+from assistant.domain.records import Service
+from assistant.domain.rules import Rules
+from assistant.drafting.content import Draft
+from assistant.evals.scorers import Score
+from assistant.reports import percent
+
+SHOWN_REJECTIONS = 50
+
+
+def print_json(value: dict | list) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def bad_lines(bad: Iterable[tuple[int, str]]) -> None:
+    for number, why in bad:
+        err.print(f"line {number}: {why}", highlight=False)
+
+
+# The practice: import, scan, rules, menu ------------------------------------------------------
+
+def import_report(report: ImportReport) -> None:
+    table = Table(title=f"Imported {report.lines} lines")
+    for column in ("records", "added", "updated", "unchanged"):
+        table.add_column(column, justify="right" if column != "records" else "left")
+    for name in ("services", "patients", "events", "offers", "outcomes"):
+        table.add_row(name, str(report.added[name]), str(report.updated[name]),
+                      str(report.unchanged[name]))
+    out.print(table)
+    if not report.rejected:
+        return
+    out.print(f"[red]{len(report.rejected)} line(s) rejected[/red]: " + ", ".join(
+        f"{reason} {count}" for reason, count in report.by_reason.most_common()))
+    for rejection in report.rejected[:SHOWN_REJECTIONS]:
+        err.print(f"  {rejection}")
+    if len(report.rejected) > SHOWN_REJECTIONS:
+        err.print(f"  ... and {len(report.rejected) - SHOWN_REJECTIONS} more "
+                  "(use --errors FILE to keep them all)")
+
+
+def rejections(target: Path, source: Path, report: ImportReport) -> None:
+    """Every rejected line of `source` into `target` (JSON Lines: number, reason, text)."""
+    wanted = {r.line: r for r in report.rejected}
+    with open(source, "rb") as handle, open(target, "wb") as sink:
+        for number, raw in enumerate(handle, 1):
+            if number in wanted:
+                r = wanted[number]
+                sink.write(orjson.dumps({"line": number, "reason": r.category,
+                                         "message": r.message,
+                                         "text": raw.decode("utf-8", "replace").rstrip("\r\n")}))
+                sink.write(b"\n")
+
+
+def queue(result: ScanResult) -> None:
+    table = Table(title=f"Ready this week (as of {result.as_of.isoformat()}): "
+                        f"{len(result.ready)} of {result.total_ready} shown",
+                  show_lines=True, expand=True)
+    table.add_column("#", justify="right")
+    table.add_column("patient")
+    table.add_column("moment")
+    table.add_column("offer")
+    table.add_column("why")
+    table.add_column("EV", justify="right")
+    for n, offer in enumerate(result.ready, 1):
+        table.add_row(str(n), f"{offer.patient.name}\n[dim]{offer.patient.id} · {offer.channel}",
+                      offer.moment.label,
+                      f"{offer.service.name}\n[dim]${offer.service.price:,.0f}",
+                      "\n".join(offer.reasons[:2]) + f"\n[dim]{offer.estimate.evidence(offer.moment)}",
+                      f"${offer.expected_value:,.0f}\n[dim]{offer.estimate.p:.0%}")
+    out.print(table)
+    _suppressed(result)
+
+
+def _suppressed(result: ScanResult) -> None:
+    counts: dict[str, int] = {}
+    for s in result.suppressed:
+        counts[s.reason.value] = counts.get(s.reason.value, 0) + 1
+    out.print("Not offered: " + ", ".join(f"{reason} {n}" for reason, n in sorted(
+        counts.items(), key=lambda kv: -kv[1])))
+    held_back = [(s, s.moment) for s in result.suppressed if s.moment is not None]
+    if held_back:
+        shown = Table(title="At a moment but held back", expand=True)
+        for column in ("patient", "moment", "reason", "detail"):
+            shown.add_column(column)
+        for s, moment in held_back[:30]:
+            shown.add_row(s.patient_id, moment.label, s.reason.value, s.detail)
+        out.print(shown)
+
+
+def rules(current: Rules) -> None:
+    table = Table(title="Practice rules")
+    for column in ("rule", "value", "meaning"):
+        table.add_column(column)
+    for name, meaning in Rules.field_help().items():
+        table.add_row(name, str(getattr(current, name)), meaning)
+    out.print(table)
+
+
+def menu(services: Iterable[Service]) -> None:
+    table = Table(title="Menu", show_lines=True)
+    for column in ("id", "name", "price", "next steps"):
+        table.add_column(column)
+    for s in services:
+        steps = "\n".join(f"-> {n.to} ({', '.join(m.value for m in n.moments) or 'any'})"
+                          for n in s.next_steps)
+        table.add_row(s.id, s.name, f"${s.price:,.0f}/{s.unit}", steps)
+    out.print(table)
+
+
+# Drafts ---------------------------------------------------------------------------------------
+
+def draft(result: Draft) -> None:
+    out.print(f"[bold]{result.patient_id}[/bold] · {result.moment} · {result.offer_name} · "
+              f"{result.channel} · drafted by {result.drafter} in {len(result.attempts)} "
+              f"attempt(s) · draft {result.id}")
+    if result.subject:
+        out.print(f"[bold]Subject:[/bold] {result.subject}")
+    out.print(result.body, markup=False, highlight=False, soft_wrap=True)
+    for guard in result.guards:
+        mark = "[green]pass[/green]" if guard.passed else "[red]FAIL[/red]"
+        out.print(f"  {mark} {guard.name}: {guard.detail}", highlight=False)
+    if result.sources:
+        out.print("[dim]sources: " + ", ".join(s.id for s in result.sources), highlight=False)
+
+
+def week(drafted: WeekDrafts) -> None:
+    table = Table(title=f"Drafted {len(drafted.drafts)} of {drafted.ready} ready "
+                        f"(as of {drafted.as_of.isoformat()})", expand=True)
+    for column in ("draft", "patient", "moment", "offer", "channel", "drafter", "guards"):
+        table.add_column(column)
+    for d in drafted.drafts:
+        failed = [g.name for g in d.guards if not g.passed]
+        table.add_row(d.id, d.patient_id, d.moment, d.offer_name, d.channel, d.drafter,
+                      "[green]all passed[/green]" if not failed else "[red]" + ", ".join(failed))
+    out.print(table)
+    for patient, reason in drafted.failed:
+        err.print(f"not drafted: {patient}: {reason}")
+
+
+def week_json(drafted: WeekDrafts) -> dict:
+    return {"as_of": drafted.as_of.isoformat(), "ready": drafted.ready,
+            "drafts": [d.summary() for d in drafted.drafts],
+            "not_drafted": [{"patient_id": p, "reason": r} for p, r in drafted.failed]}
+
+
+# Users and the audit log ----------------------------------------------------------------------
+
+def users(people: Iterable[User]) -> None:
+    table = Table(title="Users")
+    for column in ("id", "name", "role", "active"):
+        table.add_column(column)
+    for u in people:
+        table.add_row(u.id, u.name, u.role.value, "yes" if u.active else "[red]disabled")
+    out.print(table)
+
+
+def audit(entries: list[AuditEntry]) -> None:
+    table = Table(title=f"Audit log ({len(entries)} entries)", expand=True, show_lines=True)
+    for column in ("when", "who", "action", "draft", "patient", "what changed"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(e.at, e.actor, e.action, e.draft_id or "", e.patient_id or "",
+                      _change(e.detail))
+    out.print(table)
+
+
+def _change(detail: dict) -> str:
+    parts = []
+    if "from" in detail and "to" in detail:
+        parts.append(f"{detail['from']} -> {detail['to']} (v{detail.get('version', '?')})")
+    for key in ("comment", "reason", "error", "via", "user", "role", "kind"):
+        if detail.get(key):
+            parts.append(f"{key}: {detail[key]}")
+    before, after = detail.get("before"), detail.get("after")
+    if isinstance(before, dict) and isinstance(after, dict) and before != after:
+        parts.append(f"body before: {before.get('body', '')}\nbody after: {after.get('body', '')}")
+    return "\n".join(parts)
+
+
+# Evals ----------------------------------------------------------------------------------------
+
+def scores(name: str, scored: Iterable[Score]) -> None:
+    table = Table(title=f"Scores for {name}", show_lines=True, expand=True)
+    for column in ("id", "tone", "specificity", "grounding", "compliance", "findings"):
+        table.add_column(column)
+    for s in scored:
+        table.add_row(s.id, f"{s.tone:.2f}", f"{s.specificity:.2f}", f"{s.grounding:.2f}",
+                      "[green]passed" if s.compliance_passed else "[red]FAILED",
+                      "\n".join(s.findings) or "[dim]none")
+    out.print(table)
+
+
+def eval_json(outcome: EvalOutcome) -> dict:
+    return {**outcome.run, "failures": outcome.failures,
+            "comparison": outcome.comparison.as_dict() if outcome.comparison else None}
+
+
+def evaluation(outcome: EvalOutcome) -> None:
+    """A run's summary, its groups, the cases that failed, what changed, and the gate."""
+    _eval_summary(outcome)
+    _eval_groups(outcome.run["summary"])
+    for case in outcome.run["cases"]:
+        failed = [f for f in (case["score"] or {}).get("findings", []) if not f.endswith("(soft)")]
+        if case["problems"] or failed:
+            out.print(f"[red]{case['id']}[/red]: " + "; ".join(case["problems"] + failed),
+                      highlight=False)
+    if outcome.comparison:
+        for change in outcome.comparison.changes:
+            mark = "[green]better" if change.better else "[red]worse"
+            out.print(f"{mark}[/] {change.id} {change.dimension} {change.before:.2f} -> "
+                      f"{change.after:.2f} " + "; ".join(
+                          [f"+ {f}" for f in change.gained] + [f"- {f}" for f in change.lost]),
+                      highlight=False)
+    for failure in outcome.failures:
+        err.print(f"[red]FAIL[/red] {failure}")
+
+
+def _eval_summary(outcome: EvalOutcome) -> None:
+    run = outcome.run
+    summary = run["summary"]
+    table = Table(title=f"Eval {run['suite']} · {run['prompt_version']} · {run['drafter']} · "
+                        f"{summary['cases']} cases")
+    for column in ("", "mean", "pass rate", "threshold", "vs baseline"):
+        table.add_column(column, justify="right" if column else "left")
+    delta = outcome.comparison.pass_rate_delta if outcome.comparison else {}
+    for dimension, rate in summary["pass_rate"].items():
+        mean = summary["mean"].get(dimension)
+        change = delta.get(dimension)
+        threshold = outcome.suite.thresholds.get(dimension)
+        table.add_row(dimension, "" if mean is None else f"{mean:.2f}",
+                      "" if rate is None else f"{rate:.0%}",
+                      "" if threshold is None else f"{threshold:.0%}",
+                      "" if change is None else f"{change:+.0%}")
+    out.print(table)
+
+
+def _eval_groups(summary: dict) -> None:
+    for title, key in (("by moment", "by_moment"), ("by channel", "by_channel")):
+        groups = Table(title=title)
+        groups.add_column("")
+        groups.add_column("cases", justify="right")
+        for dimension in summary["pass_rate"]:
+            groups.add_column(dimension, justify="right")
+        for name, group in summary[key].items():
+            groups.add_row(name, str(group["cases"]), *(
+                "" if r is None else f"{r:.0%}" for r in group["pass_rate"].values()))
+        out.print(groups)
+
+
+def agreements(found: Iterable[Agreement]) -> None:
+    table = Table(title="Agreement with the labels")
+    for column in ("rater", "dimension", "label", "n", "AUC", "kappa", "threshold"):
+        table.add_column(column)
+    for a in found:
+        table.add_row(a.rater, a.dimension, a.label, str(a.n),
+                      "–" if a.auc is None else f"{a.auc:.3f}",
+                      "–" if a.kappa is None else f"{a.kappa:.3f}", f"{a.threshold:.2f}")
+    out.print(table)
+
+
+# What the practice learned ------------------------------------------------------------------
+
+def learning(report: dict) -> None:
+    out.print(f"Learned from {report['outcomes']} answered offers as of {report['as_of']} "
+              f"(practice-wide acceptance {report['practice_rate']:.0%})")
+    for title, groups in (("by moment", report["by_moment"]),
+                          ("by segment", report["by_segment"])):
+        table = Table(title=f"Converters {title}", expand=True)
+        for column in ("", "", "offer", "accepted", "rate", "95% interval"):
+            table.add_column(column)
+        for group, ends in groups.items():
+            for side in ("top", "bottom"):
+                for row in ends[side]:
+                    where = "" if title == "by moment" else f" at {row['moment']}"
+                    table.add_row(group, side, row["offer_name"] + where,
+                                  f"{row['accepted']} of {row['trials']}", f"{row['rate']:.0%}",
+                                  f"{row['low']:.0%}-{row['high']:.0%}")
+        out.print(table)
+    _off_policy(report["off_policy"])
+
+
+def _off_policy(op: dict) -> None:
+    if not op["presentations"]:
+        out.print(f"Off-policy estimate: {op['note']}.")
+        return
+    out.print(f"Off-policy estimate over {op['presentations']} logged presentations "
+              f"(revenue per presented offer): as logged ${op['logged_policy']:,.0f}; current "
+              f"policy ${op['current_policy']['ips']:,.0f} (self-normalised "
+              f"${op['current_policy']['self_normalised'] or 0:,.0f}); always the top rule "
+              f"${op['top_rule']['ips']:,.0f} (self-normalised "
+              f"${op['top_rule']['self_normalised'] or 0:,.0f})")
+
+
+def diagnostic(figures: dict) -> None:
+    touch = Table(title=f"Touchpoints ({figures['touchpoints_in_use']} of "
+                        f"{figures['touchpoints_possible']} in use, {figures['window']})")
+    for column in ("moment", "presented", "accepted", "rate", "95% interval"):
+        touch.add_column(column)
+    for t in figures["touchpoints"]:
+        touch.add_row(t["label"], str(t["presented"]), f"{t['accepted']} of {t['trials']}",
+                      percent(t["rate"]),
+                      f"{t['low']:.0%}-{t['high']:.0%}" if t["trials"] else "–")
+    out.print(touch)
+    table = Table(title="Annual what-if: patients x touchpoints x acceptance x average cross-sell")
+    for column in ("", "this practice", "the article"):
+        table.add_column(column, justify="right" if column else "left")
+    for row in what_if_rows(figures):
+        table.add_row(*row)
+    out.print(table)
+
+
+# The demo ---------------------------------------------------------------------------------------
+
+def demo(home: Path, report: ImportReport, result: ScanResult, drafted: WeekDrafts) -> None:
+    """What the demo built: the import, the queue, the top draft, the logins, where to look."""
+    out.print(f"imported {report.lines:,} lines: {report.added['patients']} patients, "
+              f"{report.added['events']:,} events, {report.added['offers']} past offers, "
+              f"{report.added['outcomes']} outcomes")
+    queue(result)
+    if drafted.drafts:
+        out.print("\nThe top patient's draft, as a coordinator will review it:")
+        draft(drafted.drafts[0])
+    passed = sum(d.passed for d in drafted.drafts)
+    out.print(f"\n{len(drafted.drafts)} drafts are waiting for review ({passed} pass every guard).")
+    logins = Table(title="Demo logins (password: " + DEMO_PASSWORD + ")")
+    for column in ("user id", "role", "name"):
+        logins.add_column(column)
+    for user_id, role, name in DEMO_USERS:
+        logins.add_row(user_id, role, name)
+    out.print(logins)
+    out.print(f"Explore it: export CROSSSELL_HOME={home}\n"
+              f"  crosssell scan --as-of {result.as_of.isoformat()} --format json | less\n"
+              f"  crosssell audit   crosssell users list   crosssell rules show")

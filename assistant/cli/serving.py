@@ -1,0 +1,116 @@
+"""The servers: `serve` (the API), `ui` (the review screen), and `demo`, which builds a
+synthetic practice and serves both over it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from assistant.api import create_app
+from assistant.app.demo import build_demo, prepare_review
+from assistant.app.drafting import WeekDrafts
+from assistant.app.importer import ImportReport
+from assistant.app.practice import ScanResult
+from assistant.cli import render
+from assistant.cli.common import err, out, parse_day, run
+from assistant.servers import api_command, free_port, running, ui_command
+from assistant.settings import Settings
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="address (default CROSSSELL_API_HOST, "
+                                                  "loopback)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default CROSSSELL_API_PORT, 8000)")] =
+        None,
+) -> None:
+    """Serve the HTTP API for the booking/EHR system (OpenAPI docs at /docs)."""
+    settings = Settings()
+    host, port = host or settings.api_host, port or settings.api_port
+    err.print(f"API on http://{host}:{port} (docs at http://{host}:{port}/docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+def ui(
+    host: Annotated[str | None, typer.Option(help="address to listen on (default "
+                                                  "CROSSSELL_API_HOST, loopback)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default CROSSSELL_UI_PORT, 8501)")] =
+        None,
+) -> None:
+    """Serve the review screen for coordinators and providers (Streamlit) over this
+    practice (CROSSSELL_HOME). Log in with a user from `crosssell users add`."""
+    settings = Settings()
+    host, port = host or settings.api_host, port or settings.ui_port
+    out.print(f"review screen on http://{host}:{port}")
+    raise typer.Exit(subprocess.call(ui_command(host, port)))
+
+
+def demo(
+    home: Annotated[Path | None, typer.Option(
+        help="where the demo practice lives (default: demo/ under CROSSSELL_HOME); replaced")] = None,
+    as_of: Annotated[str | None, typer.Option(help="the demo's 'today' (default today)")] = None,
+    patients: Annotated[int, typer.Option(help="number of synthetic patients")] = 200,
+    seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same practice")] = 7,
+    limit: Annotated[int, typer.Option(help="how many ready patients to show")] = 12,
+    serve: Annotated[bool, typer.Option(
+        "--serve/--no-serve", help="start the API and the review screen (until Ctrl-C)")] = True,
+) -> None:
+    """Build a realistic synthetic practice (a year of history, every moment and every reason
+    not to offer), import it into a fresh home, print this week's queue, draft the week for
+    review, add one demo user per role, and start the API and the review screen."""
+    practice_home, report, result, week = run(lambda: _build(home, as_of, patients, seed))
+    result.ready = result.ready[:limit]
+    render.demo(practice_home, report, result, week)
+    if serve:
+        _serve_demo(practice_home, result.as_of.isoformat())
+
+
+def _build(home: Path | None, as_of: str | None, patients: int, seed: int
+           ) -> tuple[Path, ImportReport, ScanResult, WeekDrafts]:
+    day = parse_day(as_of)
+    target = home or (Settings().home / "demo")
+    err.print(f"building a {patients}-patient demo practice as of {day.isoformat()} "
+              f"in {target} ...")
+    practice_home, report, result = build_demo(target, day, patients, seed)
+    err.print(f"drafting the week's {result.total_ready} ready patients for review ...")
+    return practice_home, report, result, prepare_review(practice_home, day)
+
+
+def _serve_demo(home: Path, day: str) -> None:
+    """The API and the review screen over the demo practice, until Ctrl-C."""
+    logs = home / "logs"
+    if run(lambda: _serve_until_stopped(home, day, logs)):
+        err.print("stopped")
+        return
+    err.print(f"[red]a server stopped unexpectedly[/red]; see {logs}")
+    raise typer.Exit(1)
+
+
+def _serve_until_stopped(home: Path, day: str, logs: Path) -> bool:
+    """True when the operator stopped both servers (Ctrl-C); False when one stopped itself."""
+    settings = Settings()
+    host = settings.api_host
+    env = {k: v for k, v in os.environ.items() if k != "CROSSSELL_DATABASE_URL"}
+    env.update(CROSSSELL_HOME=str(home), CROSSSELL_UI_AS_OF=day)
+    api_port, ui_port = free_port(settings.api_port, host), free_port(settings.ui_port, host)
+    logs.mkdir(exist_ok=True)
+    err.print("starting the API and the review screen ...")
+    try:
+        with running(api_command(host, api_port), f"http://{host}:{api_port}/health", env,
+                     logs / "api.log") as api, \
+                running(ui_command(host, ui_port), f"http://{host}:{ui_port}/_stcore/health",
+                        env, logs / "ui.log") as screen:
+            out.print(f"\n[bold]Review screen:[/bold] http://{host}:{ui_port}   (log in as "
+                      "maria, then as drlee to approve; the Dashboard shows what was learned)"
+                      f"\n[bold]API:[/bold] http://{host}:{api_port}  (docs at "
+                      f"http://{host}:{api_port}/docs)\nPress Ctrl-C to stop.")
+            while api.poll() is None and screen.poll() is None:
+                time.sleep(0.5)
+    except KeyboardInterrupt:
+        return True
+    return False

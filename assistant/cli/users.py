@@ -1,0 +1,92 @@
+"""The people at the review desk: `users add|list|disable|token`, and the `audit` log."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from assistant.app.accounts import User
+from assistant.app.review import Review, open_review
+from assistant.cli import render
+from assistant.cli.common import Format, out, run
+from assistant.domain.review import Role
+
+T = TypeVar("T")
+
+users = typer.Typer(help="Add, list and disable the people who review and send drafts.",
+                    no_args_is_help=True)
+
+
+def _operator() -> User:
+    """Who a command-line change is audited as: the machine's user, with admin rights."""
+    return User(f"cli:{getpass.getuser()}", "command line", Role.ADMIN)
+
+
+def _at_desk(work: Callable[[Review, User], T]) -> T:
+    """`work` done at the review desk by the operator; no model is started for it."""
+
+    def action() -> T:
+        with open_review(model=False) as review:
+            return work(review, _operator())
+
+    return run(action)
+
+
+@users.command("add")
+def users_add(
+    user_id: Annotated[str, typer.Argument(help="login id (lowercase), e.g. maria")],
+    role: Annotated[Role, typer.Option(help="coordinator, provider, qa or admin")],
+    name: Annotated[str, typer.Option(help="the person's name, shown in the audit log")] = "",
+    password: Annotated[str | None, typer.Option(
+        help="at least 8 characters; asked for when not given (env CROSSSELL_NEW_PASSWORD)",
+        envvar="CROSSSELL_NEW_PASSWORD")] = None,
+) -> None:
+    """Add a user. Prints their API token once (only a digest of it is stored)."""
+    secret = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    user, token = _at_desk(lambda desk, me: desk.add_user(me, user_id, role.value, secret, name))
+    out.print(f"added {user.id} ({user.role.value})\nAPI token (shown once): {token}",
+              highlight=False)
+
+
+@users.command("list")
+def users_list(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """Everyone who can log in, with their role and whether they are active."""
+    people = _at_desk(lambda desk, me: desk.users(me))
+    if fmt is Format.json:
+        render.print_json({"users": [u.as_dict() for u in people]})
+        return
+    render.users(people)
+
+
+@users.command("disable")
+def users_disable(user_id: Annotated[str, typer.Argument(help="login id")]) -> None:
+    """Disable a user and revoke their tokens. Their audit trail stays."""
+    user = _at_desk(lambda desk, me: desk.disable_user(me, user_id))
+    out.print(f"disabled {user.id}")
+
+
+@users.command("token")
+def users_token(user_id: Annotated[str, typer.Argument(help="login id")]) -> None:
+    """Issue a new API token for a user (the old one stops working)."""
+    token = _at_desk(lambda desk, me: desk.issue_token(me, user_id))
+    out.print(f"API token for {user_id} (shown once): {token}", highlight=False)
+
+
+def audit(
+    draft: Annotated[str | None, typer.Option(help="only this draft's trail")] = None,
+    patient: Annotated[str | None, typer.Option(help="only this patient's entries")] = None,
+    user: Annotated[str | None, typer.Option(help="only what this user did")] = None,
+    limit: Annotated[int, typer.Option(help="the last N entries")] = 200,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The append-only audit log: every view, edit, approval, rejection, send and outcome,
+    with who, when and what changed."""
+    entries = _at_desk(lambda desk, me: desk.audit(me, draft_id=draft, patient_id=patient,
+                                                   user=user, limit=limit))
+    if fmt is Format.json:
+        render.print_json({"entries": [e.as_dict() for e in entries]})
+        return
+    render.audit(entries)
