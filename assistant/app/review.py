@@ -22,7 +22,6 @@ from assistant.app.importer import ImportReport
 from assistant.app.learning import Learning
 from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
 from assistant.domain.review import (
-    BLOCKING_GUARDS,
     Action,
     Status,
     authorise,
@@ -30,6 +29,7 @@ from assistant.domain.review import (
     transition,
 )
 from assistant.drafting.content import Draft, GuardResult, ReviewNote
+from assistant.drafting.guards import blocks_submission
 from assistant.errors import Conflict, CrosssellError, InputError, NotFound
 from assistant.sending import Message, Sender, SendError
 from assistant.storage.repository import epoch
@@ -221,7 +221,7 @@ class Review:
     def submit(self, actor: User, draft_id: str, version: int | None = None, comment: str = ""
                ) -> Draft:
         def apply(draft: Draft) -> dict:
-            blocking = [g for g in draft.guards if not g.passed and g.name in BLOCKING_GUARDS]
+            blocking = [g for g in draft.guards if not g.passed and blocks_submission(g)]
             if blocking:
                 raise Conflict("cannot submit: " + "; ".join(
                     f"{g.name} failed ({g.detail})" for g in blocking) + ". Edit the text first")

@@ -111,10 +111,6 @@ def _hint(status: Status, action: Action) -> str:
     return ""
 
 
-BLOCKING_GUARDS = frozenset({"compliance", "privacy"})
-"""Guards whose failure stops a draft from going to a provider: the law and other patients'
-privacy are not a matter of taste. The others are shown to the provider as warnings."""
-
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout",
                         "opt out", "revoke"})
 

@@ -24,6 +24,7 @@ class GuardResult(BaseModel):
     name: str
     passed: bool
     detail: str
+    blocks: bool = Field(default=False, description="a failure stops the draft going to a provider")
 
 
 class Usage(BaseModel):

@@ -1,8 +1,9 @@
 """Deterministic, explainable scores for a message: tone, specificity, grounding, compliance.
 
 Each score is 1 minus the weights of what the drafting guards found in that dimension (the
-same code: `Guards.*_findings`), so a draft that fails a guard also scores low here, and the
-findings are the guards' own words. Weights and thresholds live in `knowledge/guards.json`.
+same code: every registered guard that names the dimension it feeds), so a draft that fails a
+guard also scores low here, and the findings are the guards' own words. Weights and thresholds
+live in `knowledge/guards.json`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 from assistant.drafting.brief import Brief, Grounds
 from assistant.drafting.content import DraftContent
-from assistant.drafting.guards import Finding, Guards
+from assistant.drafting.guards import Checked, Finding, Guards
 
 DIMENSIONS = ("tone", "specificity", "grounding", "compliance")
 
@@ -66,14 +67,11 @@ class Scorer:
 
     def score(self, message_id: str, content: DraftContent, brief: Brief, grounds: Grounds
               ) -> Score:
-        g = self.guards
-        found = {
-            "tone": g.tone_findings(content, brief, grounds),
-            "specificity": g.specificity_findings(content, brief, grounds),
-            "grounding": g.grounding_findings(content, brief, grounds),
-            "compliance": g.compliance_findings(content, brief, grounds)
-            + g.privacy_findings(content, brief, grounds),
-        }
+        draft = Checked(content, brief, grounds)
+        found: dict[str, list[Finding]] = {d: [] for d in DIMENSIONS}
+        for guard in self.guards:
+            if guard.dimension in found:
+                found[guard.dimension] += guard.check(draft)
         scores = {d: self.scoring.score(d, f) for d, f in found.items()}
         passed = {d: scores[d] >= self.scoring.thresholds[d] for d in DIMENSIONS}
         compliance_passed = not any(f.blocking for f in found["compliance"])

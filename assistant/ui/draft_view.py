@@ -10,8 +10,9 @@ import streamlit as st
 
 from assistant.app.accounts import User
 from assistant.app.review import Review
-from assistant.domain.review import BLOCKING_GUARDS, Action
+from assistant.domain.review import Action
 from assistant.drafting.content import Draft, GuardResult
+from assistant.drafting.guards import blocks_submission
 from assistant.ui.desk import (
     attempt,
     changed,
@@ -133,7 +134,7 @@ def guards(title: str, results: list[GuardResult]) -> None:
         if result.passed:
             st.markdown(f":green[passed] **{result.name}**: {md(result.detail)}")
         else:
-            stops = " (must be fixed before submitting)" if result.name in BLOCKING_GUARDS else ""
+            stops = " (must be fixed before submitting)" if blocks_submission(result) else ""
             st.warning(f"{result.name}: {result.detail}{stops}")
 
 

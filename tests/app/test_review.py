@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.app.drafting import draft_row
 from assistant.domain.review import Status
 from assistant.errors import Conflict, Forbidden, InputError
 from tests.review_desk import AS_OF, build_desk
@@ -110,6 +111,18 @@ def test_edits_are_checked_by_the_guards_and_unsafe_text_cannot_be_submitted(des
     leaked = review.edit(u["coordinator"], draft.id, draft.version, None,
                          draft.body + " Email me at someone@example.com, or 555-010-9999.")
     assert not {g.name: g for g in leaked.guards}["privacy"].passed
+    with pytest.raises(Conflict, match="cannot submit: privacy failed"):
+        review.submit(u["coordinator"], draft.id)
+
+
+def test_a_draft_stored_before_guards_said_whether_they_block_still_cannot_be_submitted(desk):
+    review, u = desk.review, desk.users
+    draft = _fresh(desk, 7)
+    leaked = review.edit(u["coordinator"], draft.id, draft.version, None,
+                         draft.body + " Email me at someone@example.com.")
+    for result in leaked.guards:
+        result.blocks = False
+    desk.practice.repository.save_drafts([draft_row(leaked, review.clock.now())])
     with pytest.raises(Conflict, match="cannot submit: privacy failed"):
         review.submit(u["coordinator"], draft.id)
 

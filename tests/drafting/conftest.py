@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -16,13 +17,16 @@ EXPECTED = json.loads((CASES / "dev" / "practice.expected.json").read_text())
 AS_OF = date.fromisoformat(EXPECTED["as_of"])
 
 
-@pytest.fixture(scope="module")
-def dev_practice(tmp_path_factory, matcher) -> Practice:
-    settings = Settings(home=tmp_path_factory.mktemp("home"), llm="none")
-    practice = Practice(settings, matcher=matcher)
+def import_dev_practice(home: Path, matcher) -> Practice:
+    practice = Practice(Settings(home=home, llm="none"), matcher=matcher)
     report = practice.import_file(CASES / "dev" / "practice.jsonl")
     assert not report.rejected
     return practice
+
+
+@pytest.fixture(scope="module")
+def dev_practice(tmp_path_factory, matcher) -> Practice:
+    return import_dev_practice(tmp_path_factory.mktemp("home"), matcher)
 
 
 @pytest.fixture(scope="module")

@@ -53,18 +53,15 @@ def test_pushy_words_lower_tone_and_a_generic_message_scores_low_on_specificity(
 
 def test_a_scorer_fails_exactly_where_the_guard_fails(evals):
     """The guard fails on blocking findings; the score then falls under the pass threshold."""
-    guards = evals.scorer.guards
     for _, message in read_messages(OURS):
         brief, grounds = brief_and_grounds(message, evals.policy)
         content = content_of(message)
         score = evals.scorer.score(message.id, content, brief, grounds)
-        tone_guard = guards.tone(content, brief, grounds)
-        if not tone_guard.passed:
+        results = {g.name: g for g in evals.scorer.guards.check(content, brief, grounds)}
+        if not results["tone"].passed:
             assert not score.passed["tone"], message.id
-        compliance = guards.compliance(content, brief, grounds)
-        privacy = guards.privacy(content, brief, grounds)
-        assert score.compliance_passed == compliance.passed, message.id
-        if not privacy.passed:
+        assert score.compliance_passed == results["compliance"].passed, message.id
+        if not results["privacy"].passed:
             assert score.compliance < 1
 
 

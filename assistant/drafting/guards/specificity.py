@@ -1,0 +1,79 @@
+"""The specificity guard: the draft is about this patient (their name, their own history) and
+this offer (its name and price), and says what prompted it now."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.drafting.brief import Brief, Grounds, aliases, money
+from assistant.drafting.guards.base import Checked, Finding, Guard
+from assistant.drafting.guards.figures import MONEY, price_of
+from assistant.drafting.guards.lexicon import contains, normalise
+
+
+class Specificity(Guard):
+    name = "specificity"
+    dimension = "specificity"
+    passing = "names the patient's own history and the offer with its price"
+
+    def check(self, draft: Checked) -> list[Finding]:
+        text, brief, offer = draft.text, draft.brief, draft.grounds.offer
+        problems = []
+        if not contains(text, brief.first_name):
+            problems.append(Finding("name", f"does not address {brief.first_name} by name"))
+        if not self._own_context(text, brief, draft.grounds):
+            problems.append(Finding("own_context", "names none of the patient's own treatments, "
+                                    "results or goals"))
+        if not any(contains(text, a) for a in aliases(offer)):
+            problems.append(Finding("offer", f"does not name the offer ({offer.name})"))
+        if not _price_named(text, offer.price):
+            unit = f" per {offer.unit}" if offer.unit else ""
+            problems.append(Finding("price", f"does not give the offer's price "
+                                    f"({money(offer.price)}{unit})"))
+        if not self._signal(text, brief):
+            problems.append(Finding("signal", "does not say what prompted the message now",
+                                    blocking=False))
+        problems += [Finding("generic", f"generic: '{said}'")
+                     for _, said, _ in self.policy.generic.find(text)]
+        return problems
+
+    def _signal(self, text: str, brief: Brief) -> bool:
+        """Whether the message mentions what happened (a number, a date or a word of it)."""
+        said = normalise(brief.signal)
+        if any(contains(text, n) for n in re.findall(r"\d+(?:\.\d+)?", said)):
+            return True
+        words = {w for w in re.findall(r"[a-z][a-z'-]{3,}", said.lower())} - \
+            self.policy.stopwords - {w.lower() for w in brief.offer.name.split()}
+        return any(contains(text, w) for w in words)
+
+    def _own_context(self, text: str, brief: Brief, grounds: Grounds) -> bool:
+        own = [s for s in grounds.treatments if s.id != grounds.offer.id]
+        if any(contains(text, a) for s in own for a in aliases(s)):
+            return True
+        if any(contains(text, goal) for goal in brief.goals if goal):
+            return True
+        words = {w for g in brief.goals for w in re.findall(r"[a-z']{4,}", g.lower())} - \
+            self.policy.stopwords
+        if any(contains(text, w) for w in words):
+            return True
+        if brief.change and any(contains(text, n)
+                                for n in re.findall(r"\d+(?:\.\d+)?", brief.change)):
+            return True
+        return any(contains(text, w) for w in self._record_words(brief))
+
+    def _record_words(self, brief: Brief) -> set[str]:
+        """Distinctive words of the patient's own record entries ("forehead", "fading"):
+        not everyday or practice words, not the offer's name, not the patient's name."""
+        said = " ".join(normalise(s.text) for s in brief.snippets)
+        words = set(re.findall(r"[a-z][a-z'-]{4,}", said.lower()))
+        offer = set(re.findall(r"[a-z']+", brief.offer.name.lower()))
+        return words - self.policy.stopwords - self.policy.common_words - offer - \
+            {brief.first_name.lower()}
+
+
+def _price_named(text: str, price: float) -> bool:
+    for match in MONEY.finditer(text):
+        value = price_of(match)
+        if value is not None and abs(value - price) < 0.005:
+            return True
+    return False
