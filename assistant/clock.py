@@ -20,8 +20,9 @@ def zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigurationError(f"unknown time zone {name!r}: use an IANA name such as "
-                                 "'America/New_York' or 'UTC'") from None
+        raise ConfigurationError(
+            f"unknown time zone {name!r}: use an IANA name such as 'America/New_York' or 'UTC'"
+        ) from None
 
 
 class Clock:
@@ -50,8 +51,9 @@ class Clock:
         try:
             return cls.fixed(fixed, tz)
         except ValueError:
-            raise ConfigurationError(f"CROSSSELL_CLOCK must be a date or an ISO 8601 time, "
-                                     f"got {fixed!r}") from None
+            raise ConfigurationError(
+                f"CROSSSELL_CLOCK must be a date or an ISO 8601 time, got {fixed!r}"
+            ) from None
 
     @property
     def is_fixed(self) -> bool:

@@ -12,9 +12,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 
 def render_html(template_dir: Path, name: str, **context: Any) -> str:
-    env = SandboxedEnvironment(loader=FileSystemLoader(str(template_dir)),
-                               autoescape=select_autoescape(["html", "j2"]),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(str(template_dir)),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     return env.get_template(name).render(**context)
 
 

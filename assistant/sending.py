@@ -81,16 +81,18 @@ class SmtpSender:
                     smtp.login(s.smtp_username, password)
                 smtp.send_message(email)
         except (OSError, smtplib.SMTPException) as exc:
-            raise SendError(f"email to {message.to} was not sent: SMTP {s.smtp_host}:"
-                            f"{s.smtp_port} said {exc}") from None
+            raise SendError(
+                f"email to {message.to} was not sent: SMTP {s.smtp_host}:{s.smtp_port} said {exc}"
+            ) from None
         return Receipt("smtp", email["Message-ID"])
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         assert s.smtp_host  # checked when the sender was made
         if s.smtp_security == "ssl":
-            return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout,
-                                    context=ssl.create_default_context())
+            return smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ssl.create_default_context()
+            )
         smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
         if s.smtp_security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
@@ -128,15 +130,23 @@ class SmsOutbox:
             writer = csv.writer(handle)
             if new:
                 writer.writerow(SMS_COLUMNS)
-            writer.writerow([message.at.isoformat(timespec="seconds"), message.draft_id,
-                             message.patient_id, message.to, message.body])
+            writer.writerow(
+                [
+                    message.at.isoformat(timespec="seconds"),
+                    message.draft_id,
+                    message.patient_id,
+                    message.to,
+                    message.body,
+                ]
+            )
         return Receipt("outbox", f"{self.path}")
 
 
 def senders(settings: Settings) -> dict[str, Sender]:
     """The sender for each channel, as configured."""
     use_smtp = settings.email_sender == "smtp" or (
-        settings.email_sender == "auto" and bool(settings.smtp_host))
+        settings.email_sender == "auto" and bool(settings.smtp_host)
+    )
     email: Sender = SmtpSender(settings) if use_smtp else EmailOutbox(settings)
     return {"email": email, "sms": _plugin(settings.sms_sender, settings)}
 
@@ -148,6 +158,7 @@ def _plugin(name: str, settings: Settings) -> Sender:
     try:
         factory = getattr(importlib.import_module(module), attribute)
     except (ImportError, AttributeError, ValueError):
-        raise ConfigurationError(f"CROSSSELL_SMS_SENDER={name!r} names no importable "
-                                 "`module:Class`") from None
+        raise ConfigurationError(
+            f"CROSSSELL_SMS_SENDER={name!r} names no importable `module:Class`"
+        ) from None
     return factory(settings)

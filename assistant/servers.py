@@ -37,19 +37,39 @@ def ui_command(host: str, port: int) -> list[str]:
     """The command that serves the review screen (Streamlit, `ui/app.py`)."""
     from assistant.settings import bundled
 
-    return [sys.executable, "-m", "streamlit", "run", str(bundled("ui") / "app.py"),
-            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(bundled("ui") / "app.py"),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+    ]
 
 
 @contextmanager
-def running(command: Sequence[str], health_url: str, env: dict[str, str] | None = None,
-            log: Path | None = None, timeout: float = 90.0) -> Iterator[subprocess.Popen]:
+def running(
+    command: Sequence[str],
+    health_url: str,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    timeout: float = 90.0,
+) -> Iterator[subprocess.Popen]:
     """Runs `command` (in environment `env`, default this one) until the block ends; returns
     once `health_url` answers 200."""
     output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(list(command), env=dict(os.environ) if env is None else env,
-                               stdout=output, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        list(command), env=dict(os.environ) if env is None else env, stdout=output, stderr=subprocess.STDOUT
+    )
     try:
         _wait(process, health_url, timeout, log)
         yield process
@@ -69,8 +89,9 @@ def _wait(process: subprocess.Popen, url: str, timeout: float, log: Path | None)
     while time.monotonic() < deadline:
         if process.poll() is not None:
             where = f"; see {log}" if log else ""
-            raise ConfigurationError(f"{process.args!r} stopped with status "
-                                     f"{process.returncode} before answering{where}")
+            raise ConfigurationError(
+                f"{process.args!r} stopped with status {process.returncode} before answering{where}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as answer:
                 if answer.status == 200:

@@ -31,10 +31,15 @@ class Settings(BaseSettings):
     embedding_model_dir: Path | None = None
     import_batch_size: int = 20000
     import_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
-    time_zone: str = Field(default="UTC", description="the practice's IANA time zone: its "
-                           "'today' and the day a scan or a send belongs to")
-    clock: str | None = Field(default=None, description="a fixed date or ISO 8601 time the "
-                              "product takes as now (demos and tests); unset: the wall clock")
+    time_zone: str = Field(
+        default="UTC",
+        description="the practice's IANA time zone: its 'today' and the day a scan or a send belongs to",
+    )
+    clock: str | None = Field(
+        default=None,
+        description="a fixed date or ISO 8601 time the "
+        "product takes as now (demos and tests); unset: the wall clock",
+    )
 
     # Drafting
     prompts_dir: Path = Field(default_factory=lambda: bundled("prompts"))
@@ -45,9 +50,11 @@ class Settings(BaseSettings):
     llm: Literal["auto", Backend] = "auto"
     model: str = "gpt-4o-mini"
     openai_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "CROSSSELL_OPENAI_API_KEY"))
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "CROSSSELL_OPENAI_API_KEY")
+    )
     openai_base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "CROSSSELL_OPENAI_BASE_URL"))
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "CROSSSELL_OPENAI_BASE_URL")
+    )
     json_mode: Literal["json_object", "json_schema", "schema_object", "off"] = "json_object"
     llm_timeout: float = 60.0
     llm_transport_retries: int = 3
@@ -65,8 +72,10 @@ class Settings(BaseSettings):
     api_port: int = 8000
     ui_port: int = 8501
     email_sender: Literal["auto", "smtp", "outbox"] = "auto"
-    sms_sender: str = Field(default="outbox", description="`outbox` (a CSV file for the SMS "
-                            "provider's bulk upload) or `module:Class` of a Sender")
+    sms_sender: str = Field(
+        default="outbox",
+        description="`outbox` (a CSV file for the SMS provider's bulk upload) or `module:Class` of a Sender",
+    )
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"

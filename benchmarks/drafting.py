@@ -53,37 +53,54 @@ def _draft(home: str, as_of: str, queue: int, backend: str, rounds: int) -> dict
             seconds = time.perf_counter() - began
             attempts = [a for d in week.drafts for a in d.attempts]
             model_calls = [a for a in attempts if a.drafter != "template"]
-            runs.append({
-                "seconds": round(seconds, 2), "drafts": len(week.drafts),
-                "passed": sum(d.passed for d in week.drafts),
-                "by_template": sum(d.drafter == "template" for d in week.drafts),
-                "model_requests": len(model_calls),
-                "max_prompt_tokens": max((a.usage.prompt_tokens for a in model_calls), default=0),
-                "mean_prompt_tokens": round(sum(a.usage.prompt_tokens for a in model_calls)
-                                            / max(1, len(model_calls))),
-                "max_prompt_tokens_per_draft": max((d.usage.prompt_tokens for d in week.drafts),
-                                                   default=0)})
+            runs.append(
+                {
+                    "seconds": round(seconds, 2),
+                    "drafts": len(week.drafts),
+                    "passed": sum(d.passed for d in week.drafts),
+                    "by_template": sum(d.drafter == "template" for d in week.drafts),
+                    "model_requests": len(model_calls),
+                    "max_prompt_tokens": max((a.usage.prompt_tokens for a in model_calls), default=0),
+                    "mean_prompt_tokens": round(
+                        sum(a.usage.prompt_tokens for a in model_calls) / max(1, len(model_calls))
+                    ),
+                    "max_prompt_tokens_per_draft": max(
+                        (d.usage.prompt_tokens for d in week.drafts), default=0
+                    ),
+                }
+            )
         peak = getattr(drafting.model, "peak_in_flight", 0)
-    return {"open_seconds": round(opened, 2), "runs": runs, "peak_in_flight": peak,
-            "concurrency": drafting.settings.draft_concurrency, "peak_mb": round(_peak_mb())}
+    return {
+        "open_seconds": round(opened, 2),
+        "runs": runs,
+        "peak_in_flight": peak,
+        "concurrency": drafting.settings.draft_concurrency,
+        "peak_mb": round(_peak_mb()),
+    }
 
 
 PHASES = {"build": _build, "draft": _draft}
 
 
 def _phase(name: str, *args) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--phase", name, *map(str, args)],
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--phase", name, *map(str, args)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=int, default=1500,
-                        help="practice size; large enough for a 200-patient ready queue")
+    parser.add_argument(
+        "--patients", type=int, default=1500, help="practice size; large enough for a 200-patient ready queue"
+    )
     parser.add_argument("--queue", type=int, default=200, help="ready patients to draft")
-    parser.add_argument("--llm-queue", type=int, default=16,
-                        help="patients drafted through the local model (0 to skip)")
+    parser.add_argument(
+        "--llm-queue", type=int, default=16, help="patients drafted through the local model (0 to skip)"
+    )
     parser.add_argument("--as-of", default="2026-11-24")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
@@ -98,25 +115,40 @@ def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="crosssell-draft-bench-"))
     home = workdir / "home"
     built = _phase("build", home, args.patients, args.as_of)
-    print(f"practice: {built['patients']:,} patients, {built['events']:,} events, "
-          f"{built['ready']} ready as of {args.as_of}", flush=True)
+    print(
+        f"practice: {built['patients']:,} patients, {built['events']:,} events, "
+        f"{built['ready']} ready as of {args.as_of}",
+        flush=True,
+    )
     template = _phase("draft", home, args.as_of, args.queue, "none", 2)
     cold, warm = template["runs"]
-    print(f"template, cold index (fresh process, empty store): {cold['seconds']:.1f} s for "
-          f"{cold['drafts']} drafts ({cold['passed']} passed every guard); model load and store "
-          f"open {template['open_seconds']:.1f} s before that", flush=True)
+    print(
+        f"template, cold index (fresh process, empty store): {cold['seconds']:.1f} s for "
+        f"{cold['drafts']} drafts ({cold['passed']} passed every guard); model load and store "
+        f"open {template['open_seconds']:.1f} s before that",
+        flush=True,
+    )
     print(f"template, warm: {warm['seconds']:.1f} s; peak {template['peak_mb']} MB", flush=True)
-    summary = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-               "python": platform.python_version(), "practice": built, "template": template}
-    targets = {"cold < 60 s": cold["seconds"] + template["open_seconds"] < 60,
-               "warm < 10 s": warm["seconds"] < 10}
+    summary = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "practice": built,
+        "template": template,
+    }
+    targets = {
+        "cold < 60 s": cold["seconds"] + template["open_seconds"] < 60,
+        "warm < 10 s": warm["seconds"] < 10,
+    }
     if args.llm_queue:
         local = _phase("draft", home, args.as_of, args.llm_queue, "local", 1)
         run = local["runs"][0]
-        print(f"local model: {run['drafts']} drafts, {run['model_requests']} requests in "
-              f"{run['seconds']:.1f} s, peak {local['peak_in_flight']} in flight, prompt tokens "
-              f"max {run['max_prompt_tokens']} / mean {run['mean_prompt_tokens']} per request, "
-              f"{run['by_template']} fell back to the template", flush=True)
+        print(
+            f"local model: {run['drafts']} drafts, {run['model_requests']} requests in "
+            f"{run['seconds']:.1f} s, peak {local['peak_in_flight']} in flight, prompt tokens "
+            f"max {run['max_prompt_tokens']} / mean {run['mean_prompt_tokens']} per request, "
+            f"{run['by_template']} fell back to the template",
+            flush=True,
+        )
         summary["local"] = local
         targets["8 requests in flight"] = local["peak_in_flight"] >= 8
         targets["<= 1,500 prompt tokens per request"] = run["max_prompt_tokens"] <= 1500

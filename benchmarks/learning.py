@@ -51,12 +51,16 @@ class Truth:
         rng = random.Random(seed * 7717 + 3)
         self.base = {s: rng.uniform(0.03, 0.30) for s in services}
         self.moment = {m: rng.uniform(0.6, 1.5) for m in Moment}
-        self.segment = {(s, g): rng.choice((0.3, 0.6, 1.0, 1.6, 2.4))
-                        for s in services for g in (*SEGMENTS, "unknown")}
+        self.segment = {
+            (s, g): rng.choice((0.3, 0.6, 1.0, 1.6, 2.4)) for s in services for g in (*SEGMENTS, "unknown")
+        }
 
     def p(self, service: str, moment: str, segment: str) -> float:
-        value = self.base.get(service, 0.1) * self.moment[Moment(moment)] * \
-            self.segment.get((service, segment), 1.0)
+        value = (
+            self.base.get(service, 0.1)
+            * self.moment[Moment(moment)]
+            * self.segment.get((service, segment), 1.0)
+        )
         return min(max(value, 0.005), 0.75)
 
 
@@ -79,15 +83,17 @@ class Tally:
 
 
 def practice_lines(patients: int, seed: int) -> list[dict]:
-    return [r for r in generate_practice(patients, END, seed)
-            if not (r["type"] == "event" and r["kind"].startswith("offer_"))]
+    return [
+        r
+        for r in generate_practice(patients, END, seed)
+        if not (r["type"] == "event" and r["kind"].startswith("offer_"))
+    ]
 
 
 def run(policy: str, lines: list[dict], truth: Truth, weeks: int, seed: int, matcher) -> Tally:
     tally = Tally()
     with tempfile.TemporaryDirectory(prefix="crosssell-sim-") as home:
-        practice = Practice(Settings(home=Path(home), database_url=None, llm="none"),
-                            matcher=matcher)
+        practice = Practice(Settings(home=Path(home), database_url=None, llm="none"), matcher=matcher)
         report = practice.import_records(lines)
         assert not report.rejected, report.rejected[:3]
         menu = practice.menu()
@@ -107,16 +113,24 @@ def run(policy: str, lines: list[dict], truth: Truth, weeks: int, seed: int, mat
                 if len(decision.options) > 1:
                     tally.choices += 1
                     tally.choice_expected += price * p_true
-                    tally.choice_best += max(o["price"] * truth.p(o["service_id"], o["moment"],
-                                                                   segment)
-                                             for o in decision.options)
+                    tally.choice_best += max(
+                        o["price"] * truth.p(o["service_id"], o["moment"], segment) for o in decision.options
+                    )
                 if accepted:
                     tally.realised += price
                     tally.accepted += 1
                 earned += price * p_true
-                records += present(ready.patient.id, service_id, moment, as_of, accepted,
-                                   decision.as_dict() if service_id == ready.service.id and
-                                   moment == ready.moment.value else None, week)
+                records += present(
+                    ready.patient.id,
+                    service_id,
+                    moment,
+                    as_of,
+                    accepted,
+                    decision.as_dict()
+                    if service_id == ready.service.id and moment == ready.moment.value
+                    else None,
+                    week,
+                )
             tally.weekly.append(earned)
             report = practice.import_records(records)
             assert not report.rejected, report.rejected[:3]
@@ -128,24 +142,35 @@ def choose(policy: str, ready, truth: Truth, segment: str) -> tuple[str, str]:
     if policy == "learning":
         return ready.service.id, ready.moment.value
     if policy == "oracle":
-        best = max(options, key=lambda o: o["price"] * truth.p(o["service_id"], o["moment"],
-                                                                segment))
+        best = max(options, key=lambda o: o["price"] * truth.p(o["service_id"], o["moment"], segment))
         return best["service_id"], best["moment"]
     rule = next(o for o in options if o["service_id"] == ready.decision.rule_choice)
     return rule["service_id"], rule["moment"]
 
 
-def present(patient_id: str, service_id: str, moment: str, as_of: date, accepted: bool,
-            policy: dict | None, week: int) -> list[dict]:
-    offered = {"type": "event", "id": f"sim-{patient_id}-{week}-p", "patient_id": patient_id,
-               "kind": "offer_presented", "at": f"{as_of.isoformat()}T10:00:00Z",
-               "service_id": service_id, "moment": moment, "channel": "email"}
+def present(
+    patient_id: str, service_id: str, moment: str, as_of: date, accepted: bool, policy: dict | None, week: int
+) -> list[dict]:
+    offered = {
+        "type": "event",
+        "id": f"sim-{patient_id}-{week}-p",
+        "patient_id": patient_id,
+        "kind": "offer_presented",
+        "at": f"{as_of.isoformat()}T10:00:00Z",
+        "service_id": service_id,
+        "moment": moment,
+        "channel": "email",
+    }
     if policy:
         offered["policy"] = policy
-    answered = {"type": "event", "id": f"sim-{patient_id}-{week}-a", "patient_id": patient_id,
-                "kind": "offer_accepted" if accepted else "offer_declined",
-                "at": f"{(as_of + timedelta(days=2)).isoformat()}T10:00:00Z",
-                "service_id": service_id}
+    answered = {
+        "type": "event",
+        "id": f"sim-{patient_id}-{week}-a",
+        "patient_id": patient_id,
+        "kind": "offer_accepted" if accepted else "offer_declined",
+        "at": f"{(as_of + timedelta(days=2)).isoformat()}T10:00:00Z",
+        "service_id": service_id,
+    }
     return [offered, answered]
 
 
@@ -174,32 +199,43 @@ def main() -> None:
             total.choices += tally.choices
             total.choice_expected += tally.choice_expected
             total.choice_best += tally.choice_best
-            print(f"seed {seed} {policy:>10}: expected ${tally.expected:>10,.0f}  realised "
-                  f"${tally.realised:>10,.0f}  {tally.accepted}/{tally.presented} accepted  "
-                  f"({time.perf_counter() - t0:.0f} s)", flush=True)
+            print(
+                f"seed {seed} {policy:>10}: expected ${tally.expected:>10,.0f}  realised "
+                f"${tally.realised:>10,.0f}  {tally.accepted}/{tally.presented} accepted  "
+                f"({time.perf_counter() - t0:.0f} s)",
+                flush=True,
+            )
     oracle = totals["oracle"]
-    print(f"\n{args.seeds} practices x {args.patients} patients x {args.weeks} weeks "
-          f"({time.perf_counter() - began:.0f} s)")
+    print(
+        f"\n{args.seeds} practices x {args.patients} patients x {args.weeks} weeks "
+        f"({time.perf_counter() - began:.0f} s)"
+    )
     for policy in POLICIES:
         t = totals[policy]
-        print(f"{policy:>10}: expected ${t.expected:>10,.0f} ({t.expected / oracle.expected:.1%} "
-              f"of the oracle)  realised ${t.realised:>10,.0f} "
-              f"({t.realised / oracle.realised:.1%})  acceptance "
-              f"{t.accepted / max(t.presented, 1):.1%}  where there was a choice "
-              f"({t.choices} offers): {t.choice_expected / max(t.choice_best, 1):.1%} of the best "
-              "option's expected value")
+        print(
+            f"{policy:>10}: expected ${t.expected:>10,.0f} ({t.expected / oracle.expected:.1%} "
+            f"of the oracle)  realised ${t.realised:>10,.0f} "
+            f"({t.realised / oracle.realised:.1%})  acceptance "
+            f"{t.accepted / max(t.presented, 1):.1%}  where there was a choice "
+            f"({t.choices} offers): {t.choice_expected / max(t.choice_best, 1):.1%} of the best "
+            "option's expected value"
+        )
     learning, fixed = totals["learning"], totals["fixed rule"]
     share = learning.expected / oracle.expected
     ok = share >= 0.85 and learning.expected > fixed.expected
-    print(f"target (>= 85% of the oracle, ahead of the fixed rule): "
-          f"{'met' if ok else 'NOT met'} ({share:.1%})")
+    print(
+        f"target (>= 85% of the oracle, ahead of the fixed rule): {'met' if ok else 'NOT met'} ({share:.1%})"
+    )
 
 
 def _menu_ids() -> list[dict]:
     import json
 
-    return [json.loads(line) for line in (ROOT / "knowledge" / "menu.jsonl").read_text()
-            .splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in (ROOT / "knowledge" / "menu.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
 
 
 if __name__ == "__main__":

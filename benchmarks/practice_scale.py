@@ -34,8 +34,9 @@ def _generate(path: str, patients: int, as_of: str, events_per_patient: float) -
     from assistant.synthetic import write_practice
 
     started = time.perf_counter()
-    lines = write_practice(Path(path), patients, date.fromisoformat(as_of), seed=11,
-                           events_per_patient=events_per_patient)
+    lines = write_practice(
+        Path(path), patients, date.fromisoformat(as_of), seed=11, events_per_patient=events_per_patient
+    )
     return {"lines": lines, "seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
 
 
@@ -47,10 +48,16 @@ def _import(path: str, home: str) -> dict:
     started = time.perf_counter()
     report = practice.import_file(Path(path))
     seconds = time.perf_counter() - started
-    events = sum(report.added[t] + report.updated[t] + report.unchanged[t]
-                 for t in ("events", "offers", "outcomes"))
-    return {"seconds": seconds, "events": events, "events_per_s": events / seconds,
-            "rejected": len(report.rejected), "peak_mb": _peak_mb()}
+    events = sum(
+        report.added[t] + report.updated[t] + report.unchanged[t] for t in ("events", "offers", "outcomes")
+    )
+    return {
+        "seconds": seconds,
+        "events": events,
+        "events_per_s": events / seconds,
+        "rejected": len(report.rejected),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def _scan(home: str, as_of: str) -> dict:
@@ -59,8 +66,12 @@ def _scan(home: str, as_of: str) -> dict:
 
     started = time.perf_counter()
     result = Practice().scan(date.fromisoformat(as_of))
-    return {"seconds": time.perf_counter() - started, "ready": result.total_ready,
-            "suppressed": len(result.suppressed), "peak_mb": _peak_mb()}
+    return {
+        "seconds": time.perf_counter() - started,
+        "ready": result.total_ready,
+        "suppressed": len(result.suppressed),
+        "peak_mb": _peak_mb(),
+    }
 
 
 PHASES = {"generate": _generate, "import": _import, "scan": _scan}
@@ -69,8 +80,12 @@ PHASES = {"generate": _generate, "import": _import, "scan": _scan}
 def _phase(function, *args) -> dict:
     """Runs one phase in a fresh process, so that its peak memory is its own."""
     name = next(k for k, v in PHASES.items() if v is function)
-    done = subprocess.run([sys.executable, __file__, "--phase", name, *map(str, args)],
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--phase", name, *map(str, args)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -79,8 +94,12 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--events-per-patient", type=float, default=20.0)
     parser.add_argument("--as-of", default="2026-11-24")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="where the practice file and database go (default: a temp dir)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where the practice file and database go (default: a temp dir)",
+    )
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -97,22 +116,36 @@ def main() -> None:
     generated = _phase(_generate, str(source), args.patients, args.as_of, args.events_per_patient)
     print(f"  {generated['lines']:,} lines in {generated['seconds']:.1f} s", flush=True)
     imported = _phase(_import, str(source), str(home))
-    print(f"import: {imported['events']:,} events in {imported['seconds']:.1f} s = "
-          f"{imported['events_per_s']:,.0f} events/s, peak {imported['peak_mb']:,.0f} MB",
-          flush=True)
+    print(
+        f"import: {imported['events']:,} events in {imported['seconds']:.1f} s = "
+        f"{imported['events_per_s']:,.0f} events/s, peak {imported['peak_mb']:,.0f} MB",
+        flush=True,
+    )
     cold = _phase(_scan, str(home), args.as_of)
-    print(f"scan (cold, first run embeds new goal words): {cold['seconds']:.2f} s, "
-          f"{cold['ready']:,} ready, peak {cold['peak_mb']:,.0f} MB", flush=True)
+    print(
+        f"scan (cold, first run embeds new goal words): {cold['seconds']:.2f} s, "
+        f"{cold['ready']:,} ready, peak {cold['peak_mb']:,.0f} MB",
+        flush=True,
+    )
     warm = _phase(_scan, str(home), args.as_of)
-    print(f"scan (warm): {warm['seconds']:.2f} s, {warm['ready']:,} ready, "
-          f"peak {warm['peak_mb']:,.0f} MB", flush=True)
-    summary = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-               "python": platform.python_version(), "generated": generated,
-               "import": imported, "scan_cold": cold, "scan_warm": warm}
+    print(
+        f"scan (warm): {warm['seconds']:.2f} s, {warm['ready']:,} ready, peak {warm['peak_mb']:,.0f} MB",
+        flush=True,
+    )
+    summary = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "generated": generated,
+        "import": imported,
+        "scan_cold": cold,
+        "scan_warm": warm,
+    }
     (workdir / "results.json").write_text(json.dumps(summary, indent=2))
-    targets = {"import >= 100,000 events/s": imported["events_per_s"] >= 100_000,
-               "scan < 5 s (warm)": warm["seconds"] < 5,
-               "peak memory < 2 GB": max(imported["peak_mb"], cold["peak_mb"]) < 2048}
+    targets = {
+        "import >= 100,000 events/s": imported["events_per_s"] >= 100_000,
+        "scan < 5 s (warm)": warm["seconds"] < 5,
+        "peak memory < 2 GB": max(imported["peak_mb"], cold["peak_mb"]) < 2048,
+    }
     for name, met in targets.items():
         print(f"{'met ' if met else 'MISSED'} {name}")
     print(f"results: {workdir / 'results.json'}")

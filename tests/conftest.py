@@ -47,5 +47,4 @@ def practice(home: Path, matcher) -> Practice:
 
 
 def at(day: str, hour: int = 15) -> datetime:
-    return datetime.combine(date.fromisoformat(day), datetime.min.time(), tzinfo=UTC).replace(
-        hour=hour)
+    return datetime.combine(date.fromisoformat(day), datetime.min.time(), tzinfo=UTC).replace(hour=hour)

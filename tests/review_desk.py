@@ -15,8 +15,7 @@ from assistant.sending import Sender
 from assistant.settings import Settings
 from tests.conftest import CASES
 
-AS_OF = date.fromisoformat(json.loads((CASES / "dev" / "practice.expected.json").read_text())
-                           ["as_of"])
+AS_OF = date.fromisoformat(json.loads((CASES / "dev" / "practice.expected.json").read_text())["as_of"])
 PASSWORD = "correct horse battery"
 
 

@@ -42,11 +42,20 @@ def test_dev_cases_give_exactly_their_expected_answers(home, case):
 def test_scan_json_has_the_documented_shape_and_order(home):
     result, _ = _scan("practice")
     assert set(result) == {"as_of", "ready", "suppressed"}
-    keys = {"patient_id", "name", "moment", "offer", "offer_name", "price", "p_accept",
-            "expected_value", "evidence", "reasons"}
+    keys = {
+        "patient_id",
+        "name",
+        "moment",
+        "offer",
+        "offer_name",
+        "price",
+        "p_accept",
+        "expected_value",
+        "evidence",
+        "reasons",
+    }
     for item in result["ready"]:
-        assert keys <= set(item) and item["reasons"] and all(isinstance(r, str)
-                                                              for r in item["reasons"])
+        assert keys <= set(item) and item["reasons"] and all(isinstance(r, str) for r in item["reasons"])
     values = [r["expected_value"] for r in result["ready"]]
     assert values == sorted(values, reverse=True)
     for item in result["suppressed"]:
@@ -62,8 +71,7 @@ def test_learning_case_explains_its_evidence(home):
 
 def test_limit_and_table(home):
     _scan("practice")
-    limited = runner.invoke(app, ["scan", "--as-of", "2026-11-24", "--limit", "3",
-                                  "--format", "json"])
+    limited = runner.invoke(app, ["scan", "--as-of", "2026-11-24", "--limit", "3", "--format", "json"])
     assert len(json.loads(limited.stdout)["ready"]) == 3
     table = runner.invoke(app, ["scan", "--as-of", "2026-11-24", "--limit", "12"])
     assert table.exit_code == 0 and "Ready this week" in table.stdout and "Nadia" in table.stdout

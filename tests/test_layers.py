@@ -40,8 +40,11 @@ def imported_parts(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = ([f"{node.module}.{alias.name}" for alias in node.names]
-                     if node.module == "assistant" else [node.module])
+            names = (
+                [f"{node.module}.{alias.name}" for alias in node.names]
+                if node.module == "assistant"
+                else [node.module]
+            )
         else:
             names = []
         found |= {name.split(".")[1] for name in names if name.startswith("assistant.")}
@@ -64,7 +67,10 @@ def test_no_module_imports_upward(path: Path):
 
 def test_relative_imports_are_not_used():
     """The check reads absolute imports only; a relative one would slip past it."""
-    relative = [str(p.relative_to(PACKAGE)) for p in MODULES
-                for node in ast.walk(ast.parse(p.read_text()))
-                if isinstance(node, ast.ImportFrom) and node.level]
+    relative = [
+        str(p.relative_to(PACKAGE))
+        for p in MODULES
+        for node in ast.walk(ast.parse(p.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.level
+    ]
     assert relative == []

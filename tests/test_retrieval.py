@@ -18,17 +18,25 @@ def library(tmp_path, matcher) -> Library:
 
 
 def notes(patient: str, *texts: str) -> list[Source]:
-    return [Source(f"{patient}-e{n}", "visit_completed note", date(2026, 11, n), t)
-            for n, t in enumerate(texts, 1)]
+    return [
+        Source(f"{patient}-e{n}", "visit_completed note", date(2026, 11, n), t)
+        for n, t in enumerate(texts, 1)
+    ]
 
 
 def test_a_patient_query_never_returns_another_patients_text(library):
-    library.index_history({
-        "ann": notes("ann", "Botox forehead, lines softened nicely"),
-        "bob": notes("bob", "Botox forehead, lines softened nicely at follow-up",
-                     "Forehead Botox results wonderful", "Wants smoother forehead with Botox"),
-        "cy": [],
-    })
+    library.index_history(
+        {
+            "ann": notes("ann", "Botox forehead, lines softened nicely"),
+            "bob": notes(
+                "bob",
+                "Botox forehead, lines softened nicely at follow-up",
+                "Forehead Botox results wonderful",
+                "Wants smoother forehead with Botox",
+            ),
+            "cy": [],
+        }
+    )
     found = library.snippets("ann", "Botox forehead results", limit=4)
     assert [s.id for s in found] == ["ann-e1"]
     assert library.snippets("cy", "Botox forehead results", limit=4) == []
@@ -53,12 +61,18 @@ def test_only_the_patients_being_drafted_are_embedded(library):
 
 
 def test_knowledge_passages_are_the_offers_own_and_never_its_restrictions(library):
-    library.index_knowledge([
-        Passage("knowledge:peel#what-it-is", "peel", "What it is", "A chemical peel renews skin."),
-        Passage("knowledge:peel#what-we-must-not-claim", "peel", "What we must not claim",
-                "No guaranteed results; no free peels."),
-        Passage("knowledge:botox#what-it-is", "botox", "What it is", "Botox relaxes muscles."),
-    ])
+    library.index_knowledge(
+        [
+            Passage("knowledge:peel#what-it-is", "peel", "What it is", "A chemical peel renews skin."),
+            Passage(
+                "knowledge:peel#what-we-must-not-claim",
+                "peel",
+                "What we must not claim",
+                "No guaranteed results; no free peels.",
+            ),
+            Passage("knowledge:botox#what-it-is", "botox", "What it is", "Botox relaxes muscles."),
+        ]
+    )
     found = library.passages("peel", "free guaranteed peel results", limit=5)
     assert [p.id for p in found] == ["knowledge:peel#what-it-is"]
 

@@ -23,8 +23,7 @@ class Inbox:
         self.messages: list = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
-                                                                    policy=default)))
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
         return "250 OK"
 
 
@@ -43,8 +42,9 @@ def smtp():
         logins.append((auth_data.login.decode(), auth_data.password.decode()))
         return AuthResult(success=auth_data.password == b"s3cret-pass")
 
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(),
-                            authenticator=authenticate, auth_require_tls=False)
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=_free_port(), authenticator=authenticate, auth_require_tls=False
+    )
     controller.start()
     inbox.port = controller.port
     inbox.logins = logins
@@ -54,9 +54,16 @@ def smtp():
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory, matcher, smtp):
-    return build_desk(tmp_path_factory.mktemp("send"), matcher, smtp_host="127.0.0.1",
-                      smtp_port=smtp.port, smtp_security="none", smtp_username="frontdesk",
-                      smtp_password="s3cret-pass", mail_from="offers@glow.example")
+    return build_desk(
+        tmp_path_factory.mktemp("send"),
+        matcher,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_security="none",
+        smtp_username="frontdesk",
+        smtp_password="s3cret-pass",
+        mail_from="offers@glow.example",
+    )
 
 
 def _approved(desk, channel: str):

@@ -23,20 +23,40 @@ def _post(url: str, body: dict, token: str | None = None) -> dict:
 def test_the_api_server_starts_logs_in_and_takes_events(tmp_path):
     home = tmp_path / "home"
     practice = Practice(Settings(home=home, database_url=None))
-    practice.import_records([{"type": "patient", "id": "p1", "first_name": "Ana",
-                              "marketing_consent": True, "email": "ana@example.com"}])
+    practice.import_records(
+        [
+            {
+                "type": "patient",
+                "id": "p1",
+                "first_name": "Ana",
+                "marketing_consent": True,
+                "email": "ana@example.com",
+            }
+        ]
+    )
     from assistant.app.accounts import Accounts
 
     Accounts(practice.repository).add("frontdesk", "coordinator", "long-enough-pw")
     port = free_port()
-    env = {**{k: v for k, v in os.environ.items() if k != "CROSSSELL_DATABASE_URL"},
-           "CROSSSELL_HOME": str(home), "CROSSSELL_LLM": "none"}
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "CROSSSELL_DATABASE_URL"},
+        "CROSSSELL_HOME": str(home),
+        "CROSSSELL_LLM": "none",
+    }
     base = f"http://127.0.0.1:{port}"
     with running(api_command("127.0.0.1", port), f"{base}/health", env, tmp_path / "api.log"):
-        token = _post(f"{base}/auth/token", {"user_id": "frontdesk",
-                                             "password": "long-enough-pw"})["token"]
-        report = _post(f"{base}/events", {"type": "event", "id": "e1", "patient_id": "p1",
-                                          "kind": "feedback", "at": "2026-11-20T10:00:00Z",
-                                          "score": 10}, token)
+        token = _post(f"{base}/auth/token", {"user_id": "frontdesk", "password": "long-enough-pw"})["token"]
+        report = _post(
+            f"{base}/events",
+            {
+                "type": "event",
+                "id": "e1",
+                "patient_id": "p1",
+                "kind": "feedback",
+                "at": "2026-11-20T10:00:00Z",
+                "score": 10,
+            },
+            token,
+        )
     assert report["added"]["events"] == 1
     assert [e.id for e in practice.repository.history("p1", 2**40).events] == ["e1"]

@@ -30,9 +30,20 @@ from assistant.synthetic import (  # noqa: E402
 
 AS_OF = date(2026, 11, 24)
 SERVICES = {
-    "botox", "filler", "hydrafacial", "chemical_peel", "microneedling", "laser_resurfacing",
-    "product_kit", "skincare_membership", "glp1_program", "weight_maintenance",
-    "body_contouring", "hormone_optimization", "longevity_protocol", "iv_therapy",
+    "botox",
+    "filler",
+    "hydrafacial",
+    "chemical_peel",
+    "microneedling",
+    "laser_resurfacing",
+    "product_kit",
+    "skincare_membership",
+    "glp1_program",
+    "weight_maintenance",
+    "body_contouring",
+    "hormone_optimization",
+    "longevity_protocol",
+    "iv_therapy",
     "vip_membership",
 }
 # required fields per event kind (shared/contract/practice-data.md)
@@ -118,9 +129,19 @@ def test_records_are_well_formed(demo: list[dict]) -> None:
         ids.add(r["id"])
         if r["type"] == "patient":
             assert re.fullmatch(r"p\d{6}", r["id"])
-            for f in ("first_name", "last_name", "birth_date", "email", "phone",
-                      "preferred_channel", "marketing_consent", "goals", "flags",
-                      "memberships", "segment"):
+            for f in (
+                "first_name",
+                "last_name",
+                "birth_date",
+                "email",
+                "phone",
+                "preferred_channel",
+                "marketing_consent",
+                "goals",
+                "flags",
+                "memberships",
+                "segment",
+            ):
                 assert f in r, f
             assert r["preferred_channel"] in ("email", "sms")
             assert r["email"].endswith("@example.com") and r["email"].isascii()
@@ -167,8 +188,11 @@ def test_events_in_time_order_and_offers_resolved(by_patient) -> None:
         for j, e in enumerate(evs):
             if e["kind"] != "offer_presented" or _ago(e["at"]) <= 30:
                 continue
-            outcome = [o for o in evs[j + 1:] if o["kind"] in ("offer_accepted", "offer_declined")
-                       and o["service_id"] == e["service_id"]]
+            outcome = [
+                o
+                for o in evs[j + 1 :]
+                if o["kind"] in ("offer_accepted", "offer_declined") and o["service_id"] == e["service_id"]
+            ]
             assert outcome and 1 <= (_day(outcome[0]["at"]) - _day(e["at"])).days <= 5, pid
 
 
@@ -199,8 +223,7 @@ def test_scenario_signatures_present(by_patient) -> None:
             found["booking"] += 1
         if "consultation" in kinds:
             found["intake"] += 1
-        if "result_observed" in kinds or any(
-                e["kind"] == "feedback" and e["score"] >= 9 for e in recent):
+        if "result_observed" in kinds or any(e["kind"] == "feedback" and e["score"] >= 9 for e in recent):
             found["results_visible"] += 1
         weights = [e["value"] for e in evs if e["kind"] == "measurement"]
         if any(e["kind"] == "measurement" for e in recent) and weights[-1] <= 0.95 * weights[0]:
@@ -209,8 +232,10 @@ def test_scenario_signatures_present(by_patient) -> None:
             found["post_treatment_summary"] += 1
         if any(e["kind"] == "check_in" and e["score"] >= 9 for e in recent):
             found["check_in"] += 1
-        if any(e["kind"] == "membership_renewal_due"
-               and 0 <= (_day(e["due_date"]) - AS_OF).days <= 21 for e in recent):
+        if any(
+            e["kind"] == "membership_renewal_due" and 0 <= (_day(e["due_date"]) - AS_OF).days <= 21
+            for e in recent
+        ):
             found["rebooking_renewal"] += 1
         if "referral_made" in kinds:
             found["referral"] += 1
@@ -224,8 +249,12 @@ def test_scenario_signatures_present(by_patient) -> None:
             found["negative_feedback"] += 1
         if any(e["kind"] == "offer_presented" and 3 <= _ago(e["at"]) <= 25 for e in evs):
             found["cooldown"] += 1
-        if any(e["kind"] == "offer_declined" and e["service_id"] == "skincare_membership"
-               and 31 <= _ago(e["at"]) <= 80 for e in evs):
+        if any(
+            e["kind"] == "offer_declined"
+            and e["service_id"] == "skincare_membership"
+            and 31 <= _ago(e["at"]) <= 80
+            for e in evs
+        ):
             found["declined_recently"] += 1
         if not p["marketing_consent"]:
             found["no_consent"] += 1
@@ -239,11 +268,28 @@ def test_scenario_signatures_present(by_patient) -> None:
             found["holds_membership_with_peak"] += 1
         if evs and all(_ago(e["at"]) > 35 for e in evs):
             found["old_history_only"] += 1
-    for signature in ("booking", "intake", "results_visible", "weight_loss_5pct",
-                      "post_treatment_summary", "check_in", "rebooking_renewal", "referral",
-                      "goal_change", "opted_out", "complaint", "negative_feedback", "cooldown",
-                      "declined_recently", "no_consent", "pregnant", "breastfeeding",
-                      "under_18", "holds_membership_with_peak", "old_history_only"):
+    for signature in (
+        "booking",
+        "intake",
+        "results_visible",
+        "weight_loss_5pct",
+        "post_treatment_summary",
+        "check_in",
+        "rebooking_renewal",
+        "referral",
+        "goal_change",
+        "opted_out",
+        "complaint",
+        "negative_feedback",
+        "cooldown",
+        "declined_recently",
+        "no_consent",
+        "pregnant",
+        "breastfeeding",
+        "under_18",
+        "holds_membership_with_peak",
+        "old_history_only",
+    ):
         assert found[signature] >= 2, (signature, found)
 
 
@@ -259,8 +305,9 @@ def test_the_scan_gives_every_scenario_patient_its_registered_answer(tmp_path: P
 
 def test_goal_changes_cover_the_new_goals(by_patient) -> None:
     _, events = by_patient
-    tos = " | ".join(e["to"] for evs in events.values() for e in evs
-                     if e["kind"] == "goal_changed" and _ago(e["at"]) <= 14)
+    tos = " | ".join(
+        e["to"] for evs in events.values() for e in evs if e["kind"] == "goal_changed" and _ago(e["at"]) <= 14
+    )
     for words in ("weight", "skin", "energy|sleep"):
         assert re.search(words, tos), words
 
@@ -282,8 +329,7 @@ def test_scenario_patients_are_eligible_unless_suppressed(by_patient) -> None:
 
 def test_events_per_patient_scales_the_history() -> None:
     n = 300
-    events = sum(1 for r in generate_practice(n, AS_OF, events_per_patient=20)
-                 if r["type"] == "event")
+    events = sum(1 for r in generate_practice(n, AS_OF, events_per_patient=20) if r["type"] == "event")
     assert 17 * n <= events <= 22 * n
     natural = sum(1 for r in generate_practice(n, AS_OF) if r["type"] == "event")
     assert 10 * n <= natural <= 25 * n

@@ -26,8 +26,15 @@ from assistant.errors import (
 )
 from assistant.sending import SendError
 
-STATUS = {Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409, NotEligible: 409,
-          InputError: 422, SendError: 502}
+STATUS = {
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    NotEligible: 409,
+    InputError: 422,
+    SendError: 502,
+}
 VERSION = "/v1"
 RESOURCES = (auth, events, drafts, review, learning, users, audit)
 
@@ -53,11 +60,15 @@ def create_app(review: Review | None = None) -> FastAPI:
             app.state.review = opened
             yield
 
-    app = FastAPI(title="crosssell", version="0.1.0", lifespan=lifespan,
-                  description="Cross-sell drafts for a cash-pay practice: push events, read the "
-                              "week's queue, draft, review, approve, send, record outcomes. "
-                              "Every path is served under /v1; the same paths without the "
-                              "prefix still work and are marked deprecated.")
+    app = FastAPI(
+        title="crosssell",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Cross-sell drafts for a cash-pay practice: push events, read the "
+        "week's queue, draft, review, approve, send, record outcomes. "
+        "Every path is served under /v1; the same paths without the "
+        "prefix still work and are marked deprecated.",
+    )
     app.state.drafting_lock = threading.Lock()
     _answer_errors(app)
     _route(app)
@@ -93,8 +104,9 @@ async def _our_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _bad_request(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = [f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
-                for e in exc.errors()]
+    problems = [
+        f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}" for e in exc.errors()
+    ]
     return _error("; ".join(problems), 422)
 
 

@@ -22,8 +22,7 @@ def desk(request: Request) -> Review:
 Desk = Annotated[Review, Depends(desk)]
 
 
-def token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-          ) -> str | None:
+def token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str | None:
     """The bearer token, or None (the desk answers 401 for a missing or unknown one)."""
     return credentials.credentials if credentials else None
 
@@ -54,8 +53,9 @@ def today(review: Desk) -> date:
 Today = Annotated[date, Depends(today)]
 
 
-def as_of_or_today(day: Today, as_of: Annotated[date | None, Query(
-        description="default: today")] = None) -> date:
+def as_of_or_today(
+    day: Today, as_of: Annotated[date | None, Query(description="default: today")] = None
+) -> date:
     return as_of or day
 
 

@@ -18,6 +18,7 @@ Channel = Literal["email", "sms"]
 
 # Bodies ----------------------------------------------------------------------------------
 
+
 class Login(BaseModel):
     user_id: str
     password: str
@@ -75,6 +76,7 @@ class NewUser(BaseModel):
 
 
 # Answers ---------------------------------------------------------------------------------
+
 
 class View(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -275,11 +277,16 @@ class AuditEntryView(View):
 
 # Error answers, for `responses=` ---------------------------------------------------------
 
-MEANINGS = {401: "no valid token (with WWW-Authenticate: Bearer)", 403: "your role may not do this",
-            404: "no such draft, patient, user or path", 405: "the path does not take this method",
-            409: "the draft's state or version does not allow this, or the patient is not "
-                 "eligible", 422: "a bad body or parameter", 500: "an unexpected failure",
-            502: "the channel did not deliver"}
+MEANINGS = {
+    401: "no valid token (with WWW-Authenticate: Bearer)",
+    403: "your role may not do this",
+    404: "no such draft, patient, user or path",
+    405: "the path does not take this method",
+    409: "the draft's state or version does not allow this, or the patient is not eligible",
+    422: "a bad body or parameter",
+    500: "an unexpected failure",
+    502: "the channel did not deliver",
+}
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:

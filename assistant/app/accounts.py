@@ -49,8 +49,9 @@ def _digest(token: str) -> str:
 class Accounts:
     """Adds, lists and disables users; logs them in; turns a token back into its user."""
 
-    def __init__(self, repository: Repository, session_hours: float = 12.0,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self, repository: Repository, session_hours: float = 12.0, clock: Clock | None = None
+    ) -> None:
         self.repository = repository
         self.session_hours = session_hours
         self.clock = clock or Clock()
@@ -59,17 +60,24 @@ class Accounts:
         """A new user and their API token (shown once; only its digest is kept)."""
         user_id = user_id.strip().lower()
         if not USER_ID.match(user_id):
-            raise InputError(f"bad user id {user_id!r}: 2-100 lowercase letters, digits, "
-                             "'.', '_', '-' or '@'")
+            raise InputError(
+                f"bad user id {user_id!r}: 2-100 lowercase letters, digits, '.', '_', '-' or '@'"
+            )
         try:
             role_value = Role(role)
         except ValueError:
-            raise InputError(f"unknown role {role!r}; use one of: "
-                             f"{', '.join(r.value for r in Role)}") from None
+            raise InputError(
+                f"unknown role {role!r}; use one of: {', '.join(r.value for r in Role)}"
+            ) from None
         _check_password(password)
-        row = {"id": user_id, "name": name or user_id, "role": role_value.value,
-               "password_hash": _hasher.hash(password), "active": True,
-               "created_at": epoch(self.clock.now())}
+        row = {
+            "id": user_id,
+            "name": name or user_id,
+            "role": role_value.value,
+            "password_hash": _hasher.hash(password),
+            "active": True,
+            "created_at": epoch(self.clock.now()),
+        }
         if not self.repository.add_user(row):
             raise Conflict(f"user {user_id!r} already exists")
         return User(user_id, name or user_id, role_value), self.new_api_token(user_id)
@@ -122,12 +130,18 @@ class Accounts:
             raise Unauthenticated("the token is unknown, expired or its user is disabled")
         return _user(row)
 
-    def _issue(self, user_id: str, kind: str, expires_at: int | None, replace: bool = False
-               ) -> str:
+    def _issue(self, user_id: str, kind: str, expires_at: int | None, replace: bool = False) -> str:
         token = secrets.token_urlsafe(32)
-        self.repository.save_token({"digest": _digest(token), "user_id": user_id, "kind": kind,
-                                    "created_at": epoch(self.clock.now()),
-                                    "expires_at": expires_at}, replace_kind=replace)
+        self.repository.save_token(
+            {
+                "digest": _digest(token),
+                "user_id": user_id,
+                "kind": kind,
+                "created_at": epoch(self.clock.now()),
+                "expires_at": expires_at,
+            },
+            replace_kind=replace,
+        )
         return token
 
 

@@ -17,22 +17,24 @@ from assistant.synthetic import write_practice
 
 DEMO_FILE = "demo-practice.jsonl"
 DEMO_PASSWORD = "crosssell-demo"
-DEMO_USERS = (("maria", "coordinator", "Maria Santos (front desk)"),
-              ("drlee", "provider", "Dr. Jordan Lee"),
-              ("quinn", "qa", "Quinn Harper (QA)"),
-              ("owner", "admin", "Practice owner"))
+DEMO_USERS = (
+    ("maria", "coordinator", "Maria Santos (front desk)"),
+    ("drlee", "provider", "Dr. Jordan Lee"),
+    ("quinn", "qa", "Quinn Harper (QA)"),
+    ("owner", "admin", "Practice owner"),
+)
 
 
-def build_demo(home: Path, as_of: date, patients: int = 200, seed: int = 7
-               ) -> tuple[Path, ImportReport, ScanResult]:
+def build_demo(
+    home: Path, as_of: date, patients: int = 200, seed: int = 7
+) -> tuple[Path, ImportReport, ScanResult]:
     """Replaces `home` with a new demo practice; returns (home, import report, scan)."""
     if patients < 1:
         raise InputError("--patients must be at least 1")
     home = home.expanduser().resolve()
     if home.exists():
         if not (home / DEMO_FILE).exists() and any(home.iterdir()):
-            raise InputError(f"{home} holds something other than a demo practice; "
-                             "choose another --home")
+            raise InputError(f"{home} holds something other than a demo practice; choose another --home")
         shutil.rmtree(home)
     home.mkdir(parents=True)
     source = home / DEMO_FILE

@@ -56,16 +56,18 @@ class WeekDrafts:
 class Drafting:
     """Writes and stores drafts. `model` is the drafter behind the guards; None means templates."""
 
-    def __init__(self, practice: Practice, model: Drafter | None = None,
-                 library: Library | None = None) -> None:
+    def __init__(
+        self, practice: Practice, model: Drafter | None = None, library: Library | None = None
+    ) -> None:
         self.practice = practice
         self.settings = practice.settings
         self.prompts = PromptBook(self.settings.prompts_dir, self.settings.prompt_version)
         self.policy = Policy.from_lexicon(practice.knowledge.guard_lexicon)
         self.guards = Guards(self.policy, practice.repository)
         self.model = model
-        self.drafter = GuardedDrafter(self.guards, TemplateDrafter(self.prompts, self.guards),
-                                      model, self.settings.reasks)
+        self.drafter = GuardedDrafter(
+            self.guards, TemplateDrafter(self.prompts, self.guards), model, self.settings.reasks
+        )
         self._library = library
 
     @property
@@ -86,8 +88,7 @@ class Drafting:
         """One patient's draft, stored for review. An ineligible patient gets no draft."""
         return self._write([self._ready_job(patient_id, as_of, channel)], as_of)[0]
 
-    def brief(self, patient_id: str, as_of: date, channel: str | None = None
-              ) -> tuple[Brief, Grounds]:
+    def brief(self, patient_id: str, as_of: date, channel: str | None = None) -> tuple[Brief, Grounds]:
         """What a drafter would be given for this patient, and what its draft is checked against."""
         return self._prepare([self._ready_job(patient_id, as_of, channel)])[0]
 
@@ -95,18 +96,25 @@ class Drafting:
         _check_channel(channel)
         history, answer = self.practice.evaluate(patient_id, as_of)
         if isinstance(answer, Suppression):
-            raise NotEligible(f"{patient_id} gets no offer as of {as_of}: {answer.reason.value}"
-                              f" ({answer.detail})")
+            raise NotEligible(
+                f"{patient_id} gets no offer as of {as_of}: {answer.reason.value} ({answer.detail})"
+            )
         return self._job(history, answer, channel, as_of)
 
-    def draft_week(self, as_of: date, channel: str | None = None, limit: int | None = None,
-                   on_progress: Callable[[int, int], None] | None = None) -> WeekDrafts:
+    def draft_week(
+        self,
+        as_of: date,
+        channel: str | None = None,
+        limit: int | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> WeekDrafts:
         """Drafts the whole ready queue (or its first `limit`) and stores every draft."""
         _check_channel(channel)
         scan = self.practice.scan(as_of, limit)
         result = WeekDrafts(as_of, ready=scan.total_ready)
-        answers = self.draft_many([(scan.histories[r.patient.id], r, channel, as_of)
-                                   for r in scan.ready], on_progress)
+        answers = self.draft_many(
+            [(scan.histories[r.patient.id], r, channel, as_of) for r in scan.ready], on_progress
+        )
         for ready, answer in zip(scan.ready, answers, strict=True):
             if isinstance(answer, Draft):
                 result.drafts.append(answer)
@@ -119,43 +127,51 @@ class Drafting:
             return Job(history, ready, ready.channel)
         blocked = self.practice.eligibility().channel_block(history, as_of, channel)
         if blocked:
-            raise NotEligible(f"{history.patient.id} cannot get {channel}: {blocked.reason.value}"
-                              f" ({blocked.detail})")
+            raise NotEligible(
+                f"{history.patient.id} cannot get {channel}: {blocked.reason.value} ({blocked.detail})"
+            )
         return Job(history, ready, channel)
 
     # Writing ----------------------------------------------------------------------------
 
-    def _write(self, jobs: list[Job], as_of: date,
-               on_progress: Callable[[int, int], None] | None = None) -> list[Draft]:
+    def _write(
+        self, jobs: list[Job], as_of: date, on_progress: Callable[[int, int], None] | None = None
+    ) -> list[Draft]:
         drafts = self._compose(jobs, as_of, on_progress)
         if drafts:
             now = self.practice.clock.now()
             self.practice.repository.save_drafts([draft_row(d, now) for d in drafts])
         return drafts
 
-    def _compose(self, jobs: list[Job], as_of: date,
-                 on_progress: Callable[[int, int], None] | None = None) -> list[Draft]:
+    def _compose(
+        self, jobs: list[Job], as_of: date, on_progress: Callable[[int, int], None] | None = None
+    ) -> list[Draft]:
         if not jobs:
             return []
         briefs = self._prepare(jobs)
         drafted = self._draft_all(briefs, on_progress)
-        return [self._record(job, brief, outcome, as_of)
-                for job, (brief, _), outcome in zip(jobs, briefs, drafted, strict=True)]
+        return [
+            self._record(job, brief, outcome, as_of)
+            for job, (brief, _), outcome in zip(jobs, briefs, drafted, strict=True)
+        ]
 
-    def draft_many(self, wanted: list[tuple[History, ReadyOffer, str | None, date]],
-                   on_progress: Callable[[int, int], None] | None = None) -> list[Draft | str]:
+    def draft_many(
+        self,
+        wanted: list[tuple[History, ReadyOffer, str | None, date]],
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[Draft | str]:
         """A stored draft for each offer already evaluated (history, ready offer, channel,
         day), in one batch per day; where the channel cannot be used, the reason instead."""
         answers: list[Draft | str] = ["" for _ in wanted]
         by_day: dict[date, list[tuple[int, Job]]] = {}
         for index, (history, ready, channel, day) in enumerate(wanted):
             try:
-                by_day.setdefault(day, []).append((index, self._job(history, ready, channel,
-                                                                    day)))
+                by_day.setdefault(day, []).append((index, self._job(history, ready, channel, day)))
             except NotEligible as exc:
                 answers[index] = str(exc)
         done, total = 0, sum(len(jobs) for jobs in by_day.values())
         for day, jobs in by_day.items():
+
             def progress(n: int, _total: int, offset: int = done) -> None:
                 if on_progress:
                     on_progress(offset + n, total)
@@ -175,16 +191,13 @@ class Drafting:
     def recheck(self, draft: Draft, subject: str, body: str) -> list[GuardResult]:
         """The guards on a person's edit of `draft`, against what its drafter was given."""
         brief, grounds = self.grounds_for(draft)
-        facts = draft.attempts[-1].content.facts if draft.attempts and \
-            draft.attempts[-1].content else []
-        return self.guards.check(DraftContent(subject=subject, body=body, facts=facts), brief,
-                                 grounds)
+        facts = draft.attempts[-1].content.facts if draft.attempts and draft.attempts[-1].content else []
+        return self.guards.check(DraftContent(subject=subject, body=body, facts=facts), brief, grounds)
 
     def grounds_for(self, draft: Draft) -> tuple[Brief, Grounds]:
         """A stored draft's brief, and the grounds its text is checked against."""
         if draft.brief is None:
-            raise Conflict(f"draft {draft.id} was made before edits could be checked; "
-                           "regenerate it")
+            raise Conflict(f"draft {draft.id} was made before edits could be checked; regenerate it")
         brief = brief_from(draft.brief)
         as_of = date.fromisoformat(draft.as_of)
         history = self.practice.repository.history(draft.patient_id, day_bounds(as_of)[1])
@@ -212,24 +225,37 @@ class Drafting:
             briefs.append(self._brief(job, menu, rules, snippets, passages))
         return briefs
 
-    def _brief(self, job: Job, menu: Menu, rules: Rules, snippets: list[Source],
-               passages: list[Source]) -> tuple[Brief, Grounds]:
-        brief = build_brief(job.ready, job.history, menu, snippets, passages, job.channel,
-                            self.settings.practice_name, rules.lower_is_better)
+    def _brief(
+        self, job: Job, menu: Menu, rules: Rules, snippets: list[Source], passages: list[Source]
+    ) -> tuple[Brief, Grounds]:
+        brief = build_brief(
+            job.ready,
+            job.history,
+            menu,
+            snippets,
+            passages,
+            job.channel,
+            self.settings.practice_name,
+            rules.lower_is_better,
+        )
         return brief, self._grounds(job.history, brief, menu, job.ready.service, rules)
 
-    def _grounds(self, history: History, brief: Brief, menu: Menu, offer: Service,
-                 rules: Rules) -> Grounds:
-        services = [offer.id] + [e.service_id for e in history.events if e.service_id] + \
-            list(history.patient.memberships)
+    def _grounds(self, history: History, brief: Brief, menu: Menu, offer: Service, rules: Rules) -> Grounds:
+        services = (
+            [offer.id]
+            + [e.service_id for e in history.events if e.service_id]
+            + list(history.patient.memberships)
+        )
         pages = self.practice.knowledge.service_pages
         authorised = [_menu_text(s) for i in dict.fromkeys(services) if (s := menu.get(i))]
-        authorised += [p.text for i in dict.fromkeys(services)
-                       for p in pages.get(i, []) if not p.is_restriction]
+        authorised += [
+            p.text for i in dict.fromkeys(services) for p in pages.get(i, []) if not p.is_restriction
+        ]
         return build_grounds(history, menu, offer, brief, authorised, rules.lower_is_better)
 
-    def _draft_all(self, briefs: list[tuple[Brief, Grounds]],
-                   on_progress: Callable[[int, int], None] | None) -> list[Drafted]:
+    def _draft_all(
+        self, briefs: list[tuple[Brief, Grounds]], on_progress: Callable[[int, int], None] | None
+    ) -> list[Drafted]:
         total = len(briefs)
         if self.model is None or total == 1:
             results = []
@@ -241,7 +267,8 @@ class Drafting:
         from langchain_core.runnables import RunnableConfig, RunnableLambda
 
         runnable: RunnableLambda[tuple[Brief, Grounds], Drafted] = RunnableLambda(
-            lambda pair: self.drafter.draft(*pair))
+            lambda pair: self.drafter.draft(*pair)
+        )
         found: dict[int, Drafted] = {}
         config = RunnableConfig(max_concurrency=self.settings.draft_concurrency)
         for index, outcome in runnable.batch_as_completed(briefs, config=config):
@@ -253,19 +280,32 @@ class Drafting:
     def _record(self, job: Job, brief: Brief, outcome: Drafted, as_of: date) -> Draft:
         final = outcome.final
         content = final.content
-        sources = [SourceRef(id=s.id, kind=s.kind, date=s.on.isoformat() if s.on else None,
-                             text=s.text) for s in brief.sources]
-        return Draft(id=f"dr-{uuid.uuid4().hex[:12]}", patient_id=brief.patient_id,
-                     as_of=as_of.isoformat(), moment=brief.moment.value, offer=brief.offer.id,
-                     offer_name=brief.offer.name, price=brief.offer.price, channel=job.channel,
-                     subject=content.subject if content else "",
-                     body=content.body if content else "", drafter=final.drafter,
-                     guards=final.guards, sources=sources, attempts=outcome.attempts,
-                     usage=outcome.usage, prompt_version=self.prompts.version,
-                     brief=brief_dict(brief),
-                     decision=job.ready.decision.as_dict() if job.ready.decision else None,
-                     status="drafted" if final.passed else "needs_attention",
-                     created_at=self.practice.clock.stamp())
+        sources = [
+            SourceRef(id=s.id, kind=s.kind, date=s.on.isoformat() if s.on else None, text=s.text)
+            for s in brief.sources
+        ]
+        return Draft(
+            id=f"dr-{uuid.uuid4().hex[:12]}",
+            patient_id=brief.patient_id,
+            as_of=as_of.isoformat(),
+            moment=brief.moment.value,
+            offer=brief.offer.id,
+            offer_name=brief.offer.name,
+            price=brief.offer.price,
+            channel=job.channel,
+            subject=content.subject if content else "",
+            body=content.body if content else "",
+            drafter=final.drafter,
+            guards=final.guards,
+            sources=sources,
+            attempts=outcome.attempts,
+            usage=outcome.usage,
+            prompt_version=self.prompts.version,
+            brief=brief_dict(brief),
+            decision=job.ready.decision.as_dict() if job.ready.decision else None,
+            status="drafted" if final.passed else "needs_attention",
+            created_at=self.practice.clock.stamp(),
+        )
 
     def _passages(self, menu: Menu) -> list[Passage]:
         pages = self.practice.knowledge.service_pages
@@ -289,12 +329,21 @@ def _menu_text(service) -> str:
 
 def draft_row(draft: Draft, now: datetime) -> dict:
     """The drafts table's row for a draft: searchable fields and the whole draft as JSON."""
-    return {"id": draft.id, "patient_id": draft.patient_id, "as_of": draft.as_of,
-            "moment": draft.moment, "offer": draft.offer, "channel": draft.channel,
-            "drafter": draft.drafter, "status": draft.status, "passed": draft.passed,
-            "created_at": epoch(datetime.fromisoformat(draft.created_at)),
-            "record": draft.model_dump_json(), "version": draft.version,
-            "updated_at": epoch(now)}
+    return {
+        "id": draft.id,
+        "patient_id": draft.patient_id,
+        "as_of": draft.as_of,
+        "moment": draft.moment,
+        "offer": draft.offer,
+        "channel": draft.channel,
+        "drafter": draft.drafter,
+        "status": draft.status,
+        "passed": draft.passed,
+        "created_at": epoch(datetime.fromisoformat(draft.created_at)),
+        "record": draft.model_dump_json(),
+        "version": draft.version,
+        "updated_at": epoch(now),
+    }
 
 
 @contextmanager
@@ -311,8 +360,13 @@ def open_drafting(practice: Practice) -> Iterator[Drafting]:
     prompts = PromptBook(settings.prompts_dir, settings.prompt_version)
     opt_out = practice.knowledge.guard_lexicon["limits"]["sms_opt_out"]
     with open_chat(settings) as chat:
-        model = ModelDrafter(chat.model, prompts, name=chat.name, opt_out=opt_out,
-                             response_format=chat.response_format,
-                             transport_retries=settings.llm_transport_retries)
+        model = ModelDrafter(
+            chat.model,
+            prompts,
+            name=chat.name,
+            opt_out=opt_out,
+            response_format=chat.response_format,
+            transport_retries=settings.llm_transport_retries,
+        )
         with closing(Drafting(practice, model)) as drafting:
             yield drafting

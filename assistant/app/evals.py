@@ -62,10 +62,15 @@ class Agreement:
     threshold: float
 
     def as_dict(self) -> dict:
-        return {"rater": self.rater, "dimension": self.dimension, "label": self.label,
-                "n": self.n, "auc": None if self.auc is None else round(self.auc, 4),
-                "kappa": None if self.kappa is None else round(self.kappa, 4),
-                "threshold": self.threshold}
+        return {
+            "rater": self.rater,
+            "dimension": self.dimension,
+            "label": self.label,
+            "n": self.n,
+            "auc": None if self.auc is None else round(self.auc, 4),
+            "kappa": None if self.kappa is None else round(self.kappa, 4),
+            "threshold": self.threshold,
+        }
 
 
 @dataclass(slots=True)
@@ -86,8 +91,7 @@ class Evals:
 
     # Arbitrary messages ---------------------------------------------------------------------
 
-    def score_file(self, path: Path) -> tuple[list[tuple[ScoredMessage, Score]],
-                                              list[tuple[int, str]]]:
+    def score_file(self, path: Path) -> tuple[list[tuple[ScoredMessage, Score]], list[tuple[int, str]]]:
         """Each good line's message and score; each bad line's number and reason."""
         scored, bad = [], []
         for number, item in read_messages(path):
@@ -103,9 +107,17 @@ class Evals:
     def suite(self, name: str) -> Suite:
         return load_suite(self.settings.evals_dir, name)
 
-    def run(self, suite_name: str, *, drafter: str | None = None,
-            prompt_version: str | None = None, baseline: dict | None = None,
-            judge: bool = False, model_judge=None, on_progress: Progress = None) -> EvalOutcome:
+    def run(
+        self,
+        suite_name: str,
+        *,
+        drafter: str | None = None,
+        prompt_version: str | None = None,
+        baseline: dict | None = None,
+        judge: bool = False,
+        model_judge=None,
+        on_progress: Progress = None,
+    ) -> EvalOutcome:
         """Runs a suite; with `judge`, the configured LLM judge (or `model_judge`) also rates
         every draft."""
         suite = self.suite(suite_name)
@@ -121,18 +133,24 @@ class Evals:
         comparison = compare(baseline, run, suite.tolerance) if baseline else None
         return EvalOutcome(run, gate(run, suite, comparison), comparison, suite)
 
-    def compare_versions(self, suite_name: str, a: str, b: str, *, drafter: str | None = None,
-                         on_progress: Progress = None) -> tuple[EvalOutcome, EvalOutcome]:
+    def compare_versions(
+        self, suite_name: str, a: str, b: str, *, drafter: str | None = None, on_progress: Progress = None
+    ) -> tuple[EvalOutcome, EvalOutcome]:
         """Both prompt versions on the same cases; the second is compared with the first."""
         first = self.run(suite_name, drafter=drafter, prompt_version=a, on_progress=on_progress)
-        second = self.run(suite_name, drafter=drafter, prompt_version=b, baseline=first.run,
-                          on_progress=on_progress)
+        second = self.run(
+            suite_name, drafter=drafter, prompt_version=b, baseline=first.run, on_progress=on_progress
+        )
         return first, second
 
     def report(self, outcome: EvalOutcome) -> str:
-        return render_report(self.settings.evals_dir, outcome.run, outcome.suite.thresholds,
-                             outcome.failures,
-                             outcome.comparison.as_dict() if outcome.comparison else None)
+        return render_report(
+            self.settings.evals_dir,
+            outcome.run,
+            outcome.suite.thresholds,
+            outcome.failures,
+            outcome.comparison.as_dict() if outcome.comparison else None,
+        )
 
     def _settings(self, drafter: str | None, prompt_version: str | None) -> Settings:
         update: dict = {}
@@ -144,8 +162,9 @@ class Evals:
 
     # Calibration ------------------------------------------------------------------------------
 
-    def calibrate(self, paths: Sequence[Path], judge: bool = True, model_judge=None
-                  ) -> tuple[list[Agreement], list[tuple[int, str]]]:
+    def calibrate(
+        self, paths: Sequence[Path], judge: bool = True, model_judge=None
+    ) -> tuple[list[Agreement], list[tuple[int, str]]]:
         """Each scorer's AUC and Cohen's kappa (at its pass threshold) against the labels; the
         LLM judge's too when `judge` is on and a model is configured (or `model_judge` given)."""
         scored: list[tuple[ScoredMessage, Score]] = []
@@ -154,74 +173,99 @@ class Evals:
             found, rejected = self.score_file(path)
             scored += found
             bad += [(n, f"{path.name}: {why}") for n, why in rejected]
-        agreements = [self._agreement("scorer", d, [s.value(d) for _, s in scored],
-                                      [m for m, _ in scored], self.scoring.thresholds[d])
-                      for d in LABELS]
+        agreements = [
+            self._agreement(
+                "scorer",
+                d,
+                [s.value(d) for _, s in scored],
+                [m for m, _ in scored],
+                self.scoring.thresholds[d],
+            )
+            for d in LABELS
+        ]
         if not judge or (model_judge is None and self.settings.backend == "none"):
             return agreements, bad
         with nullcontext(model_judge) if model_judge else open_judge(self.settings) as rater:
-            ratings = rate_all(rater, [message_item(m) for m, _ in scored],
-                               self.settings.draft_concurrency)
+            ratings = rate_all(rater, [message_item(m) for m, _ in scored], self.settings.draft_concurrency)
         rated = [(m, r) for (m, _), r in zip(scored, ratings, strict=True) if "error" not in r]
-        agreements += [self._agreement(f"judge:{rater.name}", d, [r[d] for _, r in rated],
-                                       [m for m, _ in rated], JUDGE_THRESHOLD) for d in LABELS]
+        agreements += [
+            self._agreement(
+                f"judge:{rater.name}", d, [r[d] for _, r in rated], [m for m, _ in rated], JUDGE_THRESHOLD
+            )
+            for d in LABELS
+        ]
         return agreements, bad
 
     @staticmethod
-    def _agreement(rater: str, dimension: str, scores: list[float],
-                   messages: list[ScoredMessage], threshold: float) -> Agreement:
+    def _agreement(
+        rater: str, dimension: str, scores: list[float], messages: list[ScoredMessage], threshold: float
+    ) -> Agreement:
         label, high_means = LABELS[dimension]
-        pairs = [(s, m.labels[label] == high_means) for s, m in zip(scores, messages, strict=True)
-                 if isinstance(m.labels.get(label), bool)]
+        pairs = [
+            (s, m.labels[label] == high_means)
+            for s, m in zip(scores, messages, strict=True)
+            if isinstance(m.labels.get(label), bool)
+        ]
         values = [s for s, _ in pairs]
         truth = [t for _, t in pairs]
-        return Agreement(rater, dimension, label, len(pairs), auc(values, truth),
-                         cohen_kappa([v >= threshold for v in values], truth), threshold)
+        return Agreement(
+            rater,
+            dimension,
+            label,
+            len(pairs),
+            auc(values, truth),
+            cohen_kappa([v >= threshold for v in values], truth),
+            threshold,
+        )
 
 
 # Running a suite against a practice ----------------------------------------------------------
+
 
 @contextmanager
 def eval_practice(suite: Suite, settings: Settings, matcher=None) -> Iterator[Practice]:
     """The suite's practice files imported into a fresh home that lasts for the block."""
     with tempfile.TemporaryDirectory(prefix="crosssell-eval-") as home:
-        practice = Practice(settings.model_copy(update={"home": Path(home),
-                                                        "database_url": None}), matcher=matcher)
+        practice = Practice(
+            settings.model_copy(update={"home": Path(home), "database_url": None}), matcher=matcher
+        )
         for name in suite.practice:
             report = practice.import_file(suite.root / name)
             if report.rejected:
-                raise ConfigurationError(f"eval practice {name} breaks the contract: "
-                                         f"{report.rejected[0]}")
+                raise ConfigurationError(f"eval practice {name} breaks the contract: {report.rejected[0]}")
         yield practice
 
 
-def run_suite(suite: Suite, settings: Settings, *, matcher=None, judge=None,
-              on_progress: Progress = None) -> RunResult:
+def run_suite(
+    suite: Suite, settings: Settings, *, matcher=None, judge=None, on_progress: Progress = None
+) -> RunResult:
     """Drafts and scores every case with the settings' backend and prompt version."""
     cases = suite.load_cases()
-    with eval_practice(suite, settings, matcher) as practice, \
-            open_drafting(practice) as drafting:
+    with eval_practice(suite, settings, matcher) as practice, open_drafting(practice) as drafting:
+
         def draft(batch: list[EvalCase]) -> list[CaseOutcome]:
             return draft_cases(batch, practice, drafting, on_progress)
 
         scorer = Scorer(drafting.guards, Scoring.from_lexicon(practice.knowledge.guard_lexicon))
-        results = run_cases(cases, draft, scorer, judge=judge,
-                            concurrency=practice.settings.draft_concurrency)
+        results = run_cases(
+            cases, draft, scorer, judge=judge, concurrency=practice.settings.draft_concurrency
+        )
         name = drafting.model.name if drafting.model is not None else "template"
-        return RunResult(suite.name, name, drafting.prompts.version, practice.clock.stamp(),
-                         results)
+        return RunResult(suite.name, name, drafting.prompts.version, practice.clock.stamp(), results)
 
 
-def draft_cases(cases: list[EvalCase], practice: Practice, drafting: Drafting,
-                on_progress: Progress = None) -> list[CaseOutcome]:
+def draft_cases(
+    cases: list[EvalCase], practice: Practice, drafting: Drafting, on_progress: Progress = None
+) -> list[CaseOutcome]:
     """The practice's answer for each case, and the offers' drafts, written in one batch."""
     outcomes: list[CaseOutcome] = []
     wanted = []
     for case in cases:
         history, answer = practice.evaluate(case.patient_id, case.as_of)
         if isinstance(answer, Suppression):
-            outcomes.append(CaseOutcome(answer.moment.value if answer.moment else None,
-                                        no_offer=answer.reason.value))
+            outcomes.append(
+                CaseOutcome(answer.moment.value if answer.moment else None, no_offer=answer.reason.value)
+            )
             continue
         outcomes.append(CaseOutcome(answer.moment.value, answer.service.id))
         wanted.append((outcomes[-1], (history, answer, case.channel, case.as_of)))

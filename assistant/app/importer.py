@@ -43,8 +43,13 @@ from assistant.storage.repository import (
 Lines = Callable[[], Iterator[tuple[int, bytes]]]
 CHUNK_LINES = 20_000
 _MASTER_LINE = re.compile(rb'"type"\s*:\s*"(?:service|patient)"')
-_TABLES = {"services": schema.services, "patients": schema.patients, "events": schema.events,
-           "offers": schema.offers, "outcomes": schema.outcomes}
+_TABLES = {
+    "services": schema.services,
+    "patients": schema.patients,
+    "events": schema.events,
+    "offers": schema.offers,
+    "outcomes": schema.outcomes,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,19 +75,30 @@ class ImportReport:
         return Counter(r.category for r in self.rejected)
 
     def as_dict(self) -> dict:
-        return {"lines": self.lines, "added": dict(self.added), "updated": dict(self.updated),
-                "unchanged": dict(self.unchanged), "rejected": len(self.rejected),
-                "rejected_by_reason": dict(self.by_reason),
-                "rejections": [{"line": r.line, "reason": r.category, "message": r.message}
-                               for r in self.rejected]}
+        return {
+            "lines": self.lines,
+            "added": dict(self.added),
+            "updated": dict(self.updated),
+            "unchanged": dict(self.unchanged),
+            "rejected": len(self.rejected),
+            "rejected_by_reason": dict(self.by_reason),
+            "rejections": [
+                {"line": r.line, "reason": r.category, "message": r.message} for r in self.rejected
+            ],
+        }
 
 
 class Importer:
     """One import run over a source of numbered lines that can be read twice."""
 
-    def __init__(self, repository: Repository, default_service_ids: set[str],
-                 batch_size: int = 5000, on_progress: Callable[[int], None] | None = None,
-                 workers: int = 0) -> None:
+    def __init__(
+        self,
+        repository: Repository,
+        default_service_ids: set[str],
+        batch_size: int = 5000,
+        on_progress: Callable[[int], None] | None = None,
+        workers: int = 0,
+    ) -> None:
         self.repository = repository
         self.default_service_ids = default_service_ids
         self.batch_size = batch_size
@@ -113,9 +129,12 @@ class Importer:
         if not service_ids:
             service_ids = set(self.default_service_ids)
         patient_ids = self.repository.ids(schema.patients) | masters[1]
-        known = Known(frozenset(service_ids), frozenset(patient_ids),
-                      {name: self.repository.row_shape(table) for name, table in _TABLES.items()},
-                      frozenset(masters[2]))
+        known = Known(
+            frozenset(service_ids),
+            frozenset(patient_ids),
+            {name: self.repository.row_shape(table) for name, table in _TABLES.items()},
+            frozenset(masters[2]),
+        )
         for chunk in self._event_chunks(lines, known):
             self.report.lines += chunk.lines
             self.report.rejected.extend(chunk.rejected)
@@ -160,8 +179,9 @@ class Importer:
                 yield read_events(chunk, known)
             return
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_remember,
-                                 initargs=(known,)) as pool:
+        with ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_remember, initargs=(known,)
+        ) as pool:
             in_flight: deque = deque()
             for chunk in chunks:
                 in_flight.append(pool.submit(_read_remembered, chunk))
@@ -198,8 +218,7 @@ class Importer:
         if not rows:
             return
         with self._connection.begin():
-            self._changed[table] += self.repository.upsert_shaped(self._connection,
-                                                                  _TABLES[table], rows)
+            self._changed[table] += self.repository.upsert_shaped(self._connection, _TABLES[table], rows)
         self._pending[table] = []
 
     def _flush_all(self) -> None:
@@ -219,6 +238,7 @@ def file_lines(path) -> Lines:
 
 
 # Reading events: plain functions, so worker processes can run them ------------------------
+
 
 @dataclass(frozen=True)
 class Known:
@@ -241,8 +261,9 @@ def shape(row: dict, names: tuple[str, ...] | None) -> tuple | dict:
     return row if names is None else tuple(row[n] for n in names)
 
 
-def _chunks(lines: Lines, on_progress: Callable[[int], None],
-            size: int = CHUNK_LINES) -> Iterator[list[tuple[int, bytes]]]:
+def _chunks(
+    lines: Lines, on_progress: Callable[[int], None], size: int = CHUNK_LINES
+) -> Iterator[list[tuple[int, bytes]]]:
     numbered = lines()
     while chunk := list(islice(numbered, size)):
         on_progress(sum(len(raw) + 1 for _, raw in chunk))
@@ -287,11 +308,13 @@ def _event(obj: object, known: Known):
         raise ContractError("unknown type", f"unknown type {kind!r} (expected service, patient or event)")
     event = parse_event(obj)
     if event.patient_id not in known.patient_ids:
-        raise ContractError("unknown patient",
-                            f"event {event.id!r} names unknown patient {event.patient_id!r}")
+        raise ContractError(
+            "unknown patient", f"event {event.id!r} names unknown patient {event.patient_id!r}"
+        )
     if event.service_id is not None and event.service_id not in known.service_ids:
-        raise ContractError("unknown service",
-                            f"event {event.id!r} names unknown service {event.service_id!r}")
+        raise ContractError(
+            "unknown service", f"event {event.id!r} names unknown service {event.service_id!r}"
+        )
     return event
 
 

@@ -21,8 +21,14 @@ from assistant.domain.records import OfferMade, Outcome
 from assistant.domain.segments import Profile
 from assistant.reports import dollars, percent, render_html
 
-ARTICLE = {"patients": 200, "touchpoints": 3, "acceptance": 0.15, "average_cross_sell": 600.0,
-           "revenue_after_first_visit_share": 0.44, "cancellation_ratio": 1 / 3}
+ARTICLE = {
+    "patients": 200,
+    "touchpoints": 3,
+    "acceptance": 0.15,
+    "average_cross_sell": 600.0,
+    "revenue_after_first_visit_share": 0.44,
+    "cancellation_ratio": 1 / 3,
+}
 """The article's figures: 200 x 3 x 15% x $600 = $54,000 a year; 44% of revenue after the first
 visit; cross-sell patients cancel at one third the rate of single-treatment patients."""
 YEAR = timedelta(days=365)
@@ -40,9 +46,13 @@ class Rate:
         return self.accepted / self.trials if self.trials else None
 
     def as_dict(self) -> dict:
-        return {"accepted": self.accepted, "trials": self.trials,
-                "rate": None if self.rate is None else round(self.rate, 4),
-                "low": round(self.low, 4), "high": round(self.high, 4)}
+        return {
+            "accepted": self.accepted,
+            "trials": self.trials,
+            "rate": None if self.rate is None else round(self.rate, 4),
+            "low": round(self.low, 4),
+            "high": round(self.high, 4),
+        }
 
 
 def rate(accepted: int, trials: int) -> Rate:
@@ -62,14 +72,15 @@ class Learning:
         self.practice = practice
         self.repository = practice.repository
 
-    def _model(self, as_of: date) -> tuple[HierarchicalModel, list, list[OfferMade],
-                                           list[Outcome]]:
+    def _model(self, as_of: date) -> tuple[HierarchicalModel, list, list[OfferMade], list[Outcome]]:
         rules = self.practice.rules()
         until = day_bounds(as_of)[1]
         offers, outcomes = self.repository.offers_and_outcomes(until)
         segmentation = self.practice.knowledge.segmentation
-        context = TrialContext(segmentation, self.repository.patient_types(
-            {o.patient_id for o in offers} | {o.patient_id for o in outcomes}))
+        context = TrialContext(
+            segmentation,
+            self.repository.patient_types({o.patient_id for o in offers} | {o.patient_id for o in outcomes}),
+        )
         trials = trials_from(offers, outcomes, as_of, rules, context)
         model = HierarchicalModel(trials, rules, segmentation.labels)
         return model, trials, offers, outcomes
@@ -88,25 +99,38 @@ class Learning:
                 continue
             service = menu.get(key[0])
             if len(key) == 1:
-                by_offer.append({"offer": key[0], "offer_name": service.name if service
-                                 else key[0], **rate(accepted, n).as_dict()})
+                by_offer.append(
+                    {
+                        "offer": key[0],
+                        "offer_name": service.name if service else key[0],
+                        **rate(accepted, n).as_dict(),
+                    }
+                )
                 continue
-            row = {"offer": key[0], "offer_name": service.name if service else key[0],
-                   "moment": key[1].value, **rate(accepted, n).as_dict()}
+            row = {
+                "offer": key[0],
+                "offer_name": service.name if service else key[0],
+                "moment": key[1].value,
+                **rate(accepted, n).as_dict(),
+            }
             if len(key) == 2:
                 by_moment[key[1].value].append(row)
             else:
                 row["segment"] = key[2]
                 by_segment[f"{labels.get(key[2], key[2])} patients"].append(row)
-        return {"as_of": as_of.isoformat(), "outcomes": len(trials),
-                "practice_rate": round(model.practice_rate, 4),
-                "by_moment": {m: _ends(rows, top) for m, rows in sorted(by_moment.items())},
-                "by_segment": {s: _ends(rows, top) for s, rows in sorted(by_segment.items())},
-                "by_offer": sorted(by_offer, key=lambda r: (-(r["rate"] or 0), r["offer"])),
-                "off_policy": self.off_policy(as_of, model, offers, outcomes)}
+        return {
+            "as_of": as_of.isoformat(),
+            "outcomes": len(trials),
+            "practice_rate": round(model.practice_rate, 4),
+            "by_moment": {m: _ends(rows, top) for m, rows in sorted(by_moment.items())},
+            "by_segment": {s: _ends(rows, top) for s, rows in sorted(by_segment.items())},
+            "by_offer": sorted(by_offer, key=lambda r: (-(r["rate"] or 0), r["offer"])),
+            "off_policy": self.off_policy(as_of, model, offers, outcomes),
+        }
 
-    def off_policy(self, as_of: date, model: HierarchicalModel, offers: list[OfferMade],
-                   outcomes: list[Outcome]) -> dict:
+    def off_policy(
+        self, as_of: date, model: HierarchicalModel, offers: list[OfferMade], outcomes: list[Outcome]
+    ) -> dict:
         """Inverse-propensity estimates of revenue per presented offer, from every presentation
         logged with the probability it was chosen: what the logging policy earned, what the
         current policy would earn (its choice probabilities under today's model), and what
@@ -114,8 +138,7 @@ class Learning:
         rules = self.practice.rules()
         menu = self.practice.menu()
         logged = [o for o in offers if o.policy and o.policy.get("propensity")]
-        answers = {o.id: a for o, a in answered(offers, outcomes, as_of,
-                                                   rules.no_answer_days)[0]}
+        answers = {o.id: a for o, a in answered(offers, outcomes, as_of, rules.no_answer_days)[0]}
         weights_current, weights_rule, rewards, propensities = [], [], [], []
         for offer in logged:
             accepted = answers.get(offer.id)
@@ -131,20 +154,24 @@ class Learning:
             weights_rule.append((offer.service_id == offer.policy.get("rule_choice")) / p_logged)
         n = len(rewards)
         if n == 0:
-            return {"presentations": 0, "note": "no presented offer carries a logged choice "
-                                                "probability yet"}
+            return {"presentations": 0, "note": "no presented offer carries a logged choice probability yet"}
 
         def ips(weights: list[float]) -> dict:
             total = sum(w * r for w, r in zip(weights, rewards, strict=True))
             mass = sum(weights)
-            return {"ips": round(total / n, 2),
-                    "self_normalised": round(total / mass, 2) if mass else None,
-                    "effective_sample": round(mass ** 2 / sum(w * w for w in weights), 1)
-                    if mass else 0}
+            return {
+                "ips": round(total / n, 2),
+                "self_normalised": round(total / mass, 2) if mass else None,
+                "effective_sample": round(mass**2 / sum(w * w for w in weights), 1) if mass else 0,
+            }
 
-        return {"presentations": n, "logged_policy": round(fmean(rewards), 2),
-                "current_policy": ips(weights_current), "top_rule": ips(weights_rule),
-                "min_propensity": round(min(propensities), 4)}
+        return {
+            "presentations": n,
+            "logged_policy": round(fmean(rewards), 2),
+            "current_policy": ips(weights_current),
+            "top_rule": ips(weights_rule),
+            "min_propensity": round(min(propensities), 4),
+        }
 
     # the funnel and revenue ------------------------------------------------------------------
 
@@ -152,12 +179,13 @@ class Learning:
         """This week: ready -> drafted -> approved -> sent -> accepted (each step counts the
         drafts that reached it)."""
         statuses = self.repository.draft_statuses(as_of.isoformat())
-        reached = {"approved": ("approved", "sent", "accepted", "declined"),
-                   "sent": ("sent", "accepted", "declined"), "accepted": ("accepted",)}
-        steps = {"ready": self.practice.scan(as_of).total_ready,
-                 "drafted": sum(statuses.values())}
-        steps.update({step: sum(statuses.get(s, 0) for s in kinds)
-                      for step, kinds in reached.items()})
+        reached = {
+            "approved": ("approved", "sent", "accepted", "declined"),
+            "sent": ("sent", "accepted", "declined"),
+            "accepted": ("accepted",),
+        }
+        steps = {"ready": self.practice.scan(as_of).total_ready, "drafted": sum(statuses.values())}
+        steps.update({step: sum(statuses.get(s, 0) for s in kinds) for step, kinds in reached.items()})
         return {"as_of": as_of.isoformat(), "steps": steps}
 
     def revenue_by_month(self, as_of: date) -> list[dict]:
@@ -172,8 +200,7 @@ class Learning:
                 month = outcome.at.strftime("%Y-%m")
                 months[month] += service.price
                 counts[month] += 1
-        return [{"month": m, "revenue": round(months[m], 2), "accepted": counts[m]}
-                for m in sorted(months)]
+        return [{"month": m, "revenue": round(months[m], 2), "accepted": counts[m]} for m in sorted(months)]
 
     # diagnostic ---------------------------------------------------------------------------
 
@@ -183,25 +210,36 @@ class Learning:
         since, until = day_bounds(start)[0], day_bounds(as_of)[1]
         visits = self._visits(since, until)
         touchpoints = self._touchpoints(start, as_of, until)
-        measured = {"patients": visits.active, "touchpoints": len(touchpoints.presented),
-                    "acceptance": touchpoints.acceptance, "average_cross_sell": touchpoints.average}
+        measured = {
+            "patients": visits.active,
+            "touchpoints": len(touchpoints.presented),
+            "acceptance": touchpoints.acceptance,
+            "average_cross_sell": touchpoints.average,
+        }
         return {
-            "as_of": as_of.isoformat(), "window": f"{start.isoformat()} to {as_of.isoformat()}",
-            "touchpoints_in_use": len(touchpoints.presented), "touchpoints_possible": len(Moment),
+            "as_of": as_of.isoformat(),
+            "window": f"{start.isoformat()} to {as_of.isoformat()}",
+            "touchpoints_in_use": len(touchpoints.presented),
+            "touchpoints_possible": len(Moment),
             "touchpoints": touchpoints.rows(),
-            "revenue": visits.revenue_figures(), "cancellation": visits.cancellation_figures(),
-            "what_if": {"measured": {**{k: _round(v) for k, v in measured.items()},
-                                     "annual": _round(_annual(measured))},
-                        "article": {**ARTICLE, "annual": _annual(ARTICLE)},
-                        "all_eight_at_measured": _round(_annual({**measured,
-                                                                 "touchpoints": len(Moment)}))},
+            "revenue": visits.revenue_figures(),
+            "cancellation": visits.cancellation_figures(),
+            "what_if": {
+                "measured": {
+                    **{k: _round(v) for k, v in measured.items()},
+                    "annual": _round(_annual(measured)),
+                },
+                "article": {**ARTICLE, "annual": _annual(ARTICLE)},
+                "all_eight_at_measured": _round(_annual({**measured, "touchpoints": len(Moment)})),
+            },
         }
 
     def _visits(self, since: int, until: int) -> YearOfVisits:
         """Every patient's completed visits (all of them, to know the first), and their bookings
         and cancellations since `since`."""
         rows = self.repository.events_of_kinds(
-            ("visit_completed", "appointment_booked", "appointment_cancelled"), 0, until)
+            ("visit_completed", "appointment_booked", "appointment_cancelled"), 0, until
+        )
         year = YearOfVisits(since)
         for patient_id, kind, at, service_id, amount in rows:
             if kind == "visit_completed":
@@ -217,8 +255,9 @@ class Learning:
         menu = self.practice.menu()
         recent = [o for o in offers if o.at.date() > start]
         found = Touchpoints(Counter(o.moment.value for o in recent if o.moment))
-        answers = {o.id: a for o, a in answered(offers, outcomes, as_of,
-                                                   self.practice.rules().no_answer_days)[0]}
+        answers = {
+            o.id: a for o, a in answered(offers, outcomes, as_of, self.practice.rules().no_answer_days)[0]
+        }
         for offer in recent:
             result = answers.get(offer.id)
             if result is None or offer.moment is None:
@@ -251,9 +290,15 @@ class Touchpoints:
         return fmean(self.prices) if self.prices else None
 
     def rows(self) -> list[dict]:
-        return [{"moment": m.value, "label": m.label, "presented": self.presented[m.value],
-                 **rate(self.accepted[m.value], self.answered[m.value]).as_dict()}
-                for m in Moment]
+        return [
+            {
+                "moment": m.value,
+                "label": m.label,
+                "presented": self.presented[m.value],
+                **rate(self.accepted[m.value], self.answered[m.value]).as_dict(),
+            }
+            for m in Moment
+        ]
 
 
 @dataclass(slots=True)
@@ -262,7 +307,8 @@ class YearOfVisits:
 
     since: int
     visits: defaultdict[str, list[tuple[int, str | None, float]]] = field(
-        default_factory=lambda: defaultdict(list))
+        default_factory=lambda: defaultdict(list)
+    )
     booked: Counter = field(default_factory=Counter)
     cancelled: Counter = field(default_factory=Counter)
     revenue: float = 0.0
@@ -281,23 +327,28 @@ class YearOfVisits:
             self.revenue_after_first += sum(a for at, _, a in in_year if at > first)
             services = {s for _, s, _ in items if s}
             (self.multi if len(services) >= 2 else self.single).append(patient_id)
-        self.active = sum(1 for items in self.visits.values()
-                          if any(at >= self.since for at, _, _ in items))
+        self.active = sum(1 for items in self.visits.values() if any(at >= self.since for at, _, _ in items))
 
     def revenue_figures(self) -> dict:
-        return {"total": round(self.revenue, 2),
-                "after_first_visit": round(self.revenue_after_first, 2),
-                "after_first_visit_share": round(self.revenue_after_first / self.revenue, 4)
-                if self.revenue else None}
+        return {
+            "total": round(self.revenue, 2),
+            "after_first_visit": round(self.revenue_after_first, 2),
+            "after_first_visit_share": round(self.revenue_after_first / self.revenue, 4)
+            if self.revenue
+            else None,
+        }
 
     def cancellation_figures(self) -> dict:
         """Cancellations per booking, patients with several treatments beside those with one
         (the article: a third the rate)."""
         cross, one = self._cancellation(self.multi), self._cancellation(self.single)
-        return {"cross_sell_patients": len(self.multi),
-                "single_treatment_patients": len(self.single),
-                "cross_sell_rate": _round(cross), "single_treatment_rate": _round(one),
-                "ratio": _round(cross / one) if cross is not None and one else None}
+        return {
+            "cross_sell_patients": len(self.multi),
+            "single_treatment_patients": len(self.single),
+            "cross_sell_rate": _round(cross),
+            "single_treatment_rate": _round(one),
+            "ratio": _round(cross / one) if cross is not None and one else None,
+        }
 
     def _cancellation(self, group: list[str]) -> float | None:
         books = sum(self.booked[p] for p in group)
@@ -305,8 +356,7 @@ class YearOfVisits:
 
 
 def _annual(figures: dict) -> float | None:
-    values = [figures.get(k) for k in ("patients", "touchpoints", "acceptance",
-                                       "average_cross_sell")]
+    values = [figures.get(k) for k in ("patients", "touchpoints", "acceptance", "average_cross_sell")]
     if any(v is None for v in values):
         return None
     patients, touchpoints, acceptance, average = (float(v) for v in values)  # type: ignore[arg-type]
@@ -320,10 +370,14 @@ def _round(value: float | None) -> float | None:
 def _ends(rows: list[dict], top: int) -> dict:
     """The best and the worst converters, by the Jeffreys posterior mean (so one acceptance in
     one try does not top a list), then sample size."""
-    ranked = sorted(rows, key=lambda r: (-(r["accepted"] + 0.5) / (r["trials"] + 1),
-                                         -r["trials"], r["offer"]))
-    return {"top": ranked[:top], "bottom": list(reversed(ranked[max(top, len(ranked) - top):])),
-            "offers": len(ranked)}
+    ranked = sorted(
+        rows, key=lambda r: (-(r["accepted"] + 0.5) / (r["trials"] + 1), -r["trials"], r["offer"])
+    )
+    return {
+        "top": ranked[:top],
+        "bottom": list(reversed(ranked[max(top, len(ranked) - top) :])),
+        "offers": len(ranked),
+    }
 
 
 def _current_probability(model: HierarchicalModel, menu, offer: OfferMade, rules) -> float:
@@ -339,8 +393,13 @@ def _current_probability(model: HierarchicalModel, menu, offer: OfferMade, rules
             continue
         moment = Moment(option["moment"])
         estimate = model.estimate(service, moment, profile, option.get("band"))
-        choices.append((estimate.p * service.price, exploration.Option(
-            service.price, estimate.alpha, estimate.beta), option["service_id"]))
+        choices.append(
+            (
+                estimate.p * service.price,
+                exploration.Option(service.price, estimate.alpha, estimate.beta),
+                option["service_id"],
+            )
+        )
         if option["service_id"] == offer.service_id and chosen_index is None:
             chosen_index = len(choices) - 1
     if chosen_index is None or not choices:
@@ -355,8 +414,12 @@ def _current_probability(model: HierarchicalModel, menu, offer: OfferMade, rules
 def owner_report(practice: Practice, as_of: date, top: int = 3) -> dict:
     """Everything the owner's report and dashboard show, in one piece."""
     learning = Learning(practice)
-    return {"report": learning.report(as_of, top), "diagnostic": learning.diagnostic(as_of),
-            "funnel": learning.funnel(as_of), "revenue": learning.revenue_by_month(as_of)}
+    return {
+        "report": learning.report(as_of, top),
+        "diagnostic": learning.diagnostic(as_of),
+        "funnel": learning.funnel(as_of),
+        "revenue": learning.revenue_by_month(as_of),
+    }
 
 
 def render_owner_report(template_dir: Path, data: dict) -> str:
@@ -376,13 +439,21 @@ def what_if_rows(figures: dict) -> list[tuple[str, str, str]]:
         ("active patients", count(measured["patients"]), count(article["patients"])),
         ("touchpoints in use", count(measured["touchpoints"]), count(article["touchpoints"])),
         ("acceptance", percent(measured["acceptance"]), percent(article["acceptance"])),
-        ("average cross-sell", dollars(measured["average_cross_sell"]),
-         dollars(article["average_cross_sell"])),
+        (
+            "average cross-sell",
+            dollars(measured["average_cross_sell"]),
+            dollars(article["average_cross_sell"]),
+        ),
         ("annual revenue", dollars(measured["annual"]), dollars(article["annual"])),
         ("with all eight touchpoints", dollars(w["all_eight_at_measured"]), ""),
-        ("revenue after the first visit", percent(figures["revenue"]["after_first_visit_share"]),
-         percent(article["revenue_after_first_visit_share"])),
-        ("cancellations per booking, cross-sell vs single-treatment",
-         f"{percent(cancel['cross_sell_rate'])} vs {percent(cancel['single_treatment_rate'])}",
-         "one third the rate"),
+        (
+            "revenue after the first visit",
+            percent(figures["revenue"]["after_first_visit_share"]),
+            percent(article["revenue_after_first_visit_share"]),
+        ),
+        (
+            "cancellations per booking, cross-sell vs single-treatment",
+            f"{percent(cancel['cross_sell_rate'])} vs {percent(cancel['single_treatment_rate'])}",
+            "one third the rate",
+        ),
     ]

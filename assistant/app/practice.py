@@ -44,25 +44,39 @@ class ScanResult:
     histories: dict[str, History] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"as_of": self.as_of.isoformat(),
-                "ready": [ready_dict(r) for r in self.ready],
-                "suppressed": [{"patient_id": s.patient_id,
-                                "moment": s.moment.value if s.moment else None,
-                                "reason": s.reason.value, "detail": s.detail}
-                               for s in self.suppressed]}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "ready": [ready_dict(r) for r in self.ready],
+            "suppressed": [
+                {
+                    "patient_id": s.patient_id,
+                    "moment": s.moment.value if s.moment else None,
+                    "reason": s.reason.value,
+                    "detail": s.detail,
+                }
+                for s in self.suppressed
+            ],
+        }
 
 
 def ready_dict(offer: ReadyOffer) -> dict:
-    return {"patient_id": offer.patient.id, "name": offer.patient.name,
-            "moment": offer.moment.value, "offer": offer.service.id,
-            "offer_name": offer.service.name, "price": offer.service.price,
-            "p_accept": round(offer.estimate.p, 4),
-            "expected_value": round(offer.expected_value, 2),
-            "evidence": offer.estimate.evidence(offer.moment), "reasons": offer.reasons,
-            "channel": offer.channel, "signal": offer.signal.summary,
-            "interval": [round(offer.estimate.low, 4), round(offer.estimate.high, 4)],
-            "chosen_by": offer.decision.policy if offer.decision else None,
-            "probability_chosen": round(offer.decision.propensity, 4) if offer.decision else None}
+    return {
+        "patient_id": offer.patient.id,
+        "name": offer.patient.name,
+        "moment": offer.moment.value,
+        "offer": offer.service.id,
+        "offer_name": offer.service.name,
+        "price": offer.service.price,
+        "p_accept": round(offer.estimate.p, 4),
+        "expected_value": round(offer.expected_value, 2),
+        "evidence": offer.estimate.evidence(offer.moment),
+        "reasons": offer.reasons,
+        "channel": offer.channel,
+        "signal": offer.signal.summary,
+        "interval": [round(offer.estimate.low, 4), round(offer.estimate.high, 4)],
+        "chosen_by": offer.decision.policy if offer.decision else None,
+        "probability_chosen": round(offer.decision.propensity, 4) if offer.decision else None,
+    }
 
 
 def day_bounds(day: date) -> tuple[int, int]:
@@ -73,8 +87,9 @@ def day_bounds(day: date) -> tuple[int, int]:
 class Practice:
     """Opens (and migrates) the practice's database under the settings' home."""
 
-    def __init__(self, settings: Settings | None = None,
-                 matcher: GoalMatcher | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, matcher: GoalMatcher | None = None, clock: Clock | None = None
+    ) -> None:
         self.settings = settings or Settings()
         self.clock = clock or Clock.from_settings(self.settings.time_zone, self.settings.clock)
         self.repository = Repository(database.create(self.settings))
@@ -109,8 +124,7 @@ class Practice:
 
     # Import and outcomes -----------------------------------------------------------------
 
-    def import_file(self, path: Path, on_progress: Callable[[int], None] | None = None
-                    ) -> ImportReport:
+    def import_file(self, path: Path, on_progress: Callable[[int], None] | None = None) -> ImportReport:
         if not path.is_file():
             raise InputError(f"no such file: {path}")
         large = path.stat().st_size > PARALLEL_IMPORT_BYTES
@@ -126,12 +140,25 @@ class Practice:
         return self._importer(None).run(lambda: iter(lines))
 
     def _importer(self, on_progress: Callable[[int], None] | None, workers: int = 0) -> Importer:
-        return Importer(self.repository, {s.id for s in self.knowledge.default_menu},
-                        self.settings.import_batch_size, on_progress, workers)
+        return Importer(
+            self.repository,
+            {s.id for s in self.knowledge.default_menu},
+            self.settings.import_batch_size,
+            on_progress,
+            workers,
+        )
 
-    def record(self, patient_id: str, service_id: str, kind: str, *, moment: str | None = None,
-               channel: str | None = None, at: datetime | None = None,
-               policy: dict | None = None) -> str:
+    def record(
+        self,
+        patient_id: str,
+        service_id: str,
+        kind: str,
+        *,
+        moment: str | None = None,
+        channel: str | None = None,
+        at: datetime | None = None,
+        policy: dict | None = None,
+    ) -> str:
         """Records an offer or its outcome as an `offer_*` event; returns the event id. A
         presented offer carries the decision that chose it (`policy`), for offline evaluation."""
         kind = kind if kind.startswith("offer_") else f"offer_{kind}"
@@ -143,9 +170,14 @@ class Practice:
             raise NotFound(f"unknown service {service_id!r}")
         when = (at or self.clock.now()).astimezone(UTC)
         event_id = f"{patient_id}-{kind}-{uuid.uuid4().hex[:10]}"
-        record: dict[str, Any] = {"type": "event", "id": event_id, "patient_id": patient_id,
-                                  "kind": kind,
-                  "at": when.isoformat(), "service_id": service_id}
+        record: dict[str, Any] = {
+            "type": "event",
+            "id": event_id,
+            "patient_id": patient_id,
+            "kind": kind,
+            "at": when.isoformat(),
+            "service_id": service_id,
+        }
         if moment is not None:
             record["moment"] = moment
         if channel is not None:
@@ -196,8 +228,9 @@ class Practice:
         due_until = day_bounds(as_of + timedelta(days=rules.renewal_due_days))[1]
         active, quiet = self.repository.histories(since, until, start, due_until)
         _attach(active, offers, outcomes)
-        engine = self._engine(active, as_of, rules, offers, outcomes,
-                              {h.patient.id: h.patient for h in (*active, *quiet)})
+        engine = self._engine(
+            active, as_of, rules, offers, outcomes, {h.patient.id: h.patient for h in (*active, *quiet)}
+        )
         result = ScanResult(as_of)
         for history in active + quiet:
             answer = engine.evaluate(history, as_of)
@@ -221,21 +254,25 @@ class Practice:
             raise NotFound(f"unknown patient {patient_id!r}")
         offers, outcomes = self.repository.offers_and_outcomes(until)
         patients = self.repository.patient_types(
-            {o.patient_id for o in offers} | {o.patient_id for o in outcomes})
-        engine = self._engine([history], as_of, rules, offers, outcomes,
-                              {**patients, history.patient.id: history.patient})
+            {o.patient_id for o in offers} | {o.patient_id for o in outcomes}
+        )
+        engine = self._engine(
+            [history], as_of, rules, offers, outcomes, {**patients, history.patient.id: history.patient}
+        )
         answer = engine.evaluate(history, as_of)
         self._save_matches(engine)
         return history, answer
 
-    def _engine(self, active: list[History], as_of: date, rules: Rules, offers, outcomes,
-                patients: dict[str, Patient]) -> OfferEngine:
+    def _engine(
+        self, active: list[History], as_of: date, rules: Rules, offers, outcomes, patients: dict[str, Patient]
+    ) -> OfferEngine:
         menu = self.menu()
         sentiment = self.knowledge.sentiment
         segmentation = self.knowledge.segmentation
         context = TrialContext(segmentation, patients)
-        model = HierarchicalModel(trials_from(offers, outcomes, as_of, rules, context), rules,
-                                  segmentation.labels)
+        model = HierarchicalModel(
+            trials_from(offers, outcomes, as_of, rules, context), rules, segmentation.labels
+        )
         matcher = self._goal_matcher(active, menu, as_of, rules)
         return OfferEngine(menu, rules, sentiment, model, matcher, segmentation)
 
@@ -245,12 +282,17 @@ class Practice:
         if save is not None:
             save()
 
-    def _goal_matcher(self, active: list[History], menu: Menu, as_of: date, rules: Rules
-                      ) -> GoalMatcher | None:
+    def _goal_matcher(
+        self, active: list[History], menu: Menu, as_of: date, rules: Rules
+    ) -> GoalMatcher | None:
         """Loads the embedding model only when someone's goals changed, and embeds in batch."""
         since = as_of - timedelta(days=rules.signal_days)
-        goals = [e.text("to") for h in active for e in h.events
-                 if e.kind == "goal_changed" and since <= e.at.date() <= as_of]
+        goals = [
+            e.text("to")
+            for h in active
+            for e in h.events
+            if e.kind == "goal_changed" and since <= e.at.date() <= as_of
+        ]
         if not goals:
             return None
         matcher = self.matcher
@@ -286,8 +328,7 @@ class TrialContext:
             return Profile(), None
         day = made.at.date()
         born = patient.birth_date
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day)) \
-            if born else None
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day)) if born else None
         key = (patient.segment, age)  # many patients share what their record alone says
         found = self._by_record.get(key)
         if found is None:

@@ -46,27 +46,44 @@ class AuditEntry:
     detail: dict
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "at": self.at, "actor": self.actor, "action": self.action,
-                "draft_id": self.draft_id, "patient_id": self.patient_id, "detail": self.detail}
+        return {
+            "id": self.id,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "draft_id": self.draft_id,
+            "patient_id": self.patient_id,
+            "detail": self.detail,
+        }
 
 
 def listing(draft: Draft) -> dict:
     """A draft in a list: enough to choose it, none of its text (opening it is audited)."""
     first_name = (draft.brief or {}).get("first_name", "")
-    return {"id": draft.id, "patient_id": draft.patient_id, "first_name": first_name,
-            "as_of": draft.as_of,
-            "moment": draft.moment, "offer": draft.offer, "offer_name": draft.offer_name,
-            "price": draft.price, "channel": draft.channel, "status": draft.status,
-            "version": draft.version, "drafter": draft.drafter,
-            "failed_guards": [g.name for g in draft.guards if not g.passed],
-            "created_at": draft.created_at}
+    return {
+        "id": draft.id,
+        "patient_id": draft.patient_id,
+        "first_name": first_name,
+        "as_of": draft.as_of,
+        "moment": draft.moment,
+        "offer": draft.offer,
+        "offer_name": draft.offer_name,
+        "price": draft.price,
+        "channel": draft.channel,
+        "status": draft.status,
+        "version": draft.version,
+        "drafter": draft.drafter,
+        "failed_guards": [g.name for g in draft.guards if not g.passed],
+        "created_at": draft.created_at,
+    }
 
 
 class Review:
     """Drafts under review for one practice. `drafting` writes new text; `senders` deliver."""
 
-    def __init__(self, practice: Practice, drafting: Drafting,
-                 senders: dict[str, Sender] | None = None) -> None:
+    def __init__(
+        self, practice: Practice, drafting: Drafting, senders: dict[str, Sender] | None = None
+    ) -> None:
         self.practice = practice
         self.clock = practice.clock
         self.repository = practice.repository
@@ -122,17 +139,29 @@ class Review:
             latest.setdefault(draft.patient_id, draft)
         return latest
 
-    def drafts(self, actor: User, *, as_of: date | None = None,
-               statuses: Sequence[str] | None = None, moment: str | None = None,
-               patient_id: str | None = None, limit: int | None = 500) -> list[dict]:
+    def drafts(
+        self,
+        actor: User,
+        *,
+        as_of: date | None = None,
+        statuses: Sequence[str] | None = None,
+        moment: str | None = None,
+        patient_id: str | None = None,
+        limit: int | None = 500,
+    ) -> list[dict]:
         authorise(actor.role, Action.VIEW)
         for status in statuses or ():
             if status not in {s.value for s in Status}:
-                raise InputError(f"unknown status {status!r}; use one of: "
-                                 f"{', '.join(s.value for s in Status)}")
-        raws = self.repository.drafts(as_of=as_of.isoformat() if as_of else None,
-                                      patient_id=patient_id, statuses=statuses, moment=moment,
-                                      limit=limit)
+                raise InputError(
+                    f"unknown status {status!r}; use one of: {', '.join(s.value for s in Status)}"
+                )
+        raws = self.repository.drafts(
+            as_of=as_of.isoformat() if as_of else None,
+            patient_id=patient_id,
+            statuses=statuses,
+            moment=moment,
+            limit=limit,
+        )
         return [listing(Draft.model_validate_json(r)) for r in raws]
 
     def get(self, actor: User, draft_id: str) -> Draft:
@@ -147,43 +176,74 @@ class Review:
         opening of the draft itself is what `get` audits)."""
         authorise(actor.role, Action.VIEW)
         draft = self._load(draft_id)
-        record = self.repository.history(draft.patient_id,
-                                         day_bounds(date.fromisoformat(draft.as_of))[1])
+        record = self.repository.history(draft.patient_id, day_bounds(date.fromisoformat(draft.as_of))[1])
         if record is None:
             raise NotFound(f"unknown patient {draft.patient_id!r}")
         menu = self.practice.menu()
-        return [{"id": e.id, "date": e.at.date().isoformat(), "kind": e.kind,
-                 "service": menu.name(e.service_id) if e.service_id else None,
-                 "text": _event_text(e.data)}
-                for e in record.events if not e.kind.startswith("offer_")]
+        return [
+            {
+                "id": e.id,
+                "date": e.at.date().isoformat(),
+                "kind": e.kind,
+                "service": menu.name(e.service_id) if e.service_id else None,
+                "text": _event_text(e.data),
+            }
+            for e in record.events
+            if not e.kind.startswith("offer_")
+        ]
 
     # Creating ------------------------------------------------------------------------------
 
-    def create(self, actor: User, patient_id: str, as_of: date, channel: str | None = None
-               ) -> Draft:
+    def create(self, actor: User, patient_id: str, as_of: date, channel: str | None = None) -> Draft:
         authorise(actor.role, Action.CREATE)
         draft = self.drafting.draft(patient_id, as_of, channel)
-        self._audit(actor, Action.CREATE, draft, {"status": draft.status, "after": _text(draft),
-                                                  "drafter": draft.drafter})
+        self._audit(
+            actor,
+            Action.CREATE,
+            draft,
+            {"status": draft.status, "after": _text(draft), "drafter": draft.drafter},
+        )
         return draft
 
-    def draft_week(self, actor: User, as_of: date, limit: int | None = None,
-                   on_progress: Callable[[int, int], None] | None = None) -> WeekDrafts:
+    def draft_week(
+        self,
+        actor: User,
+        as_of: date,
+        limit: int | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> WeekDrafts:
         authorise(actor.role, Action.CREATE)
         week = self.drafting.draft_week(as_of, None, limit, on_progress)
-        self.repository.append_audit([
-            self._audit_row(actor, Action.CREATE, d, {"status": d.status, "after": _text(d),
-                                                      "drafter": d.drafter})
-            for d in week.drafts])
+        self.repository.append_audit(
+            [
+                self._audit_row(
+                    actor, Action.CREATE, d, {"status": d.status, "after": _text(d), "drafter": d.drafter}
+                )
+                for d in week.drafts
+            ]
+        )
         return week
 
     def regenerate(self, actor: User, draft_id: str, version: int | None = None) -> Draft:
         def apply(draft: Draft) -> dict:
             fresh = self.drafting.redraft(draft)
             before = _text(draft)
-            for name in ("moment", "offer", "offer_name", "price", "subject", "body", "drafter",
-                         "guards", "sources", "attempts", "usage", "prompt_version", "brief",
-                         "decision"):
+            for name in (
+                "moment",
+                "offer",
+                "offer_name",
+                "price",
+                "subject",
+                "body",
+                "drafter",
+                "guards",
+                "sources",
+                "attempts",
+                "usage",
+                "prompt_version",
+                "brief",
+                "decision",
+            ):
                 setattr(draft, name, getattr(fresh, name))
             draft.edited_by = None
             return {"before": before, "after": _text(draft), "drafter": draft.drafter}
@@ -197,8 +257,7 @@ class Review:
         authorise(actor.role, Action.EDIT)
         return self.drafting.recheck(self._load(draft_id), subject, body)
 
-    def edit(self, actor: User, draft_id: str, version: int, subject: str | None,
-             body: str | None) -> Draft:
+    def edit(self, actor: User, draft_id: str, version: int, subject: str | None, body: str | None) -> Draft:
         """Saves a person's text; the guards run again on it. A stale version is refused."""
         if version is None:
             raise InputError("an edit must name the version it was made on")
@@ -213,36 +272,40 @@ class Review:
             draft.subject, draft.body = new_subject, new_body
             draft.edited_by = actor.id
             draft.approved_by = None
-            return {"before": before, "after": _text(draft),
-                    "failed_guards": [g.name for g in draft.guards if not g.passed]}
+            return {
+                "before": before,
+                "after": _text(draft),
+                "failed_guards": [g.name for g in draft.guards if not g.passed],
+            }
 
         return self._change(actor, draft_id, Action.EDIT, version, apply)
 
-    def submit(self, actor: User, draft_id: str, version: int | None = None, comment: str = ""
-               ) -> Draft:
+    def submit(self, actor: User, draft_id: str, version: int | None = None, comment: str = "") -> Draft:
         def apply(draft: Draft) -> dict:
             blocking = [g for g in draft.guards if not g.passed and blocks_submission(g)]
             if blocking:
-                raise Conflict("cannot submit: " + "; ".join(
-                    f"{g.name} failed ({g.detail})" for g in blocking) + ". Edit the text first")
+                raise Conflict(
+                    "cannot submit: "
+                    + "; ".join(f"{g.name} failed ({g.detail})" for g in blocking)
+                    + ". Edit the text first"
+                )
             return self._note(draft, actor, Action.SUBMIT, comment)
 
         return self._change(actor, draft_id, Action.SUBMIT, version, apply)
 
-    def approve(self, actor: User, draft_id: str, version: int | None = None, comment: str = ""
-                ) -> Draft:
+    def approve(self, actor: User, draft_id: str, version: int | None = None, comment: str = "") -> Draft:
         def apply(draft: Draft) -> dict:
             draft.approved_by = actor.id
             return self._note(draft, actor, Action.APPROVE, comment)
 
         return self._change(actor, draft_id, Action.APPROVE, version, apply)
 
-    def reject(self, actor: User, draft_id: str, comment: str, version: int | None = None
-               ) -> Draft:
+    def reject(self, actor: User, draft_id: str, comment: str, version: int | None = None) -> Draft:
         if not comment or not comment.strip():
             raise InputError("a rejection needs a comment saying what to change")
-        return self._change(actor, draft_id, Action.REJECT, version,
-                            lambda d: self._note(d, actor, Action.REJECT, comment))
+        return self._change(
+            actor, draft_id, Action.REJECT, version, lambda d: self._note(d, actor, Action.REJECT, comment)
+        )
 
     # Sending and outcomes ---------------------------------------------------------------------
 
@@ -264,8 +327,9 @@ class Review:
             return {"to_channel": sent.channel}
 
         sent = self._change(actor, draft_id, Action.SEND, draft.version, claim)
-        message = Message(sent.id, sent.patient_id, sent.channel, to, sent.subject, sent.body,
-                          self.clock.now())
+        message = Message(
+            sent.id, sent.patient_id, sent.channel, to, sent.subject, sent.body, self.clock.now()
+        )
         try:
             receipt = self.senders[sent.channel].send(message)
         except Exception as exc:  # whatever stopped delivery, the draft must not stay "sent"
@@ -276,30 +340,36 @@ class Review:
         sent.sent_via = str(receipt)
         sent.version += 1
         self._save(actor, sent, sent.version - 1, "delivered", {"via": sent.sent_via})
-        self.practice.record(sent.patient_id, sent.offer, "presented", moment=sent.moment,
-                             channel=sent.channel, policy=sent.decision)
+        self.practice.record(
+            sent.patient_id,
+            sent.offer,
+            "presented",
+            moment=sent.moment,
+            channel=sent.channel,
+            policy=sent.decision,
+        )
         return sent
 
     def _undo_send(self, actor: User, sent: Draft, approved: Draft, error: str) -> None:
         approved.version = sent.version + 1
-        self._save(actor, approved, sent.version, "send_failed",
-                   {"error": error, "to": approved.status})
+        self._save(actor, approved, sent.version, "send_failed", {"error": error, "to": approved.status})
 
-    def _save(self, actor: User, draft: Draft, expected: int, action: Action | str,
-              detail: dict) -> bool:
+    def _save(self, actor: User, draft: Draft, expected: int, action: Action | str, detail: dict) -> bool:
         """Stores `draft` over version `expected`, with its audit entry, in one transaction."""
         row = draft_row(draft, self.clock.now())
         del row["id"], row["created_at"]
-        return self.repository.change_draft(draft.id, expected, row,
-                                            [self._audit_row(actor, action, draft, detail)])
+        return self.repository.change_draft(
+            draft.id, expected, row, [self._audit_row(actor, action, draft, detail)]
+        )
 
     def _reachable(self, actor: User, draft: Draft, today: date) -> str:
         history = self.repository.history(draft.patient_id, day_bounds(today)[1])
         if history is None:
             raise NotFound(f"unknown patient {draft.patient_id!r}")
         eligibility = self.practice.eligibility()
-        found = eligibility.channel_block(history, today, draft.channel) or \
-            eligibility.cooldown(history, today)
+        found = eligibility.channel_block(history, today, draft.channel) or eligibility.cooldown(
+            history, today
+        )
         blocked = found.detail if found else None
         if not history.patient.marketing_consent:
             blocked = "marketing consent is not on file"
@@ -312,14 +382,15 @@ class Review:
             raise Conflict(f"not sent to {draft.patient_id}: no {draft.channel} address on file")
         return to
 
-    def outcome(self, actor: User, draft_id: str, accepted: bool, version: int | None = None
-                ) -> Draft:
+    def outcome(self, actor: User, draft_id: str, accepted: bool, version: int | None = None) -> Draft:
         """The patient's answer; recorded as `offer_accepted` or `offer_declined` for learning."""
         authorise(actor.role, Action.OUTCOME)
-        draft = self._change(actor, draft_id, Action.OUTCOME, version,
-                             lambda d: {"accepted": accepted}, accepted=accepted)
-        self.practice.record(draft.patient_id, draft.offer,
-                             "accepted" if accepted else "declined", channel=draft.channel)
+        draft = self._change(
+            actor, draft_id, Action.OUTCOME, version, lambda d: {"accepted": accepted}, accepted=accepted
+        )
+        self.practice.record(
+            draft.patient_id, draft.offer, "accepted" if accepted else "declined", channel=draft.channel
+        )
         return draft
 
     # Events pushed by the booking system ---------------------------------------------------------
@@ -330,12 +401,10 @@ class Review:
         if not any(line.strip() for line in lines):
             raise InputError("nothing to import: send a JSON object, a JSON array or JSON Lines")
         report = self.practice.import_lines(lines)
-        self._audit(actor, "push", None, {"lines": report.lines,
-                                          "rejected": len(report.rejected)})
+        self._audit(actor, "push", None, {"lines": report.lines, "rejected": len(report.rejected)})
         return report
 
-    def reply(self, actor: User, patient_id: str, channel: str, text: str,
-              at: datetime | None = None) -> str:
+    def reply(self, actor: User, patient_id: str, channel: str, text: str, at: datetime | None = None) -> str:
         """A patient's reply. STOP (and the other carrier keywords) becomes an `opted_out`
         event for that channel; anything else is kept as the patient's feedback."""
         authorise(actor.role, Action.PUSH_EVENTS)
@@ -346,9 +415,13 @@ class Review:
         when = (at or self.clock.now()).astimezone(UTC)
         stop = is_stop_reply(text)
         kind = "opted_out" if stop else "feedback"
-        record: dict[str, Any] = {"type": "event", "kind": kind, "patient_id": patient_id,
-                                  "at": when.isoformat(),
-                                  "id": f"{patient_id}-reply-{uuid.uuid4().hex[:12]}"}
+        record: dict[str, Any] = {
+            "type": "event",
+            "kind": kind,
+            "patient_id": patient_id,
+            "at": when.isoformat(),
+            "id": f"{patient_id}-reply-{uuid.uuid4().hex[:12]}",
+        }
         record.update({"channel": channel} if stop else {"comment": text})
         report = self.practice.import_records([record])
         if report.rejected:
@@ -358,19 +431,34 @@ class Review:
 
     # The audit log -------------------------------------------------------------------------------
 
-    def audit(self, actor: User, *, draft_id: str | None = None, patient_id: str | None = None,
-              user: str | None = None, limit: int | None = None) -> list[AuditEntry]:
+    def audit(
+        self,
+        actor: User,
+        *,
+        draft_id: str | None = None,
+        patient_id: str | None = None,
+        user: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
         """The log; anyone who may open a draft may read that draft's trail, and QA and admins
         may read everything."""
         if draft_id is None or patient_id is not None or user is not None:
             authorise(actor.role, Action.READ_AUDIT)
         else:
             authorise(actor.role, Action.VIEW)
-        rows = self.repository.audit(draft_id=draft_id, patient_id=patient_id, actor=user,
-                                     limit=limit)
-        return [AuditEntry(r.id, datetime.fromtimestamp(r.at, UTC).isoformat(), r.actor,
-                           r.action, r.draft_id, r.patient_id, orjson.loads(r.detail))
-                for r in rows]
+        rows = self.repository.audit(draft_id=draft_id, patient_id=patient_id, actor=user, limit=limit)
+        return [
+            AuditEntry(
+                r.id,
+                datetime.fromtimestamp(r.at, UTC).isoformat(),
+                r.actor,
+                r.action,
+                r.draft_id,
+                r.patient_id,
+                orjson.loads(r.detail),
+            )
+            for r in rows
+        ]
 
     # Users -------------------------------------------------------------------------------------
 
@@ -378,8 +466,9 @@ class Review:
         authorise(actor.role, Action.MANAGE_USERS)
         return self.accounts.list()
 
-    def add_user(self, actor: User, user_id: str, role: str, password: str, name: str = ""
-                 ) -> tuple[User, str]:
+    def add_user(
+        self, actor: User, user_id: str, role: str, password: str, name: str = ""
+    ) -> tuple[User, str]:
         """A new user and their API token (shown once); the addition is audited."""
         authorise(actor.role, Action.MANAGE_USERS)
         user, token = self.accounts.add(user_id, role, password, name)
@@ -427,12 +516,21 @@ class Review:
     @staticmethod
     def _check_version(draft: Draft, version: int | None) -> None:
         if version is not None and version != draft.version:
-            raise Conflict(f"draft {draft.id} has changed since you opened it (you have version "
-                           f"{version}, it is now version {draft.version}, "
-                           f"{draft.status.replace('_', ' ')}); reload it and try again")
+            raise Conflict(
+                f"draft {draft.id} has changed since you opened it (you have version "
+                f"{version}, it is now version {draft.version}, "
+                f"{draft.status.replace('_', ' ')}); reload it and try again"
+            )
 
-    def _change(self, actor: User, draft_id: str, action: Action, version: int | None,
-                apply: Callable[[Draft], dict], accepted: bool | None = None) -> Draft:
+    def _change(
+        self,
+        actor: User,
+        draft_id: str,
+        action: Action,
+        version: int | None,
+        apply: Callable[[Draft], dict],
+        accepted: bool | None = None,
+    ) -> Draft:
         authorise(actor.role, action)
         draft = self._load(draft_id)
         status = transition(Status(draft.status), action, accepted=accepted)
@@ -450,20 +548,37 @@ class Review:
     def _note(self, draft: Draft, actor: User, action: Action, comment: str) -> dict:
         comment = (comment or "").strip()
         if comment:
-            draft.notes.append(ReviewNote(at=self.clock.stamp(),
-                                          actor=actor.id, action=action.value, comment=comment))
+            draft.notes.append(
+                ReviewNote(at=self.clock.stamp(), actor=actor.id, action=action.value, comment=comment)
+            )
         return {"comment": comment} if comment else {}
 
-    def _audit(self, actor: User, action: Action | str, draft: Draft | None, detail: dict,
-               patient_id: str | None = None) -> None:
+    def _audit(
+        self,
+        actor: User,
+        action: Action | str,
+        draft: Draft | None,
+        detail: dict,
+        patient_id: str | None = None,
+    ) -> None:
         self.repository.append_audit([self._audit_row(actor, action, draft, detail, patient_id)])
 
-    def _audit_row(self, actor: User, action: Action | str, draft: Draft | None, detail: dict,
-                   patient_id: str | None = None) -> dict:
-        return {"at": epoch(self.clock.now()), "actor": actor.id, "action": str(action),
-                "draft_id": draft.id if draft else None,
-                "patient_id": draft.patient_id if draft else patient_id,
-                "detail": orjson.dumps(detail).decode()}
+    def _audit_row(
+        self,
+        actor: User,
+        action: Action | str,
+        draft: Draft | None,
+        detail: dict,
+        patient_id: str | None = None,
+    ) -> dict:
+        return {
+            "at": epoch(self.clock.now()),
+            "actor": actor.id,
+            "action": str(action),
+            "draft_id": draft.id if draft else None,
+            "patient_id": draft.patient_id if draft else patient_id,
+            "detail": orjson.dumps(detail).decode(),
+        }
 
 
 def _text(draft: Draft) -> dict:
@@ -471,8 +586,11 @@ def _text(draft: Draft) -> dict:
 
 
 def _event_text(data: dict) -> str:
-    parts = [f"{k}: {v}" for k, v in data.items()
-             if k not in ("referred_name",) and isinstance(v, str | int | float)]
+    parts = [
+        f"{k}: {v}"
+        for k, v in data.items()
+        if k not in ("referred_name",) and isinstance(v, str | int | float)
+    ]
     return "; ".join(parts)
 
 

@@ -5,9 +5,12 @@ import typer
 
 from assistant.cli import drafts, evals, learning, practice, serving, users
 
-app = typer.Typer(rich_markup_mode="markdown",
-                  help="crosssell: which patients are ready for an offer this week, what to "
-                       "offer them, and why.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    rich_markup_mode="markdown",
+    help="crosssell: which patients are ready for an offer this week, what to offer them, and why.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 # In the order `crosssell --help` lists them.
 app.command("import")(practice.import_)

@@ -16,16 +16,18 @@ from assistant.drafting.content import Draft
 
 
 def draft(
-    patient_id: Annotated[str | None, typer.Argument(
-        help="the patient to draft for (or use --week for the whole ready queue)")] = None,
-    week: Annotated[bool, typer.Option("--week", help="draft every patient ready this week")] =
-        False,
+    patient_id: Annotated[
+        str | None, typer.Argument(help="the patient to draft for (or use --week for the whole ready queue)")
+    ] = None,
+    week: Annotated[bool, typer.Option("--week", help="draft every patient ready this week")] = False,
     as_of: Annotated[str | None, typer.Option(help="as of this date (default today)")] = None,
-    channel: Annotated[Channel | None, typer.Option(
-        help="email or sms (default: the patient's preferred reachable channel)")] = None,
+    channel: Annotated[
+        Channel | None, typer.Option(help="email or sms (default: the patient's preferred reachable channel)")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="with --week: only the top N ready")] = None,
-    fmt: Annotated[TextOrJson, typer.Option("--format", help="text for people, json for systems")]
-        = TextOrJson.text,
+    fmt: Annotated[
+        TextOrJson, typer.Option("--format", help="text for people, json for systems")
+    ] = TextOrJson.text,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Draft the offer message for one ready patient, or for the whole week's queue, and store
@@ -48,12 +50,12 @@ def draft(
     else:
         render.week(drafted)
 
+
 def _one(patient_id: str, as_of: str | None, channel: Channel | None) -> Draft:
     with open_drafting(Practice()) as drafting:
         return drafting.draft(patient_id, parse_day(as_of), channel)
 
 
-def _week(as_of: str | None, channel: Channel | None, limit: int | None,
-          quiet: bool) -> WeekDrafts:
+def _week(as_of: str | None, channel: Channel | None, limit: int | None, quiet: bool) -> WeekDrafts:
     with open_drafting(Practice()) as drafting, progress("drafting", quiet) as bar:
         return drafting.draft_week(parse_day(as_of), channel, limit, bar.update)

@@ -15,15 +15,19 @@ from assistant.cli.progress import progress
 from assistant.errors import InputError
 from assistant.settings import Backend
 
-evals = typer.Typer(help="Prompt evals: score messages, run suites through the real chain, "
-                         "compare prompt versions, calibrate the scorers.",
-                    no_args_is_help=True)
+evals = typer.Typer(
+    help="Prompt evals: score messages, run suites through the real chain, "
+    "compare prompt versions, calibrate the scorers.",
+    no_args_is_help=True,
+)
 
 
 @evals.command("score")
 def eval_score(
-    file: Annotated[Path, typer.Argument(help="JSON Lines: {id, channel, body, context: "
-                                              "{first_name, history, goals, offer}}")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="JSON Lines: {id, channel, body, context: {first_name, history, goals, offer}}"),
+    ],
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """Score messages (drafts, hand-written templates) for tone, specificity, grounding and
@@ -42,14 +46,19 @@ def eval_score(
 @evals.command("run")
 def eval_run(
     suite: Annotated[str, typer.Option(help="suite name, from evals/suites/")] = "default",
-    drafter: Annotated[Backend | None, typer.Option(
-        help="none (templates), openai or local (default: CROSSSELL_LLM)")] = None,
-    prompt_version: Annotated[str | None, typer.Option(
-        help="prompt version under prompts/draft/ (default: CROSSSELL_PROMPT_VERSION)")] = None,
+    drafter: Annotated[
+        Backend | None, typer.Option(help="none (templates), openai or local (default: CROSSSELL_LLM)")
+    ] = None,
+    prompt_version: Annotated[
+        str | None,
+        typer.Option(help="prompt version under prompts/draft/ (default: CROSSSELL_PROMPT_VERSION)"),
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
     html: Annotated[Path | None, typer.Option(help="write the HTML report here")] = None,
-    baseline: Annotated[Path | None, typer.Option(
-        help="a previous run's JSON (from --output): fail on a regression against it")] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="a previous run's JSON (from --output): fail on a regression against it"),
+    ] = None,
     output: Annotated[Path | None, typer.Option(help="write this run's JSON here")] = None,
     judge: Annotated[bool, typer.Option(help="also rate each draft with the LLM judge")] = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
@@ -62,8 +71,14 @@ def eval_run(
         before = _read_run(baseline) if baseline else None
         qa = Evals()
         with progress(f"eval {suite}", quiet) as bar:
-            return qa, qa.run(suite, drafter=drafter, prompt_version=prompt_version,
-                              baseline=before, judge=judge, on_progress=bar.update)
+            return qa, qa.run(
+                suite,
+                drafter=drafter,
+                prompt_version=prompt_version,
+                baseline=before,
+                judge=judge,
+                on_progress=bar.update,
+            )
 
     qa, outcome = run(action)
     _finish(qa, outcome, fmt, html, output)
@@ -76,8 +91,9 @@ def eval_compare(
     suite: Annotated[str, typer.Option(help="suite name")] = "default",
     drafter: Annotated[Backend | None, typer.Option(help="none, openai or local")] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
-    html: Annotated[Path | None, typer.Option(help="write B's HTML report (with the "
-                                                   "changes against A) here")] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="write B's HTML report (with the changes against A) here")
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Run two prompt versions on the same cases and show, case by case, which got better or
@@ -86,8 +102,7 @@ def eval_compare(
     def action() -> tuple[Evals, EvalOutcome]:
         qa = Evals()
         with progress(f"{a} vs {b}", quiet) as bar:
-            _, second = qa.compare_versions(suite, a, b, drafter=drafter,
-                                            on_progress=bar.update)
+            _, second = qa.compare_versions(suite, a, b, drafter=drafter, on_progress=bar.update)
         return qa, second
 
     qa, second = run(action)
@@ -106,8 +121,7 @@ def _read_run(path: Path) -> dict:
     return value
 
 
-def _finish(qa: Evals, outcome: EvalOutcome, fmt: Format, html: Path | None,
-            output: Path | None) -> None:
+def _finish(qa: Evals, outcome: EvalOutcome, fmt: Format, html: Path | None, output: Path | None) -> None:
     """Writes what was asked for, shows the run, and fails the command when the gate did."""
     if output is not None:
         output.write_bytes(orjson.dumps(outcome.run, option=orjson.OPT_INDENT_2) + b"\n")
@@ -124,10 +138,12 @@ def _finish(qa: Evals, outcome: EvalOutcome, fmt: Format, html: Path | None,
 
 @evals.command("calibrate")
 def eval_calibrate(
-    files: Annotated[list[Path] | None, typer.Argument(
-        help="labelled messages (default: evals/messages/labelled.jsonl)")] = None,
-    judge: Annotated[bool, typer.Option(help="also calibrate the LLM judge when a model is "
-                                             "configured")] = True,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="labelled messages (default: evals/messages/labelled.jsonl)")
+    ] = None,
+    judge: Annotated[
+        bool, typer.Option(help="also calibrate the LLM judge when a model is configured")
+    ] = True,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """Each scorer's agreement with labelled messages: AUC (ranking) and Cohen's kappa at its

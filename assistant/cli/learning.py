@@ -13,8 +13,9 @@ from assistant.cli import render
 from assistant.cli.common import Format, err, parse_day, run
 from assistant.settings import bundled
 
-learn = typer.Typer(help="What the practice has learned from accepted and declined offers.",
-                    no_args_is_help=True)
+learn = typer.Typer(
+    help="What the practice has learned from accepted and declined offers.", no_args_is_help=True
+)
 
 
 @learn.command("report")
@@ -22,9 +23,12 @@ def learn_report(
     as_of: Annotated[str | None, typer.Option(help="as of this date (default today)")] = None,
     top: Annotated[int, typer.Option(help="how many top and bottom converters to show")] = 3,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
-    html: Annotated[Path | None, typer.Option(
-        help="also write the printable owner's report (funnel, acceptance, revenue, "
-             "diagnostic) here")] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            help="also write the printable owner's report (funnel, acceptance, revenue, diagnostic) here"
+        ),
+    ] = None,
 ) -> None:
     """Top and bottom converters per moment and per segment, with 95% intervals and sample
     sizes, and an inverse-propensity estimate of the current policy against always offering the

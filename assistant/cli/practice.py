@@ -17,16 +17,16 @@ from assistant.domain.contract import OfferStep
 from assistant.domain.moments import Moment
 from assistant.errors import InputError
 
-rules = typer.Typer(help="Show or change the practice's eligibility and timing rules.",
-                    no_args_is_help=True)
+rules = typer.Typer(help="Show or change the practice's eligibility and timing rules.", no_args_is_help=True)
 
 
 def import_(
     file: Annotated[Path, typer.Argument(help="JSON Lines file in the practice-data contract")],
-    errors: Annotated[Path | None, typer.Option(
-        help="write every rejected line (number, reason, text) to this JSON Lines file")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="summary as a table or JSON")] =
-        Format.table,
+    errors: Annotated[
+        Path | None,
+        typer.Option(help="write every rejected line (number, reason, text) to this JSON Lines file"),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="summary as a table or JSON")] = Format.table,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Import services, patients and events. Idempotent by id; bad lines are reported and
@@ -53,8 +53,9 @@ def _import(file: Path, quiet: bool) -> ImportReport:
 def scan(
     as_of: Annotated[str | None, typer.Option(help="scan as of this date (default today)")] = None,
     limit: Annotated[int | None, typer.Option(help="show only the top N ready patients")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table for people, json for systems")] =
-        Format.table,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table for people, json for systems")
+    ] = Format.table,
 ) -> None:
     """Who is at a cross-sell moment, what to offer each, why, and the expected value."""
     if limit is not None and limit < 0:
@@ -79,10 +80,11 @@ def record(
     def action() -> str:
         when = _time(at)
         if outcome == "presented" and moment is None:
-            raise InputError("--moment is needed when recording a presented offer "
-                             f"(one of: {', '.join(m.value for m in Moment)})")
-        return Practice().record(patient_id, service_id, outcome, moment=moment,
-                                 channel=channel, at=when)
+            raise InputError(
+                "--moment is needed when recording a presented offer "
+                f"(one of: {', '.join(m.value for m in Moment)})"
+            )
+        return Practice().record(patient_id, service_id, outcome, moment=moment, channel=channel, at=when)
 
     event_id = run(action)
     out.print(f"recorded {outcome} {service_id} for {patient_id} ({event_id})")

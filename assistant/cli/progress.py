@@ -25,11 +25,17 @@ class Bar:
 
 
 @contextmanager
-def progress(description: str, quiet: bool, total: int | None = None, *,
-             in_bytes: bool = False) -> Iterator[Bar]:
+def progress(
+    description: str, quiet: bool, total: int | None = None, *, in_bytes: bool = False
+) -> Iterator[Bar]:
     """A bar for one job; `in_bytes` counts bytes (an import) rather than items (drafts, cases)."""
     counter = DownloadColumn() if in_bytes else "{task.completed}/{task.total}"
-    with Progress("[progress.description]{task.description}", BarColumn(), counter,
-                  TimeRemainingColumn(), console=err,
-                  disable=quiet or not err.is_terminal) as shown:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        counter,
+        TimeRemainingColumn(),
+        console=err,
+        disable=quiet or not err.is_terminal,
+    ) as shown:
         yield Bar(shown, shown.add_task(description, total=total))

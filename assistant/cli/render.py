@@ -39,23 +39,26 @@ def bad_lines(bad: Iterable[tuple[int, str]]) -> None:
 
 # The practice: import, scan, rules, menu ------------------------------------------------------
 
+
 def import_report(report: ImportReport) -> None:
     table = Table(title=f"Imported {report.lines} lines")
     for column in ("records", "added", "updated", "unchanged"):
         table.add_column(column, justify="right" if column != "records" else "left")
     for name in ("services", "patients", "events", "offers", "outcomes"):
-        table.add_row(name, str(report.added[name]), str(report.updated[name]),
-                      str(report.unchanged[name]))
+        table.add_row(name, str(report.added[name]), str(report.updated[name]), str(report.unchanged[name]))
     out.print(table)
     if not report.rejected:
         return
-    out.print(f"[red]{len(report.rejected)} line(s) rejected[/red]: " + ", ".join(
-        f"{reason} {count}" for reason, count in report.by_reason.most_common()))
+    out.print(
+        f"[red]{len(report.rejected)} line(s) rejected[/red]: "
+        + ", ".join(f"{reason} {count}" for reason, count in report.by_reason.most_common())
+    )
     for rejection in report.rejected[:SHOWN_REJECTIONS]:
         err.print(f"  {rejection}")
     if len(report.rejected) > SHOWN_REJECTIONS:
-        err.print(f"  ... and {len(report.rejected) - SHOWN_REJECTIONS} more "
-                  "(use --errors FILE to keep them all)")
+        err.print(
+            f"  ... and {len(report.rejected) - SHOWN_REJECTIONS} more (use --errors FILE to keep them all)"
+        )
 
 
 def rejections(target: Path, source: Path, report: ImportReport) -> None:
@@ -65,16 +68,26 @@ def rejections(target: Path, source: Path, report: ImportReport) -> None:
         for number, raw in enumerate(handle, 1):
             if number in wanted:
                 r = wanted[number]
-                sink.write(orjson.dumps({"line": number, "reason": r.category,
-                                         "message": r.message,
-                                         "text": raw.decode("utf-8", "replace").rstrip("\r\n")}))
+                sink.write(
+                    orjson.dumps(
+                        {
+                            "line": number,
+                            "reason": r.category,
+                            "message": r.message,
+                            "text": raw.decode("utf-8", "replace").rstrip("\r\n"),
+                        }
+                    )
+                )
                 sink.write(b"\n")
 
 
 def queue(result: ScanResult) -> None:
-    table = Table(title=f"Ready this week (as of {result.as_of.isoformat()}): "
-                        f"{len(result.ready)} of {result.total_ready} shown",
-                  show_lines=True, expand=True)
+    table = Table(
+        title=f"Ready this week (as of {result.as_of.isoformat()}): "
+        f"{len(result.ready)} of {result.total_ready} shown",
+        show_lines=True,
+        expand=True,
+    )
     table.add_column("#", justify="right")
     table.add_column("patient")
     table.add_column("moment")
@@ -82,11 +95,14 @@ def queue(result: ScanResult) -> None:
     table.add_column("why")
     table.add_column("EV", justify="right")
     for n, offer in enumerate(result.ready, 1):
-        table.add_row(str(n), f"{offer.patient.name}\n[dim]{offer.patient.id} · {offer.channel}",
-                      offer.moment.label,
-                      f"{offer.service.name}\n[dim]${offer.service.price:,.0f}",
-                      "\n".join(offer.reasons[:2]) + f"\n[dim]{offer.estimate.evidence(offer.moment)}",
-                      f"${offer.expected_value:,.0f}\n[dim]{offer.estimate.p:.0%}")
+        table.add_row(
+            str(n),
+            f"{offer.patient.name}\n[dim]{offer.patient.id} · {offer.channel}",
+            offer.moment.label,
+            f"{offer.service.name}\n[dim]${offer.service.price:,.0f}",
+            "\n".join(offer.reasons[:2]) + f"\n[dim]{offer.estimate.evidence(offer.moment)}",
+            f"${offer.expected_value:,.0f}\n[dim]{offer.estimate.p:.0%}",
+        )
     out.print(table)
     _suppressed(result)
 
@@ -95,8 +111,10 @@ def _suppressed(result: ScanResult) -> None:
     counts: dict[str, int] = {}
     for s in result.suppressed:
         counts[s.reason.value] = counts.get(s.reason.value, 0) + 1
-    out.print("Not offered: " + ", ".join(f"{reason} {n}" for reason, n in sorted(
-        counts.items(), key=lambda kv: -kv[1])))
+    out.print(
+        "Not offered: "
+        + ", ".join(f"{reason} {n}" for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    )
     held_back = [(s, s.moment) for s in result.suppressed if s.moment is not None]
     if held_back:
         shown = Table(title="At a moment but held back", expand=True)
@@ -121,18 +139,22 @@ def menu(services: Iterable[Service]) -> None:
     for column in ("id", "name", "price", "next steps"):
         table.add_column(column)
     for s in services:
-        steps = "\n".join(f"-> {n.to} ({', '.join(m.value for m in n.moments) or 'any'})"
-                          for n in s.next_steps)
+        steps = "\n".join(
+            f"-> {n.to} ({', '.join(m.value for m in n.moments) or 'any'})" for n in s.next_steps
+        )
         table.add_row(s.id, s.name, f"${s.price:,.0f}/{s.unit}", steps)
     out.print(table)
 
 
 # Drafts ---------------------------------------------------------------------------------------
 
+
 def draft(result: Draft) -> None:
-    out.print(f"[bold]{result.patient_id}[/bold] · {result.moment} · {result.offer_name} · "
-              f"{result.channel} · drafted by {result.drafter} in {len(result.attempts)} "
-              f"attempt(s) · draft {result.id}")
+    out.print(
+        f"[bold]{result.patient_id}[/bold] · {result.moment} · {result.offer_name} · "
+        f"{result.channel} · drafted by {result.drafter} in {len(result.attempts)} "
+        f"attempt(s) · draft {result.id}"
+    )
     if result.subject:
         out.print(f"[bold]Subject:[/bold] {result.subject}")
     out.print(result.body, markup=False, highlight=False, soft_wrap=True)
@@ -144,26 +166,39 @@ def draft(result: Draft) -> None:
 
 
 def week(drafted: WeekDrafts) -> None:
-    table = Table(title=f"Drafted {len(drafted.drafts)} of {drafted.ready} ready "
-                        f"(as of {drafted.as_of.isoformat()})", expand=True)
+    table = Table(
+        title=f"Drafted {len(drafted.drafts)} of {drafted.ready} ready (as of {drafted.as_of.isoformat()})",
+        expand=True,
+    )
     for column in ("draft", "patient", "moment", "offer", "channel", "drafter", "guards"):
         table.add_column(column)
     for d in drafted.drafts:
         failed = [g.name for g in d.guards if not g.passed]
-        table.add_row(d.id, d.patient_id, d.moment, d.offer_name, d.channel, d.drafter,
-                      "[green]all passed[/green]" if not failed else "[red]" + ", ".join(failed))
+        table.add_row(
+            d.id,
+            d.patient_id,
+            d.moment,
+            d.offer_name,
+            d.channel,
+            d.drafter,
+            "[green]all passed[/green]" if not failed else "[red]" + ", ".join(failed),
+        )
     out.print(table)
     for patient, reason in drafted.failed:
         err.print(f"not drafted: {patient}: {reason}")
 
 
 def week_json(drafted: WeekDrafts) -> dict:
-    return {"as_of": drafted.as_of.isoformat(), "ready": drafted.ready,
-            "drafts": [d.summary() for d in drafted.drafts],
-            "not_drafted": [{"patient_id": p, "reason": r} for p, r in drafted.failed]}
+    return {
+        "as_of": drafted.as_of.isoformat(),
+        "ready": drafted.ready,
+        "drafts": [d.summary() for d in drafted.drafts],
+        "not_drafted": [{"patient_id": p, "reason": r} for p, r in drafted.failed],
+    }
 
 
 # Users and the audit log ----------------------------------------------------------------------
+
 
 def users(people: Iterable[User]) -> None:
     table = Table(title="Users")
@@ -179,8 +214,7 @@ def audit(entries: list[AuditEntry]) -> None:
     for column in ("when", "who", "action", "draft", "patient", "what changed"):
         table.add_column(column)
     for e in entries:
-        table.add_row(e.at, e.actor, e.action, e.draft_id or "", e.patient_id or "",
-                      _change(e.detail))
+        table.add_row(e.at, e.actor, e.action, e.draft_id or "", e.patient_id or "", _change(e.detail))
     out.print(table)
 
 
@@ -199,20 +233,29 @@ def _change(detail: dict) -> str:
 
 # Evals ----------------------------------------------------------------------------------------
 
+
 def scores(name: str, scored: Iterable[Score]) -> None:
     table = Table(title=f"Scores for {name}", show_lines=True, expand=True)
     for column in ("id", "tone", "specificity", "grounding", "compliance", "findings"):
         table.add_column(column)
     for s in scored:
-        table.add_row(s.id, f"{s.tone:.2f}", f"{s.specificity:.2f}", f"{s.grounding:.2f}",
-                      "[green]passed" if s.compliance_passed else "[red]FAILED",
-                      "\n".join(s.findings) or "[dim]none")
+        table.add_row(
+            s.id,
+            f"{s.tone:.2f}",
+            f"{s.specificity:.2f}",
+            f"{s.grounding:.2f}",
+            "[green]passed" if s.compliance_passed else "[red]FAILED",
+            "\n".join(s.findings) or "[dim]none",
+        )
     out.print(table)
 
 
 def eval_json(outcome: EvalOutcome) -> dict:
-    return {**outcome.run, "failures": outcome.failures,
-            "comparison": outcome.comparison.as_dict() if outcome.comparison else None}
+    return {
+        **outcome.run,
+        "failures": outcome.failures,
+        "comparison": outcome.comparison.as_dict() if outcome.comparison else None,
+    }
 
 
 def evaluation(outcome: EvalOutcome) -> None:
@@ -222,15 +265,16 @@ def evaluation(outcome: EvalOutcome) -> None:
     for case in outcome.run["cases"]:
         failed = [f for f in (case["score"] or {}).get("findings", []) if not f.endswith("(soft)")]
         if case["problems"] or failed:
-            out.print(f"[red]{case['id']}[/red]: " + "; ".join(case["problems"] + failed),
-                      highlight=False)
+            out.print(f"[red]{case['id']}[/red]: " + "; ".join(case["problems"] + failed), highlight=False)
     if outcome.comparison:
         for change in outcome.comparison.changes:
             mark = "[green]better" if change.better else "[red]worse"
-            out.print(f"{mark}[/] {change.id} {change.dimension} {change.before:.2f} -> "
-                      f"{change.after:.2f} " + "; ".join(
-                          [f"+ {f}" for f in change.gained] + [f"- {f}" for f in change.lost]),
-                      highlight=False)
+            out.print(
+                f"{mark}[/] {change.id} {change.dimension} {change.before:.2f} -> "
+                f"{change.after:.2f} "
+                + "; ".join([f"+ {f}" for f in change.gained] + [f"- {f}" for f in change.lost]),
+                highlight=False,
+            )
     for failure in outcome.failures:
         err.print(f"[red]FAIL[/red] {failure}")
 
@@ -238,8 +282,9 @@ def evaluation(outcome: EvalOutcome) -> None:
 def _eval_summary(outcome: EvalOutcome) -> None:
     run = outcome.run
     summary = run["summary"]
-    table = Table(title=f"Eval {run['suite']} · {run['prompt_version']} · {run['drafter']} · "
-                        f"{summary['cases']} cases")
+    table = Table(
+        title=f"Eval {run['suite']} · {run['prompt_version']} · {run['drafter']} · {summary['cases']} cases"
+    )
     for column in ("", "mean", "pass rate", "threshold", "vs baseline"):
         table.add_column(column, justify="right" if column else "left")
     delta = outcome.comparison.pass_rate_delta if outcome.comparison else {}
@@ -247,10 +292,13 @@ def _eval_summary(outcome: EvalOutcome) -> None:
         mean = summary["mean"].get(dimension)
         change = delta.get(dimension)
         threshold = outcome.suite.thresholds.get(dimension)
-        table.add_row(dimension, "" if mean is None else f"{mean:.2f}",
-                      "" if rate is None else f"{rate:.0%}",
-                      "" if threshold is None else f"{threshold:.0%}",
-                      "" if change is None else f"{change:+.0%}")
+        table.add_row(
+            dimension,
+            "" if mean is None else f"{mean:.2f}",
+            "" if rate is None else f"{rate:.0%}",
+            "" if threshold is None else f"{threshold:.0%}",
+            "" if change is None else f"{change:+.0%}",
+        )
     out.print(table)
 
 
@@ -262,8 +310,11 @@ def _eval_groups(summary: dict) -> None:
         for dimension in summary["pass_rate"]:
             groups.add_column(dimension, justify="right")
         for name, group in summary[key].items():
-            groups.add_row(name, str(group["cases"]), *(
-                "" if r is None else f"{r:.0%}" for r in group["pass_rate"].values()))
+            groups.add_row(
+                name,
+                str(group["cases"]),
+                *("" if r is None else f"{r:.0%}" for r in group["pass_rate"].values()),
+            )
         out.print(groups)
 
 
@@ -272,19 +323,27 @@ def agreements(found: Iterable[Agreement]) -> None:
     for column in ("rater", "dimension", "label", "n", "AUC", "kappa", "threshold"):
         table.add_column(column)
     for a in found:
-        table.add_row(a.rater, a.dimension, a.label, str(a.n),
-                      "–" if a.auc is None else f"{a.auc:.3f}",
-                      "–" if a.kappa is None else f"{a.kappa:.3f}", f"{a.threshold:.2f}")
+        table.add_row(
+            a.rater,
+            a.dimension,
+            a.label,
+            str(a.n),
+            "–" if a.auc is None else f"{a.auc:.3f}",
+            "–" if a.kappa is None else f"{a.kappa:.3f}",
+            f"{a.threshold:.2f}",
+        )
     out.print(table)
 
 
 # What the practice learned ------------------------------------------------------------------
 
+
 def learning(report: dict) -> None:
-    out.print(f"Learned from {report['outcomes']} answered offers as of {report['as_of']} "
-              f"(practice-wide acceptance {report['practice_rate']:.0%})")
-    for title, groups in (("by moment", report["by_moment"]),
-                          ("by segment", report["by_segment"])):
+    out.print(
+        f"Learned from {report['outcomes']} answered offers as of {report['as_of']} "
+        f"(practice-wide acceptance {report['practice_rate']:.0%})"
+    )
+    for title, groups in (("by moment", report["by_moment"]), ("by segment", report["by_segment"])):
         table = Table(title=f"Converters {title}", expand=True)
         for column in ("", "", "offer", "accepted", "rate", "95% interval"):
             table.add_column(column)
@@ -292,9 +351,14 @@ def learning(report: dict) -> None:
             for side in ("top", "bottom"):
                 for row in ends[side]:
                     where = "" if title == "by moment" else f" at {row['moment']}"
-                    table.add_row(group, side, row["offer_name"] + where,
-                                  f"{row['accepted']} of {row['trials']}", f"{row['rate']:.0%}",
-                                  f"{row['low']:.0%}-{row['high']:.0%}")
+                    table.add_row(
+                        group,
+                        side,
+                        row["offer_name"] + where,
+                        f"{row['accepted']} of {row['trials']}",
+                        f"{row['rate']:.0%}",
+                        f"{row['low']:.0%}-{row['high']:.0%}",
+                    )
         out.print(table)
     _off_policy(report["off_policy"])
 
@@ -303,23 +367,31 @@ def _off_policy(op: dict) -> None:
     if not op["presentations"]:
         out.print(f"Off-policy estimate: {op['note']}.")
         return
-    out.print(f"Off-policy estimate over {op['presentations']} logged presentations "
-              f"(revenue per presented offer): as logged ${op['logged_policy']:,.0f}; current "
-              f"policy ${op['current_policy']['ips']:,.0f} (self-normalised "
-              f"${op['current_policy']['self_normalised'] or 0:,.0f}); always the top rule "
-              f"${op['top_rule']['ips']:,.0f} (self-normalised "
-              f"${op['top_rule']['self_normalised'] or 0:,.0f})")
+    out.print(
+        f"Off-policy estimate over {op['presentations']} logged presentations "
+        f"(revenue per presented offer): as logged ${op['logged_policy']:,.0f}; current "
+        f"policy ${op['current_policy']['ips']:,.0f} (self-normalised "
+        f"${op['current_policy']['self_normalised'] or 0:,.0f}); always the top rule "
+        f"${op['top_rule']['ips']:,.0f} (self-normalised "
+        f"${op['top_rule']['self_normalised'] or 0:,.0f})"
+    )
 
 
 def diagnostic(figures: dict) -> None:
-    touch = Table(title=f"Touchpoints ({figures['touchpoints_in_use']} of "
-                        f"{figures['touchpoints_possible']} in use, {figures['window']})")
+    touch = Table(
+        title=f"Touchpoints ({figures['touchpoints_in_use']} of "
+        f"{figures['touchpoints_possible']} in use, {figures['window']})"
+    )
     for column in ("moment", "presented", "accepted", "rate", "95% interval"):
         touch.add_column(column)
     for t in figures["touchpoints"]:
-        touch.add_row(t["label"], str(t["presented"]), f"{t['accepted']} of {t['trials']}",
-                      percent(t["rate"]),
-                      f"{t['low']:.0%}-{t['high']:.0%}" if t["trials"] else "–")
+        touch.add_row(
+            t["label"],
+            str(t["presented"]),
+            f"{t['accepted']} of {t['trials']}",
+            percent(t["rate"]),
+            f"{t['low']:.0%}-{t['high']:.0%}" if t["trials"] else "–",
+        )
     out.print(touch)
     table = Table(title="Annual what-if: patients x touchpoints x acceptance x average cross-sell")
     for column in ("", "this practice", "the article"):
@@ -331,11 +403,14 @@ def diagnostic(figures: dict) -> None:
 
 # The demo ---------------------------------------------------------------------------------------
 
+
 def demo(home: Path, report: ImportReport, result: ScanResult, drafted: WeekDrafts) -> None:
     """What the demo built: the import, the queue, the top draft, the logins, where to look."""
-    out.print(f"imported {report.lines:,} lines: {report.added['patients']} patients, "
-              f"{report.added['events']:,} events, {report.added['offers']} past offers, "
-              f"{report.added['outcomes']} outcomes")
+    out.print(
+        f"imported {report.lines:,} lines: {report.added['patients']} patients, "
+        f"{report.added['events']:,} events, {report.added['offers']} past offers, "
+        f"{report.added['outcomes']} outcomes"
+    )
     queue(result)
     if drafted.drafts:
         out.print("\nThe top patient's draft, as a coordinator will review it:")
@@ -348,6 +423,8 @@ def demo(home: Path, report: ImportReport, result: ScanResult, drafted: WeekDraf
     for user_id, role, name in DEMO_USERS:
         logins.add_row(user_id, role, name)
     out.print(logins)
-    out.print(f"Explore it: export CROSSSELL_HOME={home}\n"
-              f"  crosssell scan --as-of {result.as_of.isoformat()} --format json | less\n"
-              f"  crosssell audit   crosssell users list   crosssell rules show")
+    out.print(
+        f"Explore it: export CROSSSELL_HOME={home}\n"
+        f"  crosssell scan --as-of {result.as_of.isoformat()} --format json | less\n"
+        f"  crosssell audit   crosssell users list   crosssell rules show"
+    )

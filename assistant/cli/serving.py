@@ -24,10 +24,8 @@ from assistant.settings import Settings
 
 
 def serve(
-    host: Annotated[str | None, typer.Option(help="address (default CROSSSELL_API_HOST, "
-                                                  "loopback)")] = None,
-    port: Annotated[int | None, typer.Option(help="port (default CROSSSELL_API_PORT, 8000)")] =
-        None,
+    host: Annotated[str | None, typer.Option(help="address (default CROSSSELL_API_HOST, loopback)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default CROSSSELL_API_PORT, 8000)")] = None,
 ) -> None:
     """Serve the HTTP API for the booking/EHR system (OpenAPI docs at /docs)."""
     settings = Settings()
@@ -37,10 +35,10 @@ def serve(
 
 
 def ui(
-    host: Annotated[str | None, typer.Option(help="address to listen on (default "
-                                                  "CROSSSELL_API_HOST, loopback)")] = None,
-    port: Annotated[int | None, typer.Option(help="port (default CROSSSELL_UI_PORT, 8501)")] =
-        None,
+    host: Annotated[
+        str | None, typer.Option(help="address to listen on (default CROSSSELL_API_HOST, loopback)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="port (default CROSSSELL_UI_PORT, 8501)")] = None,
 ) -> None:
     """Serve the review screen for coordinators and providers (Streamlit) over this
     practice (CROSSSELL_HOME). Log in with a user from `crosssell users add`."""
@@ -51,14 +49,17 @@ def ui(
 
 
 def demo(
-    home: Annotated[Path | None, typer.Option(
-        help="where the demo practice lives (default: demo/ under CROSSSELL_HOME); replaced")] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option(help="where the demo practice lives (default: demo/ under CROSSSELL_HOME); replaced"),
+    ] = None,
     as_of: Annotated[str | None, typer.Option(help="the demo's 'today' (default today)")] = None,
     patients: Annotated[int, typer.Option(help="number of synthetic patients")] = 200,
     seed: Annotated[int, typer.Option(help="random seed: the same seed gives the same practice")] = 7,
     limit: Annotated[int, typer.Option(help="how many ready patients to show")] = 12,
-    serve: Annotated[bool, typer.Option(
-        "--serve/--no-serve", help="start the API and the review screen (until Ctrl-C)")] = True,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="start the API and the review screen (until Ctrl-C)")
+    ] = True,
 ) -> None:
     """Build a realistic synthetic practice (a year of history, every moment and every reason
     not to offer), import it into a fresh home, print this week's queue, draft the week for
@@ -70,12 +71,12 @@ def demo(
         _serve_demo(practice_home, result.as_of.isoformat())
 
 
-def _build(home: Path | None, as_of: str | None, patients: int, seed: int
-           ) -> tuple[Path, ImportReport, ScanResult, WeekDrafts]:
+def _build(
+    home: Path | None, as_of: str | None, patients: int, seed: int
+) -> tuple[Path, ImportReport, ScanResult, WeekDrafts]:
     day = parse_day(as_of)
     target = home or (Settings().home / "demo")
-    err.print(f"building a {patients}-patient demo practice as of {day.isoformat()} "
-              f"in {target} ...")
+    err.print(f"building a {patients}-patient demo practice as of {day.isoformat()} in {target} ...")
     practice_home, report, result = build_demo(target, day, patients, seed)
     err.print(f"drafting the week's {result.total_ready} ready patients for review ...")
     return practice_home, report, result, prepare_review(practice_home, day)
@@ -101,14 +102,20 @@ def _serve_until_stopped(home: Path, day: str, logs: Path) -> bool:
     logs.mkdir(exist_ok=True)
     err.print("starting the API and the review screen ...")
     try:
-        with running(api_command(host, api_port), f"http://{host}:{api_port}/health", env,
-                     logs / "api.log") as api, \
-                running(ui_command(host, ui_port), f"http://{host}:{ui_port}/_stcore/health",
-                        env, logs / "ui.log") as screen:
-            out.print(f"\n[bold]Review screen:[/bold] http://{host}:{ui_port}   (log in as "
-                      "maria, then as drlee to approve; the Dashboard shows what was learned)"
-                      f"\n[bold]API:[/bold] http://{host}:{api_port}  (docs at "
-                      f"http://{host}:{api_port}/docs)\nPress Ctrl-C to stop.")
+        with (
+            running(
+                api_command(host, api_port), f"http://{host}:{api_port}/health", env, logs / "api.log"
+            ) as api,
+            running(
+                ui_command(host, ui_port), f"http://{host}:{ui_port}/_stcore/health", env, logs / "ui.log"
+            ) as screen,
+        ):
+            out.print(
+                f"\n[bold]Review screen:[/bold] http://{host}:{ui_port}   (log in as "
+                "maria, then as drlee to approve; the Dashboard shows what was learned)"
+                f"\n[bold]API:[/bold] http://{host}:{api_port}  (docs at "
+                f"http://{host}:{api_port}/docs)\nPress Ctrl-C to stop."
+            )
             while api.poll() is None and screen.poll() is None:
                 time.sleep(0.5)
     except KeyboardInterrupt:

@@ -16,8 +16,7 @@ from assistant.domain.review import Role
 
 T = TypeVar("T")
 
-users = typer.Typer(help="Add, list and disable the people who review and send drafts.",
-                    no_args_is_help=True)
+users = typer.Typer(help="Add, list and disable the people who review and send drafts.", no_args_is_help=True)
 
 
 def _operator() -> User:
@@ -40,15 +39,18 @@ def users_add(
     user_id: Annotated[str, typer.Argument(help="login id (lowercase), e.g. maria")],
     role: Annotated[Role, typer.Option(help="coordinator, provider, qa or admin")],
     name: Annotated[str, typer.Option(help="the person's name, shown in the audit log")] = "",
-    password: Annotated[str | None, typer.Option(
-        help="at least 8 characters; asked for when not given (env CROSSSELL_NEW_PASSWORD)",
-        envvar="CROSSSELL_NEW_PASSWORD")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="at least 8 characters; asked for when not given (env CROSSSELL_NEW_PASSWORD)",
+            envvar="CROSSSELL_NEW_PASSWORD",
+        ),
+    ] = None,
 ) -> None:
     """Add a user. Prints their API token once (only a digest of it is stored)."""
     secret = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
     user, token = _at_desk(lambda desk, me: desk.add_user(me, user_id, role.value, secret, name))
-    out.print(f"added {user.id} ({user.role.value})\nAPI token (shown once): {token}",
-              highlight=False)
+    out.print(f"added {user.id} ({user.role.value})\nAPI token (shown once): {token}", highlight=False)
 
 
 @users.command("list")
@@ -84,8 +86,9 @@ def audit(
 ) -> None:
     """The append-only audit log: every view, edit, approval, rejection, send and outcome,
     with who, when and what changed."""
-    entries = _at_desk(lambda desk, me: desk.audit(me, draft_id=draft, patient_id=patient,
-                                                   user=user, limit=limit))
+    entries = _at_desk(
+        lambda desk, me: desk.audit(me, draft_id=draft, patient_id=patient, user=user, limit=limit)
+    )
     if fmt is Format.json:
         render.print_json({"entries": [e.as_dict() for e in entries]})
         return

@@ -142,8 +142,9 @@ def parse_service(obj: dict) -> Service:
         if not isinstance(step, dict):
             raise _bad("next_steps", "a list of objects", step)
         to = _text(step, "to", "in next_steps", required=True)
-        steps.append(NextStep(to=to, moments=_moments(step, "moments"),
-                              why=_text(step, "why", "in next_steps") or ""))
+        steps.append(
+            NextStep(to=to, moments=_moments(step, "moments"), why=_text(step, "why", "in next_steps") or "")
+        )
     return Service(
         id=sid,
         name=_text(obj, "name", where, required=True),
@@ -238,12 +239,16 @@ EVENT_SPECS: dict[str, tuple[tuple[str, ...], dict[str, _Check]]] = {
     "appointment_booked": (("service_id", "scheduled_for"), {"scheduled_for": _time_field}),
     "appointment_cancelled": (("service_id",), {"reason": _string_field}),
     "consultation": (("service_id",), {"note": _string_field, "goals": _list_field}),
-    "visit_completed": (("service_id",), {"amount": _number_field, "provider": _string_field,
-                                          "note": _string_field}),
+    "visit_completed": (
+        ("service_id",),
+        {"amount": _number_field, "provider": _string_field, "note": _string_field},
+    ),
     "result_observed": (("service_id",), {"note": _string_field}),
     "feedback": ((), {"score": _score, "comment": _string_field}),
-    "measurement": (("metric", "value"), {"metric": _string_field, "value": _number_field,
-                                          "unit": _string_field}),
+    "measurement": (
+        ("metric", "value"),
+        {"metric": _string_field, "value": _number_field, "unit": _string_field},
+    ),
     "milestone": ((), {"note": _string_field}),
     "summary_sent": (("service_id",), {}),
     "check_in": ((), {"score": _score, "comment": _string_field}),
@@ -252,8 +257,7 @@ EVENT_SPECS: dict[str, tuple[tuple[str, ...], dict[str, _Check]]] = {
     "referral_made": ((), {"referred_name": _string_field}),
     "goal_changed": (("to",), {"from": _string_field, "to": _string_field}),
     "complaint": ((), {"note": _string_field}),
-    "offer_presented": (("service_id", "moment"), {"moment": _moment_field,
-                                                   "channel": _channel_field}),
+    "offer_presented": (("service_id", "moment"), {"moment": _moment_field, "channel": _channel_field}),
     "offer_accepted": (("service_id",), {}),
     "offer_declined": (("service_id",), {}),
     "opted_out": (("channel",), {"channel": _opt_out_field}),
@@ -288,28 +292,67 @@ def parse_event(obj: dict) -> Event:
     ref = obj.get("scheduled_for") or obj.get("due_date")
     ref_at = parse_time(ref, "scheduled_for" if "scheduled_for" in obj else "due_date") if ref else None
     data = {k: v for k, v in obj.items() if k not in _EVENT_CORE}
-    return Event(id=eid, patient_id=patient_id, kind=kind, at=at, service_id=service_id,
-                 ref_at=ref_at, data=data)
+    return Event(
+        id=eid, patient_id=patient_id, kind=kind, at=at, service_id=service_id, ref_at=ref_at, data=data
+    )
 
 
 def offer_from(event: Event) -> OfferMade:
-    return OfferMade(id=event.id, patient_id=event.patient_id, service_id=event.service_id or "",
-                     moment=Moment(event.data["moment"]), channel=event.data.get("channel"),
-                     at=event.at)
+    return OfferMade(
+        id=event.id,
+        patient_id=event.patient_id,
+        service_id=event.service_id or "",
+        moment=Moment(event.data["moment"]),
+        channel=event.data.get("channel"),
+        at=event.at,
+    )
 
 
 def outcome_from(event: Event) -> Outcome:
-    return Outcome(id=event.id, patient_id=event.patient_id, service_id=event.service_id or "",
-                   accepted=event.kind == "offer_accepted", at=event.at)
+    return Outcome(
+        id=event.id,
+        patient_id=event.patient_id,
+        service_id=event.service_id or "",
+        accepted=event.kind == "offer_accepted",
+        at=event.at,
+    )
 
 
 def extra_fields(obj: dict, known: frozenset[str]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in known}
 
 
-SERVICE_FIELDS = frozenset({"type", "id", "name", "category", "price", "unit", "kind", "next_steps",
-                            "pairs_with", "offered_at", "contraindications", "min_age",
-                            "description"})
-PATIENT_FIELDS = frozenset({"type", "id", "first_name", "last_name", "birth_date", "email", "phone",
-                            "preferred_channel", "marketing_consent", "goals", "flags",
-                            "memberships", "segment"})
+SERVICE_FIELDS = frozenset(
+    {
+        "type",
+        "id",
+        "name",
+        "category",
+        "price",
+        "unit",
+        "kind",
+        "next_steps",
+        "pairs_with",
+        "offered_at",
+        "contraindications",
+        "min_age",
+        "description",
+    }
+)
+PATIENT_FIELDS = frozenset(
+    {
+        "type",
+        "id",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "email",
+        "phone",
+        "preferred_channel",
+        "marketing_consent",
+        "goals",
+        "flags",
+        "memberships",
+        "segment",
+    }
+)

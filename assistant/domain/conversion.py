@@ -47,8 +47,7 @@ class Estimate:
 
 
 class AcceptanceModel(Protocol):
-    def estimate(self, service: Service, moment: Moment, profile: Profile, band: str | None
-                 ) -> Estimate: ...
+    def estimate(self, service: Service, moment: Moment, profile: Profile, band: str | None) -> Estimate: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +64,9 @@ class Trial:
 Context = Callable[[OfferMade | Outcome], tuple[Profile, str | None]]
 
 
-def answered(offers: Iterable[OfferMade], outcomes: Iterable[Outcome], as_of: date,
-             no_answer_days: int) -> tuple[list[tuple[OfferMade, bool]], list[Outcome]]:
+def answered(
+    offers: Iterable[OfferMade], outcomes: Iterable[Outcome], as_of: date, no_answer_days: int
+) -> tuple[list[tuple[OfferMade, bool]], list[Outcome]]:
     """Each offer whose answer is known by `as_of`, with that answer: the patient's first
     answer about that service after the offer and before the next offer of it, or a no once
     the offer has gone unanswered for `no_answer_days`. Also the answers no offer asked for."""
@@ -88,8 +88,7 @@ def answered(offers: Iterable[OfferMade], outcomes: Iterable[Outcome], as_of: da
         left = replies.pop(key, [])
         for i, offer in enumerate(presented):
             until = presented[i + 1].at if i + 1 < len(presented) else None
-            reply = next((r for r in left if r.at >= offer.at and (until is None or r.at < until)),
-                         None)
+            reply = next((r for r in left if r.at >= offer.at and (until is None or r.at < until)), None)
             if reply is not None:
                 left.remove(reply)
                 pairs.append((offer, reply.accepted))
@@ -101,21 +100,27 @@ def answered(offers: Iterable[OfferMade], outcomes: Iterable[Outcome], as_of: da
     return pairs, unprompted
 
 
-def trials_from(offers: Iterable[OfferMade], outcomes: Iterable[Outcome], as_of: date,
-                rules: Rules, context: Context | None = None) -> list[Trial]:
+def trials_from(
+    offers: Iterable[OfferMade],
+    outcomes: Iterable[Outcome],
+    as_of: date,
+    rules: Rules,
+    context: Context | None = None,
+) -> list[Trial]:
     """One trial per answered offer, and one per answer no offer asked for (no moment).
     `context` gives the patient's profile and the offer's price band when it was made."""
+
     def trial(made: OfferMade | Outcome, moment: Moment | None, accepted: bool) -> Trial:
         profile, band = context(made) if context else (Profile(), None)
         return Trial(made.service_id, moment, accepted, profile, band)
 
     pairs, unprompted = answered(offers, outcomes, as_of, rules.no_answer_days)
-    return [trial(offer, offer.moment, accepted) for offer, accepted in pairs] + \
-        [trial(reply, None, reply.accepted) for reply in unprompted]
+    return [trial(offer, offer.moment, accepted) for offer, accepted in pairs] + [
+        trial(reply, None, reply.accepted) for reply in unprompted
+    ]
 
 
-def cell_keys(service_id: str, moment: Moment | None, profile: Profile, band: str | None
-              ) -> list[tuple]:
+def cell_keys(service_id: str, moment: Moment | None, profile: Profile, band: str | None) -> list[tuple]:
     """The cells a trial counts in, coarsest first; the path stops where a facet is unknown."""
     keys: list[tuple] = [(), (service_id,)]
     if moment is None:
@@ -133,8 +138,7 @@ def cell_keys(service_id: str, moment: Moment | None, profile: Profile, band: st
 class HierarchicalModel:
     """Acceptance per (offer, moment, segment, price band), each cell shrunk toward its parent."""
 
-    def __init__(self, trials: Iterable[Trial], rules: Rules,
-                 labels: dict[str, str] | None = None) -> None:
+    def __init__(self, trials: Iterable[Trial], rules: Rules, labels: dict[str, str] | None = None) -> None:
         self.rules = rules
         self.labels = labels or {}
         self.counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
@@ -148,8 +152,7 @@ class HierarchicalModel:
         self.practice_rate = (accepted + rules.prior_rate * k) / (total + k)
         self.accepted, self.total = accepted, total
 
-    def estimate(self, service: Service, moment: Moment, profile: Profile, band: str | None
-                 ) -> Estimate:
+    def estimate(self, service: Service, moment: Moment, profile: Profile, band: str | None) -> Estimate:
         """The finest cell's posterior. An offer's prior is the practice-wide rate; below the
         offer, each cell's prior is its parent's rate from the outcomes outside the cell, so no
         outcome is counted twice on the way down."""
@@ -172,8 +175,7 @@ class HierarchicalModel:
         mean = posterior[0] / (posterior[0] + posterior[1])
         # Sampling reads the posterior of the deepest cell with outcomes (the finest cell's own
         # once it has any): an empty sub-cell adds no uncertainty the evidence does not have.
-        alpha, beta = (basis[3], basis[4]) if basis and counts[len(path) - 1][1] == 0 \
-            else posterior
+        alpha, beta = (basis[3], basis[4]) if basis and counts[len(path) - 1][1] == 0 else posterior
         shown = (basis[3], basis[4]) if basis else posterior
         low = float(betaincinv(shown[0], shown[1], 0.025))
         high = float(betaincinv(shown[0], shown[1], 0.975))
@@ -181,19 +183,31 @@ class HierarchicalModel:
         text = self._evidence(service, moment, profile, basis, mean, low, high)
         return Estimate(mean, accepted, trials, self.practice_rate, alpha, beta, low, high, text)
 
-    def _evidence(self, service: Service, moment: Moment, profile: Profile,
-                  basis: tuple | None, mean: float, low: float, high: float) -> str:
+    def _evidence(
+        self,
+        service: Service,
+        moment: Moment,
+        profile: Profile,
+        basis: tuple | None,
+        mean: float,
+        low: float,
+        high: float,
+    ) -> str:
         """'weight-loss patients at first results visible accepted Body contouring 12 of 41
         times; 95% interval 17-44%' (the interval of the cell the counts come from)."""
         interval = f"95% interval {low:.0%}-{high:.0%}"
         if basis is None:
-            return (f"no outcomes yet for {service.name} at {moment.label}; using the "
-                    f"practice-wide rate ({self.practice_rate:.0%}), {interval}")
+            return (
+                f"no outcomes yet for {service.name} at {moment.label}; using the "
+                f"practice-wide rate ({self.practice_rate:.0%}), {interval}"
+            )
         key, accepted, trials = basis[:3]
         who = profile.describe(self.labels) if len(key) >= 3 else "patients"
         where = f" at {moment.label}" if len(key) >= 2 else " at any moment"
-        return (f"{who}{where} accepted {service.name} {accepted} of {trials} times; "
-                f"{interval} (estimate for this patient {mean:.0%})")
+        return (
+            f"{who}{where} accepted {service.name} {accepted} of {trials} times; "
+            f"{interval} (estimate for this patient {mean:.0%})"
+        )
 
     def cells(self) -> dict[tuple, tuple[int, int]]:
         """Every observed cell's (accepted, trials), for reports."""

@@ -48,8 +48,9 @@ class Eligibility:
         no_contacts = not any(contacts.values())
         other = "sms" if patient.preferred_channel == "email" else "email"
         for channel in (patient.preferred_channel, other):
-            if channel not in opted and (contacts[channel] or (no_contacts and channel ==
-                                                               patient.preferred_channel)):
+            if channel not in opted and (
+                contacts[channel] or (no_contacts and channel == patient.preferred_channel)
+            ):
                 return channel
         if opted:
             return Block(Reason.OPTED_OUT, "opted out of " + " and ".join(sorted(opted)))
@@ -61,8 +62,10 @@ class Eligibility:
             return Block(Reason.OPTED_OUT, f"opted out of {channel}")
         contact = history.patient.email if channel == "email" else history.patient.phone
         if not contact:
-            return Block(Reason.NO_CONTACT, "no email address on file" if channel == "email"
-                         else "no phone number on file")
+            return Block(
+                Reason.NO_CONTACT,
+                "no email address on file" if channel == "email" else "no phone number on file",
+            )
         return None
 
     @staticmethod
@@ -90,14 +93,16 @@ class Eligibility:
             if day < block_since or day > as_of:
                 continue
             if event.kind == "complaint":
-                return Block(Reason.COMPLAINT, f"complaint on {day.isoformat()}"
-                             + _said(event.text("note")))
+                return Block(Reason.COMPLAINT, f"complaint on {day.isoformat()}" + _said(event.text("note")))
             if event.kind in ("feedback", "check_in"):
-                feeling = self.sentiment.judge(event.number("score"), event.text("comment"),
-                                               rules.peak_score, rules.negative_score)
+                feeling = self.sentiment.judge(
+                    event.number("score"), event.text("comment"), rules.peak_score, rules.negative_score
+                )
                 if feeling == "negative":
-                    return Block(Reason.NEGATIVE, f"{_scored(event)} on {day.isoformat()}"
-                                 + _said(event.text("comment")))
+                    return Block(
+                        Reason.NEGATIVE,
+                        f"{_scored(event)} on {day.isoformat()}" + _said(event.text("comment")),
+                    )
                 if feeling != "neutral" and day >= signal_since:
                     latest_feeling = (feeling, f"{_scored(event)} on {day.isoformat()}")
             if event.kind == "appointment_cancelled":
@@ -115,8 +120,11 @@ class Eligibility:
             return None
         last = max(recent, key=lambda o: o.at)
         until = last.at.date() + timedelta(days=self.rules.cooldown_days)
-        return Block(Reason.COOLDOWN, f"offered {last.service_id} on {last.at.date().isoformat()}; "
-                                      f"next offer after {until.isoformat()}")
+        return Block(
+            Reason.COOLDOWN,
+            f"offered {last.service_id} on {last.at.date().isoformat()}; "
+            f"next offer after {until.isoformat()}",
+        )
 
     def offer_block(self, history: History, service: Service, as_of: date) -> Block | None:
         """Rules that stop this one offer to this patient."""
@@ -126,24 +134,24 @@ class Eligibility:
             return Block(Reason.CONTRAINDICATION, f"{', '.join(clash)} excludes {service.name}")
         age = patient.age_on(as_of)
         if service.min_age is not None and age is not None and age < service.min_age:
-            return Block(Reason.UNDER_AGE, f"{service.name} is from age {service.min_age}; "
-                                           f"patient is {age}")
+            return Block(Reason.UNDER_AGE, f"{service.name} is from age {service.min_age}; patient is {age}")
         if service.is_held and self.holds(history, service.id):
             return Block(Reason.HOLDS, f"already holds {service.name}")
         since = as_of - timedelta(days=self.rules.declined_days)
         for outcome in history.outcomes:
-            if (outcome.service_id == service.id and not outcome.accepted
-                    and since <= outcome.at.date() <= as_of):
-                return Block(Reason.DECLINED, f"declined {service.name} on "
-                                              f"{outcome.at.date().isoformat()}")
+            if (
+                outcome.service_id == service.id
+                and not outcome.accepted
+                and since <= outcome.at.date() <= as_of
+            ):
+                return Block(Reason.DECLINED, f"declined {service.name} on {outcome.at.date().isoformat()}")
         return None
 
     @staticmethod
     def holds(history: History, service_id: str) -> bool:
         if service_id in history.patient.memberships:
             return True
-        if any(e.kind == "membership_started" and e.service_id == service_id
-               for e in history.events):
+        if any(e.kind == "membership_started" and e.service_id == service_id for e in history.events):
             return True
         return any(o.accepted and o.service_id == service_id for o in history.outcomes)
 

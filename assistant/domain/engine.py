@@ -59,9 +59,18 @@ class Decision:
     past decisions can be evaluated offline (inverse propensity). The choice probabilities are
     worked out when first asked for: most scans never need them."""
 
-    def __init__(self, policy: str, chosen: int, rule_choice: str, profile: Profile,
-                 band: str | None, options: list[dict], choices: list[exploration.Option],
-                 floor: float, exploring: bool) -> None:
+    def __init__(
+        self,
+        policy: str,
+        chosen: int,
+        rule_choice: str,
+        profile: Profile,
+        band: str | None,
+        options: list[dict],
+        choices: list[exploration.Option],
+        floor: float,
+        exploring: bool,
+    ) -> None:
         self.policy = policy
         self.chosen = chosen
         self.rule_choice = rule_choice
@@ -84,13 +93,17 @@ class Decision:
 
     @property
     def options(self) -> list[dict]:
-        return [{**o, "probability": round(c, 6)}
-                for o, c in zip(self._options, self.chances, strict=True)]
+        return [{**o, "probability": round(c, 6)} for o, c in zip(self._options, self.chances, strict=True)]
 
     def as_dict(self) -> dict:
-        return {"policy": self.policy, "propensity": round(self.propensity, 6),
-                "rule_choice": self.rule_choice, "profile": self.profile.as_dict(),
-                "band": self.band, "options": self.options}
+        return {
+            "policy": self.policy,
+            "propensity": round(self.propensity, 6),
+            "rule_choice": self.rule_choice,
+            "profile": self.profile.as_dict(),
+            "band": self.band,
+            "options": self.options,
+        }
 
 
 @dataclass(slots=True)
@@ -121,9 +134,15 @@ class Suppression:
 class OfferEngine:
     """Moments, candidates, eligibility and ranking, for one patient at a time."""
 
-    def __init__(self, menu: Menu, rules: Rules, sentiment: Sentiment, model: AcceptanceModel,
-                 matcher: GoalMatcher | None = None,
-                 segmentation: Segmentation | None = None) -> None:
+    def __init__(
+        self,
+        menu: Menu,
+        rules: Rules,
+        sentiment: Sentiment,
+        model: AcceptanceModel,
+        matcher: GoalMatcher | None = None,
+        segmentation: Segmentation | None = None,
+    ) -> None:
         self.menu = menu
         self.rules = rules
         self.model = model
@@ -140,21 +159,27 @@ class OfferEngine:
         if blocked:
             return Suppression(patient.id, moment, blocked.reason, blocked.detail)
         if not signals:
-            return Suppression(patient.id, None, Reason.NO_SIGNAL,
-                               f"nothing in the last {self.rules.signal_days} days signals a moment")
+            return Suppression(
+                patient.id,
+                None,
+                Reason.NO_SIGNAL,
+                f"nothing in the last {self.rules.signal_days} days signals a moment",
+            )
         cooling = self.eligibility.cooldown(history, as_of)
         if cooling:
             return Suppression(patient.id, moment, cooling.reason, cooling.detail)
         candidates = self.candidates(history, signals)
         if not candidates:
-            return Suppression(patient.id, moment, Reason.NO_CANDIDATE,
-                               "the menu has no next step for this moment")
+            return Suppression(
+                patient.id, moment, Reason.NO_CANDIDATE, "the menu has no next step for this moment"
+            )
         profile = self.segmentation.profile(history, self.menu, as_of)
         for candidate in candidates:
             candidate.block = self.eligibility.offer_block(history, candidate.service, as_of)
             candidate.band = self.segmentation.price_band(candidate.service.price, profile)
-            candidate.estimate = self.model.estimate(candidate.service, candidate.moment, profile,
-                                                     candidate.band)
+            candidate.estimate = self.model.estimate(
+                candidate.service, candidate.moment, profile, candidate.band
+            )
         rule_choice = next((c for c in candidates if c.block is None), None)
         candidates.sort(key=_rank)
         eligible = [c for c in candidates if c.block is None]
@@ -166,28 +191,60 @@ class OfferEngine:
         chosen, decision = self._choose(eligible, patient, as_of, profile, rule_choice)
         channel = self.eligibility.channel(history, as_of)
         assert isinstance(channel, str)  # patient_block has ruled out a Block
-        return ReadyOffer(patient=patient, moment=chosen.moment, service=chosen.service,
-                          channel=channel, estimate=chosen.estimated, signal=chosen.signal,
-                          reasons=self._reasons(chosen, candidates, eligible[0], decision),
-                          why=chosen.why, decision=decision)
+        return ReadyOffer(
+            patient=patient,
+            moment=chosen.moment,
+            service=chosen.service,
+            channel=channel,
+            estimate=chosen.estimated,
+            signal=chosen.signal,
+            reasons=self._reasons(chosen, candidates, eligible[0], decision),
+            why=chosen.why,
+            decision=decision,
+        )
 
-    def _choose(self, eligible: list[Candidate], patient: Patient, as_of: date,
-                profile: Profile, rule_choice: Candidate) -> tuple[Candidate, Decision]:
+    def _choose(
+        self,
+        eligible: list[Candidate],
+        patient: Patient,
+        as_of: date,
+        profile: Profile,
+        rule_choice: Candidate,
+    ) -> tuple[Candidate, Decision]:
         """Thompson sampling over the eligible offers (or the best expected value when the
         practice turned exploration off), with each offer's probability of being chosen."""
-        choices = [exploration.Option(c.service.price, c.estimated.alpha, c.estimated.beta)
-                   for c in eligible]
+        choices = [exploration.Option(c.service.price, c.estimated.alpha, c.estimated.beta) for c in eligible]
         explore = self.rules.explore
-        index = exploration.choose(choices, exploration.patient_draw(patient.id, as_of),
-                                   self.rules.explore_floor) if explore else 0
-        options = [{"service_id": c.service.id, "moment": c.moment.value,
-                    "price": c.service.price, "band": c.band, "p": round(c.estimated.p, 6),
-                    "alpha": round(c.estimated.alpha, 6), "beta": round(c.estimated.beta, 6)}
-                   for c in eligible]
+        index = (
+            exploration.choose(choices, exploration.patient_draw(patient.id, as_of), self.rules.explore_floor)
+            if explore
+            else 0
+        )
+        options = [
+            {
+                "service_id": c.service.id,
+                "moment": c.moment.value,
+                "price": c.service.price,
+                "band": c.band,
+                "p": round(c.estimated.p, 6),
+                "alpha": round(c.estimated.alpha, 6),
+                "beta": round(c.estimated.beta, 6),
+            }
+            for c in eligible
+        ]
         policy = "thompson (shared quantile)" if explore else "expected value"
         chosen = eligible[index]
-        return chosen, Decision(policy, index, rule_choice.service.id, profile, chosen.band,
-                                options, choices, self.rules.explore_floor, explore)
+        return chosen, Decision(
+            policy,
+            index,
+            rule_choice.service.id,
+            profile,
+            chosen.band,
+            options,
+            choices,
+            self.rules.explore_floor,
+            explore,
+        )
 
     def candidates(self, history: History, signals: list[Signal]) -> list[Candidate]:
         found: dict[tuple[str, Moment], Candidate] = {}
@@ -223,8 +280,11 @@ class OfferEngine:
         goals = [s.goal for s in signals if s.goal]
         if not goals or not candidates or self.matcher is None:
             return candidates
-        goal = goals[-1] if len(goals) == 1 else max(
-            (s for s in signals if s.goal), key=lambda s: s.on).goal or goals[-1]
+        goal = (
+            goals[-1]
+            if len(goals) == 1
+            else max((s for s in signals if s.goal), key=lambda s: s.on).goal or goals[-1]
+        )
         scores = self.matcher.similarities(goal, [c.match_text() for c in candidates])
         best = max(scores)
         kept = []
@@ -234,38 +294,48 @@ class OfferEngine:
                 kept.append(candidate)
         return kept
 
-    def _reasons(self, best: Candidate, candidates: list[Candidate], top: Candidate,
-                 decision: Decision) -> list[str]:
+    def _reasons(
+        self, best: Candidate, candidates: list[Candidate], top: Candidate, decision: Decision
+    ) -> list[str]:
         signal = best.signal
         reasons = [signal.summary + (" (a satisfaction peak)" if signal.peak else "")]
         reasons.append(f"{best.service.name}: {best.why}")
         if best.goal_match is not None and signal.goal:
-            reasons.append(f"Serves the new goal {quote(signal.goal)} "
-                           f"(match {best.goal_match:.2f})")
+            reasons.append(f"Serves the new goal {quote(signal.goal)} (match {best.goal_match:.2f})")
         estimate = best.estimated
         evidence = estimate.evidence(best.moment)
         reasons.append(evidence[0].upper() + evidence[1:])
-        reasons.append(f"Expected value ${best.service.price:,.0f} x {estimate.p:.0%} = "
-                       f"${best.expected_value:,.0f}")
+        reasons.append(
+            f"Expected value ${best.service.price:,.0f} x {estimate.p:.0%} = ${best.expected_value:,.0f}"
+        )
         if best is not top:
-            reasons.append(f"Chosen to keep learning: the evidence on it is thin, so it was "
-                           f"drawn with probability {decision.propensity:.0%} over "
-                           f"{top.service.name} (expected value ${top.expected_value:,.0f})")
+            reasons.append(
+                f"Chosen to keep learning: the evidence on it is thin, so it was "
+                f"drawn with probability {decision.propensity:.0%} over "
+                f"{top.service.name} (expected value ${top.expected_value:,.0f})"
+            )
         passed_over = [c for c in candidates if c is not best and c.service.id != best.service.id]
         for other in passed_over[:3]:
             if other.block:
-                reasons.append(f"Not offered: {other.service.name} ({other.block.reason.value}: "
-                               f"{other.block.detail})")
+                reasons.append(
+                    f"Not offered: {other.service.name} ({other.block.reason.value}: {other.block.detail})"
+                )
             else:
-                reasons.append(f"Considered: {other.service.name} at {other.moment.label} "
-                               f"(expected value ${other.expected_value:,.0f})")
+                reasons.append(
+                    f"Considered: {other.service.name} at {other.moment.label} "
+                    f"(expected value ${other.expected_value:,.0f})"
+                )
         return reasons
 
 
 def _rank(candidate: Candidate) -> tuple:
     """Highest expected value first; a satisfaction peak, then the newer signal, break ties."""
-    return (-round(candidate.expected_value, 6), not candidate.signal.peak,
-            -candidate.signal.on.toordinal(), candidate.service.id)
+    return (
+        -round(candidate.expected_value, 6),
+        not candidate.signal.peak,
+        -candidate.signal.on.toordinal(),
+        candidate.service.id,
+    )
 
 
 def _strongest(signals: list[Signal]) -> Moment | None:

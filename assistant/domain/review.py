@@ -88,15 +88,21 @@ def transition(status: Status, action: Action, *, accepted: bool | None = None) 
     """The status after `action`, or Conflict naming why the action is illegal now."""
     allowed = FROM.get(action)
     if allowed is None or status not in allowed:
-        raise Conflict(f"cannot {action.value} a draft that is {status.value.replace('_', ' ')}"
-                       + _hint(status, action))
+        raise Conflict(
+            f"cannot {action.value} a draft that is {status.value.replace('_', ' ')}" + _hint(status, action)
+        )
     if action is Action.EDIT:
         # An edit after approval needs a new approval; the provider's queue keeps what it has.
         return S.PENDING_APPROVAL if status in (S.PENDING_APPROVAL, S.APPROVED) else S.EDITED
     if action is Action.OUTCOME:
         return S.ACCEPTED if accepted else S.DECLINED
-    return {Action.REGENERATE: S.DRAFTED, Action.SUBMIT: S.PENDING_APPROVAL,
-            Action.APPROVE: S.APPROVED, Action.REJECT: S.REJECTED, Action.SEND: S.SENT}[action]
+    return {
+        Action.REGENERATE: S.DRAFTED,
+        Action.SUBMIT: S.PENDING_APPROVAL,
+        Action.APPROVE: S.APPROVED,
+        Action.REJECT: S.REJECTED,
+        Action.SEND: S.SENT,
+    }[action]
 
 
 def _hint(status: Status, action: Action) -> str:
@@ -111,8 +117,9 @@ def _hint(status: Status, action: Action) -> str:
     return ""
 
 
-STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout",
-                        "opt out", "revoke"})
+STOP_WORDS = frozenset(
+    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "opt out", "revoke"}
+)
 
 
 def is_stop_reply(text: str) -> bool:

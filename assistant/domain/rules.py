@@ -22,16 +22,22 @@ class Rules(BaseModel):
     milestone_step_pct: float = Field(5.0, gt=0, description="each step of this % lost is a milestone")
     lower_is_better: list[str] = Field(
         default_factory=lambda: ["weight", "body_fat", "waist", "bmi"],
-        description="measurements where going down is progress")
+        description="measurements where going down is progress",
+    )
     goal_match_margin: float = Field(
-        0.05, ge=0, le=1, description="offers within this similarity of the best goal match compete")
+        0.05, ge=0, le=1, description="offers within this similarity of the best goal match compete"
+    )
     prior_rate: float = Field(0.15, gt=0, lt=1, description="acceptance rate assumed with no data")
     prior_strength: float = Field(10.0, gt=0, description="pseudo-outcomes behind each prior")
     no_answer_days: int = Field(30, ge=1, description="an offer unanswered this long counts as declined")
-    explore: bool = Field(True, description="Thompson sampling: now and then present an offer the "
-                                            "practice knows less about (false: expected value only)")
-    explore_floor: float = Field(0.05, ge=0, lt=1, description="an offer with less chance than this "
-                                 "of being the best is not explored")
+    explore: bool = Field(
+        True,
+        description="Thompson sampling: now and then present an offer the "
+        "practice knows less about (false: expected value only)",
+    )
+    explore_floor: float = Field(
+        0.05, ge=0, lt=1, description="an offer with less chance than this of being the best is not explored"
+    )
 
     @classmethod
     def field_help(cls) -> dict[str, str]:

@@ -35,13 +35,21 @@ class Profile:
         return f"{labels.get(self.line, self.line)} patients"
 
     def as_dict(self) -> dict:
-        return {"line": self.line, "tenure": self.tenure, "age_band": self.age_band,
-                "usual_spend": self.usual_spend}
+        return {
+            "line": self.line,
+            "tenure": self.tenure,
+            "age_band": self.age_band,
+            "usual_spend": self.usual_spend,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> Profile:
-        return cls(str(data.get("line") or UNKNOWN), data.get("tenure"), data.get("age_band"),
-                   data.get("usual_spend"))
+        return cls(
+            str(data.get("line") or UNKNOWN),
+            data.get("tenure"),
+            data.get("age_band"),
+            data.get("usual_spend"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,21 +63,31 @@ class Segmentation:
 
     @classmethod
     def from_config(cls, config: dict) -> Segmentation:
-        lines = {category: line for line, categories in config.get("lines", {}).items()
-                 for category in categories}
+        lines = {
+            category: line for line, categories in config.get("lines", {}).items() for category in categories
+        }
         edges = config.get("price_band_edges", [0.75, 1.5])
-        return cls(lines, dict(config.get("labels", {})),
-                   tuple(config.get("age_edges", [35, 50])), (float(edges[0]), float(edges[1])))
+        return cls(
+            lines,
+            dict(config.get("labels", {})),
+            tuple(config.get("age_edges", [35, 50])),
+            (float(edges[0]), float(edges[1])),
+        )
 
     def profile(self, history: History, menu: Menu, as_of: date) -> Profile:
         """The patient's profile from their whole record as of a day."""
-        visits = [(e.service_id, e.number("amount")) for e in history.of_kind("visit_completed")
-                  if e.at.date() <= as_of]
+        visits = [
+            (e.service_id, e.number("amount"))
+            for e in history.of_kind("visit_completed")
+            if e.at.date() <= as_of
+        ]
         amounts = [a for _, a in visits if a]
-        return Profile(self.line(history.patient, [s for s, _ in visits], menu),
-                       "returning" if len(visits) > 1 else "new",
-                       self.age_band(history.patient, as_of),
-                       float(median(amounts)) if amounts else None)
+        return Profile(
+            self.line(history.patient, [s for s, _ in visits], menu),
+            "returning" if len(visits) > 1 else "new",
+            self.age_band(history.patient, as_of),
+            float(median(amounts)) if amounts else None,
+        )
 
     def record_profile(self, patient: Patient, as_of: date) -> Profile:
         """What the patient record alone says (for a patient whose visits are not loaded)."""
@@ -80,8 +98,9 @@ class Segmentation:
         declared = self._declared(patient)
         if declared:
             return declared
-        counts = Counter(self.lines.get(s.category.lower(), UNKNOWN)
-                         for i in service_ids if (s := menu.get(i)))
+        counts = Counter(
+            self.lines.get(s.category.lower(), UNKNOWN) for i in service_ids if (s := menu.get(i))
+        )
         counts.pop(UNKNOWN, None)
         return counts.most_common(1)[0][0] if counts else UNKNOWN
 

@@ -112,13 +112,18 @@ def brief_dict(brief: Brief) -> dict:
 
 def brief_from(data: dict) -> Brief:
     def source(item: dict) -> Source:
-        return Source(item["id"], item["kind"],
-                      date.fromisoformat(item["on"]) if item["on"] else None, item["text"])
+        return Source(
+            item["id"], item["kind"], date.fromisoformat(item["on"]) if item["on"] else None, item["text"]
+        )
 
     offer = dict(data["offer"])
     offer["passages"] = [source(p) for p in offer["passages"]]
-    fields = {**data, "moment": Moment(data["moment"]), "offer": OfferFacts(**offer),
-              "snippets": [source(s) for s in data["snippets"]]}
+    fields = {
+        **data,
+        "moment": Moment(data["moment"]),
+        "offer": OfferFacts(**offer),
+        "snippets": [source(s) for s in data["snippets"]],
+    }
     return Brief(**fields)
 
 
@@ -150,28 +155,50 @@ def _event_sources(event: Event) -> list[Source]:
         found.append(Source(event.id, f"{event.kind} {label}", on, event.text(primary).strip()))
     goals = event.data.get("goals")
     if isinstance(goals, list) and goals:
-        found.append(Source(f"{event.id}#goals", f"{event.kind} goals", on,
-                            "; ".join(str(g) for g in goals)))
+        found.append(Source(f"{event.id}#goals", f"{event.kind} goals", on, "; ".join(str(g) for g in goals)))
     if event.kind == "measurement" and event.number("value") is not None:
         text = f"{event.text('metric')} {event.number('value'):g} {event.text('unit')}".strip()
         found.append(Source(event.id, "measurement", on, text))
     return found
 
 
-def build_brief(ready: ReadyOffer, history: History, menu: Menu, snippets: list[Source],
-                passages: list[Source], channel: str, practice: str, lower_is_better: list[str]
-                ) -> Brief:
+def build_brief(
+    ready: ReadyOffer,
+    history: History,
+    menu: Menu,
+    snippets: list[Source],
+    passages: list[Source],
+    channel: str,
+    practice: str,
+    lower_is_better: list[str],
+) -> Brief:
     """The brief for one ready offer. `snippets` must be this patient's own retrieved text."""
     signal = ready.signal
     service = ready.service
-    offer = OfferFacts(service.id, service.name, service.price, service.unit, service.kind,
-                       _plain_why(ready.why), passages, _summary(service, passages))
+    offer = OfferFacts(
+        service.id,
+        service.name,
+        service.price,
+        service.unit,
+        service.kind,
+        _plain_why(ready.why),
+        passages,
+        _summary(service, passages),
+    )
     event = next((e for e in history.events if e.id == signal.event_id), None)
-    brief = Brief(patient_id=history.patient.id, first_name=history.patient.first_name,
-                  moment=ready.moment, channel=channel, signal=signal.summary,
-                  signal_source=signal.event_id, offer=offer,
-                  treatments=_treatments(signal.anchors, service.id, menu, event),
-                  goals=_goals(history, signal.goal), snippets=snippets, practice=practice)
+    brief = Brief(
+        patient_id=history.patient.id,
+        first_name=history.patient.first_name,
+        moment=ready.moment,
+        channel=channel,
+        signal=signal.summary,
+        signal_source=signal.event_id,
+        offer=offer,
+        treatments=_treatments(signal.anchors, service.id, menu, event),
+        goals=_goals(history, signal.goal),
+        snippets=snippets,
+        practice=practice,
+    )
     if event is not None:
         _describe(brief, event, menu)
     brief.change = _change(history, lower_is_better, ready.moment)
@@ -188,14 +215,12 @@ def _plain_why(why: str) -> str:
 
 def _summary(service: Service, passages: list[Source]) -> str:
     """The first sentence of what the practice says the offer is."""
-    text = next((p.text for p in passages if p.id.endswith("#what-it-is")), "") or \
-        service.description
+    text = next((p.text for p in passages if p.id.endswith("#what-it-is")), "") or service.description
     first = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
     return first if len(first.split()) <= 30 else ""
 
 
-def _treatments(anchors: tuple[str, ...], offer_id: str, menu: Menu, event: Event | None
-                ) -> list[str]:
+def _treatments(anchors: tuple[str, ...], offer_id: str, menu: Menu, event: Event | None) -> list[str]:
     ids = list(anchors)
     if event is not None and event.service_id:
         ids.insert(0, event.service_id)
@@ -224,13 +249,17 @@ def _describe(brief: Brief, event: Event, menu: Menu) -> None:
 
 
 def _change(history: History, lower_is_better: list[str], moment: Moment) -> str:
-    """"weight went from 212 to 191 lb" for a tracked measure that went the right way."""
+    """ "weight went from 212 to 191 lb" for a tracked measure that went the right way."""
     if moment not in (Moment.RESULTS_VISIBLE, Moment.GOAL_CHANGE, Moment.CHECK_IN):
         return ""
     for metric in lower_is_better:
-        series = [e for e in history.events
-                  if e.kind == "measurement" and e.text("metric").lower() == metric
-                  and e.number("value") is not None]
+        series = [
+            e
+            for e in history.events
+            if e.kind == "measurement"
+            and e.text("metric").lower() == metric
+            and e.number("value") is not None
+        ]
         if len(series) >= 2:
             first, last = series[0].number("value") or 0.0, series[-1].number("value") or 0.0
             if last < first:
@@ -240,7 +269,7 @@ def _change(history: History, lower_is_better: list[str], moment: Moment) -> str
 
 
 def short_name(service: Service | None) -> str:
-    """"Botox (neurotoxin)" -> "Botox": the name a patient uses."""
+    """ "Botox (neurotoxin)" -> "Botox": the name a patient uses."""
     if service is None:
         return ""
     return re.sub(r"\s*\(.*?\)\s*$", "", service.name).strip() or service.name
@@ -257,8 +286,15 @@ def aliases(service: Service) -> list[str]:
 
 # Grounds ------------------------------------------------------------------------------------
 
-def build_grounds(history: History, menu: Menu, offer: Service, brief: Brief,
-                  authorised: list[str], lower_is_better: list[str]) -> Grounds:
+
+def build_grounds(
+    history: History,
+    menu: Menu,
+    offer: Service,
+    brief: Brief,
+    authorised: list[str],
+    lower_is_better: list[str],
+) -> Grounds:
     """`authorised` is the text of the menu and of the knowledge pages the draft may draw on."""
     patient = history.patient
     record_parts = [*patient.goals]
@@ -287,17 +323,27 @@ def build_grounds(history: History, menu: Menu, offer: Service, brief: Brief,
     authorised_text = "\n".join(authorised)
     numbers |= numbers_in(authorised_text)
     numbers |= {s.price for s in menu}
-    treatments = [s for i in dict.fromkeys(e.service_id for e in history.events if e.service_id)
-                  if (s := menu.get(i))]
+    treatments = [
+        s for i in dict.fromkeys(e.service_id for e in history.events if e.service_id) if (s := menu.get(i))
+    ]
     treatments += [s for i in patient.memberships if (s := menu.get(i)) and s not in treatments]
-    return Grounds(record=record, authorised=authorised_text, numbers=numbers, dates=dates,
-                   weekdays=weekdays, menu=menu, offer=offer, treatments=treatments,
-                   amounts=amounts, private=_private(patient), other_people=others,
-                   source_ids={s.id for s in brief.sources} | {brief.signal_source})
+    return Grounds(
+        record=record,
+        authorised=authorised_text,
+        numbers=numbers,
+        dates=dates,
+        weekdays=weekdays,
+        menu=menu,
+        offer=offer,
+        treatments=treatments,
+        amounts=amounts,
+        private=_private(patient),
+        other_people=others,
+        source_ids={s.id for s in brief.sources} | {brief.signal_source},
+    )
 
 
-def _add_day(day: date, numbers: set[float], dates: set[tuple[int, int]], weekdays: set[int]
-             ) -> None:
+def _add_day(day: date, numbers: set[float], dates: set[tuple[int, int]], weekdays: set[int]) -> None:
     dates.add((day.month, day.day))
     weekdays.add(day.weekday())
     numbers.update({float(day.day), float(day.year)})
@@ -331,8 +377,13 @@ def _derived(history: History, lower_is_better: list[str]) -> set[float]:
     """Differences and percentages a draft may fairly compute from a patient's measurements."""
     derived: set[float] = set()
     for metric in lower_is_better:
-        values = [v for e in history.events if e.kind == "measurement"
-                  and e.text("metric").lower() == metric and (v := e.number("value")) is not None]
+        values = [
+            v
+            for e in history.events
+            if e.kind == "measurement"
+            and e.text("metric").lower() == metric
+            and (v := e.number("value")) is not None
+        ]
         for earlier in values:
             for later in values:
                 if earlier > later:
@@ -347,6 +398,10 @@ def _private(patient: Patient) -> list[str]:
     private = [v for v in (patient.email, patient.phone) if v]
     if patient.birth_date is not None:
         born = patient.birth_date
-        private += [born.isoformat(), f"{born:%B} {born.day}, {born.year}",
-                    f"{born.month}/{born.day}/{born.year}", f"{born.month:02d}/{born.day:02d}/{born.year}"]
+        private += [
+            born.isoformat(),
+            f"{born:%B} {born.day}, {born.year}",
+            f"{born.month}/{born.day}/{born.year}",
+            f"{born.month:02d}/{born.day:02d}/{born.year}",
+        ]
     return private

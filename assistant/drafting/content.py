@@ -32,8 +32,10 @@ class Usage(BaseModel):
     completion_tokens: int = 0
 
     def __add__(self, other: Usage) -> Usage:
-        return Usage(prompt_tokens=self.prompt_tokens + other.prompt_tokens,
-                     completion_tokens=self.completion_tokens + other.completion_tokens)
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
 
 
 class Attempt(BaseModel):
@@ -90,15 +92,18 @@ class Draft(BaseModel):
     status: str = "drafted"
     created_at: str = ""
     version: int = 1
-    brief: dict | None = Field(default=None, description="what the drafter was given; edits are "
-                               "checked against it")
+    brief: dict | None = Field(
+        default=None, description="what the drafter was given; edits are checked against it"
+    )
     notes: list[ReviewNote] = Field(default_factory=list)
     edited_by: str | None = None
     approved_by: str | None = None
     sent_at: str | None = None
     sent_via: str | None = None
-    decision: dict | None = Field(default=None, description="how the offer was chosen (policy, "
-                                  "propensity, options), logged with the presented offer")
+    decision: dict | None = Field(
+        default=None,
+        description="how the offer was chosen (policy, propensity, options), logged with the presented offer",
+    )
 
     @property
     def passed(self) -> bool:
@@ -106,19 +111,35 @@ class Draft(BaseModel):
 
     def summary(self) -> dict:
         """The JSON the `draft` command prints."""
-        return {"id": self.id, "patient_id": self.patient_id, "moment": self.moment,
-                "offer": self.offer, "channel": self.channel, "subject": self.subject,
-                "body": self.body, "drafter": self.drafter,
-                "guards": [g.model_dump() for g in self.guards],
-                "sources": [s.model_dump() for s in self.sources],
-                "attempts": len(self.attempts),
-                "usage": self.usage.model_dump()}
+        return {
+            "id": self.id,
+            "patient_id": self.patient_id,
+            "moment": self.moment,
+            "offer": self.offer,
+            "channel": self.channel,
+            "subject": self.subject,
+            "body": self.body,
+            "drafter": self.drafter,
+            "guards": [g.model_dump() for g in self.guards],
+            "sources": [s.model_dump() for s in self.sources],
+            "attempts": len(self.attempts),
+            "usage": self.usage.model_dump(),
+        }
 
     def review_view(self) -> dict:
         """What a reviewer sees: the summary plus status, version and the review trail."""
-        return {**self.summary(), "status": self.status, "version": self.version,
-                "as_of": self.as_of, "offer_name": self.offer_name, "price": self.price,
-                "prompt_version": self.prompt_version, "created_at": self.created_at,
-                "notes": [n.model_dump() for n in self.notes], "edited_by": self.edited_by,
-                "approved_by": self.approved_by, "sent_at": self.sent_at,
-                "sent_via": self.sent_via}
+        return {
+            **self.summary(),
+            "status": self.status,
+            "version": self.version,
+            "as_of": self.as_of,
+            "offer_name": self.offer_name,
+            "price": self.price,
+            "prompt_version": self.prompt_version,
+            "created_at": self.created_at,
+            "notes": [n.model_dump() for n in self.notes],
+            "edited_by": self.edited_by,
+            "approved_by": self.approved_by,
+            "sent_at": self.sent_at,
+            "sent_via": self.sent_via,
+        }

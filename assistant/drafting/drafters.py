@@ -30,8 +30,9 @@ class Written:
 class Drafter(Protocol):
     name: str
 
-    def write(self, brief: Brief, feedback: list[GuardResult] | None = None,
-              previous: Written | None = None) -> Written: ...
+    def write(
+        self, brief: Brief, feedback: list[GuardResult] | None = None, previous: Written | None = None
+    ) -> Written: ...
 
 
 class TemplateDrafter:
@@ -44,11 +45,15 @@ class TemplateDrafter:
         self.prompts = prompts
         self.guards = guards
 
-    def write(self, brief: Brief, feedback: list[GuardResult] | None = None,
-              previous: Written | None = None) -> Written:
+    def write(
+        self, brief: Brief, feedback: list[GuardResult] | None = None, previous: Written | None = None
+    ) -> Written:
         goal = next((g for g in brief.goals if self._safe(g)), "")
-        context = {"b": brief, "why": why_clause(brief.offer.why),
-                   "opt_out": self.guards.policy.limits["sms_opt_out"]}
+        context = {
+            "b": brief,
+            "why": why_clause(brief.offer.why),
+            "opt_out": self.guards.policy.limits["sms_opt_out"],
+        }
         if brief.channel == "sms":
             body, subject = self._sms(context, goal), ""
         else:
@@ -63,10 +68,15 @@ class TemplateDrafter:
         (the goal stays), and last the goal."""
         limit = self.guards.policy.limits["sms_max_chars"]
         body = ""
-        for wanted, detail, opening in ((goal, True, True), (goal, False, True),
-                                        (goal, False, False), ("", False, True)):
-            body = _tidy(self.prompts.render("template/sms.j2", goal=wanted, detail=detail,
-                                             opening=opening, **context))
+        for wanted, detail, opening in (
+            (goal, True, True),
+            (goal, False, True),
+            (goal, False, False),
+            ("", False, True),
+        ):
+            body = _tidy(
+                self.prompts.render("template/sms.j2", goal=wanted, detail=detail, opening=opening, **context)
+            )
             if len(body) <= limit:
                 break
         return body
@@ -111,8 +121,9 @@ class GuardedDrafter:
     """Asks the model, checks every answer, re-asks with the failures as feedback, and falls
     back to the template drafter when the model cannot produce a draft that passes."""
 
-    def __init__(self, guards: Guards, fallback: TemplateDrafter, model: Drafter | None = None,
-                 reasks: int = 2) -> None:
+    def __init__(
+        self, guards: Guards, fallback: TemplateDrafter, model: Drafter | None = None, reasks: int = 2
+    ) -> None:
         self.guards = guards
         self.fallback = fallback
         self.model = model
@@ -124,8 +135,9 @@ class GuardedDrafter:
             previous: Written | None = None
             feedback: list[GuardResult] | None = None
             for _ in range(1 + self.reasks):
-                written, attempt = self._try(self.model, brief, grounds, len(attempts) + 1,
-                                             feedback, previous)
+                written, attempt = self._try(
+                    self.model, brief, grounds, len(attempts) + 1, feedback, previous
+                )
                 attempts.append(attempt)
                 if attempt.passed:
                     return Drafted(attempt, attempts)
@@ -137,13 +149,25 @@ class GuardedDrafter:
         attempts.append(attempt)
         return Drafted(attempt, attempts)
 
-    def _try(self, drafter: Drafter, brief: Brief, grounds: Grounds, number: int,
-             feedback: list[GuardResult] | None, previous: Written | None
-             ) -> tuple[Written, Attempt]:
+    def _try(
+        self,
+        drafter: Drafter,
+        brief: Brief,
+        grounds: Grounds,
+        number: int,
+        feedback: list[GuardResult] | None,
+        previous: Written | None,
+    ) -> tuple[Written, Attempt]:
         started = time.perf_counter()
         written = drafter.write(brief, feedback, previous)
         guards = self.guards.check(written.content, brief, grounds, written.error)
-        attempt = Attempt(number=number, drafter=drafter.name, content=written.content,
-                          error=written.error, guards=guards, usage=written.usage,
-                          seconds=round(time.perf_counter() - started, 3))
+        attempt = Attempt(
+            number=number,
+            drafter=drafter.name,
+            content=written.content,
+            error=written.error,
+            guards=guards,
+            usage=written.usage,
+            seconds=round(time.perf_counter() - started, 3),
+        )
         return written, attempt

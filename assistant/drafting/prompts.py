@@ -34,11 +34,13 @@ class PromptBook:
     def __init__(self, prompts_dir: Path, version: str, family: str = "draft") -> None:
         self.root = prompts_dir / family / version
         self.version = f"{family}/{version}"
-        self.env = SandboxedEnvironment(loader=FileSystemLoader(
-                                            [str(p) for p in _lineage(prompts_dir / family,
-                                                                      version)]),
-                                        undefined=StrictUndefined, autoescape=False,
-                                        trim_blocks=True, lstrip_blocks=True)
+        self.env = SandboxedEnvironment(
+            loader=FileSystemLoader([str(p) for p in _lineage(prompts_dir / family, version)]),
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.env.filters["data"] = data
         self.env.filters["money"] = money
 

@@ -23,9 +23,13 @@ def open_judge(settings: Settings, version: str = "v1") -> Iterator[Any]:
 
     prompts = PromptBook(settings.prompts_dir, version, family="judge")
     with open_chat(settings) as chat:
-        yield ModelJudge(chat.model, prompts, name=chat.name,
-                         response_format=chat.response_format,
-                         transport_retries=settings.llm_transport_retries)
+        yield ModelJudge(
+            chat.model,
+            prompts,
+            name=chat.name,
+            response_format=chat.response_format,
+            transport_retries=settings.llm_transport_retries,
+        )
 
 
 def rate_all(judge: Any, items: list[dict], concurrency: int = 8) -> list[dict]:
@@ -39,15 +43,28 @@ def rate_all(judge: Any, items: list[dict], concurrency: int = 8) -> list[dict]:
 
 def message_item(message: ScoredMessage) -> dict:
     c = message.context
-    return {"first_name": c.first_name, "history": c.history, "goals": c.goals,
-            "offer_name": c.offer.name, "offer_price": c.offer.price,
-            "channel": message.channel, "subject": message.subject, "body": message.body}
+    return {
+        "first_name": c.first_name,
+        "history": c.history,
+        "goals": c.goals,
+        "offer_name": c.offer.name,
+        "offer_price": c.offer.price,
+        "channel": message.channel,
+        "subject": message.subject,
+        "body": message.body,
+    }
 
 
 def draft_item(brief: Brief, subject: str, body: str) -> dict:
     """What the judge sees of a draft: the brief's own facts, nothing more."""
     history = [brief.signal, *(s.text for s in brief.snippets)]
-    return {"first_name": brief.first_name, "history": [h for h in history if h][:6],
-            "goals": brief.goals[:3], "offer_name": brief.offer.name,
-            "offer_price": brief.offer.price, "channel": brief.channel, "subject": subject,
-            "body": body}
+    return {
+        "first_name": brief.first_name,
+        "history": [h for h in history if h][:6],
+        "goals": brief.goals[:3],
+        "offer_name": brief.offer.name,
+        "offer_price": brief.offer.price,
+        "channel": brief.channel,
+        "subject": subject,
+        "body": body,
+    }

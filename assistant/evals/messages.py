@@ -35,7 +35,7 @@ class OfferRef(BaseModel):
     @field_validator("price", mode="before")
     @classmethod
     def _money(cls, value: object) -> object:
-        """"$1,250", "149/month" and 149 are all prices."""
+        """ "$1,250", "149/month" and 149 are all prices."""
         if isinstance(value, str):
             found = re.search(r"\d[\d,]*(?:\.\d+)?", value)
             return float(found.group().replace(",", "")) if found else value
@@ -65,6 +65,7 @@ class ScoredMessage(BaseModel):
     @classmethod
     def _id(cls, value: object) -> object:
         return str(value) if isinstance(value, int) else value
+
     subject: str = ""
     body: str
     context: MessageContext
@@ -84,8 +85,10 @@ def read_messages(path: Path) -> Iterator[tuple[int, ScoredMessage | str]]:
             except orjson.JSONDecodeError as exc:
                 yield number, f"not JSON ({exc})"
             except ValidationError as exc:
-                yield number, "; ".join(
-                    f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+                yield (
+                    number,
+                    "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()),
+                )
 
 
 def content_of(message: ScoredMessage) -> DraftContent:
@@ -96,23 +99,45 @@ def brief_and_grounds(message: ScoredMessage, policy: Policy) -> tuple[Brief, Gr
     """What the guards need, from the message's own context and nothing else."""
     context = message.context
     first_name = context.first_name.strip() or _greeted(message.body)
-    offer = Service(id=_slug(context.offer.name), name=context.offer.name, category="",
-                    price=context.offer.price, unit=context.offer.unit)
+    offer = Service(
+        id=_slug(context.offer.name),
+        name=context.offer.name,
+        category="",
+        price=context.offer.price,
+        unit=context.offer.unit,
+    )
     record = "\n".join([*context.history, *context.goals])
     treatments = _treatments(record, policy, offer)
     sources = [Source(f"h{n}", "history", None, text) for n, text in enumerate(context.history, 1)]
-    brief = Brief(patient_id="", first_name=first_name, moment=_moment(context.moment),
-                  channel=message.channel, signal=context.history[-1] if context.history else "",
-                  signal_source="", treatments=[t.name for t in treatments],
-                  offer=OfferFacts(offer.id, offer.name, offer.price, offer.unit, "treatment",
-                                   ""), goals=list(context.goals), snippets=sources,
-                  change=" ".join(context.history))
+    brief = Brief(
+        patient_id="",
+        first_name=first_name,
+        moment=_moment(context.moment),
+        channel=message.channel,
+        signal=context.history[-1] if context.history else "",
+        signal_source="",
+        treatments=[t.name for t in treatments],
+        offer=OfferFacts(offer.id, offer.name, offer.price, offer.unit, "treatment", ""),
+        goals=list(context.goals),
+        snippets=sources,
+        change=" ".join(context.history),
+    )
     authorised = f"{offer.name}. {money(offer.price)}"
     numbers = _numbers(record) | _numbers(authorised) | {offer.price}
-    grounds = Grounds(record=record, authorised=authorised, numbers=numbers,
-                      dates=_dates(record), weekdays=set(), menu=Menu([offer]), offer=offer,
-                      treatments=treatments, amounts=set(), private=[], other_people=[],
-                      source_ids={s.id for s in sources})
+    grounds = Grounds(
+        record=record,
+        authorised=authorised,
+        numbers=numbers,
+        dates=_dates(record),
+        weekdays=set(),
+        menu=Menu([offer]),
+        offer=offer,
+        treatments=treatments,
+        amounts=set(),
+        private=[],
+        other_people=[],
+        source_ids={s.id for s in sources},
+    )
     return brief, grounds
 
 
@@ -142,8 +167,11 @@ def _dates(text: str) -> set[tuple[int, int]]:
 def _treatments(record: str, policy: Policy, offer: Service) -> list[Service]:
     """The treatments the history names (from the guards' treatment lexicon)."""
     named = dict.fromkeys(said for _, said, _ in policy.treatments.find(record))
-    return [Service(id=_slug(n), name=n, category="", price=0.0, unit="") for n in named
-            if not contains(offer.name, n)]
+    return [
+        Service(id=_slug(n), name=n, category="", price=0.0, unit="")
+        for n in named
+        if not contains(offer.name, n)
+    ]
 
 
 def _moment(value: str | None) -> Moment:

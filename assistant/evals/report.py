@@ -12,8 +12,21 @@ def _signed(value: float | None) -> str:
     return "–" if value is None else f"{value:+.0%}"
 
 
-def render_report(template_dir: Path, run: dict, thresholds: dict[str, float],
-                  failures: list[str], comparison: dict | None = None) -> str:
-    return render_html(template_dir, "report.html.j2", run=run, thresholds=thresholds,
-                       failures=failures, comparison=comparison, dimensions=GATED, pct=percent,
-                       signed=_signed)
+def render_report(
+    template_dir: Path,
+    run: dict,
+    thresholds: dict[str, float],
+    failures: list[str],
+    comparison: dict | None = None,
+) -> str:
+    return render_html(
+        template_dir,
+        "report.html.j2",
+        run=run,
+        thresholds=thresholds,
+        failures=failures,
+        comparison=comparison,
+        dimensions=GATED,
+        pct=percent,
+        signed=_signed,
+    )

@@ -124,13 +124,24 @@ class CaseResult:
         return None if self.score is None else self.score.passed[dimension]
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "patient_id": self.patient_id, "tags": self.tags,
-                "channel": self.channel, "moment": self.moment, "offer": self.offer,
-                "subject": self.subject, "body": self.body, "drafter": self.drafter,
-                "attempts": self.attempts, "guards_failed": self.guards_failed,
-                "no_offer": self.no_offer, "expectations_met": self.expectations_met,
-                "problems": self.problems, "judge": self.judge,
-                "score": self.score.as_dict() if self.score else None}
+        return {
+            "id": self.id,
+            "patient_id": self.patient_id,
+            "tags": self.tags,
+            "channel": self.channel,
+            "moment": self.moment,
+            "offer": self.offer,
+            "subject": self.subject,
+            "body": self.body,
+            "drafter": self.drafter,
+            "attempts": self.attempts,
+            "guards_failed": self.guards_failed,
+            "no_offer": self.no_offer,
+            "expectations_met": self.expectations_met,
+            "problems": self.problems,
+            "judge": self.judge,
+            "score": self.score.as_dict() if self.score else None,
+        }
 
 
 @dataclass(slots=True)
@@ -142,21 +153,29 @@ class RunResult:
     cases: list[CaseResult]
 
     def summary(self) -> dict:
-        return {"cases": len(self.cases), "drafted": sum(c.score is not None for c in self.cases),
-                "mean": _means(self.cases), "pass_rate": _pass_rates(self.cases),
-                "by_moment": _grouped(self.cases, lambda c: c.moment or "no offer"),
-                "by_channel": _grouped(self.cases, lambda c: c.channel or "none")}
+        return {
+            "cases": len(self.cases),
+            "drafted": sum(c.score is not None for c in self.cases),
+            "mean": _means(self.cases),
+            "pass_rate": _pass_rates(self.cases),
+            "by_moment": _grouped(self.cases, lambda c: c.moment or "no offer"),
+            "by_channel": _grouped(self.cases, lambda c: c.channel or "none"),
+        }
 
     def as_dict(self) -> dict:
-        return {"suite": self.suite, "drafter": self.drafter,
-                "prompt_version": self.prompt_version, "started": self.started,
-                "summary": self.summary(), "cases": [c.as_dict() for c in self.cases]}
+        return {
+            "suite": self.suite,
+            "drafter": self.drafter,
+            "prompt_version": self.prompt_version,
+            "started": self.started,
+            "summary": self.summary(),
+            "cases": [c.as_dict() for c in self.cases],
+        }
 
 
 def _means(cases: list[CaseResult]) -> dict[str, float | None]:
     scored = [c.score for c in cases if c.score]
-    return {d: round(fmean(s.value(d) for s in scored), 4) if scored else None
-            for d in DIMENSIONS}
+    return {d: round(fmean(s.value(d) for s in scored), 4) if scored else None for d in DIMENSIONS}
 
 
 def _pass_rates(cases: list[CaseResult]) -> dict[str, float | None]:
@@ -171,11 +190,14 @@ def _grouped(cases: list[CaseResult], key: Callable[[CaseResult], str]) -> dict[
     groups: dict[str, list[CaseResult]] = {}
     for case in cases:
         groups.setdefault(key(case), []).append(case)
-    return {name: {"cases": len(members), "mean": _means(members),
-                   "pass_rate": _pass_rates(members)} for name, members in sorted(groups.items())}
+    return {
+        name: {"cases": len(members), "mean": _means(members), "pass_rate": _pass_rates(members)}
+        for name, members in sorted(groups.items())
+    }
 
 
 # Running ---------------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class DraftedCase:
@@ -202,18 +224,22 @@ DraftCases = Callable[[list[EvalCase]], list[CaseOutcome]]
 outcome per case, in order."""
 
 
-def run_cases(cases: list[EvalCase], draft_cases: DraftCases, scorer: Scorer, *, judge=None,
-              concurrency: int = 1) -> list[CaseResult]:
+def run_cases(
+    cases: list[EvalCase], draft_cases: DraftCases, scorer: Scorer, *, judge=None, concurrency: int = 1
+) -> list[CaseResult]:
     """Each case drafted, scored, rated by the judge (when there is one), and checked against
     what it expected."""
     outcomes = draft_cases(cases)
-    results = [_result(case, outcome, scorer)
-               for case, outcome in zip(cases, outcomes, strict=True)]
+    results = [_result(case, outcome, scorer) for case, outcome in zip(cases, outcomes, strict=True)]
     if judge is not None:
-        drafted = [(result, outcome.drafted) for result, outcome
-                   in zip(results, outcomes, strict=True) if outcome.drafted is not None]
-        ratings = rate_all(judge, [draft_item(d.brief, d.draft.subject, d.draft.body)
-                                   for _, d in drafted], concurrency)
+        drafted = [
+            (result, outcome.drafted)
+            for result, outcome in zip(results, outcomes, strict=True)
+            if outcome.drafted is not None
+        ]
+        ratings = rate_all(
+            judge, [draft_item(d.brief, d.draft.subject, d.draft.body) for _, d in drafted], concurrency
+        )
         for (result, _), rating in zip(drafted, ratings, strict=True):
             result.judge = rating
     for case, result in zip(cases, results, strict=True):
@@ -222,8 +248,15 @@ def run_cases(cases: list[EvalCase], draft_cases: DraftCases, scorer: Scorer, *,
 
 
 def _result(case: EvalCase, outcome: CaseOutcome, scorer: Scorer) -> CaseResult:
-    result = CaseResult(case.id, case.patient_id, case.tags, case.channel, outcome.moment,
-                        outcome.offer, no_offer=outcome.no_offer)
+    result = CaseResult(
+        case.id,
+        case.patient_id,
+        case.tags,
+        case.channel,
+        outcome.moment,
+        outcome.offer,
+        no_offer=outcome.no_offer,
+    )
     if outcome.drafted is None:
         return result
     draft = outcome.drafted.draft
@@ -231,8 +264,7 @@ def _result(case: EvalCase, outcome: CaseOutcome, scorer: Scorer) -> CaseResult:
     result.subject, result.body = draft.subject, draft.body
     result.drafter, result.attempts = draft.drafter, len(draft.attempts)
     result.guards_failed = [g.name for g in draft.guards if not g.passed]
-    result.score = scorer.score(result.id, content, outcome.drafted.brief,
-                                outcome.drafted.grounds)
+    result.score = scorer.score(result.id, content, outcome.drafted.brief, outcome.drafted.grounds)
     return result
 
 
@@ -241,8 +273,7 @@ def check_expectations(expect: Expectation, result: CaseResult) -> list[str]:
     problems: list[str] = []
     if expect.none is not None:
         if result.no_offer is None or expect.none not in result.no_offer:
-            problems.append(f"expected no offer ({expect.none}), got "
-                            f"{result.offer or result.no_offer}")
+            problems.append(f"expected no offer ({expect.none}), got {result.offer or result.no_offer}")
     elif result.no_offer is not None:
         problems.append(f"expected an offer, got none: {result.no_offer}")
     if expect.moment and result.offer and result.moment != expect.moment:
@@ -264,6 +295,7 @@ def check_expectations(expect: Expectation, result: CaseResult) -> list[str]:
 
 
 # Gates and comparisons ---------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class CaseChange:
@@ -288,12 +320,24 @@ class Comparison:
     removed: list[str]
 
     def as_dict(self) -> dict:
-        return {"pass_rate_delta": self.pass_rate_delta, "regressions": self.regressions,
-                "changes": [{"id": c.id, "dimension": c.dimension, "before": c.before,
-                             "after": c.after, "better": c.better,
-                             "new_findings": c.gained, "resolved_findings": c.lost}
-                            for c in self.changes],
-                "added_cases": self.added, "removed_cases": self.removed}
+        return {
+            "pass_rate_delta": self.pass_rate_delta,
+            "regressions": self.regressions,
+            "changes": [
+                {
+                    "id": c.id,
+                    "dimension": c.dimension,
+                    "before": c.before,
+                    "after": c.after,
+                    "better": c.better,
+                    "new_findings": c.gained,
+                    "resolved_findings": c.lost,
+                }
+                for c in self.changes
+            ],
+            "added_cases": self.added,
+            "removed_cases": self.removed,
+        }
 
 
 def compare(before: dict, after: dict, tolerance: float) -> Comparison:
@@ -308,8 +352,10 @@ def compare(before: dict, after: dict, tolerance: float) -> Comparison:
             continue
         change = delta[dimension] = round(new[dimension] - old[dimension], 4)
         if change < -tolerance:
-            regressions.append(f"{dimension} pass rate fell from {old[dimension]:.0%} to "
-                               f"{new[dimension]:.0%} (more than {tolerance:.0%})")
+            regressions.append(
+                f"{dimension} pass rate fell from {old[dimension]:.0%} to "
+                f"{new[dimension]:.0%} (more than {tolerance:.0%})"
+            )
     before_cases = {c["id"]: c for c in before["cases"]}
     after_cases = {c["id"]: c for c in after["cases"]}
     changes = []
@@ -321,11 +367,19 @@ def compare(before: dict, after: dict, tolerance: float) -> Comparison:
             if abs(a[dimension] - b[dimension]) > 1e-9:
                 was = {f for f in a["findings"] if f.startswith(dimension + ":")}
                 now = {f for f in b["findings"] if f.startswith(dimension + ":")}
-                changes.append(CaseChange(case_id, dimension, a[dimension], b[dimension],
-                                          sorted(now - was), sorted(was - now)))
+                changes.append(
+                    CaseChange(
+                        case_id, dimension, a[dimension], b[dimension], sorted(now - was), sorted(was - now)
+                    )
+                )
     changes.sort(key=lambda c: (c.better, c.id, c.dimension))
-    return Comparison(delta, regressions, changes, sorted(after_cases.keys() - before_cases),
-                      sorted(before_cases.keys() - after_cases))
+    return Comparison(
+        delta,
+        regressions,
+        changes,
+        sorted(after_cases.keys() - before_cases),
+        sorted(before_cases.keys() - after_cases),
+    )
 
 
 def gate(result: dict, suite: Suite, comparison: Comparison | None = None) -> list[str]:
@@ -334,8 +388,7 @@ def gate(result: dict, suite: Suite, comparison: Comparison | None = None) -> li
     for dimension, threshold in suite.thresholds.items():
         rate = result["summary"]["pass_rate"].get(dimension)
         if rate is not None and rate < threshold:
-            failures.append(f"{dimension} pass rate {rate:.0%} is under the suite's "
-                            f"{threshold:.0%}")
+            failures.append(f"{dimension} pass rate {rate:.0%} is under the suite's {threshold:.0%}")
     if comparison is not None:
         failures += comparison.regressions
     return failures

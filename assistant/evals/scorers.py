@@ -52,10 +52,16 @@ class Score:
         return float(getattr(self, dimension))
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "tone": self.tone, "specificity": self.specificity,
-                "grounding": self.grounding, "compliance": self.compliance,
-                "compliance_passed": self.compliance_passed, "passed": self.passed,
-                "findings": self.findings}
+        return {
+            "id": self.id,
+            "tone": self.tone,
+            "specificity": self.specificity,
+            "grounding": self.grounding,
+            "compliance": self.compliance,
+            "compliance_passed": self.compliance_passed,
+            "passed": self.passed,
+            "findings": self.findings,
+        }
 
 
 class Scorer:
@@ -65,8 +71,7 @@ class Scorer:
         self.guards = guards
         self.scoring = scoring
 
-    def score(self, message_id: str, content: DraftContent, brief: Brief, grounds: Grounds
-              ) -> Score:
+    def score(self, message_id: str, content: DraftContent, brief: Brief, grounds: Grounds) -> Score:
         draft = Checked(content, brief, grounds)
         found: dict[str, list[Finding]] = {d: [] for d in DIMENSIONS}
         for guard in self.guards:
@@ -76,10 +81,21 @@ class Scorer:
         passed = {d: scores[d] >= self.scoring.thresholds[d] for d in DIMENSIONS}
         compliance_passed = not any(f.blocking for f in found["compliance"])
         passed["compliance"] = compliance_passed
-        findings = [f"{d}: {f.text}" + ("" if f.blocking else " (soft)")
-                    for d in DIMENSIONS for f in _unique(found[d])]
-        return Score(message_id, scores["tone"], scores["specificity"], scores["grounding"],
-                     scores["compliance"], compliance_passed, findings, passed)
+        findings = [
+            f"{d}: {f.text}" + ("" if f.blocking else " (soft)")
+            for d in DIMENSIONS
+            for f in _unique(found[d])
+        ]
+        return Score(
+            message_id,
+            scores["tone"],
+            scores["specificity"],
+            scores["grounding"],
+            scores["compliance"],
+            compliance_passed,
+            findings,
+            passed,
+        )
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -158,12 +158,12 @@ def _sections(service_id: str, text: str) -> list[Passage]:
         body = " ".join(body.split())
         if body:
             slug = re.sub(r"[^a-z0-9]+", "-", heading.strip().lower()).strip("-")
-            passages.append(Passage(f"knowledge:{service_id}#{slug}", service_id,
-                                    heading.strip(), body))
+            passages.append(Passage(f"knowledge:{service_id}#{slug}", service_id, heading.strip(), body))
     return passages
 
 
 def menu_passage(service: Service) -> Passage:
     """A service with no page of its own is grounded by its menu description."""
-    return Passage(f"menu:{service.id}", service.id, "Menu description",
-                   f"{service.name}: {service.description}".strip())
+    return Passage(
+        f"menu:{service.id}", service.id, "Menu description", f"{service.name}: {service.description}".strip()
+    )

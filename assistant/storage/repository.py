@@ -38,83 +38,155 @@ def _dumps(value: Any) -> str:
 
 # Rows <-> records ---------------------------------------------------------------------------
 
+
 def service_row(service: Service, extra: dict | None = None) -> dict:
-    steps = [{"to": s.to, "moments": [m.value for m in s.moments], "why": s.why}
-             for s in service.next_steps]
-    return {"id": service.id, "name": service.name, "category": service.category,
-            "price": service.price, "unit": service.unit, "kind": service.kind,
-            "min_age": service.min_age, "contraindications": _dumps(list(service.contraindications)),
-            "next_steps": _dumps(steps), "pairs_with": _dumps(list(service.pairs_with)),
-            "offered_at": _dumps([m.value for m in service.offered_at]),
-            "description": service.description, "extra": _dumps(extra or {})}
+    steps = [{"to": s.to, "moments": [m.value for m in s.moments], "why": s.why} for s in service.next_steps]
+    return {
+        "id": service.id,
+        "name": service.name,
+        "category": service.category,
+        "price": service.price,
+        "unit": service.unit,
+        "kind": service.kind,
+        "min_age": service.min_age,
+        "contraindications": _dumps(list(service.contraindications)),
+        "next_steps": _dumps(steps),
+        "pairs_with": _dumps(list(service.pairs_with)),
+        "offered_at": _dumps([m.value for m in service.offered_at]),
+        "description": service.description,
+        "extra": _dumps(extra or {}),
+    }
 
 
 def service_from(row: Any) -> Service:
-    steps = tuple(NextStep(to=s["to"], moments=tuple(Moment(m) for m in s.get("moments", [])),
-                           why=s.get("why", "")) for s in orjson.loads(row.next_steps))
-    return Service(id=row.id, name=row.name, category=row.category, price=row.price,
-                   unit=row.unit, kind=row.kind, next_steps=steps,
-                   pairs_with=tuple(orjson.loads(row.pairs_with)),
-                   offered_at=tuple(Moment(m) for m in orjson.loads(row.offered_at)),
-                   contraindications=tuple(orjson.loads(row.contraindications)),
-                   min_age=row.min_age, description=row.description)
+    steps = tuple(
+        NextStep(to=s["to"], moments=tuple(Moment(m) for m in s.get("moments", [])), why=s.get("why", ""))
+        for s in orjson.loads(row.next_steps)
+    )
+    return Service(
+        id=row.id,
+        name=row.name,
+        category=row.category,
+        price=row.price,
+        unit=row.unit,
+        kind=row.kind,
+        next_steps=steps,
+        pairs_with=tuple(orjson.loads(row.pairs_with)),
+        offered_at=tuple(Moment(m) for m in orjson.loads(row.offered_at)),
+        contraindications=tuple(orjson.loads(row.contraindications)),
+        min_age=row.min_age,
+        description=row.description,
+    )
 
 
 def patient_row(patient: Patient, extra: dict | None = None) -> dict:
-    return {"id": patient.id, "first_name": patient.first_name, "last_name": patient.last_name,
-            "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
-            "email": patient.email, "phone": patient.phone,
-            "preferred_channel": patient.preferred_channel,
-            "marketing_consent": patient.marketing_consent, "goals": _dumps(list(patient.goals)),
-            "flags": _dumps(list(patient.flags)), "memberships": _dumps(list(patient.memberships)),
-            "segment": patient.segment, "extra": _dumps(extra or {})}
+    return {
+        "id": patient.id,
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
+        "email": patient.email,
+        "phone": patient.phone,
+        "preferred_channel": patient.preferred_channel,
+        "marketing_consent": patient.marketing_consent,
+        "goals": _dumps(list(patient.goals)),
+        "flags": _dumps(list(patient.flags)),
+        "memberships": _dumps(list(patient.memberships)),
+        "segment": patient.segment,
+        "extra": _dumps(extra or {}),
+    }
 
 
 def patient_from(row: Any) -> Patient:
-    return Patient(id=row.id, first_name=row.first_name, last_name=row.last_name,
-                   birth_date=date.fromisoformat(row.birth_date) if row.birth_date else None,
-                   email=row.email, phone=row.phone, preferred_channel=row.preferred_channel,
-                   marketing_consent=bool(row.marketing_consent),
-                   goals=tuple(orjson.loads(row.goals)), flags=tuple(orjson.loads(row.flags)),
-                   memberships=tuple(orjson.loads(row.memberships)), segment=row.segment)
+    return Patient(
+        id=row.id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        birth_date=date.fromisoformat(row.birth_date) if row.birth_date else None,
+        email=row.email,
+        phone=row.phone,
+        preferred_channel=row.preferred_channel,
+        marketing_consent=bool(row.marketing_consent),
+        goals=tuple(orjson.loads(row.goals)),
+        flags=tuple(orjson.loads(row.flags)),
+        memberships=tuple(orjson.loads(row.memberships)),
+        segment=row.segment,
+    )
 
 
 def event_row(event: Event) -> dict:
-    return {"id": event.id, "patient_id": event.patient_id, "kind": event.kind,
-            "at": epoch(event.at), "service_id": event.service_id,
-            "ref_at": epoch(event.ref_at) if event.ref_at else None, "data": _dumps(event.data)}
+    return {
+        "id": event.id,
+        "patient_id": event.patient_id,
+        "kind": event.kind,
+        "at": epoch(event.at),
+        "service_id": event.service_id,
+        "ref_at": epoch(event.ref_at) if event.ref_at else None,
+        "data": _dumps(event.data),
+    }
 
 
 def event_from(row: Any) -> Event:
-    return Event(id=row[0], patient_id=row[1], kind=row[2], at=from_epoch(row[3]),
-                 service_id=row[4], ref_at=maybe_from_epoch(row[5]), data=orjson.loads(row[6]))
+    return Event(
+        id=row[0],
+        patient_id=row[1],
+        kind=row[2],
+        at=from_epoch(row[3]),
+        service_id=row[4],
+        ref_at=maybe_from_epoch(row[5]),
+        data=orjson.loads(row[6]),
+    )
 
 
 def offer_row(offer: OfferMade, data: dict | None = None) -> dict:
-    return {"id": offer.id, "patient_id": offer.patient_id, "service_id": offer.service_id,
-            "moment": offer.moment.value if offer.moment else "", "channel": offer.channel,
-            "at": epoch(offer.at), "data": _dumps(data or {})}
+    return {
+        "id": offer.id,
+        "patient_id": offer.patient_id,
+        "service_id": offer.service_id,
+        "moment": offer.moment.value if offer.moment else "",
+        "channel": offer.channel,
+        "at": epoch(offer.at),
+        "data": _dumps(data or {}),
+    }
 
 
 def offer_from(row: Any) -> OfferMade:
     policy = orjson.loads(row.data).get("policy") if '"policy"' in row.data else None
-    return OfferMade(id=row.id, patient_id=row.patient_id, service_id=row.service_id,
-                     moment=Moment(row.moment) if row.moment else None, channel=row.channel,
-                     at=from_epoch(row.at), policy=policy if isinstance(policy, dict) else None)
+    return OfferMade(
+        id=row.id,
+        patient_id=row.patient_id,
+        service_id=row.service_id,
+        moment=Moment(row.moment) if row.moment else None,
+        channel=row.channel,
+        at=from_epoch(row.at),
+        policy=policy if isinstance(policy, dict) else None,
+    )
 
 
 def outcome_row(outcome: Outcome, data: dict | None = None) -> dict:
-    return {"id": outcome.id, "patient_id": outcome.patient_id, "service_id": outcome.service_id,
-            "accepted": outcome.accepted, "at": epoch(outcome.at), "data": _dumps(data or {})}
+    return {
+        "id": outcome.id,
+        "patient_id": outcome.patient_id,
+        "service_id": outcome.service_id,
+        "accepted": outcome.accepted,
+        "at": epoch(outcome.at),
+        "data": _dumps(data or {}),
+    }
 
 
 def outcome_from(row: Any) -> Outcome:
-    return Outcome(id=row.id, patient_id=row.patient_id, service_id=row.service_id,
-                   accepted=bool(row.accepted), at=from_epoch(row.at))
+    return Outcome(
+        id=row.id,
+        patient_id=row.patient_id,
+        service_id=row.service_id,
+        accepted=bool(row.accepted),
+        at=from_epoch(row.at),
+    )
 
 
-_EVENT_COLUMNS = [schema.events.c[n] for n in
-                  ("id", "patient_id", "kind", "at", "service_id", "ref_at", "data")]
+_EVENT_COLUMNS = [
+    schema.events.c[n] for n in ("id", "patient_id", "kind", "at", "service_id", "ref_at", "data")
+]
 # A literal, so that SQLite can use the partial index on opt-outs.
 _OPTED_OUT = text("events.kind = 'opted_out'")
 
@@ -122,10 +194,17 @@ _OPTED_OUT = text("events.kind = 'opted_out'")
 def _contactable(row: Any) -> Patient:
     """Just what a patient with no recent signal is checked for (consent and channels), and
     what the conversion model reads of their type (segment, birth date)."""
-    return Patient(id=row.id, first_name=row.first_name, last_name=row.last_name,
-                   birth_date=date.fromisoformat(row.birth_date) if row.birth_date else None,
-                   email=row.email, phone=row.phone, preferred_channel=row.preferred_channel,
-                   marketing_consent=bool(row.marketing_consent), segment=row.segment)
+    return Patient(
+        id=row.id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        birth_date=date.fromisoformat(row.birth_date) if row.birth_date else None,
+        email=row.email,
+        phone=row.phone,
+        preferred_channel=row.preferred_channel,
+        marketing_consent=bool(row.marketing_consent),
+        segment=row.segment,
+    )
 
 
 class Repository:
@@ -164,8 +243,9 @@ class Repository:
         if cached is None:
             insert = self._insert(table)
             columns = [c.name for c in table.columns if not c.primary_key]
-            statement = insert.values({c.name: bindparam(c.name) for c in table.columns}
-                                      ).on_conflict_do_update(
+            statement = insert.values(
+                {c.name: bindparam(c.name) for c in table.columns}
+            ).on_conflict_do_update(
                 index_elements=list(table.primary_key.columns),
                 set_={c: insert.excluded[c] for c in columns},
                 where=or_(*(table.c[c].is_distinct_from(insert.excluded[c]) for c in columns)),
@@ -212,8 +292,7 @@ class Repository:
 
     def patient(self, patient_id: str) -> Patient | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(schema.patients).where(
-                schema.patients.c.id == patient_id)).first()
+            row = conn.execute(select(schema.patients).where(schema.patients.c.id == patient_id)).first()
         return patient_from(row) if row else None
 
     def patient_types(self, ids: Iterable[str]) -> dict[str, Patient]:
@@ -223,36 +302,49 @@ class Repository:
         found: dict[str, Patient] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
-                for r in conn.execute(select(table.c.id, table.c.segment, table.c.birth_date)
-                                      .where(table.c.id.in_(wanted[start:start + 500]))):
-                    found[r.id] = Patient(id=r.id, first_name="", segment=r.segment,
-                                          birth_date=date.fromisoformat(r.birth_date)
-                                          if r.birth_date else None)
+                for r in conn.execute(
+                    select(table.c.id, table.c.segment, table.c.birth_date).where(
+                        table.c.id.in_(wanted[start : start + 500])
+                    )
+                ):
+                    found[r.id] = Patient(
+                        id=r.id,
+                        first_name="",
+                        segment=r.segment,
+                        birth_date=date.fromisoformat(r.birth_date) if r.birth_date else None,
+                    )
         return found
 
     def rules(self) -> Rules:
         with self.engine.connect() as conn:
-            value = conn.execute(select(schema.practice_settings.c.value).where(
-                schema.practice_settings.c.key == RULES_KEY)).scalar()
+            value = conn.execute(
+                select(schema.practice_settings.c.value).where(schema.practice_settings.c.key == RULES_KEY)
+            ).scalar()
         return Rules.model_validate_json(value) if value else Rules()
 
     def save_rules(self, rules: Rules) -> None:
         with self.engine.begin() as conn:
-            self.upsert(conn, schema.practice_settings,
-                        [{"key": RULES_KEY, "value": rules.model_dump_json()}])
+            self.upsert(
+                conn, schema.practice_settings, [{"key": RULES_KEY, "value": rules.model_dump_json()}]
+            )
 
     # The scan's reads -------------------------------------------------------------------------
 
     def offers_and_outcomes(self, until: int) -> tuple[list[OfferMade], list[Outcome]]:
         with self.engine.connect() as conn:
-            offers = [offer_from(r) for r in conn.execute(
-                select(schema.offers).where(schema.offers.c.at <= until)).fetchall()]
-            outcomes = [outcome_from(r) for r in conn.execute(
-                select(schema.outcomes).where(schema.outcomes.c.at <= until)).fetchall()]
+            offers = [
+                offer_from(r)
+                for r in conn.execute(select(schema.offers).where(schema.offers.c.at <= until)).fetchall()
+            ]
+            outcomes = [
+                outcome_from(r)
+                for r in conn.execute(select(schema.outcomes).where(schema.outcomes.c.at <= until)).fetchall()
+            ]
         return offers, outcomes
 
-    def histories(self, since: int, until: int, due_from: int, due_until: int
-                  ) -> tuple[list[History], list[History]]:
+    def histories(
+        self, since: int, until: int, due_from: int, due_until: int
+    ) -> tuple[list[History], list[History]]:
         """(active, quiet). Active: patients with an event since `since` or a renewal due in
         the window, each with every event up to `until`, oldest first. Quiet: everyone else,
         with only what can still matter without a recent signal (consent, contacts, opt-outs).
@@ -261,9 +353,15 @@ class Repository:
         recent = select(events.c.patient_id).where(events.c.at.between(since, until)).distinct()
         with self.engine.connect() as conn:
             active_ids = set(conn.execute(recent).scalars())
-            due_only = set(conn.execute(select(events.c.patient_id).where(
-                events.c.kind == "membership_renewal_due",
-                events.c.ref_at.between(due_from, due_until), events.c.at <= until)).scalars())
+            due_only = set(
+                conn.execute(
+                    select(events.c.patient_id).where(
+                        events.c.kind == "membership_renewal_due",
+                        events.c.ref_at.between(due_from, due_until),
+                        events.c.at <= until,
+                    )
+                ).scalars()
+            )
             due_only -= active_ids
             active: dict[str, History] = {}
             quiet: list[History] = []
@@ -277,33 +375,49 @@ class Repository:
                     active[row.id] = History(patient_from(row))
                 else:
                     quiet.append(History(_contactable(row), events=opt_outs.get(row.id, [])))
-            rows = list(conn.execute(select(*_EVENT_COLUMNS).where(
-                events.c.patient_id.in_(recent), events.c.at <= until)
-                .order_by(events.c.patient_id, events.c.at)).fetchall())
+            rows = list(
+                conn.execute(
+                    select(*_EVENT_COLUMNS)
+                    .where(events.c.patient_id.in_(recent), events.c.at <= until)
+                    .order_by(events.c.patient_id, events.c.at)
+                ).fetchall()
+            )
             ids = sorted(due_only)
             for start in range(0, len(ids), 500):
-                rows += conn.execute(select(*_EVENT_COLUMNS).where(
-                    events.c.patient_id.in_(ids[start:start + 500]), events.c.at <= until)
-                    .order_by(events.c.patient_id, events.c.at)).fetchall()
+                rows += conn.execute(
+                    select(*_EVENT_COLUMNS)
+                    .where(events.c.patient_id.in_(ids[start : start + 500]), events.c.at <= until)
+                    .order_by(events.c.patient_id, events.c.at)
+                ).fetchall()
         for row in rows:
             history = active.get(row[1])
             if history is not None:
                 history.events.append(event_from(row))
         return list(active.values()), quiet
 
-    def events_of_kinds(self, kinds: Sequence[str], since: int, until: int
-                        ) -> list[tuple[str, str, int, str | None, float | None]]:
+    def events_of_kinds(
+        self, kinds: Sequence[str], since: int, until: int
+    ) -> list[tuple[str, str, int, str | None, float | None]]:
         """(patient id, kind, at, service id, amount) of every event of these kinds."""
         events = schema.events
         with self.engine.connect() as conn:
-            rows = conn.execute(select(events.c.patient_id, events.c.kind, events.c.at,
-                                       events.c.service_id, events.c.data).where(
-                events.c.kind.in_(list(kinds)), events.c.at.between(since, until)))
+            rows = conn.execute(
+                select(
+                    events.c.patient_id, events.c.kind, events.c.at, events.c.service_id, events.c.data
+                ).where(events.c.kind.in_(list(kinds)), events.c.at.between(since, until))
+            )
             found = []
             for patient_id, kind, at, service_id, data in rows:
                 amount = orjson.loads(data).get("amount") if '"amount"' in data else None
-                found.append((patient_id, kind, at, service_id,
-                              float(amount) if isinstance(amount, int | float) else None))
+                found.append(
+                    (
+                        patient_id,
+                        kind,
+                        at,
+                        service_id,
+                        float(amount) if isinstance(amount, int | float) else None,
+                    )
+                )
         return found
 
     def history(self, patient_id: str, until: int) -> History | None:
@@ -313,31 +427,56 @@ class Repository:
             return None
         history = History(patient)
         with self.engine.connect() as conn:
-            history.events = [event_from(r) for r in conn.execute(
-                select(*_EVENT_COLUMNS).where(schema.events.c.patient_id == patient_id,
-                                              schema.events.c.at <= until)
-                .order_by(schema.events.c.at)).fetchall()]
-            history.offers = [offer_from(r) for r in conn.execute(select(schema.offers).where(
-                schema.offers.c.patient_id == patient_id, schema.offers.c.at <= until))]
-            history.outcomes = [outcome_from(r) for r in conn.execute(select(schema.outcomes).where(
-                schema.outcomes.c.patient_id == patient_id, schema.outcomes.c.at <= until))]
+            history.events = [
+                event_from(r)
+                for r in conn.execute(
+                    select(*_EVENT_COLUMNS)
+                    .where(schema.events.c.patient_id == patient_id, schema.events.c.at <= until)
+                    .order_by(schema.events.c.at)
+                ).fetchall()
+            ]
+            history.offers = [
+                offer_from(r)
+                for r in conn.execute(
+                    select(schema.offers).where(
+                        schema.offers.c.patient_id == patient_id, schema.offers.c.at <= until
+                    )
+                )
+            ]
+            history.outcomes = [
+                outcome_from(r)
+                for r in conn.execute(
+                    select(schema.outcomes).where(
+                        schema.outcomes.c.patient_id == patient_id, schema.outcomes.c.at <= until
+                    )
+                )
+            ]
         return history
 
-    def other_patients(self, patient_id: str, names: set[tuple[str, str]], ids: set[str]
-                       ) -> list[str]:
+    def other_patients(self, patient_id: str, names: set[tuple[str, str]], ids: set[str]) -> list[str]:
         """Which of these full names and ids belong to patients other than `patient_id`."""
         patients = schema.patients
         found: list[str] = []
         with self.engine.connect() as conn:
             if ids:
-                found += [f"id {i}" for i in conn.execute(select(patients.c.id).where(
-                    patients.c.id.in_(sorted(ids)), patients.c.id != patient_id)).scalars()]
+                found += [
+                    f"id {i}"
+                    for i in conn.execute(
+                        select(patients.c.id).where(
+                            patients.c.id.in_(sorted(ids)), patients.c.id != patient_id
+                        )
+                    ).scalars()
+                ]
             firsts = {first for first, _ in names}
             if firsts:
-                rows = conn.execute(select(patients.c.first_name, patients.c.last_name).where(
-                    patients.c.first_name.in_(sorted(firsts)), patients.c.id != patient_id))
-                found += [f"{r.first_name} {r.last_name}" for r in rows
-                          if (r.first_name, r.last_name) in names]
+                rows = conn.execute(
+                    select(patients.c.first_name, patients.c.last_name).where(
+                        patients.c.first_name.in_(sorted(firsts)), patients.c.id != patient_id
+                    )
+                )
+                found += [
+                    f"{r.first_name} {r.last_name}" for r in rows if (r.first_name, r.last_name) in names
+                ]
         return found
 
     # Drafts -------------------------------------------------------------------------------
@@ -346,9 +485,14 @@ class Repository:
         with self.engine.begin() as conn:
             self.upsert(conn, schema.drafts, rows)
 
-    def drafts(self, as_of: str | None = None, patient_id: str | None = None,
-               statuses: Sequence[str] | None = None, moment: str | None = None,
-               limit: int | None = None) -> list[str]:
+    def drafts(
+        self,
+        as_of: str | None = None,
+        patient_id: str | None = None,
+        statuses: Sequence[str] | None = None,
+        moment: str | None = None,
+        limit: int | None = None,
+    ) -> list[str]:
         """Stored drafts as JSON, newest first."""
         table = schema.drafts
         query = select(table.c.record).order_by(table.c.created_at.desc(), table.c.id)
@@ -367,16 +511,16 @@ class Repository:
 
     def draft(self, draft_id: str) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(schema.drafts.c.record).where(
-                schema.drafts.c.id == draft_id)).scalar()
+            return conn.execute(select(schema.drafts.c.record).where(schema.drafts.c.id == draft_id)).scalar()
 
     def change_draft(self, draft_id: str, version: int, row: dict, audit: Sequence[dict]) -> bool:
         """Writes a new version of a draft and its audit entries in one transaction, only if the
         stored version is still `version`; False when someone else changed it first."""
         table = schema.drafts
         with self.engine.begin() as conn:
-            changed = conn.execute(table.update().where(
-                table.c.id == draft_id, table.c.version == version).values(**row)).rowcount
+            changed = conn.execute(
+                table.update().where(table.c.id == draft_id, table.c.version == version).values(**row)
+            ).rowcount
             if changed != 1:
                 conn.rollback()
                 return False
@@ -397,8 +541,7 @@ class Repository:
     def add_user(self, row: dict) -> bool:
         """Adds a user; False when the id is taken."""
         with self.engine.begin() as conn:
-            if conn.execute(select(schema.users.c.id).where(
-                    schema.users.c.id == row["id"])).first():
+            if conn.execute(select(schema.users.c.id).where(schema.users.c.id == row["id"])).first():
                 return False
             conn.execute(schema.users.insert(), [row])
         return True
@@ -413,25 +556,31 @@ class Repository:
 
     def set_user(self, user_id: str, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(schema.users.update().where(schema.users.c.id == user_id)
-                         .values(**values))
+            conn.execute(schema.users.update().where(schema.users.c.id == user_id).values(**values))
 
     def save_token(self, row: dict, replace_kind: bool = False) -> None:
         """Stores a token digest; `replace_kind` first revokes the user's tokens of that kind."""
         tokens = schema.tokens
         with self.engine.begin() as conn:
             if replace_kind:
-                conn.execute(tokens.delete().where(tokens.c.user_id == row["user_id"],
-                                                   tokens.c.kind == row["kind"]))
+                conn.execute(
+                    tokens.delete().where(tokens.c.user_id == row["user_id"], tokens.c.kind == row["kind"])
+                )
             conn.execute(tokens.insert(), [row])
 
     def token_user(self, digest: str, now: int) -> Any:
         """The active user a live token belongs to, or None."""
         tokens, users = schema.tokens, schema.users
         with self.engine.connect() as conn:
-            return conn.execute(select(users).join(tokens, tokens.c.user_id == users.c.id).where(
-                tokens.c.digest == digest, users.c.active.is_(True),
-                or_(tokens.c.expires_at.is_(None), tokens.c.expires_at > now))).first()
+            return conn.execute(
+                select(users)
+                .join(tokens, tokens.c.user_id == users.c.id)
+                .where(
+                    tokens.c.digest == digest,
+                    users.c.active.is_(True),
+                    or_(tokens.c.expires_at.is_(None), tokens.c.expires_at > now),
+                )
+            ).first()
 
     def revoke_token(self, digest: str) -> None:
         with self.engine.begin() as conn:
@@ -445,13 +594,17 @@ class Repository:
         with self.engine.begin() as conn:
             conn.execute(schema.audit.insert(), list(rows))
 
-    def audit(self, draft_id: str | None = None, patient_id: str | None = None,
-              actor: str | None = None, limit: int | None = None) -> list[Any]:
+    def audit(
+        self,
+        draft_id: str | None = None,
+        patient_id: str | None = None,
+        actor: str | None = None,
+        limit: int | None = None,
+    ) -> list[Any]:
         """Audit entries, oldest first (the last `limit` when given)."""
         table = schema.audit
         query = select(table).order_by(table.c.id.desc())
-        for column, value in (("draft_id", draft_id), ("patient_id", patient_id),
-                              ("actor", actor)):
+        for column, value in (("draft_id", draft_id), ("patient_id", patient_id), ("actor", actor)):
             if value is not None:
                 query = query.where(table.c[column] == value)
         if limit is not None:
@@ -467,9 +620,10 @@ class Repository:
         table = schema.embeddings
         with self.engine.connect() as conn:
             for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                for row in conn.execute(select(table.c.key, table.c.vector).where(
-                        table.c.key.in_(chunk), table.c.model == model)):
+                chunk = keys[start : start + 500]
+                for row in conn.execute(
+                    select(table.c.key, table.c.vector).where(table.c.key.in_(chunk), table.c.model == model)
+                ):
                     found[row.key] = row.vector
         return found
 

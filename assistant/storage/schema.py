@@ -18,7 +18,8 @@ from sqlalchemy import (
 metadata = MetaData()
 
 services = Table(
-    "services", metadata,
+    "services",
+    metadata,
     Column("id", String(100), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("category", String(100), nullable=False, default=""),
@@ -35,7 +36,8 @@ services = Table(
 )
 
 patients = Table(
-    "patients", metadata,
+    "patients",
+    metadata,
     Column("id", String(100), primary_key=True),
     Column("first_name", String(200), nullable=False),
     Column("last_name", String(200), nullable=False, default=""),
@@ -52,7 +54,8 @@ patients = Table(
 )
 
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("id", String(200), primary_key=True),
     Column("patient_id", String(100), ForeignKey("patients.id"), nullable=False),
     Column("kind", String(40), nullable=False),
@@ -65,14 +68,23 @@ events = Table(
     Index("ix_events_patient_at", "patient_id", "at"),
 )
 # Only appointments and renewals carry a future date: a partial index keeps other writes cheap.
-Index("ix_events_ref_at", events.c.ref_at, sqlite_where=events.c.ref_at.isnot(None),
-      postgresql_where=events.c.ref_at.isnot(None))
+Index(
+    "ix_events_ref_at",
+    events.c.ref_at,
+    sqlite_where=events.c.ref_at.isnot(None),
+    postgresql_where=events.c.ref_at.isnot(None),
+)
 # Opt-outs outlive the scan window: a patient without a recent signal is still checked for one.
-Index("ix_events_opted_out", events.c.patient_id, sqlite_where=events.c.kind == "opted_out",
-      postgresql_where=events.c.kind == "opted_out")
+Index(
+    "ix_events_opted_out",
+    events.c.patient_id,
+    sqlite_where=events.c.kind == "opted_out",
+    postgresql_where=events.c.kind == "opted_out",
+)
 
 offers = Table(
-    "offers", metadata,
+    "offers",
+    metadata,
     Column("id", String(200), primary_key=True),
     Column("patient_id", String(100), ForeignKey("patients.id"), nullable=False),
     Column("service_id", String(100), nullable=False),
@@ -84,7 +96,8 @@ offers = Table(
 )
 
 outcomes = Table(
-    "outcomes", metadata,
+    "outcomes",
+    metadata,
     Column("id", String(200), primary_key=True),
     Column("patient_id", String(100), ForeignKey("patients.id"), nullable=False),
     Column("service_id", String(100), nullable=False),
@@ -95,20 +108,23 @@ outcomes = Table(
 )
 
 practice_settings = Table(
-    "practice_settings", metadata,
+    "practice_settings",
+    metadata,
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
 )
 
 embeddings = Table(
-    "embeddings", metadata,
+    "embeddings",
+    metadata,
     Column("key", String(64), primary_key=True),
     Column("model", String(100), nullable=False),
     Column("vector", LargeBinary, nullable=False),
 )
 
 drafts = Table(
-    "drafts", metadata,
+    "drafts",
+    metadata,
     Column("id", String(40), primary_key=True),
     Column("patient_id", String(100), nullable=False),
     Column("as_of", String(10), nullable=False),
@@ -128,7 +144,8 @@ drafts = Table(
 )
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", String(100), primary_key=True),
     Column("name", String(200), nullable=False, default=""),
     Column("role", String(20), nullable=False),
@@ -138,7 +155,8 @@ users = Table(
 )
 
 tokens = Table(
-    "tokens", metadata,
+    "tokens",
+    metadata,
     Column("digest", String(64), primary_key=True),
     Column("user_id", String(100), nullable=False),
     Column("kind", String(10), nullable=False),
@@ -148,7 +166,8 @@ tokens = Table(
 )
 
 audit = Table(
-    "audit", metadata,
+    "audit",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", BigInteger, nullable=False),
     Column("actor", String(100), nullable=False),

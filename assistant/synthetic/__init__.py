@@ -73,8 +73,9 @@ __all__ = [
 ]
 
 
-def generate_practice(n_patients: int, as_of: date, seed: int = 7,
-                      events_per_patient: float | None = None) -> Iterator[dict]:
+def generate_practice(
+    n_patients: int, as_of: date, seed: int = 7, events_per_patient: float | None = None
+) -> Iterator[dict]:
     """Yield patient and event records (import format); each patient precedes its events."""
     days = Days(as_of)
     rng = random.Random()
@@ -105,8 +106,10 @@ def generate_practice(n_patients: int, as_of: date, seed: int = 7,
 def _patient_record(p: Chart, i: int, fi: int, li: int) -> dict:
     phone_tail = (i * 7 + 1234567) % 10_000_000
     return {
-        "type": "patient", "id": p.pid,
-        "first_name": FIRST_NAMES[fi], "last_name": LAST_NAMES[li],
+        "type": "patient",
+        "id": p.pid,
+        "first_name": FIRST_NAMES[fi],
+        "last_name": LAST_NAMES[li],
         "birth_date": _birth_date(p),
         "email": f"{FIRST_SLUGS[fi]}.{LAST_SLUGS[li]}.{i}@example.com",
         "phone": f"+1555{phone_tail:07d}",
@@ -124,8 +127,9 @@ def _birth_date(p: Chart) -> str:
     return date.fromordinal(p.days.as_of_ord - days).isoformat()
 
 
-def write_practice(path: pathlib.Path, n_patients: int, as_of: date, seed: int = 7,
-                   events_per_patient: float | None = None) -> int:
+def write_practice(
+    path: pathlib.Path, n_patients: int, as_of: date, seed: int = 7, events_per_patient: float | None = None
+) -> int:
     """Stream the practice to ``path`` as JSON Lines; return the number of lines written."""
     path = pathlib.Path(path)
     lines = 0

@@ -140,9 +140,15 @@ def _opening(p: Chart, groups: list[list]) -> str:
     if rng.random() < 0.6 or p.seg != "aesthetics":
         notes = CONSULT_NOTES.get(main)
         if notes:
-            groups.append([(min(365, start + rng.randint(0, 7)), "consultation",
-                            {"service_id": main, "note": pick(rng, notes),
-                             "goals": p.goals[:1]})])
+            groups.append(
+                [
+                    (
+                        min(365, start + rng.randint(0, 7)),
+                        "consultation",
+                        {"service_id": main, "note": pick(rng, notes), "goals": p.goals[:1]},
+                    )
+                ]
+            )
     first: list[tuple] = [(start, "visit", main, False)]
     if p.seg == "weight":
         first.append((start, "baseline", None))
@@ -164,11 +170,21 @@ def _membership_start(p: Chart, m: str, groups: list[list]) -> None:
         if m == "skincare_membership":
             md = max(md, min(start, 60))
     groups.append([(md, "membership_started", {"service_id": m})])
-    if m in ("skincare_membership", "vip_membership", "longevity_protocol") \
-            and rng.random() < 0.3 and md - 40 >= end + 20:
+    if (
+        m in ("skincare_membership", "vip_membership", "longevity_protocol")
+        and rng.random() < 0.3
+        and md - 40 >= end + 20
+    ):
         rd = rng.randint(end + 20, md - 20)
-        groups.append([(rd, "membership_renewal_due",
-                        {"service_id": m, "due_date": p.days.day(rd - rng.randint(7, 14))})])
+        groups.append(
+            [
+                (
+                    rd,
+                    "membership_renewal_due",
+                    {"service_id": m, "due_date": p.days.day(rd - rng.randint(7, 14))},
+                )
+            ]
+        )
 
 
 def _episodes(p: Chart, budget_left: int, groups: list[list]) -> None:
@@ -279,16 +295,16 @@ def _episode(p: Chart, d: int, out: list) -> None:
     if rng.random() < 0.25:
         b = min(365, d + rng.randint(3, 21))
         if rng.random() < 0.12:
-            out.append([(b, "appointment_cancelled",
-                         {"service_id": svc, "reason": pick(rng, CANCEL_REASONS)})])
+            out.append(
+                [(b, "appointment_cancelled", {"service_id": svc, "reason": pick(rng, CANCEL_REASONS)})]
+            )
         out.append([(b, "booked", (svc, d))])
     if rng.random() < 0.35 and d - 1 >= end:
         out.append([(d - 1, "summary_sent", {"service_id": svc})])
     if svc in RESULT_NOTES and svc in INJECTABLE_LIKE and rng.random() < 0.3:
         d2 = d - rng.randint(7, 14)
         if d2 >= end:
-            out.append([(d2, "result_observed",
-                         {"service_id": svc, "note": pick(rng, RESULT_NOTES[svc])})])
+            out.append([(d2, "result_observed", {"service_id": svc, "note": pick(rng, RESULT_NOTES[svc])})])
     if rng.random() < 0.3:
         d2 = d - rng.randint(1, 6)
         if d2 >= end:
@@ -320,17 +336,34 @@ def _life_event(p: Chart, svc: str, d: int, out: list) -> None:
     elif r < 0.05:
         out.append([(d2, "complaint", {"note": pick(rng, COMPLAINTS)})])
     elif svc == "glp1_program":
-        out.append([(d2, "milestone", {"note": pick(rng, (
-            "Lost 10% of starting weight.", "Off blood pressure medication per PCP.",
-            "First 20 pounds down."))})])
+        out.append(
+            [
+                (
+                    d2,
+                    "milestone",
+                    {
+                        "note": pick(
+                            rng,
+                            (
+                                "Lost 10% of starting weight.",
+                                "Off blood pressure medication per PCP.",
+                                "First 20 pounds down.",
+                            ),
+                        )
+                    },
+                )
+            ]
+        )
 
 
 def _offer_pair(p: Chart, d: int, out: list) -> None:
     """offer_presented at day d, its outcome 1-5 days later (and what an acceptance led to)."""
     rng = p.rng
-    cands = [s for s in SEG_OFFERS[p.seg]
-             if s not in p.avoid and s not in p.memberships
-             and (p.member_offers or s not in MEMBERSHIPS)]
+    cands = [
+        s
+        for s in SEG_OFFERS[p.seg]
+        if s not in p.avoid and s not in p.memberships and (p.member_offers or s not in MEMBERSHIPS)
+    ]
     if not cands:
         return
     svc = pick(rng, cands)
@@ -368,8 +401,9 @@ def _emit(p: Chart, item: tuple) -> None:
         p.measurement(d, 31, p.w0)
     elif kind == "booked":
         svc, vd = item[2]
-        p.add(d, p.slot(), "appointment_booked", service_id=svc,
-              scheduled_for=p.days.at(vd, rng.randrange(30)))
+        p.add(
+            d, p.slot(), "appointment_booked", service_id=svc, scheduled_for=p.days.at(vd, rng.randrange(30))
+        )
     elif kind == "fb":
         p.feedback(d, _bg_score(rng), item[2])
     elif kind == "ci":

@@ -49,9 +49,28 @@ class Days:
 class Chart:
     """A patient under construction: who they are, what history to add, the events so far."""
 
-    __slots__ = ("rng", "days", "pid", "ev", "seg", "memberships", "flags", "consent", "age",
-                 "goals", "start_d", "w0", "loss", "avoid", "only", "offers", "member_offers",
-                 "bg_end", "channel", "history")
+    __slots__ = (
+        "rng",
+        "days",
+        "pid",
+        "ev",
+        "seg",
+        "memberships",
+        "flags",
+        "consent",
+        "age",
+        "goals",
+        "start_d",
+        "w0",
+        "loss",
+        "avoid",
+        "only",
+        "offers",
+        "member_offers",
+        "bg_end",
+        "channel",
+        "history",
+    )
 
     def __init__(self, rng: random.Random, days: Days, pid: str) -> None:
         self.rng = rng
@@ -76,8 +95,13 @@ class Chart:
         self.history = True
 
     def add(self, d: int, slot: int, kind: str, **fields: object) -> None:
-        e: dict[str, object] = {"type": "event", "id": "", "patient_id": self.pid,
-             "at": self.days.at(d, slot), "kind": kind}
+        e: dict[str, object] = {
+            "type": "event",
+            "id": "",
+            "patient_id": self.pid,
+            "at": self.days.at(d, slot),
+            "kind": kind,
+        }
         if fields:
             e.update(fields)
         self.ev.append((slot - d * 64, e))
@@ -100,9 +124,15 @@ class Chart:
             notes = VISIT_NOTES.get(service)
             note = notes[rng.randrange(len(notes))] if notes else ""
         provs = PROVIDERS[service]
-        self.add(d, s, "visit_completed", service_id=service,
-                 amount=0 if member else PRICES[service],
-                 provider=provs[rng.randrange(len(provs))], note=note)
+        self.add(
+            d,
+            s,
+            "visit_completed",
+            service_id=service,
+            amount=0 if member else PRICES[service],
+            provider=provs[rng.randrange(len(provs))],
+            note=note,
+        )
 
     def feedback(self, d: int, score: int, area: str, comment: str | None = None) -> None:
         if comment is None:

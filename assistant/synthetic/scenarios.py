@@ -69,11 +69,17 @@ def scenario(expect: Expect) -> Callable[[Write], Write]:
             raise ValueError(f"scenario {name} is registered twice")
         SCENARIOS[name] = Scenario(name, inspect.getdoc(write) or "", expect, write)
         return write
+
     return register
 
 
-def _setup(p: Chart, seg: str, memberships: tuple[str, ...] = (), avoid: tuple[str, ...] = (),
-           age: tuple[int, int] = (26, 62)) -> None:
+def _setup(
+    p: Chart,
+    seg: str,
+    memberships: tuple[str, ...] = (),
+    avoid: tuple[str, ...] = (),
+    age: tuple[int, int] = (26, 62),
+) -> None:
     """A consenting adult of the segment with one goal, holding ``memberships``, whose history
     avoids ``avoid`` and stops before the scenario's window."""
     rng = p.rng
@@ -99,8 +105,7 @@ def _peak_botox(p: Chart) -> int:
     v = rng.randint(15, 30)
     p.visit(v, "botox")
     r = rng.randint(2, 10)
-    p.add(r, rng.randrange(16), "result_observed", service_id="botox",
-          note=pick(rng, RESULT_NOTES["botox"]))
+    p.add(r, rng.randrange(16), "result_observed", service_id="botox", note=pick(rng, RESULT_NOTES["botox"]))
     p.feedback(rng.randint(1, r), rng.choice((9, 10, 10)), "injectables")
     return v
 
@@ -109,19 +114,29 @@ def _booked(p: Chart, service: str) -> None:
     rng = p.rng
     _setup(p, "aesthetics", avoid=(service, "hydrafacial"))
     d = rng.randint(1, 10)
-    p.add(d, p.slot(), "appointment_booked", service_id=service,
-          scheduled_for=p.days.at(-rng.randint(2, 14), rng.randrange(30)))
+    p.add(
+        d,
+        p.slot(),
+        "appointment_booked",
+        service_id=service,
+        scheduled_for=p.days.at(-rng.randint(2, 14), rng.randrange(30)),
+    )
 
 
 def _glp1_consultation(p: Chart) -> None:
     rng = p.rng
-    p.add(rng.randint(1, 10), p.slot(), "consultation", service_id="glp1_program",
-          note=pick(rng, CONSULT_NOTES["glp1_program"]), goals=list(p.goals))
+    p.add(
+        rng.randint(1, 10),
+        p.slot(),
+        "consultation",
+        service_id="glp1_program",
+        note=pick(rng, CONSULT_NOTES["glp1_program"]),
+        goals=list(p.goals),
+    )
 
 
 def _hormone_holder(p: Chart) -> None:
-    _setup(p, "wellness", memberships=("hormone_optimization",), avoid=("longevity_protocol",),
-           age=(38, 68))
+    _setup(p, "wellness", memberships=("hormone_optimization",), avoid=("longevity_protocol",), age=(38, 68))
 
 
 def _summary(p: Chart, service: str) -> None:
@@ -139,8 +154,12 @@ def _glp1_goal(p: Chart, target: str, new_goal: str) -> None:
     _setup(p, "weight", memberships=("glp1_program",), avoid=(target,))
     p.loss = rng.uniform(0.1, 0.22) if new_goal != "energy" else rng.uniform(0.06, 0.18)
     p.visit(rng.randint(15, 35), "glp1_program")
-    p.add(rng.randint(1, 10), p.slot(), "goal_changed", **{
-        "from": p.goals[0], "to": pick(rng, GOAL_TO[new_goal])})
+    p.add(
+        rng.randint(1, 10),
+        p.slot(),
+        "goal_changed",
+        **{"from": p.goals[0], "to": pick(rng, GOAL_TO[new_goal])},
+    )
 
 
 def _maintenance_goal(p: Chart, target: str, new_goal: str) -> None:
@@ -150,8 +169,12 @@ def _maintenance_goal(p: Chart, target: str, new_goal: str) -> None:
     p.start_d = rng.randint(240, 362)
     p.loss = rng.uniform(0.12, 0.22)
     p.visit(rng.randint(15, 35), "weight_maintenance")
-    p.add(rng.randint(1, 10), p.slot(), "goal_changed", **{
-        "from": pick(rng, MAINT_FROM), "to": pick(rng, GOAL_TO[new_goal])})
+    p.add(
+        rng.randint(1, 10),
+        p.slot(),
+        "goal_changed",
+        **{"from": pick(rng, MAINT_FROM), "to": pick(rng, GOAL_TO[new_goal])},
+    )
 
 
 def _flagged_glp1_consultation(p: Chart, flag: str) -> None:
@@ -192,10 +215,17 @@ def intake_botox(p: Chart) -> None:
     rng = p.rng
     _setup(p, "aesthetics", age=(24, 55))
     p.history = False
-    p.goals = [pick(rng, ("smooth crow's feet", "softer frown lines", "look less tired",
-                          "smoother forehead"))]
-    p.add(rng.randint(1, 10), p.slot(), "consultation", service_id="botox",
-          note=pick(rng, CONSULT_NOTES["botox"]), goals=list(p.goals))
+    p.goals = [
+        pick(rng, ("smooth crow's feet", "softer frown lines", "look less tired", "smoother forehead"))
+    ]
+    p.add(
+        rng.randint(1, 10),
+        p.slot(),
+        "consultation",
+        service_id="botox",
+        note=pick(rng, CONSULT_NOTES["botox"]),
+        goals=list(p.goals),
+    )
 
 
 @scenario(Expect(Moment.INTAKE, offer="glp1_program"))
@@ -215,8 +245,14 @@ def results_botox(p: Chart) -> None:
     p.history = False
     p.goals = [pick(rng, ("softer frown lines", "smoother forehead", "look less tired"))]
     v = _peak_botox(p)
-    p.add(v + rng.randint(3, 14), p.slot(), "consultation", service_id="botox",
-          note=pick(rng, CONSULT_NOTES["botox"]), goals=list(p.goals))
+    p.add(
+        v + rng.randint(3, 14),
+        p.slot(),
+        "consultation",
+        service_id="botox",
+        note=pick(rng, CONSULT_NOTES["botox"]),
+        goals=list(p.goals),
+    )
 
 
 @scenario(Expect(Moment.RESULTS_VISIBLE, offer="body_contouring"))
@@ -230,10 +266,19 @@ def results_glp1(p: Chart) -> None:
     m = rng.randint(1, 10)
     p.measurement(m, 20, round(p.w0 * (1.0 - p.loss), 1))
     lost = round(p.w0 * p.loss)
-    p.feedback(rng.randint(1, m), rng.choice((9, 10)), "weight",
-               pick(rng, (f"Down {lost} pounds, my jeans fit again.",
-                          f"{lost} pounds gone and I have energy again!",
-                          "I can't believe how much better I feel.")))
+    p.feedback(
+        rng.randint(1, m),
+        rng.choice((9, 10)),
+        "weight",
+        pick(
+            rng,
+            (
+                f"Down {lost} pounds, my jeans fit again.",
+                f"{lost} pounds gone and I have energy again!",
+                "I can't believe how much better I feel.",
+            ),
+        ),
+    )
 
 
 @scenario(Expect(Moment.RESULTS_VISIBLE, offer="longevity_protocol"))
@@ -281,8 +326,13 @@ def renewal_skincare(p: Chart) -> None:
     _setup(p, "aesthetics", memberships=("skincare_membership",), avoid=("vip_membership",))
     p.start_d = rng.randint(200, 362)
     p.visit(rng.randint(20, 35), "hydrafacial", member=True)
-    p.add(rng.randint(1, 10), p.slot(), "membership_renewal_due",
-          service_id="skincare_membership", due_date=p.days.day(-rng.randint(5, 20)))
+    p.add(
+        rng.randint(1, 10),
+        p.slot(),
+        "membership_renewal_due",
+        service_id="skincare_membership",
+        due_date=p.days.day(-rng.randint(5, 20)),
+    )
 
 
 @scenario(Expect(Moment.REFERRAL, offer="vip_membership"))
@@ -367,8 +417,13 @@ def sup_pregnant_booking(p: Chart) -> None:
     rng = p.rng
     _setup(p, "aesthetics", avoid=("product_kit", "hydrafacial"), age=(24, 40))
     p.flags = ["pregnant"]
-    p.add(rng.randint(1, 10), p.slot(), "appointment_booked", service_id="hydrafacial",
-          scheduled_for=p.days.at(-rng.randint(2, 14), rng.randrange(30)))
+    p.add(
+        rng.randint(1, 10),
+        p.slot(),
+        "appointment_booked",
+        service_id="hydrafacial",
+        scheduled_for=p.days.at(-rng.randint(2, 14), rng.randrange(30)),
+    )
 
 
 @scenario(Expect(Moment.INTAKE, reason=Reason.UNDER_AGE))
@@ -381,8 +436,14 @@ def sup_under_18(p: Chart) -> None:
     p.only = frozenset({"hydrafacial"})
     p.offers = False
     p.start_d = rng.randint(90, 300)
-    p.add(rng.randint(1, 10), p.slot(), "consultation", service_id="botox",
-          note=pick(rng, TEEN_CONSULT), goals=list(p.goals))
+    p.add(
+        rng.randint(1, 10),
+        p.slot(),
+        "consultation",
+        service_id="botox",
+        note=pick(rng, TEEN_CONSULT),
+        goals=list(p.goals),
+    )
 
 
 @scenario(Expect(Moment.RESULTS_VISIBLE, reason=Reason.COMPLAINT))
@@ -390,8 +451,13 @@ def sup_complaint(p: Chart) -> None:
     """Botox visit, result_observed, complaint 2-20 days ago."""
     rng = p.rng
     v = _botox_visit(p)
-    p.add(rng.randint(2, 10), rng.randrange(16), "result_observed", service_id="botox",
-          note=pick(rng, RESULT_NOTES["botox"]))
+    p.add(
+        rng.randint(2, 10),
+        rng.randrange(16),
+        "result_observed",
+        service_id="botox",
+        note=pick(rng, RESULT_NOTES["botox"]),
+    )
     p.add(rng.randint(2, min(20, v - 1)), p.slot(), "complaint", note=pick(rng, COMPLAINTS))
 
 
@@ -402,8 +468,13 @@ def sup_negative_feedback(p: Chart) -> None:
     _setup(p, "aesthetics", avoid=("skincare_membership",))
     p.visit(rng.randint(16, 30), "botox")
     f = rng.randint(1, 12)
-    p.add(rng.randint(f + 1, 14), rng.randrange(16), "result_observed", service_id="botox",
-          note=pick(rng, RESULT_NOTES["botox"]))
+    p.add(
+        rng.randint(f + 1, 14),
+        rng.randrange(16),
+        "result_observed",
+        service_id="botox",
+        note=pick(rng, RESULT_NOTES["botox"]),
+    )
     p.feedback(f, rng.randint(2, 6), "injectables")
 
 
@@ -413,9 +484,14 @@ def sup_cooldown(p: Chart) -> None:
     rng = p.rng
     v = _botox_visit(p)
     o = rng.randint(3, min(25, v - 1))
-    p.add(o, p.slot(), "offer_presented", service_id="skincare_membership",
-          moment=pick(rng, (Moment.RESULTS_VISIBLE, Moment.POST_TREATMENT_SUMMARY)).value,
-          channel=p.channel)
+    p.add(
+        o,
+        p.slot(),
+        "offer_presented",
+        service_id="skincare_membership",
+        moment=pick(rng, (Moment.RESULTS_VISIBLE, Moment.POST_TREATMENT_SUMMARY)).value,
+        channel=p.channel,
+    )
     p.feedback(rng.randint(1, min(o - 1, 10)), rng.choice((9, 10)), "injectables")
 
 
@@ -427,9 +503,14 @@ def sup_declined(p: Chart) -> None:
     _setup(p, "aesthetics", avoid=("skincare_membership",))
     p.history = False
     x = rng.randint(31, 80)
-    p.add(x + 1, p.slot(), "offer_presented", service_id="skincare_membership",
-          moment=pick(rng, (Moment.CHECK_IN, Moment.POST_TREATMENT_SUMMARY)).value,
-          channel=p.channel)
+    p.add(
+        x + 1,
+        p.slot(),
+        "offer_presented",
+        service_id="skincare_membership",
+        moment=pick(rng, (Moment.CHECK_IN, Moment.POST_TREATMENT_SUMMARY)).value,
+        channel=p.channel,
+    )
     p.add(x, p.slot(), "offer_declined", service_id="skincare_membership")
     _peak_botox(p)
 

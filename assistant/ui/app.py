@@ -13,8 +13,12 @@ from assistant.ui.draft_view import draft_view
 from assistant.ui.lists import approval_queue, drafts_list, ready_this_week
 from assistant.ui.login import login_screen, who
 
-SCREENS = {"Approval queue": approval_queue, "Ready this week": ready_this_week,
-           "Drafts": drafts_list, "Dashboard": dashboard}
+SCREENS = {
+    "Approval queue": approval_queue,
+    "Ready this week": ready_this_week,
+    "Drafts": drafts_list,
+    "Dashboard": dashboard,
+}
 
 
 def screens_for(user: User) -> list[str]:

@@ -31,6 +31,7 @@ _MESSAGES = {"success": st.success, "info": st.info, "warning": st.warning}
 
 # The desk ---------------------------------------------------------------------------------------
 
+
 def review() -> Review:
     """The desk over the practice the environment names; one per practice per server process."""
     settings = Settings()
@@ -67,6 +68,7 @@ def offered(user: User, action: Action, status: str | None = None) -> bool:
 
 # The person logged in ---------------------------------------------------------------------------
 
+
 def current_user(desk: Review) -> User | None:
     """The session's user, checked on every run so a disabled user or an expired session ends."""
     token = st.session_state.get("token")
@@ -92,6 +94,7 @@ def log_out() -> None:
 
 # The open draft ---------------------------------------------------------------------------------
 
+
 def open_draft(desk: Review, user: User, draft_id: str) -> None:
     """Opens a draft (the desk audits the view) and shows it on the next run."""
     draft = attempt(lambda: desk.get(user, draft_id))
@@ -116,6 +119,7 @@ def changed(draft: Draft, message: str) -> None:
 
 
 # Messages and words -----------------------------------------------------------------------------
+
 
 def flash(kind: str, text: str) -> None:
     """A message for the next run (an action reruns the page to show the new state)."""

@@ -61,14 +61,20 @@ def _top(desk: Review, user: User, draft: Draft) -> None:
     if reload:
         open_draft(desk, user, draft.id)
     first_name = (draft.brief or {}).get("first_name", "")
-    st.header(f"{draft.offer_name} for {first_name} ({draft.patient_id})" if first_name
-              else f"{draft.offer_name} for {draft.patient_id}")
-    st.markdown(f"**Status: {status_label(draft.status)}** · version {draft.version} · "
-                f"{md(moment_label(draft.moment))} · {md(draft.channel)} · {md(money(draft.price))}"
-                f" · written by {md(draft.drafter)} for {draft.as_of}")
+    st.header(
+        f"{draft.offer_name} for {first_name} ({draft.patient_id})"
+        if first_name
+        else f"{draft.offer_name} for {draft.patient_id}"
+    )
+    st.markdown(
+        f"**Status: {status_label(draft.status)}** · version {draft.version} · "
+        f"{md(moment_label(draft.moment))} · {md(draft.channel)} · {md(money(draft.price))}"
+        f" · written by {md(draft.drafter)} for {draft.as_of}"
+    )
 
 
 # The text, and the record beside it -----------------------------------------------------------
+
 
 def _text(desk: Review, user: User, draft: Draft) -> None:
     st.subheader("Draft")
@@ -79,20 +85,27 @@ def _text(desk: Review, user: User, draft: Draft) -> None:
         st.text_area("Body", value=draft.body, height=340, disabled=True, key=f"body-{shown}")
         return
     with st.form(f"edit-{shown}", border=False):
-        subject = (st.text_input("Subject", value=draft.subject, key=f"subject-{shown}")
-                   if draft.channel == "email" else None)
+        subject = (
+            st.text_input("Subject", value=draft.subject, key=f"subject-{shown}")
+            if draft.channel == "email"
+            else None
+        )
         body = st.text_area("Body", value=draft.body, height=340, key=f"body-{shown}")
         with st.container(horizontal=True):
-            check = st.form_submit_button("Check", key="check",
-                                          help="Run the guards on this text without saving")
+            check = st.form_submit_button(
+                "Check", key="check", help="Run the guards on this text without saving"
+            )
             save = st.form_submit_button("Save", type="primary", key="save")
     if check:
         _check(desk, user, draft, draft.subject if subject is None else subject, body)
     if save:
         saved = attempt(lambda: desk.edit(user, draft.id, draft.version, subject, body))
         if saved is not None:
-            changed(saved, f"Saved as version {saved.version}; it is now "
-                           f"{status_label(saved.status)}.{_failing(saved.guards)}")
+            changed(
+                saved,
+                f"Saved as version {saved.version}; it is now "
+                f"{status_label(saved.status)}.{_failing(saved.guards)}",
+            )
 
 
 def _check(desk: Review, user: User, draft: Draft, subject: str, body: str) -> None:
@@ -127,6 +140,7 @@ def _history(desk: Review, user: User, draft: Draft) -> None:
 
 # Guards -------------------------------------------------------------------------------------------
 
+
 def guards(title: str, results: list[GuardResult]) -> None:
     """Each guard's verdict; a failing one says why, and whether it stops the draft going on."""
     st.subheader(title)
@@ -145,20 +159,29 @@ def _failing(results: list[GuardResult]) -> str:
 
 # The buttons ----------------------------------------------------------------------------------
 
+
 def _actions(desk: Review, user: User, draft: Draft) -> None:
     """The buttons this role may press in this status; the desk refuses anything else anyway."""
-    commenting = any(offered(user, a, draft.status)
-                     for a in (Action.SUBMIT, Action.APPROVE, Action.REJECT))
+    commenting = any(offered(user, a, draft.status) for a in (Action.SUBMIT, Action.APPROVE, Action.REJECT))
     comment = ""
     if commenting:
-        comment = st.text_area("Comment", key=f"comment-{draft.id}-{draft.version}",
-                               placeholder="A note for the provider, or what to change")
+        comment = st.text_area(
+            "Comment",
+            key=f"comment-{draft.id}-{draft.version}",
+            placeholder="A note for the provider, or what to change",
+        )
     steps = [s for s in _steps(desk, user, draft, comment) if offered(user, s.action, draft.status)]
     if not steps:
         return
     with st.container(horizontal=True):
-        pressed = [st.button(step.label, key=f"{step.label.lower().replace(' ', '-')}-{draft.id}",
-                             type="primary" if step.main else "secondary") for step in steps]
+        pressed = [
+            st.button(
+                step.label,
+                key=f"{step.label.lower().replace(' ', '-')}-{draft.id}",
+                type="primary" if step.main else "secondary",
+            )
+            for step in steps
+        ]
     for step, was_pressed in zip(steps, pressed, strict=True):
         if was_pressed:
             result = attempt(step.call)
@@ -170,25 +193,56 @@ def _steps(desk: Review, user: User, draft: Draft, comment: str) -> list[Step]:
     """Every version passed is the one on screen, so acting on a stale view is refused."""
     at = (draft.id, draft.version)
     return [
-        Step("Submit for approval", Action.SUBMIT,
-             lambda: desk.submit(user, *at, comment=comment),
-             "Submitted for approval: a provider will review it.", main=True),
-        Step("Regenerate", Action.REGENERATE, lambda: desk.regenerate(user, *at),
-             "Regenerated by {draft.drafter}: review the new text."),
-        Step("Approve", Action.APPROVE, lambda: desk.approve(user, *at, comment=comment),
-             "Approved: a coordinator can send it now.", main=True),
-        Step("Reject", Action.REJECT, lambda: desk.reject(user, draft.id, comment, draft.version),
-             "Rejected: it goes back to the coordinator with your comment."),
-        Step("Send", Action.SEND, lambda: desk.send(user, *at),
-             "Sent by {draft.channel} ({draft.sent_via}).", main=True),
-        Step("Accepted", Action.OUTCOME, lambda: desk.outcome(user, draft.id, True, draft.version),
-             "Recorded: the patient accepted."),
-        Step("Declined", Action.OUTCOME, lambda: desk.outcome(user, draft.id, False, draft.version),
-             "Recorded: the patient declined."),
+        Step(
+            "Submit for approval",
+            Action.SUBMIT,
+            lambda: desk.submit(user, *at, comment=comment),
+            "Submitted for approval: a provider will review it.",
+            main=True,
+        ),
+        Step(
+            "Regenerate",
+            Action.REGENERATE,
+            lambda: desk.regenerate(user, *at),
+            "Regenerated by {draft.drafter}: review the new text.",
+        ),
+        Step(
+            "Approve",
+            Action.APPROVE,
+            lambda: desk.approve(user, *at, comment=comment),
+            "Approved: a coordinator can send it now.",
+            main=True,
+        ),
+        Step(
+            "Reject",
+            Action.REJECT,
+            lambda: desk.reject(user, draft.id, comment, draft.version),
+            "Rejected: it goes back to the coordinator with your comment.",
+        ),
+        Step(
+            "Send",
+            Action.SEND,
+            lambda: desk.send(user, *at),
+            "Sent by {draft.channel} ({draft.sent_via}).",
+            main=True,
+        ),
+        Step(
+            "Accepted",
+            Action.OUTCOME,
+            lambda: desk.outcome(user, draft.id, True, draft.version),
+            "Recorded: the patient accepted.",
+        ),
+        Step(
+            "Declined",
+            Action.OUTCOME,
+            lambda: desk.outcome(user, draft.id, False, draft.version),
+            "Recorded: the patient declined.",
+        ),
     ]
 
 
 # The trail --------------------------------------------------------------------------------------
+
 
 def _notes(draft: Draft) -> None:
     st.subheader("Review notes")
@@ -202,8 +256,10 @@ def _audit(desk: Review, user: User, draft: Draft) -> None:
     st.subheader("Audit trail")
     entries = attempt(lambda: desk.audit(user, draft_id=draft.id))
     if entries:
-        st.dataframe([{"at": e.at, "who": e.actor, "action": e.action, "detail": _detail(e.detail)}
-                      for e in entries], hide_index=True)
+        st.dataframe(
+            [{"at": e.at, "who": e.actor, "action": e.action, "detail": _detail(e.detail)} for e in entries],
+            hide_index=True,
+        )
 
 
 def _detail(detail: dict) -> str:

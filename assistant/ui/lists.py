@@ -28,14 +28,17 @@ ROW_HEADINGS = ["Patient", "Moment", "Offer", "Channel", "Status", "Guards faili
 
 # Ready this week -------------------------------------------------------------------------------
 
+
 def ready_this_week(desk: Review, user: User) -> None:
     st.header("Ready this week")
     as_of = st.date_input("As of", value=default_as_of(), key="as_of")
     queue = attempt(lambda: desk.queue(user, as_of))
     if queue is None:
         return
-    st.caption(f"{queue['total_ready']} patients at a cross-sell moment as of {as_of.isoformat()}, "
-               "highest expected value first.")
+    st.caption(
+        f"{queue['total_ready']} patients at a cross-sell moment as of {as_of.isoformat()}, "
+        "highest expected value first."
+    )
     if not queue["ready"]:
         st.info("No patient is ready on this day.")
     for item in queue["ready"]:
@@ -44,12 +47,13 @@ def ready_this_week(desk: Review, user: User) -> None:
 
 def _ready_patient(desk: Review, user: User, item: dict, as_of: date) -> None:
     with st.container(border=True):
-        st.markdown(f"**{md(item['name'])}** ({md(item['patient_id'])}) · "
-                    f"{md(moment_label(item['moment']))}")
+        st.markdown(f"**{md(item['name'])}** ({md(item['patient_id'])}) · {md(moment_label(item['moment']))}")
         st.markdown(f"Signal: {md(item['signal'])}")
-        st.markdown(f"Offer: **{md(item['offer_name'])}** at {md(money(item['price']))} · "
-                    f"expected value {md(money(item['expected_value']))} "
-                    f"({item['p_accept']:.0%} likely to accept, by {md(item['channel'])})")
+        st.markdown(
+            f"Offer: **{md(item['offer_name'])}** at {md(money(item['price']))} · "
+            f"expected value {md(money(item['expected_value']))} "
+            f"({item['p_accept']:.0%} likely to accept, by {md(item['channel'])})"
+        )
         st.markdown("Why:\n" + "\n".join(f"- {md(reason)}" for reason in item["reasons"]))
         _ready_draft(desk, user, item, as_of)
 
@@ -65,21 +69,29 @@ def _ready_draft(desk: Review, user: User, item: dict, as_of: date) -> None:
         if st.button("Draft", key=f"draft-{item['patient_id']}"):
             created = attempt(lambda: desk.create(user, item["patient_id"], as_of))
             if created is not None:
-                changed(created, f"Drafted for {item['patient_id']}: "
-                                 f"{status_label(created.status)}. Review it below.")
+                changed(
+                    created,
+                    f"Drafted for {item['patient_id']}: {status_label(created.status)}. Review it below.",
+                )
     else:
         st.caption("Not drafted yet.")
 
 
 # The drafts and the approval queue -------------------------------------------------------------
 
+
 def drafts_list(desk: Review, user: User) -> None:
     st.header("Drafts")
     left, right = st.columns(2)
-    statuses = left.multiselect("Status", [s.value for s in Status], format_func=status_label,
-                                key="filter_status")
-    moment = right.selectbox("Moment", ["", *(m.value for m in Moment)], key="filter_moment",
-                             format_func=lambda m: moment_label(m) if m else "any moment")
+    statuses = left.multiselect(
+        "Status", [s.value for s in Status], format_func=status_label, key="filter_status"
+    )
+    moment = right.selectbox(
+        "Moment",
+        ["", *(m.value for m in Moment)],
+        key="filter_moment",
+        format_func=lambda m: moment_label(m) if m else "any moment",
+    )
     rows = attempt(lambda: desk.drafts(user, statuses=statuses or None, moment=moment or None))
     if rows is not None:
         draft_rows(desk, user, rows, "No drafts match these filters.")

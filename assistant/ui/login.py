@@ -11,8 +11,10 @@ from assistant.ui.desk import attempt, log_in, log_out, md
 
 def login_screen(desk: Review) -> None:
     st.title("Crosssell review")
-    st.caption("Offers drafted for this week's patients, checked by a coordinator and approved by "
-               "a provider before they go out.")
+    st.caption(
+        "Offers drafted for this week's patients, checked by a coordinator and approved by "
+        "a provider before they go out."
+    )
     form, _ = st.columns([2, 3])
     with form, st.form("login"):
         user_id = st.text_input("User id", key="login_user")
@@ -27,8 +29,7 @@ def login_screen(desk: Review) -> None:
 
 def who(desk: Review, user: User) -> None:
     """The sidebar's first lines: who is logged in, in which role, and the way out."""
-    st.sidebar.markdown(f"Logged in as **{md(user.name)}** ({md(user.id)})  \n"
-                        f"Role: **{user.role.value}**")
+    st.sidebar.markdown(f"Logged in as **{md(user.name)}** ({md(user.id)})  \nRole: **{user.role.value}**")
     if st.sidebar.button("Log out", key="logout"):
         token = st.session_state.get("token")
         if token:

@@ -30,8 +30,7 @@ def auth(desk):
 
 def _draft(client, auth, desk, index: int) -> dict:
     patient = desk.ready()[index]
-    answer = client.post("/drafts", json={"patient_id": patient, "as_of": DAY},
-                         headers=auth["coordinator"])
+    answer = client.post("/drafts", json={"patient_id": patient, "as_of": DAY}, headers=auth["coordinator"])
     assert answer.status_code == 201, answer.text
     return answer.json()
 
@@ -41,12 +40,12 @@ def test_login_gives_a_token_that_works(client):
     assert answer.status_code == 200
     token = answer.json()["token"]
     me = client.get("/me", headers={"Authorization": f"Bearer {token}"})
-    assert me.json() == {"id": "provider1", "name": "provider1", "role": "provider",
-                         "active": True}
+    assert me.json() == {"id": "provider1", "name": "provider1", "role": "provider", "active": True}
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"},
-                                     {"Authorization": "Basic abc"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic abc"}]
+)
 def test_no_or_bad_token_is_401(client, headers):
     answer = client.get("/queue", headers=headers)
     assert answer.status_code == 401
@@ -64,29 +63,39 @@ def test_the_queue_lists_ready_patients_with_why(client, auth, desk):
     assert answer.status_code == 200
     ready = answer.json()["ready"]
     assert [r["patient_id"] for r in ready] == desk.ready()
-    assert all(r["moment"] and r["signal"] and r["reasons"] and r["expected_value"] > 0
-               for r in ready)
+    assert all(r["moment"] and r["signal"] and r["reasons"] and r["expected_value"] > 0 for r in ready)
 
 
 def test_the_whole_lifecycle_over_http(client, auth, desk):
     draft = _draft(client, auth, desk, 0)
     assert draft["status"] == "drafted" and draft["version"] == 1
     url = f"/drafts/{draft['id']}"
-    edited = client.patch(url, json={"version": 1, "body": draft["body"] + "\n\nSee you soon."},
-                          headers=auth["coordinator"]).json()
+    edited = client.patch(
+        url, json={"version": 1, "body": draft["body"] + "\n\nSee you soon."}, headers=auth["coordinator"]
+    ).json()
     assert (edited["status"], edited["version"]) == ("edited", 2)
-    assert client.post(f"{url}/submit", json={"version": 2},
-                       headers=auth["coordinator"]).json()["status"] == "pending_approval"
-    assert client.post(f"{url}/approve", json={"comment": "ok"},
-                       headers=auth["provider"]).json()["status"] == "approved"
+    assert (
+        client.post(f"{url}/submit", json={"version": 2}, headers=auth["coordinator"]).json()["status"]
+        == "pending_approval"
+    )
+    assert (
+        client.post(f"{url}/approve", json={"comment": "ok"}, headers=auth["provider"]).json()["status"]
+        == "approved"
+    )
     sent = client.post(f"{url}/send", json={}, headers=auth["coordinator"]).json()
     assert sent["status"] == "sent" and sent["sent_at"]
-    outcome = client.post(f"{url}/outcome", json={"outcome": "declined"},
-                          headers=auth["coordinator"])
+    outcome = client.post(f"{url}/outcome", json={"outcome": "declined"}, headers=auth["coordinator"])
     assert outcome.json()["status"] == "declined"
     trail = client.get("/audit", params={"draft_id": draft["id"]}, headers=auth["qa"]).json()
-    assert [e["action"] for e in trail] == ["create", "edit", "submit", "approve", "send",
-                                            "delivered", "outcome"]
+    assert [e["action"] for e in trail] == [
+        "create",
+        "edit",
+        "submit",
+        "approve",
+        "send",
+        "delivered",
+        "outcome",
+    ]
     assert trail[1]["detail"]["after"]["body"].endswith("See you soon.")
 
 
@@ -110,25 +119,31 @@ def test_role_rules_on_review_steps(client, auth, desk, step, allowed):
         assert answer.status_code == 403, (step, role)
         assert f"you are a {role}" in answer.json()["error"]
     role = sorted(allowed)[0]
-    assert client.post(f"{url}/{step}", json={"comment": "x"},
-                       headers=auth[role]).status_code == 200
+    assert client.post(f"{url}/{step}", json={"comment": "x"}, headers=auth[role]).status_code == 200
 
 
-@pytest.mark.parametrize(("method", "path", "body", "forbidden"), [
-    ("post", "/drafts", {"patient_id": "d001"}, {"provider", "qa"}),
-    ("post", "/drafts/week", {"limit": 1}, {"provider", "qa"}),
-    ("get", "/users", None, {"coordinator", "provider", "qa"}),
-    ("post", "/users", {"user_id": "zz", "role": "qa", "password": PASSWORD},
-     {"coordinator", "provider", "qa"}),
-    ("get", "/audit", None, {"coordinator", "provider"}),
-    ("post", "/events", [], {"provider", "qa"}),
-    ("post", "/replies", {"patient_id": "d001", "channel": "sms", "text": "hi"},
-     {"provider", "qa"}),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "forbidden"),
+    [
+        ("post", "/drafts", {"patient_id": "d001"}, {"provider", "qa"}),
+        ("post", "/drafts/week", {"limit": 1}, {"provider", "qa"}),
+        ("get", "/users", None, {"coordinator", "provider", "qa"}),
+        (
+            "post",
+            "/users",
+            {"user_id": "zz", "role": "qa", "password": PASSWORD},
+            {"coordinator", "provider", "qa"},
+        ),
+        ("get", "/audit", None, {"coordinator", "provider"}),
+        ("post", "/events", [], {"provider", "qa"}),
+        ("post", "/replies", {"patient_id": "d001", "channel": "sms", "text": "hi"}, {"provider", "qa"}),
+    ],
+)
 def test_role_rules_on_everything_else(client, auth, method, path, body, forbidden):
     for role in forbidden:
-        answer = getattr(client, method)(path, headers=auth[role],
-                                         **({"json": body} if body is not None else {}))
+        answer = getattr(client, method)(
+            path, headers=auth[role], **({"json": body} if body is not None else {})
+        )
         assert answer.status_code == 403, (path, role, answer.text)
 
 
@@ -159,10 +174,8 @@ def test_illegal_transitions_and_stale_versions_are_409(client, auth, desk):
     answer = client.post(f"{url}/send", json={}, headers=auth["coordinator"])
     assert answer.status_code == 409 and "approve it first" in answer.json()["error"]
     assert client.post(f"{url}/approve", json={}, headers=auth["provider"]).status_code == 409
-    client.patch(url, json={"version": 1, "body": draft["body"] + " A."},
-                 headers=auth["coordinator"])
-    stale = client.patch(url, json={"version": 1, "body": draft["body"] + " B."},
-                         headers=auth["provider"])
+    client.patch(url, json={"version": 1, "body": draft["body"] + " A."}, headers=auth["coordinator"])
+    stale = client.patch(url, json={"version": 1, "body": draft["body"] + " B."}, headers=auth["provider"])
     assert stale.status_code == 409 and "version" in stale.json()["error"]
     assert client.get(url, headers=auth["coordinator"]).json()["body"].endswith(" A.")
 
@@ -170,18 +183,22 @@ def test_illegal_transitions_and_stale_versions_are_409(client, auth, desk):
 def test_an_ineligible_patient_is_409_with_the_reason(client, auth, desk):
     suppressed = desk.review.scan(desk.users["qa"], AS_OF).suppressed
     no_consent = next(s.patient_id for s in suppressed if s.reason.value == "no marketing consent")
-    answer = client.post("/drafts", json={"patient_id": no_consent, "as_of": DAY},
-                         headers=auth["coordinator"])
+    answer = client.post(
+        "/drafts", json={"patient_id": no_consent, "as_of": DAY}, headers=auth["coordinator"]
+    )
     assert answer.status_code == 409 and "no marketing consent" in answer.json()["error"]
 
 
-@pytest.mark.parametrize(("path", "body", "named"), [
-    ("/drafts", {"as_of": DAY}, "patient_id"),
-    ("/drafts", {"patient_id": "d001", "channel": "fax"}, "channel"),
-    ("/drafts/dr-x/reject", {"comment": ""}, "comment"),
-    ("/drafts/dr-x/outcome", {"outcome": "maybe"}, "outcome"),
-    ("/auth/token", {"user_id": "x"}, "password"),
-])
+@pytest.mark.parametrize(
+    ("path", "body", "named"),
+    [
+        ("/drafts", {"as_of": DAY}, "patient_id"),
+        ("/drafts", {"patient_id": "d001", "channel": "fax"}, "channel"),
+        ("/drafts/dr-x/reject", {"comment": ""}, "comment"),
+        ("/drafts/dr-x/outcome", {"outcome": "maybe"}, "outcome"),
+        ("/auth/token", {"user_id": "x"}, "password"),
+    ],
+)
 def test_bad_bodies_are_422_naming_the_field(client, auth, path, body, named):
     answer = client.post(path, json=body, headers=auth["coordinator"])
     assert answer.status_code == 422
@@ -190,27 +207,40 @@ def test_bad_bodies_are_422_naming_the_field(client, auth, path, body, named):
 
 def test_a_patch_without_its_version_is_422(client, auth, desk):
     draft = _draft(client, auth, desk, 4)
-    answer = client.patch(f"/drafts/{draft['id']}", json={"body": "x"},
-                          headers=auth["coordinator"])
+    answer = client.patch(f"/drafts/{draft['id']}", json={"body": "x"}, headers=auth["coordinator"])
     assert answer.status_code == 422 and "version" in answer.json()["error"]
 
 
 def test_events_push_as_json_and_json_lines_with_bad_lines_named(client, auth, desk):
-    event = {"type": "event", "id": "api-e1", "patient_id": "d001", "kind": "feedback",
-             "at": f"{DAY}T10:00:00Z", "score": 9, "comment": "lovely"}
+    event = {
+        "type": "event",
+        "id": "api-e1",
+        "patient_id": "d001",
+        "kind": "feedback",
+        "at": f"{DAY}T10:00:00Z",
+        "score": 9,
+        "comment": "lovely",
+    }
     one = client.post("/events", json=event, headers=auth["coordinator"])
     assert one.status_code == 200 and one.json()["added"]["events"] == 1
-    lines = b"\n".join([orjson.dumps({**event, "id": "api-e2"}), b"{not json",
-                        orjson.dumps({**event, "id": "api-e3", "patient_id": "ghost"})])
-    mixed = client.post("/events", content=lines, headers={
-        **auth["coordinator"], "Content-Type": "application/x-ndjson"})
+    lines = b"\n".join(
+        [
+            orjson.dumps({**event, "id": "api-e2"}),
+            b"{not json",
+            orjson.dumps({**event, "id": "api-e3", "patient_id": "ghost"}),
+        ]
+    )
+    mixed = client.post(
+        "/events", content=lines, headers={**auth["coordinator"], "Content-Type": "application/x-ndjson"}
+    )
     assert mixed.status_code == 200
     report = mixed.json()
     assert report["added"]["events"] == 1 and report["rejected"] == 2
     assert [r["line"] for r in report["rejections"]] == [2, 3]
     assert "ghost" in report["rejections"][1]["message"]
-    bad = client.post("/events", content=b"{nope", headers={
-        **auth["coordinator"], "Content-Type": "application/x-ndjson"})
+    bad = client.post(
+        "/events", content=b"{nope", headers={**auth["coordinator"], "Content-Type": "application/x-ndjson"}
+    )
     assert bad.status_code == 422 and "line 1" in bad.json()["error"]
     stored = desk.practice.repository.history("d001", 2**40)
     assert {"api-e1", "api-e2"} <= {e.id for e in stored.events}
@@ -219,32 +249,39 @@ def test_events_push_as_json_and_json_lines_with_bad_lines_named(client, auth, d
 @pytest.mark.parametrize("body", [b"", b"  \n", b"[]"])
 def test_an_empty_push_is_refused_after_the_role_check(client, auth, body):
     headers = {"Content-Type": "application/json"}
-    assert client.post("/events", content=body, headers={**auth["provider"], **headers}
-                       ).status_code == 403
+    assert client.post("/events", content=body, headers={**auth["provider"], **headers}).status_code == 403
     empty = client.post("/events", content=body, headers={**auth["coordinator"], **headers})
     assert empty.status_code == 422 and "nothing to import" in empty.json()["error"]
 
 
 def test_a_stop_reply_becomes_an_opt_out(client, auth, desk):
     patient = desk.ready("sms")[0] if desk.ready("sms") else desk.ready()[0]
-    answer = client.post("/replies", json={"patient_id": patient, "channel": "sms",
-                                           "text": " Stop "}, headers=auth["coordinator"])
+    answer = client.post(
+        "/replies",
+        json={"patient_id": patient, "channel": "sms", "text": " Stop "},
+        headers=auth["coordinator"],
+    )
     assert answer.json()["recorded"] == "opted_out"
     history = desk.practice.repository.history(patient, 2**40)
     assert [e.text("channel") for e in history.of_kind("opted_out")][-1] == "sms"
 
 
 def test_users_are_managed_by_admins_and_disabled_users_lose_access(client, auth):
-    made = client.post("/users", json={"user_id": "temp.coord", "role": "coordinator",
-                                       "password": PASSWORD}, headers=auth["admin"])
+    made = client.post(
+        "/users",
+        json={"user_id": "temp.coord", "role": "coordinator", "password": PASSWORD},
+        headers=auth["admin"],
+    )
     assert made.status_code == 201
     token = {"Authorization": f"Bearer {made.json()['token']}"}
     assert client.get("/queue", params={"as_of": DAY}, headers=token).status_code == 200
-    again = client.post("/users", json={"user_id": "temp.coord", "role": "qa",
-                                        "password": PASSWORD}, headers=auth["admin"])
+    again = client.post(
+        "/users", json={"user_id": "temp.coord", "role": "qa", "password": PASSWORD}, headers=auth["admin"]
+    )
     assert again.status_code == 409
-    weak = client.post("/users", json={"user_id": "weak", "role": "qa", "password": "short"},
-                       headers=auth["admin"])
+    weak = client.post(
+        "/users", json={"user_id": "weak", "role": "qa", "password": "short"}, headers=auth["admin"]
+    )
     assert weak.status_code == 422 and "8 characters" in weak.json()["error"]
     assert client.post("/users/temp.coord/disable", headers=auth["admin"]).status_code == 200
     assert client.get("/queue", headers=token).status_code == 401
@@ -257,8 +294,7 @@ def test_users_are_managed_by_admins_and_disabled_users_lose_access(client, auth
 def test_openapi_docs_are_served(client):
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/events", "/queue", "/drafts", "/drafts/{draft_id}/approve", "/users",
-            "/audit"} <= set(paths)
+    assert {"/events", "/queue", "/drafts", "/drafts/{draft_id}/approve", "/users", "/audit"} <= set(paths)
 
 
 def test_logout_ends_only_that_session_and_logins_are_audited(client, auth):
@@ -273,8 +309,7 @@ def test_logout_ends_only_that_session_and_logins_are_audited(client, auth):
 
 def test_draft_lists_name_the_patient_without_the_text(client, auth, desk):
     draft = _draft(client, auth, desk, 5)
-    rows = client.get("/drafts", params={"patient_id": draft["patient_id"]},
-                      headers=auth["qa"]).json()
+    rows = client.get("/drafts", params={"patient_id": draft["patient_id"]}, headers=auth["qa"]).json()
     first_name = desk.practice.repository.patient(draft["patient_id"]).first_name
     assert rows and all(r["first_name"] == first_name for r in rows)
     assert not any("body" in r or "subject" in r for r in rows)
@@ -282,8 +317,7 @@ def test_draft_lists_name_the_patient_without_the_text(client, auth, desk):
 
 def test_what_was_learned_and_the_diagnostic_are_served(client, auth):
     report = client.get("/learning", params={"as_of": DAY}, headers=auth["qa"])
-    assert report.status_code == 200 and {"by_moment", "by_segment", "off_policy"} <= set(
-        report.json())
+    assert report.status_code == 200 and {"by_moment", "by_segment", "off_policy"} <= set(report.json())
     figures = client.get("/diagnostic", params={"as_of": DAY}, headers=auth["provider"]).json()
     assert figures["what_if"]["article"]["annual"] == 54000
     assert client.get("/diagnostic").status_code == 401

@@ -54,11 +54,11 @@ class Walk:
         self.client, self.prefix = client, prefix
         self.answers: list[tuple[str, str, int, Any]] = []
 
-    def __call__(self, method: str, route: str, headers: dict | None = None,
-                 status: int = 200, **params: Any) -> Any:
+    def __call__(
+        self, method: str, route: str, headers: dict | None = None, status: int = 200, **params: Any
+    ) -> Any:
         path = route.format(**params.pop("ids", {}))
-        answer = self.client.request(method.upper(), self.prefix + path, headers=headers,
-                                     **params)
+        answer = self.client.request(method.upper(), self.prefix + path, headers=headers, **params)
         assert answer.status_code == status, (method, self.prefix + path, answer.text)
         self.answers.append((method, route, status, answer.json()))
         return answer.json()
@@ -71,11 +71,21 @@ def walk_every_route(call: Walk, auth: dict, patients: list[str], user_id: str) 
     mine = {"Authorization": f"Bearer {session['token']}"}
     call("get", "/me", mine)
     call("post", "/auth/logout", mine)
-    call("post", "/events", co, json={"type": "event", "id": f"walk-{user_id}", "kind":
-                                      "feedback", "patient_id": patients[0],
-                                      "at": f"{DAY}T10:00:00Z", "score": 9, "comment": "ok"})
-    call("post", "/replies", co, json={"patient_id": patients[0], "channel": "email",
-                                       "text": "thanks"})
+    call(
+        "post",
+        "/events",
+        co,
+        json={
+            "type": "event",
+            "id": f"walk-{user_id}",
+            "kind": "feedback",
+            "patient_id": patients[0],
+            "at": f"{DAY}T10:00:00Z",
+            "score": 9,
+            "comment": "ok",
+        },
+    )
+    call("post", "/replies", co, json={"patient_id": patients[0], "channel": "email", "text": "thanks"})
     call("get", "/queue", qa, params={"as_of": DAY})
     first = call("post", "/drafts", co, status=201, json={"patient_id": patients[0]})
     ids = {"draft_id": first["id"]}
@@ -83,8 +93,7 @@ def walk_every_route(call: Walk, auth: dict, patients: list[str], user_id: str) 
     call("get", "/drafts/{draft_id}", co, ids=ids)
     call("get", "/drafts/{draft_id}/history", co, ids=ids)
     call("post", "/drafts/{draft_id}/check", co, ids=ids, json={"body": first["body"]})
-    call("patch", "/drafts/{draft_id}", co, ids=ids,
-         json={"version": 1, "body": first["body"] + " Thanks."})
+    call("patch", "/drafts/{draft_id}", co, ids=ids, json={"version": 1, "body": first["body"] + " Thanks."})
     call("post", "/drafts/{draft_id}/regenerate", co, ids=ids, json={})
     call("post", "/drafts/{draft_id}/submit", co, ids=ids, json={})
     call("post", "/drafts/{draft_id}/approve", pr, ids=ids, json={})
@@ -92,14 +101,18 @@ def walk_every_route(call: Walk, auth: dict, patients: list[str], user_id: str) 
     call("post", "/drafts/{draft_id}/outcome", co, ids=ids, json={"outcome": "accepted"})
     second = call("post", "/drafts", co, status=201, json={"patient_id": patients[1]})
     call("post", "/drafts/{draft_id}/submit", co, ids={"draft_id": second["id"]}, json={})
-    call("post", "/drafts/{draft_id}/reject", pr, ids={"draft_id": second["id"]},
-         json={"comment": "shorter, please"})
+    call(
+        "post",
+        "/drafts/{draft_id}/reject",
+        pr,
+        ids={"draft_id": second["id"]},
+        json={"comment": "shorter, please"},
+    )
     call("post", "/drafts/week", co, status=201, json={"limit": 1})
     call("get", "/learning", qa)
     call("get", "/diagnostic", pr)
     call("get", "/users", ad)
-    call("post", "/users", ad, status=201, json={"user_id": user_id, "role": "qa",
-                                                "password": PASSWORD})
+    call("post", "/users", ad, status=201, json={"user_id": user_id, "role": "qa", "password": PASSWORD})
     call("post", "/users/{user_id}/disable", ad, ids={"user_id": user_id})
     call("get", "/audit", ad, params={"draft_id": first["id"]})
 
@@ -128,21 +141,25 @@ def assert_described(spec: dict, schema: dict, value: Any, where: str) -> None:
 
 def api_routes() -> set[tuple[str, str]]:
     """(method, path) of every route the routers declare, without a prefix."""
-    return {(method.lower(), route.path) for resource in (health, *RESOURCES)
-            for route in resource.router.routes if isinstance(route, APIRoute)
-            for method in route.methods}
+    return {
+        (method.lower(), route.path)
+        for resource in (health, *RESOURCES)
+        for route in resource.router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)
-def test_every_route_answers_under_v1_and_its_old_path_as_the_spec_says(
-        client, spec, auth, ready, prefix):
+def test_every_route_answers_under_v1_and_its_old_path_as_the_spec_says(client, spec, auth, ready, prefix):
     call = Walk(client, prefix)
     walk_every_route(call, auth, ready[2:4] if prefix else ready[:2], f"walker{len(prefix)}")
     assert {(m, r) for m, r, _, _ in call.answers} == api_routes()
     for method, route, status, body in call.answers:
         described = spec["paths"][prefix + route][method]["responses"][str(status)]
-        assert_described(spec, described["content"]["application/json"]["schema"], body,
-                         f"{method} {prefix}{route}")
+        assert_described(
+            spec, described["content"]["application/json"]["schema"], body, f"{method} {prefix}{route}"
+        )
 
 
 def test_the_spec_gives_every_route_its_answer_and_the_error_shape(spec):
@@ -155,7 +172,8 @@ def test_the_spec_gives_every_route_its_answer_and_the_error_shape(spec):
             success = next(code for code in answers if code.startswith("2"))
             assert answers[success]["content"]["application/json"]["schema"], (path, method)
             assert answers["500"]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/Error"}, (path, method)
+                "$ref": "#/components/schemas/Error"
+            }, (path, method)
             if route != "/health":
                 assert {"401", "422"} <= set(answers), (path, method)
                 assert operation.get("deprecated", False) == (path == route), (path, method)

@@ -37,7 +37,8 @@ def _without_draft_ids(text: str) -> str:
 
 
 def runner_output(tmp_path) -> str:
-    result = CliRunner().invoke(app, ["demo", "--no-serve", "--home", str(tmp_path / "d"),
-                                      "--as-of", "2026-11-24"])
+    result = CliRunner().invoke(
+        app, ["demo", "--no-serve", "--home", str(tmp_path / "d"), "--as-of", "2026-11-24"]
+    )
     assert result.exit_code == 0, result.output
     return result.stdout

@@ -16,12 +16,20 @@ from assistant.servers import free_port
 
 def test_the_demo_serves_the_api_and_the_review_screen_until_ctrl_c(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSSELL_")}
-    env.update(CROSSSELL_HOME=str(tmp_path / "home"), CROSSSELL_LLM="none",
-               CROSSSELL_API_PORT=str(free_port()), CROSSSELL_UI_PORT=str(free_port()),
-               COLUMNS="200")
-    demo = subprocess.Popen([sys.executable, "-m", "assistant", "demo", "--patients", "60",
-                             "--as-of", "2026-11-24"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    env.update(
+        CROSSSELL_HOME=str(tmp_path / "home"),
+        CROSSSELL_LLM="none",
+        CROSSSELL_API_PORT=str(free_port()),
+        CROSSSELL_UI_PORT=str(free_port()),
+        COLUMNS="200",
+    )
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "demo", "--patients", "60", "--as-of", "2026-11-24"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     output = ""
     try:
         deadline = time.monotonic() + 180

@@ -54,10 +54,19 @@ def test_one_patient_as_json_and_as_text(home):
     result = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF, "--format", "json"])
     assert result.exit_code == 0, result.output
     draft = json.loads(result.stdout)
-    assert {"patient_id", "moment", "offer", "channel", "subject", "body", "drafter", "guards",
-            "sources", "attempts"} <= set(draft)
-    assert (draft["patient_id"], draft["moment"], draft["offer"]) == ("d006", "check_in",
-                                                                      "product_kit")
+    assert {
+        "patient_id",
+        "moment",
+        "offer",
+        "channel",
+        "subject",
+        "body",
+        "drafter",
+        "guards",
+        "sources",
+        "attempts",
+    } <= set(draft)
+    assert (draft["patient_id"], draft["moment"], draft["offer"]) == ("d006", "check_in", "product_kit")
     sms = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF, "--channel", "sms"])
     assert sms.exit_code == 0, sms.output
     assert "Reply STOP to opt out" in sms.stdout and "pass compliance" in sms.stdout

@@ -12,8 +12,15 @@ from assistant.storage import schema
 from tests.conftest import CASES
 
 PATIENT = {"type": "patient", "id": "p1", "first_name": "Ana", "marketing_consent": True}
-VISIT = {"type": "event", "id": "e1", "patient_id": "p1", "at": "2026-11-02T15:00:00Z",
-         "kind": "visit_completed", "service_id": "botox", "amount": 450}
+VISIT = {
+    "type": "event",
+    "id": "e1",
+    "patient_id": "p1",
+    "at": "2026-11-02T15:00:00Z",
+    "kind": "visit_completed",
+    "service_id": "botox",
+    "amount": 450,
+}
 
 
 def write(path: Path, *lines) -> Path:
@@ -55,21 +62,57 @@ BAD_LINES = [
     ({"type": "patient", "id": "p4", "first_name": "B", "preferred_channel": "fax"}, "bad value"),
     ({"type": "service", "id": "s1", "name": "S"}, "missing field"),
     ({"type": "service", "id": "s2", "name": "S", "price": "cheap"}, "bad value"),
-    ({"type": "service", "id": "s3", "name": "S", "price": 1, "offered_at": ["whenever"]},
-     "unknown moment"),
+    ({"type": "service", "id": "s3", "name": "S", "price": 1, "offered_at": ["whenever"]}, "unknown moment"),
     ({**VISIT, "id": "e2", "kind": "teleported"}, "unknown event kind"),
     ({**VISIT, "id": "e3", "at": "yesterday"}, "bad value"),
     ({k: v for k, v in VISIT.items() if k != "at"} | {"id": "e4"}, "missing field"),
     ({**VISIT, "id": "e5", "patient_id": "ghost"}, "unknown patient"),
     ({**VISIT, "id": "e6", "service_id": "teleportation"}, "unknown service"),
-    ({"type": "event", "id": "e7", "patient_id": "p1", "at": "2026-11-02", "kind": "feedback",
-      "score": 11}, "bad value"),
-    ({"type": "event", "id": "e8", "patient_id": "p1", "at": "2026-11-02", "kind": "opted_out",
-      "channel": "pigeon"}, "bad value"),
-    ({"type": "event", "id": "e9", "patient_id": "p1", "at": "2026-11-02",
-      "kind": "offer_presented", "service_id": "botox", "moment": "someday"}, "unknown moment"),
-    ({"type": "event", "id": "e10", "patient_id": "p1", "at": "2026-11-02",
-      "kind": "appointment_booked", "service_id": "botox"}, "missing field"),
+    (
+        {
+            "type": "event",
+            "id": "e7",
+            "patient_id": "p1",
+            "at": "2026-11-02",
+            "kind": "feedback",
+            "score": 11,
+        },
+        "bad value",
+    ),
+    (
+        {
+            "type": "event",
+            "id": "e8",
+            "patient_id": "p1",
+            "at": "2026-11-02",
+            "kind": "opted_out",
+            "channel": "pigeon",
+        },
+        "bad value",
+    ),
+    (
+        {
+            "type": "event",
+            "id": "e9",
+            "patient_id": "p1",
+            "at": "2026-11-02",
+            "kind": "offer_presented",
+            "service_id": "botox",
+            "moment": "someday",
+        },
+        "unknown moment",
+    ),
+    (
+        {
+            "type": "event",
+            "id": "e10",
+            "patient_id": "p1",
+            "at": "2026-11-02",
+            "kind": "appointment_booked",
+            "service_id": "botox",
+        },
+        "missing field",
+    ),
 ]
 
 
@@ -99,10 +142,23 @@ def test_an_imported_menu_replaces_the_default(practice: Practice, tmp_path):
 
 
 def test_offer_events_become_offers_and_outcomes(practice: Practice, tmp_path):
-    presented = {"type": "event", "id": "o1", "patient_id": "p1", "at": "2026-11-02T10:00:00Z",
-                 "kind": "offer_presented", "service_id": "botox", "moment": "booking",
-                 "channel": "sms"}
-    accepted = {"type": "event", "id": "o2", "patient_id": "p1", "at": "2026-11-03T10:00:00Z",
-                "kind": "offer_accepted", "service_id": "botox"}
+    presented = {
+        "type": "event",
+        "id": "o1",
+        "patient_id": "p1",
+        "at": "2026-11-02T10:00:00Z",
+        "kind": "offer_presented",
+        "service_id": "botox",
+        "moment": "booking",
+        "channel": "sms",
+    }
+    accepted = {
+        "type": "event",
+        "id": "o2",
+        "patient_id": "p1",
+        "at": "2026-11-03T10:00:00Z",
+        "kind": "offer_accepted",
+        "service_id": "botox",
+    }
     report = practice.import_file(write(tmp_path / "f.jsonl", PATIENT, presented, accepted))
     assert report.added["offers"] == 1 and report.added["outcomes"] == 1

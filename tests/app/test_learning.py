@@ -32,8 +32,7 @@ def _flipped(line: str) -> str:
     """The same history with the answers the other way round."""
     record = json.loads(line)
     if record.get("kind") in ("offer_accepted", "offer_declined"):
-        record["kind"] = "offer_declined" if record["kind"] == "offer_accepted" else \
-            "offer_accepted"
+        record["kind"] = "offer_declined" if record["kind"] == "offer_accepted" else "offer_accepted"
     return json.dumps(record)
 
 
@@ -46,7 +45,7 @@ def test_outcomes_change_the_ranking_the_way_the_evidence_says(tmp_path, matcher
         assert not practice.import_file(path).rejected
         ready = {r.patient.id: r for r in practice.scan(AS_OF).ready}[READY]
         chosen[name] = (ready.service.id, ready.estimate)
-    (expected_moment, expected_offer), = EXPECTED["patients"][READY]["pairs"]
+    ((expected_moment, expected_offer),) = EXPECTED["patients"][READY]["pairs"]
     assert chosen["as recorded"][0] == expected_offer
     assert chosen["flipped"][0] != expected_offer
     assert chosen["flipped"][1].accepted > 0 and "95% interval" in chosen["flipped"][1].text
@@ -54,10 +53,8 @@ def test_outcomes_change_the_ranking_the_way_the_evidence_says(tmp_path, matcher
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    home, _, _ = build_demo(tmp_path_factory.mktemp("demo") / "demo", date(2026, 11, 24), 120,
-                            seed=5)
-    return Practice(Settings(home=home, database_url=None, llm="none"),
-                    clock=Clock.fixed(date(2026, 11, 24)))
+    home, _, _ = build_demo(tmp_path_factory.mktemp("demo") / "demo", date(2026, 11, 24), 120, seed=5)
+    return Practice(Settings(home=home, database_url=None, llm="none"), clock=Clock.fixed(date(2026, 11, 24)))
 
 
 def test_a_sent_offer_logs_its_choice_probability_for_offline_evaluation(demo):
@@ -101,8 +98,12 @@ def test_the_diagnostic_computes_the_articles_figures_from_the_practice(demo, mo
     measured, article = figures["what_if"]["measured"], figures["what_if"]["article"]
     assert article["annual"] == 54000 == ARTICLE["patients"] * 3 * 0.15 * 600
     assert measured["annual"] == pytest.approx(
-        measured["patients"] * measured["touchpoints"] * measured["acceptance"]
-        * measured["average_cross_sell"], rel=1e-3)
+        measured["patients"]
+        * measured["touchpoints"]
+        * measured["acceptance"]
+        * measured["average_cross_sell"],
+        rel=1e-3,
+    )
     assert 0 < figures["touchpoints_in_use"] <= 8 == len(figures["touchpoints"])
     assert 0 < figures["revenue"]["after_first_visit_share"] < 1
     assert figures["cancellation"]["cross_sell_patients"] > 0
@@ -113,12 +114,17 @@ def test_the_diagnostic_computes_the_articles_figures_from_the_practice(demo, mo
 def test_the_printable_report_has_every_section(demo, monkeypatch, tmp_path):
     monkeypatch.setenv("CROSSSELL_HOME", str(demo.settings.home))
     target = tmp_path / "owner.html"
-    result = runner.invoke(app, ["learn", "report", "--as-of", "2026-11-24", "--html",
-                                 str(target)])
+    result = runner.invoke(app, ["learn", "report", "--as-of", "2026-11-24", "--html", str(target)])
     assert result.exit_code == 0, result.output
     html = target.read_text()
-    for section in ("This week's funnel", "Acceptance by moment", "What converts, by segment",
-                    "Revenue from accepted offers", "Revenue diagnostic", "$54,000"):
+    for section in (
+        "This week's funnel",
+        "Acceptance by moment",
+        "What converts, by segment",
+        "Revenue from accepted offers",
+        "Revenue diagnostic",
+        "$54,000",
+    ):
         assert section in html
 
 

@@ -25,8 +25,7 @@ def test_a_full_lifecycle_is_audited_with_who_and_what_changed(desk):
     review, u = desk.review, desk.users
     draft = _fresh(desk, 0)
     review.get(u["coordinator"], draft.id)
-    edited = review.edit(u["coordinator"], draft.id, draft.version, None,
-                         draft.body + "\n\nWarmly, the team")
+    edited = review.edit(u["coordinator"], draft.id, draft.version, None, draft.body + "\n\nWarmly, the team")
     assert edited.status == Status.EDITED and edited.version == draft.version + 1
     review.submit(u["coordinator"], draft.id, edited.version)
     review.approve(u["provider"], draft.id, comment="Fine to send")
@@ -36,8 +35,16 @@ def test_a_full_lifecycle_is_audited_with_who_and_what_changed(desk):
     assert done.status == Status.ACCEPTED
 
     trail = review.audit(u["qa"], draft_id=draft.id)
-    assert [e.action for e in trail] == ["create", "view", "edit", "submit", "approve", "send",
-                                         "delivered", "outcome"]
+    assert [e.action for e in trail] == [
+        "create",
+        "view",
+        "edit",
+        "submit",
+        "approve",
+        "send",
+        "delivered",
+        "outcome",
+    ]
     assert [e.actor for e in trail][2:5] == ["coordinator1", "coordinator1", "provider1"]
     edit = trail[2].detail
     assert edit["before"]["body"] == draft.body
@@ -85,8 +92,13 @@ def test_an_edit_after_approval_needs_approval_again(desk):
     draft = _fresh(desk, 3)
     review.submit(u["coordinator"], draft.id)
     approved = review.approve(u["provider"], draft.id)
-    changed = review.edit(u["coordinator"], draft.id, approved.version, None,
-                          approved.body.replace("\n\n", "\n\nJust a note: ", 1))
+    changed = review.edit(
+        u["coordinator"],
+        draft.id,
+        approved.version,
+        None,
+        approved.body.replace("\n\n", "\n\nJust a note: ", 1),
+    )
     assert changed.status == Status.PENDING_APPROVAL and changed.approved_by is None
     with pytest.raises(Conflict, match="approve it first"):
         review.send(u["coordinator"], draft.id)
@@ -108,8 +120,13 @@ def test_edits_are_checked_by_the_guards_and_unsafe_text_cannot_be_submitted(des
     found = {g.name: g for g in review.check(u["coordinator"], draft.id, draft.subject, pushy)}
     assert not found["tone"].passed
     assert review.get(u["coordinator"], draft.id).body == draft.body  # a check saves nothing
-    leaked = review.edit(u["coordinator"], draft.id, draft.version, None,
-                         draft.body + " Email me at someone@example.com, or 555-010-9999.")
+    leaked = review.edit(
+        u["coordinator"],
+        draft.id,
+        draft.version,
+        None,
+        draft.body + " Email me at someone@example.com, or 555-010-9999.",
+    )
     assert not {g.name: g for g in leaked.guards}["privacy"].passed
     with pytest.raises(Conflict, match="cannot submit: privacy failed"):
         review.submit(u["coordinator"], draft.id)
@@ -118,8 +135,9 @@ def test_edits_are_checked_by_the_guards_and_unsafe_text_cannot_be_submitted(des
 def test_a_draft_stored_before_guards_said_whether_they_block_still_cannot_be_submitted(desk):
     review, u = desk.review, desk.users
     draft = _fresh(desk, 7)
-    leaked = review.edit(u["coordinator"], draft.id, draft.version, None,
-                         draft.body + " Email me at someone@example.com.")
+    leaked = review.edit(
+        u["coordinator"], draft.id, draft.version, None, draft.body + " Email me at someone@example.com."
+    )
     for result in leaked.guards:
         result.blocks = False
     desk.practice.repository.save_drafts([draft_row(leaked, review.clock.now())])

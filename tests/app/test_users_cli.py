@@ -17,18 +17,30 @@ runner = CliRunner()
 
 
 def test_users_are_added_listed_given_tokens_and_disabled_and_it_is_audited(home):
-    added = runner.invoke(app, ["users", "add", "maria", "--role", "coordinator", "--name",
-                                "Maria Santos", "--password", "long-enough-pw"])
+    added = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "maria",
+            "--role",
+            "coordinator",
+            "--name",
+            "Maria Santos",
+            "--password",
+            "long-enough-pw",
+        ],
+    )
     assert added.exit_code == 0, added.output
     token = added.stdout.split("API token (shown once): ")[1].split()[0]
     accounts = Accounts(Practice(Settings()).repository)
     assert accounts.authenticate(token).id == "maria"
 
     listed = json.loads(runner.invoke(app, ["users", "list", "--format", "json"]).stdout)
-    assert listed == {"users": [{"id": "maria", "name": "Maria Santos", "role": "coordinator",
-                                 "active": True}]}
-    again = runner.invoke(app, ["users", "add", "maria", "--role", "qa", "--password",
-                                "long-enough-pw"])
+    assert listed == {
+        "users": [{"id": "maria", "name": "Maria Santos", "role": "coordinator", "active": True}]
+    }
+    again = runner.invoke(app, ["users", "add", "maria", "--role", "qa", "--password", "long-enough-pw"])
     assert again.exit_code == 7 and "already exists" in again.stderr
     weak = runner.invoke(app, ["users", "add", "bob", "--role", "qa", "--password", "short"])
     assert weak.exit_code == 2 and "8 characters" in weak.stderr

@@ -39,8 +39,7 @@ def trials(service_id: str, profile: Profile, accepted: int, declined: int, band
 
 
 def test_no_outcomes_means_the_prior_rate_with_a_wide_interval():
-    estimate = HierarchicalModel([], Rules()).estimate(service("x"), Moment.BOOKING, WEIGHT,
-                                                       "usual")
+    estimate = HierarchicalModel([], Rules()).estimate(service("x"), Moment.BOOKING, WEIGHT, "usual")
     assert abs(estimate.p - 0.15) < 1e-9 and estimate.trials == 0
     assert estimate.low < 0.05 and estimate.high > 0.35
     assert "no outcomes yet" in estimate.evidence(Moment.BOOKING)
@@ -49,8 +48,7 @@ def test_no_outcomes_means_the_prior_rate_with_a_wide_interval():
 def test_cheaper_offer_that_converts_wins_after_enough_outcomes():
     cheap = _history("cheap", 10, 20)
     dear = _history("dear", 0, 30, start=100)
-    model = HierarchicalModel(trials_from(cheap[0] + dear[0], cheap[1] + dear[1], AS_OF,
-                                          Rules()), Rules())
+    model = HierarchicalModel(trials_from(cheap[0] + dear[0], cheap[1] + dear[1], AS_OF, Rules()), Rules())
     p_cheap = model.estimate(service("cheap", 250), R, Profile(), None)
     p_dear = model.estimate(service("dear", 750), R, Profile(), None)
     assert 250 * p_cheap.p > 750 * p_dear.p
@@ -68,21 +66,20 @@ def test_a_segment_learns_its_own_rate_and_a_sparse_one_borrows_from_its_parent(
     model = HierarchicalModel(data, Rules(), LABELS)
     weight = model.estimate(service("kit"), R, WEIGHT, "usual")
     skin = model.estimate(service("kit"), R, SKIN, "usual")
-    wellness = model.estimate(service("kit"), R, Profile("wellness", "new", "50+", None),
-                              "first purchase")
+    wellness = model.estimate(service("kit"), R, Profile("wellness", "new", "50+", None), "first purchase")
     assert weight.p > 0.2 > 0.1 > skin.p
     assert skin.p < wellness.p < weight.p  # no data: the offer x moment rate, between the two
     assert weight.low < weight.p < weight.high
     assert weight.evidence(R).startswith(
-        "weight-loss patients at first results visible accepted Kit 12 of 41 times; "
-        "95% interval")
+        "weight-loss patients at first results visible accepted Kit 12 of 41 times; 95% interval"
+    )
 
 
 def test_outcomes_make_the_interval_narrower():
-    few = HierarchicalModel(trials("kit", WEIGHT, 2, 8), Rules()).estimate(
-        service("kit"), R, WEIGHT, "usual")
+    few = HierarchicalModel(trials("kit", WEIGHT, 2, 8), Rules()).estimate(service("kit"), R, WEIGHT, "usual")
     many = HierarchicalModel(trials("kit", WEIGHT, 20, 80), Rules()).estimate(
-        service("kit"), R, WEIGHT, "usual")
+        service("kit"), R, WEIGHT, "usual"
+    )
     assert many.high - many.low < few.high - few.low
 
 
@@ -99,8 +96,7 @@ def test_outcomes_after_the_scan_date_are_not_known_yet():
 
 
 def test_segments_and_price_bands_are_derived():
-    segmentation = Segmentation.from_config({"lines": {"weight": ["weight"]},
-                                             "age_edges": [35, 50]})
+    segmentation = Segmentation.from_config({"lines": {"weight": ["weight"]}, "age_edges": [35, 50]})
     older = patient(birth_date=date(1960, 1, 1), segment=None)
     assert segmentation.age_band(older, AS_OF) == "50+"
     assert segmentation.record_profile(patient(segment="Weight"), AS_OF).line == "weight"
@@ -140,8 +136,10 @@ def test_the_logged_probabilities_are_how_often_each_offer_is_chosen():
 
     rng = random.Random(3)
     for _ in range(20):
-        options = [exploration.Option(rng.choice([99, 149, 250, 750]), rng.uniform(0.5, 30),
-                                      rng.uniform(5, 90)) for _ in range(rng.randint(2, 4))]
+        options = [
+            exploration.Option(rng.choice([99, 149, 250, 750]), rng.uniform(0.5, 30), rng.uniform(5, 90))
+            for _ in range(rng.randint(2, 4))
+        ]
         chances = exploration.probabilities(options, floor=0.05)
         picks = [exploration.choose(options, float(u), floor=0.05) for u in exploration.GRID]
         observed = [picks.count(i) / len(picks) for i in range(len(options))]

@@ -35,22 +35,30 @@ class DeadServer(GenericFakeChatModel):
 
 
 def reply(body: str, subject: str = "Your Botox results", facts=()) -> AIMessage:
-    return AIMessage(json.dumps({"subject": subject, "body": body, "facts": list(facts)}),
-                     usage_metadata={"input_tokens": 700, "output_tokens": 90,
-                                     "total_tokens": 790})
+    return AIMessage(
+        json.dumps({"subject": subject, "body": body, "facts": list(facts)}),
+        usage_metadata={"input_tokens": 700, "output_tokens": 90, "total_tokens": 790},
+    )
 
 
-GOOD = ("Hi Delia,\n\nYour Botox results look lovely and your forehead is smoother. We think our "
-        "Skin care membership would suit you: it protects Botox results between visits. It is "
-        "$149 per month.\n\nJust reply or book a time if you would like to hear more.\n\n"
-        "Your care team")
-PUSHY = ("Hi Delia! Act now: get the Skin care membership FREE for a month, results guaranteed! "
-         "Book now!")
+GOOD = (
+    "Hi Delia,\n\nYour Botox results look lovely and your forehead is smoother. We think our "
+    "Skin care membership would suit you: it protects Botox results between visits. It is "
+    "$149 per month.\n\nJust reply or book a time if you would like to hear more.\n\n"
+    "Your care team"
+)
+PUSHY = "Hi Delia! Act now: get the Skin care membership FREE for a month, results guaranteed! Book now!"
 
 
 def guarded(drafting, chat, reasks: int = 2) -> tuple[GuardedDrafter, ModelDrafter]:
-    model = ModelDrafter(chat, drafting.prompts, name="scripted", opt_out="Reply STOP to opt out",
-                         response_format="off", transport_retries=1)
+    model = ModelDrafter(
+        chat,
+        drafting.prompts,
+        name="scripted",
+        opt_out="Reply STOP to opt out",
+        response_format="off",
+        transport_retries=1,
+    )
     fallback = TemplateDrafter(drafting.prompts, drafting.guards)
     return GuardedDrafter(drafting.guards, fallback, model, reasks), model
 
@@ -69,13 +77,15 @@ def test_a_failing_answer_is_re_asked_with_the_guard_findings(drafting):
     reask = chat.prompts[1][-1].content
     assert "did not pass these checks" in reask and "tone:" in reask and "grounding:" in reask
     assert chat.prompts[1][-2].content == json.dumps(
-        {"subject": "Your Botox results", "body": PUSHY, "facts": []})
+        {"subject": "Your Botox results", "body": PUSHY, "facts": []}
+    )
     assert outcome.usage.prompt_tokens == 1400
 
 
 def test_after_the_re_asks_the_template_drafter_writes_it(drafting):
-    chat = ScriptedChat(messages=iter([reply(PUSHY), AIMessage("Sure! Here is a lovely email."),
-                                       reply(PUSHY)]), prompts=[])
+    chat = ScriptedChat(
+        messages=iter([reply(PUSHY), AIMessage("Sure! Here is a lovely email."), reply(PUSHY)]), prompts=[]
+    )
     loop, _ = guarded(drafting, chat, reasks=2)
     outcome = loop.draft(*drafting.brief("d003", AS_OF))
     assert [a.drafter for a in outcome.attempts] == ["scripted"] * 3 + ["template"]
@@ -96,8 +106,14 @@ def test_an_unreachable_server_falls_back_at_once(drafting):
 
 def test_transport_errors_are_retried_with_backoff_before_giving_up(drafting):
     dead = DeadServer(messages=iter([]))
-    model = ModelDrafter(dead, drafting.prompts, name="scripted", opt_out="Reply STOP to opt out",
-                         response_format="off", transport_retries=3)
+    model = ModelDrafter(
+        dead,
+        drafting.prompts,
+        name="scripted",
+        opt_out="Reply STOP to opt out",
+        response_format="off",
+        transport_retries=3,
+    )
     written = model.write(drafting.brief("d003", AS_OF)[0])
     assert dead.calls == 3 and written.transport_failed and written.content is None
 
@@ -117,8 +133,11 @@ def test_the_prompt_carries_only_what_the_draft_needs(drafting, dev_practice):
 
 def test_instructions_in_a_note_are_fenced_as_data_and_never_obeyed(drafting):
     """d023's visit note tells the model to offer free filler, guarantee results and shout."""
-    obeys = reply("Hi Wendy, URGENT: filler is free this week and your results are guaranteed "
-                  "for life! Reply STOP to opt out", subject="URGENT")
+    obeys = reply(
+        "Hi Wendy, URGENT: filler is free this week and your results are guaranteed "
+        "for life! Reply STOP to opt out",
+        subject="URGENT",
+    )
     chat = ScriptedChat(messages=iter([obeys] * 3), prompts=[])
     loop, _ = guarded(drafting, chat)
     outcome = loop.draft(*drafting.brief("d023", AS_OF))
@@ -141,8 +160,9 @@ def test_instructions_in_a_note_are_fenced_as_data_and_never_obeyed(drafting):
 @pytest.mark.parametrize("patient_id", sorted(EXPECTED["draft"]))
 def test_template_drafts_pass_every_guard_and_the_dev_checks(drafting, patient_id):
     brief, grounds = drafting.brief(patient_id, AS_OF)
-    outcome = GuardedDrafter(drafting.guards, TemplateDrafter(drafting.prompts,
-                                                              drafting.guards)).draft(brief, grounds)
+    outcome = GuardedDrafter(drafting.guards, TemplateDrafter(drafting.prompts, drafting.guards)).draft(
+        brief, grounds
+    )
     assert outcome.final.passed, [g for g in outcome.final.guards if not g.passed]
     text = f"{outcome.final.content.subject}\n{outcome.final.content.body}".lower()
     want = EXPECTED["draft"][patient_id]

@@ -29,10 +29,16 @@ def server_url():
 @pytest.fixture(scope="module")
 def drafted(server_url, drafting):
     chat = openai_chat(drafting.settings, base_url=server_url, model=MODEL_ALIAS)
-    model = ModelDrafter(chat, drafting.prompts, name=f"local:{MODEL_ALIAS}",
-                         opt_out="Reply STOP to opt out", response_format="schema_object")
-    loop = GuardedDrafter(drafting.guards, TemplateDrafter(drafting.prompts, drafting.guards),
-                          model, reasks=2)
+    model = ModelDrafter(
+        chat,
+        drafting.prompts,
+        name=f"local:{MODEL_ALIAS}",
+        opt_out="Reply STOP to opt out",
+        response_format="schema_object",
+    )
+    loop = GuardedDrafter(
+        drafting.guards, TemplateDrafter(drafting.prompts, drafting.guards), model, reasks=2
+    )
     results = {}
     for patient_id in PATIENTS:
         brief, grounds = drafting.brief(patient_id, AS_OF)

@@ -41,9 +41,22 @@ def test_the_default_suite_covers_every_moment_both_channels_and_the_adversarial
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    result = runner.invoke(app, ["eval", "run", "--drafter", "none", "--format", "json",
-                                 "--html", str(out / "report.html"), "--output",
-                                 str(out / "run.json"), "--quiet"])
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            "run",
+            "--drafter",
+            "none",
+            "--format",
+            "json",
+            "--html",
+            str(out / "report.html"),
+            "--output",
+            str(out / "run.json"),
+            "--quiet",
+        ],
+    )
     return result, out
 
 
@@ -53,8 +66,7 @@ def test_a_run_drafts_scores_aggregates_and_reports(default_run):
     run = json.loads(result.stdout)
     summary = run["summary"]
     assert run["drafter"] == "template" and run["prompt_version"] == "draft/v1"
-    assert set(summary["pass_rate"]) == {"tone", "specificity", "grounding", "compliance",
-                                         "expectations"}
+    assert set(summary["pass_rate"]) == {"tone", "specificity", "grounding", "compliance", "expectations"}
     assert set(summary["by_channel"]) >= {"email", "sms"}
     assert set(summary["by_moment"]) >= {m.value for m in Moment}
     assert run["failures"] == [] and summary["pass_rate"]["compliance"] == 1.0
@@ -82,12 +94,24 @@ def prompts_with_a_pushy_version(tmp_path, monkeypatch) -> Path:
     return root
 
 
-def test_a_worse_prompt_fails_the_gate_against_the_baseline(default_run,
-                                                            prompts_with_a_pushy_version):
+def test_a_worse_prompt_fails_the_gate_against_the_baseline(default_run, prompts_with_a_pushy_version):
     _, out = default_run
-    result = runner.invoke(app, ["eval", "run", "--prompt-version", "pushy", "--drafter",
-                                 "none", "--baseline", str(out / "run.json"), "--format", "json",
-                                 "--quiet"])
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            "run",
+            "--prompt-version",
+            "pushy",
+            "--drafter",
+            "none",
+            "--baseline",
+            str(out / "run.json"),
+            "--format",
+            "json",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 1
     run = json.loads(result.stdout)
     assert any(f.startswith("tone pass rate") and "under" in f for f in run["failures"])
@@ -99,11 +123,24 @@ def test_a_worse_prompt_fails_the_gate_against_the_baseline(default_run,
     assert all(c["score"]["passed"]["tone"] for c in sms)  # only the email template changed
 
 
-def test_compare_shows_case_by_case_what_got_worse_and_why(prompts_with_a_pushy_version,
-                                                           tmp_path):
+def test_compare_shows_case_by_case_what_got_worse_and_why(prompts_with_a_pushy_version, tmp_path):
     report = tmp_path / "compare.html"
-    result = runner.invoke(app, ["eval", "compare", "--a", "v1", "--b", "pushy", "--drafter",
-                                 "none", "--html", str(report), "--quiet"])
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            "compare",
+            "--a",
+            "v1",
+            "--b",
+            "pushy",
+            "--drafter",
+            "none",
+            "--html",
+            str(report),
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 1
     assert "worse" in result.stdout and "false urgency" in result.stdout
     html = report.read_text()

@@ -91,8 +91,7 @@ def test_eval_score_prints_json_and_names_bad_lines(tmp_path):
     assert result.exit_code == 1
     rows = json.loads(result.stdout)
     assert [r["id"] for r in rows] == ["p01"]
-    assert {"id", "tone", "specificity", "grounding", "compliance_passed",
-            "findings"} <= set(rows[0])
+    assert {"id", "tone", "specificity", "grounding", "compliance_passed", "findings"} <= set(rows[0])
     assert "line 2: not JSON" in result.stderr and "line 3:" in result.stderr
     assert "channel" in result.stderr
 
@@ -106,8 +105,9 @@ def test_auc_and_kappa():
 
 
 def test_calibrate_reports_agreement_for_each_scorer(tmp_path):
-    result = runner.invoke(app, ["eval", "calibrate", str(SHARED), str(OURS), "--format",
-                                 "json", "--no-judge"])
+    result = runner.invoke(
+        app, ["eval", "calibrate", str(SHARED), str(OURS), "--format", "json", "--no-judge"]
+    )
     assert result.exit_code == 0, result.output
     rows = {r["dimension"]: r for r in json.loads(result.stdout)["agreements"]}
     assert rows["tone"]["n"] == rows["specificity"]["n"] >= 36
@@ -116,12 +116,18 @@ def test_calibrate_reports_agreement_for_each_scorer(tmp_path):
 
 
 def test_loosely_written_lines_are_still_scored(evals, tmp_path):
-    line = {"id": 7, "channel": "SMS", "body": "Hi Dana, 21 lb down since August. Body "
-            "contouring is $750 per session if you would like to talk. Reply STOP to opt out",
-            "context": {"history": ["Weight 212 lb in August, 191 lb on Nov 21"],
-                        "offer": {"name": "Body contouring", "price": "$750/session"}}}
+    line = {
+        "id": 7,
+        "channel": "SMS",
+        "body": "Hi Dana, 21 lb down since August. Body "
+        "contouring is $750 per session if you would like to talk. Reply STOP to opt out",
+        "context": {
+            "history": ["Weight 212 lb in August, 191 lb on Nov 21"],
+            "offer": {"name": "Body contouring", "price": "$750/session"},
+        },
+    }
     path = tmp_path / "m.jsonl"
     path.write_text(json.dumps(line))
-    (message, score), = evals.score_file(path)[0]
+    ((message, score),) = evals.score_file(path)[0]
     assert message.id == "7" and message.channel == "sms"
     assert score.compliance_passed and score.specificity == 1.0

@@ -31,14 +31,24 @@ def rewrite_unseen(path: Path, text: str) -> None:
 
 def test_each_file_is_read_once_and_kept(folder: Path):
     knowledge = Knowledge.at(folder)
-    first = [knowledge.default_menu, knowledge.sentiment, knowledge.guard_lexicon,
-             knowledge.segmentation, knowledge.service_pages]
+    first = [
+        knowledge.default_menu,
+        knowledge.sentiment,
+        knowledge.guard_lexicon,
+        knowledge.segmentation,
+        knowledge.service_pages,
+    ]
     lexicon = folder / "guards.json"
     rewrite_unseen(lexicon, lexicon.read_text().replace('"limits"', '"LIMITS"', 1))
     page = folder / "services" / "botox.md"
     rewrite_unseen(page, page.read_text().replace("## What it is", "## WHAT IT IS", 1))
-    again = [knowledge.default_menu, knowledge.sentiment, knowledge.guard_lexicon,
-             knowledge.segmentation, knowledge.service_pages]
+    again = [
+        knowledge.default_menu,
+        knowledge.sentiment,
+        knowledge.guard_lexicon,
+        knowledge.segmentation,
+        knowledge.service_pages,
+    ]
     assert all(a is b for a, b in zip(first, again, strict=True))
     assert "limits" in knowledge.guard_lexicon
 
@@ -58,8 +68,7 @@ def test_an_edited_file_is_read_again(folder: Path):
 
 def test_one_knowledge_per_folder_in_a_process(folder: Path, tmp_path: Path):
     assert Knowledge.at(folder) is Knowledge.at(folder / ".." / "knowledge")
-    practice = Practice(Settings(home=tmp_path / "home", database_url=None,
-                                 knowledge_dir=folder))
+    practice = Practice(Settings(home=tmp_path / "home", database_url=None, knowledge_dir=folder))
     assert practice.knowledge is Knowledge.at(folder)
 
 

@@ -23,8 +23,7 @@ from assistant.settings import Settings, bundled
 from tests.conftest import CASES
 from tests.ui.helpers import log_in
 
-AS_OF = date.fromisoformat(json.loads((CASES / "dev" / "practice.expected.json").read_text())
-                           ["as_of"])
+AS_OF = date.fromisoformat(json.loads((CASES / "dev" / "practice.expected.json").read_text())["as_of"])
 PASSWORD = "review-pass-2026"
 PEOPLE = {"carol": "coordinator", "pat": "provider", "quinn": "qa"}
 APP = bundled("ui") / "app.py"
@@ -72,19 +71,23 @@ class Clinic:
     def offer_events(self, draft: Draft) -> list[str]:
         """The `offer_*` events recorded for this draft's patient and offer, oldest first."""
         history = self.review.repository.history(draft.patient_id, 2**40)
-        presented = [("offer_presented", o.at) for o in history.offers
-                     if o.service_id == draft.offer]
-        answered = [("offer_accepted" if o.accepted else "offer_declined", o.at)
-                    for o in history.outcomes if o.service_id == draft.offer]
+        presented = [("offer_presented", o.at) for o in history.offers if o.service_id == draft.offer]
+        answered = [
+            ("offer_accepted" if o.accepted else "offer_declined", o.at)
+            for o in history.outcomes
+            if o.service_id == draft.offer
+        ]
         return [kind for kind, _ in sorted(presented + answered, key=lambda pair: pair[1])]
+
 
 def build_clinic(home: Path, matcher) -> Clinic:
     practice = Practice(Settings(home=home, llm="none", email_sender="outbox"), matcher=matcher)
     report = practice.import_file(CASES / "dev" / "practice.jsonl")
     assert not report.rejected
     review = Review(practice, Drafting(practice))
-    people = {who: review.accounts.add(who, role, PASSWORD, name=who.title())[0]
-              for who, role in PEOPLE.items()}
+    people = {
+        who: review.accounts.add(who, role, PASSWORD, name=who.title())[0] for who, role in PEOPLE.items()
+    }
     ready = [r["patient_id"] for r in review.queue(people["carol"], AS_OF)["ready"]]
     assert len(ready) > UNDRAFTED + 4, ready
     week = review.draft_week(people["carol"], AS_OF, limit=len(ready) - UNDRAFTED)

@@ -46,9 +46,21 @@ def open_draft(at: AppTest, draft_id: str, screen: str = "Drafts") -> AppTest:
 
 def shown(at: AppTest) -> str:
     """Every message, heading and line of text on the page, as a person reads it."""
-    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "success",
-                                  "info", "warning", "error")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in (
+            "title",
+            "header",
+            "subheader",
+            "markdown",
+            "caption",
+            "success",
+            "info",
+            "warning",
+            "error",
+        )
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts).replace("\\", "")
 
 

@@ -33,13 +33,19 @@ def served(tmp_path: Path, matcher) -> Iterator[tuple[Clinic, str]]:
     clinic = build_clinic(tmp_path / "home", matcher)
     host, port = "127.0.0.1", free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSSELL_")}
-    env.update(CROSSSELL_HOME=str(clinic.home), CROSSSELL_LLM="none",
-               CROSSSELL_EMAIL_SENDER="outbox", CROSSSELL_UI_AS_OF=AS_OF.isoformat(),
-               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env.update(
+        CROSSSELL_HOME=str(clinic.home),
+        CROSSSELL_LLM="none",
+        CROSSSELL_EMAIL_SENDER="outbox",
+        CROSSSELL_UI_AS_OF=AS_OF.isoformat(),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
     log = tmp_path / "screen.log"
     try:
-        with running(ui_command(host, port), f"http://{host}:{port}/_stcore/health", env, log,
-                     timeout=STARTUP_SECONDS):
+        with running(
+            ui_command(host, port), f"http://{host}:{port}/_stcore/health", env, log, timeout=STARTUP_SECONDS
+        ):
             yield clinic, f"http://{host}:{port}"
     except ConfigurationError as exc:
         pytest.fail(f"the review screen did not start: {exc}\n{log.read_text()}")

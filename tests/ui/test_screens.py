@@ -24,6 +24,7 @@ PUSHY = "Act now! Only 2 spots left, book today or lose your results"
 
 # Logging in and out ----------------------------------------------------------------------------
 
+
 def test_a_coordinator_logs_in_and_sees_who_they_are_and_their_role(screen):
     at = screen("carol")
     sidebar = "\n".join(m.value for m in at.sidebar.markdown)
@@ -46,6 +47,7 @@ def test_logging_out_returns_to_the_login(screen):
 
 # Ready this week ----------------------------------------------------------------------------------
 
+
 def test_the_queue_shows_each_patients_moment_signal_offer_value_reasons_and_draft(screen, clinic):
     at = screen("carol")
     assert at.date_input(key="as_of").value == AS_OF
@@ -60,8 +62,7 @@ def test_the_queue_shows_each_patients_moment_signal_offer_value_reasons_and_dra
     top = queue[0]
     assert top["draft"] is not None and f"open-{top['draft']['id']}" in {b.key for b in at.button}
     assert f"Draft: **{top['draft']['status']}**" in page
-    assert {b.key for b in at.button if b.label == "Draft"} == {
-        f"draft-{p}" for p in clinic.undrafted}
+    assert {b.key for b in at.button if b.label == "Draft"} == {f"draft-{p}" for p in clinic.undrafted}
 
 
 def test_a_coordinator_drafts_a_ready_patient_from_the_queue(screen, clinic):
@@ -81,6 +82,7 @@ def test_a_provider_is_offered_no_draft_button(screen):
 
 # The drafts -------------------------------------------------------------------------------------
 
+
 def test_the_drafts_list_filters_by_status_and_by_moment(screen, clinic):
     pending = clinic.draft("pending_approval")
     carol = clinic.people["carol"]
@@ -93,8 +95,9 @@ def test_the_drafts_list_filters_by_status_and_by_moment(screen, clinic):
     assert listed == {d["id"] for d in clinic.review.drafts(carol, statuses=["pending_approval"])}
 
     at = ran(at.selectbox(key="filter_moment").set_value(pending.moment).run())
-    both = {d["id"] for d in clinic.review.drafts(carol, statuses=["pending_approval"],
-                                                 moment=pending.moment)}
+    both = {
+        d["id"] for d in clinic.review.drafts(carol, statuses=["pending_approval"], moment=pending.moment)
+    }
     assert open_buttons(at) == both and pending.id in both
 
     other = next(d["moment"] for d in clinic.review.drafts(carol) if d["moment"] != pending.moment)
@@ -130,6 +133,7 @@ def test_qa_reads_a_draft_but_is_offered_no_edit_or_action(screen, clinic):
 
 # Editing ----------------------------------------------------------------------------------------
 
+
 def test_check_shows_the_tone_guard_failing_on_pushy_text_before_saving(screen, clinic):
     draft = clinic.draft()
     at = open_draft(screen("carol"), draft.id)
@@ -154,8 +158,7 @@ def test_save_stores_the_edit_and_shows_the_guards_run_again(screen, clinic):
     stored = clinic.stored(draft.id)
     assert (stored.status, stored.version, stored.edited_by) == ("edited", 2, "carol")
     assert (stored.subject, stored.body) == (subject, body)
-    assert any("Saved as version 2" in m and "All guards pass" in m
-               for m in messages(at, "success"))
+    assert any("Saved as version 2" in m and "All guards pass" in m for m in messages(at, "success"))
     assert "Status: edited" in shown(at) and field(at, "Body").value == body
 
 
@@ -173,8 +176,9 @@ def test_a_pushy_save_is_kept_and_its_failing_guards_show(screen, clinic):
 def test_a_save_on_a_stale_version_is_refused_and_says_to_reload(screen, clinic):
     draft = clinic.draft()
     at = open_draft(screen("carol"), draft.id)
-    elsewhere = clinic.review.edit(clinic.people["carol"], draft.id, draft.version, None,
-                                   draft.body + "\n\nSaved in another tab.")
+    elsewhere = clinic.review.edit(
+        clinic.people["carol"], draft.id, draft.version, None, draft.body + "\n\nSaved in another tab."
+    )
     field(at, "Body").input(draft.body + "\n\nMy edit.")
     at = press(at, "Save")
     assert any("changed since you opened it" in m and "reload" in m for m in messages(at, "error"))
@@ -184,6 +188,7 @@ def test_a_save_on_a_stale_version_is_refused_and_says_to_reload(screen, clinic)
 
 
 # Submitting, approving, rejecting ----------------------------------------------------------------
+
 
 def test_a_coordinator_submits_a_draft_for_approval_with_a_comment(screen, clinic):
     draft = clinic.draft()
@@ -240,8 +245,9 @@ def test_a_coordinator_is_offered_no_approval_and_a_stale_approval_is_refused(sc
     assert "Approval queue" not in coordinator.sidebar.radio(key="screen").options
 
     provider = open_draft(screen("pat"), draft.id, screen="Approval queue")
-    clinic.review.edit(clinic.people["carol"], draft.id, draft.version, None,
-                       draft.body + "\n\nOne more line.")
+    clinic.review.edit(
+        clinic.people["carol"], draft.id, draft.version, None, draft.body + "\n\nOne more line."
+    )
     provider = press(provider, "Approve")
     assert any("changed since you opened it" in m for m in messages(provider, "error"))
     assert clinic.stored(draft.id).status == "pending_approval"
@@ -263,6 +269,7 @@ def test_a_rejected_draft_is_regenerated_not_resubmitted(screen, clinic):
 
 # Sending and outcomes -----------------------------------------------------------------------------
 
+
 def test_a_coordinator_sends_an_approved_draft(screen, clinic):
     draft = clinic.draft("approved", to_send=True)
     at = open_draft(screen("carol"), draft.id)
@@ -275,8 +282,10 @@ def test_a_coordinator_sends_an_approved_draft(screen, clinic):
     assert {"Accepted", "Declined"} <= set(labels(at)) and "Send" not in labels(at)
 
 
-@pytest.mark.parametrize(("button", "status", "event"), [("Accepted", "accepted", "offer_accepted"),
-                                                          ("Declined", "declined", "offer_declined")])
+@pytest.mark.parametrize(
+    ("button", "status", "event"),
+    [("Accepted", "accepted", "offer_accepted"), ("Declined", "declined", "offer_declined")],
+)
 def test_the_patients_answer_is_recorded(screen, clinic, button, status, event):
     draft = clinic.draft("sent")
     at = press(open_draft(screen("carol"), draft.id), button)
@@ -287,11 +296,18 @@ def test_the_patients_answer_is_recorded(screen, clinic, button, status, event):
 
 # The dashboard ----------------------------------------------------------------------------------
 
+
 def test_the_dashboard_shows_the_practices_figures_and_offers_the_printable_report(screen, clinic):
     at = go_to(screen("quinn"), "Dashboard")
     page = shown(at)
-    for heading in ("This week's funnel", "Acceptance by moment", "Acceptance by offer",
-                    "Revenue from accepted offers", "Touchpoint coverage", "Revenue diagnostic"):
+    for heading in (
+        "This week's funnel",
+        "Acceptance by moment",
+        "Acceptance by offer",
+        "Revenue from accepted offers",
+        "Touchpoint coverage",
+        "Revenue diagnostic",
+    ):
         assert heading in page
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Touchpoints in use"].endswith("of 8")

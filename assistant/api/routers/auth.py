@@ -14,8 +14,12 @@ router = APIRouter(tags=["auth"], responses=errors(401, 422, 500))
 def login(body: Login, review: Desk) -> dict:
     """Exchange a user id and password for a session token (Bearer)."""
     user, token = review.login(body.user_id, body.password)
-    return {"token": token, "token_type": "bearer", "user": user.as_dict(),
-            "expires_in_hours": review.accounts.session_hours}
+    return {
+        "token": token,
+        "token_type": "bearer",
+        "user": user.as_dict(),
+        "expires_in_hours": review.accounts.session_hours,
+    }
 
 
 @router.post("/auth/logout", response_model=LoggedOut)

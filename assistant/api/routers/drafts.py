@@ -27,23 +27,25 @@ router = APIRouter(tags=["drafts"], responses=SIGNED_IN)
 
 
 @router.get("/queue", response_model=Queue)
-def queue(user: Me, review: Desk, as_of: AsOf,
-          limit: Annotated[int | None, Query(ge=0)] = None) -> dict:
+def queue(user: Me, review: Desk, as_of: AsOf, limit: Annotated[int | None, Query(ge=0)] = None) -> dict:
     """Who is ready this week, what to offer, why, and their draft if one exists."""
     return review.queue(user, as_of, limit)
 
 
 @router.get("/drafts", response_model=list[DraftRow])
-def list_drafts(user: Me, review: Desk, as_of: date | None = None,
-                status: Annotated[list[str] | None, Query()] = None,
-                moment: str | None = None, patient_id: str | None = None) -> list[dict]:
-    return review.drafts(user, as_of=as_of, statuses=status, moment=moment,
-                         patient_id=patient_id)
+def list_drafts(
+    user: Me,
+    review: Desk,
+    as_of: date | None = None,
+    status: Annotated[list[str] | None, Query()] = None,
+    moment: str | None = None,
+    patient_id: str | None = None,
+) -> list[dict]:
+    return review.drafts(user, as_of=as_of, statuses=status, moment=moment, patient_id=patient_id)
 
 
 @router.post("/drafts", status_code=201, response_model=DraftView)
-def create_draft(body: NewDraft, user: Me, review: Desk, today: Today,
-                 lock: DraftingLock) -> dict:
+def create_draft(body: NewDraft, user: Me, review: Desk, today: Today, lock: DraftingLock) -> dict:
     with lock:
         draft = review.create(user, body.patient_id, body.as_of or today, body.channel)
     return draft.review_view()
@@ -53,9 +55,12 @@ def create_draft(body: NewDraft, user: Me, review: Desk, today: Today,
 def draft_week(body: Week, user: Me, review: Desk, today: Today, lock: DraftingLock) -> dict:
     with lock:
         week = review.draft_week(user, body.as_of or today, body.limit)
-    return {"as_of": week.as_of.isoformat(), "ready": week.ready,
-            "drafts": [d.review_view() for d in week.drafts],
-            "not_drafted": [{"patient_id": p, "reason": r} for p, r in week.failed]}
+    return {
+        "as_of": week.as_of.isoformat(),
+        "ready": week.ready,
+        "drafts": [d.review_view() for d in week.drafts],
+        "not_drafted": [{"patient_id": p, "reason": r} for p, r in week.failed],
+    }
 
 
 @router.get("/drafts/{draft_id}", response_model=DraftView)

@@ -11,14 +11,16 @@ from fastapi.responses import JSONResponse
 from assistant.api.deps import Desk, Me
 from assistant.api.schemas import SIGNED_IN, ImportRefused, ImportSummary, Reply, ReplyRecorded
 
-JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines",
-              "text/plain")
+JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "text/plain")
 
 router = APIRouter(tags=["events"], responses=SIGNED_IN)
 
 
-@router.post("/events", response_model=ImportSummary, responses={
-    422: {"model": ImportRefused, "description": "no line could be stored (or a bad body)"}})
+@router.post(
+    "/events",
+    response_model=ImportSummary,
+    responses={422: {"model": ImportRefused, "description": "no line could be stored (or a bad body)"}},
+)
 async def push_events(request: Request, user: Me, review: Desk) -> JSONResponse:
     """Services, patients and events in the import contract: one JSON object, a JSON array,
     or JSON Lines (`application/x-ndjson`). Good lines are stored, bad ones reported by
@@ -28,8 +30,7 @@ async def push_events(request: Request, user: Me, review: Desk) -> JSONResponse:
     stored = report.lines - len(report.rejected)
     body = report.as_dict()
     if report.rejected and stored == 0:
-        body = {"error": "; ".join(str(r) for r in report.rejected[:20]), "status": 422,
-                **body}
+        body = {"error": "; ".join(str(r) for r in report.rejected[:20]), "status": 422, **body}
         return JSONResponse(body, 422)
     return JSONResponse(body)
 

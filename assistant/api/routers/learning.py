@@ -13,8 +13,7 @@ router = APIRouter(tags=["learning"], responses=SIGNED_IN)
 
 
 @router.get("/learning", response_model=LearningReport)
-def learning(user: Me, review: Desk, as_of: AsOf,
-             top: Annotated[int, Query(ge=1, le=50)] = 3) -> dict:
+def learning(user: Me, review: Desk, as_of: AsOf, top: Annotated[int, Query(ge=1, le=50)] = 3) -> dict:
     """Top and bottom converters per moment and segment, with intervals, and the
     off-policy estimate of the current policy against always-the-top-rule."""
     return review.learning(user, as_of, top)

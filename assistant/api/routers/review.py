@@ -32,5 +32,4 @@ def send(draft_id: str, body: Step, user: Me, review: Desk) -> dict:
 
 @router.post("/drafts/{draft_id}/outcome", response_model=DraftView)
 def outcome(draft_id: str, body: OutcomeBody, user: Me, review: Desk) -> dict:
-    return review.outcome(user, draft_id, body.outcome == "accepted",
-                          body.version).review_view()
+    return review.outcome(user, draft_id, body.outcome == "accepted", body.version).review_view()

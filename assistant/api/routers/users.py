@@ -18,8 +18,7 @@ def users(user: Me, review: Desk) -> list[dict]:
 @router.post("/users", status_code=201, response_model=UserAdded)
 def add_user(body: NewUser, user: Me, review: Desk) -> dict:
     """Adds a user; the answer holds their API token, shown this once."""
-    added, token = review.add_user(user, body.user_id, body.role.value, body.password,
-                                   body.name)
+    added, token = review.add_user(user, body.user_id, body.role.value, body.password, body.name)
     return {"user": added.as_dict(), "token": token}
 
 

@@ -9,5 +9,18 @@ from assistant.drafting.guards.lexicon import Policy, contains
 from assistant.drafting.guards.privacy import SALUTATION
 from assistant.drafting.guards.registry import GUARDS, Guards, blocks_submission
 
-__all__ = ["DAY_MONTH", "GUARDS", "MONTHS", "MONTH_DAY", "SALUTATION", "Checked", "Directory",
-           "Finding", "Guard", "Guards", "Policy", "blocks_submission", "contains"]
+__all__ = [
+    "DAY_MONTH",
+    "GUARDS",
+    "MONTHS",
+    "MONTH_DAY",
+    "SALUTATION",
+    "Checked",
+    "Directory",
+    "Finding",
+    "Guard",
+    "Guards",
+    "Policy",
+    "blocks_submission",
+    "contains",
+]

@@ -24,8 +24,7 @@ class Finding:
 class Directory(Protocol):
     """Looks up other patients of the practice among names and ids a draft mentions."""
 
-    def other_patients(self, patient_id: str, names: set[tuple[str, str]], ids: set[str]
-                       ) -> list[str]: ...
+    def other_patients(self, patient_id: str, names: set[tuple[str, str]], ids: set[str]) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +81,9 @@ class Guard(ABC):
     def result(self, draft: Checked) -> GuardResult:
         problems = list(dict.fromkeys(f.text for f in self.check(draft) if f.blocking))
         if problems:
-            return GuardResult(name=self.name, passed=False, detail="; ".join(problems),
-                               blocks=self.blocks)
+            return GuardResult(name=self.name, passed=False, detail="; ".join(problems), blocks=self.blocks)
         return GuardResult(name=self.name, passed=True, detail=self.ok(draft), blocks=self.blocks)
 
     def unchecked(self) -> GuardResult:
         """The result when there is no message to check: a fail, since nothing passed."""
-        return GuardResult(name=self.name, passed=False, detail="no message to check",
-                           blocks=self.blocks)
+        return GuardResult(name=self.name, passed=False, detail="no message to check", blocks=self.blocks)

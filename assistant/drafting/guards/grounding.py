@@ -37,17 +37,20 @@ class Grounding(Guard):
         for match in NUMBER.finditer(text):
             value = amount(match.group(1))
             if value is not None and not _known(value, grounds.numbers):
-                problems.append(Finding("number", f"the number {match.group(1)} is not in the "
-                                        "record, menu or knowledge pages"))
+                problems.append(
+                    Finding(
+                        "number", f"the number {match.group(1)} is not in the record, menu or knowledge pages"
+                    )
+                )
         for _, said, _ in self.policy.treatments.find(text):
             if not contains(grounds.record, said) and not contains(grounds.authorised, said):
-                problems.append(Finding("treatment", f"'{said}' is not on the menu or in the "
-                                        "patient's record"))
+                problems.append(
+                    Finding("treatment", f"'{said}' is not on the menu or in the patient's record")
+                )
         for _, said, at in self.policy.discounts.find(text):
             if self._polite(text, said, at) or contains(grounds.authorised, said):
                 continue
-            problems.append(Finding("terms", f"'{said}' offers terms the practice has not "
-                                    "authorised"))
+            problems.append(Finding("terms", f"'{said}' offers terms the practice has not authorised"))
         return problems
 
     def _polite(self, text: str, said: str, at: int) -> bool:
@@ -56,28 +59,25 @@ class Grounding(Guard):
             return False
         if at > 0 and text[at - 1] == "-":
             return True
-        window = text[max(0, at - 12):at + 16]
+        window = text[max(0, at - 12) : at + 16]
         return bool(self.policy.polite_free.find(window))
 
 
 def _dates(text: str, grounds: Grounds, problems: list[Finding]) -> str:
     """Notes every date not in the record and returns the text without them."""
+
     def check(match: re.Match, month: int, day: int) -> str:
         if (month, day) not in grounds.dates:
-            problems.append(Finding("date", f"the date '{match.group()}' is not in the "
-                                    "patient's record"))
+            problems.append(Finding("date", f"the date '{match.group()}' is not in the patient's record"))
         return " "
 
-    text = MONTH_DAY.sub(lambda m: check(m, MONTHS[m.group(1).lower()[:3]], int(m.group(2))),
-                         text)
-    text = DAY_MONTH.sub(lambda m: check(m, MONTHS[m.group(2).lower()[:3]], int(m.group(1))),
-                         text)
+    text = MONTH_DAY.sub(lambda m: check(m, MONTHS[m.group(1).lower()[:3]], int(m.group(2))), text)
+    text = DAY_MONTH.sub(lambda m: check(m, MONTHS[m.group(2).lower()[:3]], int(m.group(1))), text)
     text = ISO_DATE.sub(lambda m: check(m, int(m.group(2)), int(m.group(3))), text)
     text = SLASH_DATE.sub(lambda m: check(m, int(m.group(1)), int(m.group(2))), text)
     for match in WEEKDAY.finditer(text):
         if WEEKDAYS.index(match.group(1).lower()) not in grounds.weekdays:
-            problems.append(Finding("date", f"'{match.group()}' is not a day in the "
-                                    "patient's record"))
+            problems.append(Finding("date", f"'{match.group()}' is not a day in the patient's record"))
     return text
 
 
@@ -88,13 +88,21 @@ def _money(text: str, grounds: Grounds, problems: list[Finding]) -> str:
     allowed = {s.price for s in named.values()} | {grounds.offer.price} | grounds.amounts
     for service, said in _prices_after_names(text, list(named.values())):
         if abs(said - service.price) > 0.005:
-            problems.append(Finding("price", f"{service.name} costs {money(service.price)} "
-                                    f"on the menu, the draft says {money(said)}"))
+            problems.append(
+                Finding(
+                    "price",
+                    f"{service.name} costs {money(service.price)} on the menu, the draft says {money(said)}",
+                )
+            )
     for match in MONEY.finditer(text):
         value = price_of(match)
         if value is not None and not _known(value, allowed):
-            problems.append(Finding("price", f"the price {match.group().strip()} is not a "
-                                    "menu price of a service the draft names"))
+            problems.append(
+                Finding(
+                    "price",
+                    f"the price {match.group().strip()} is not a menu price of a service the draft names",
+                )
+            )
     return MONEY.sub(" ", text)
 
 
@@ -114,9 +122,9 @@ def _prices_after_names(text: str, services: list[Service]) -> list[tuple[Servic
         others = [s for s in services if s is not service]
         for alias in aliases(service):
             for match in whole_words(alias).finditer(text):
-                tail = re.split(r"[.;!?\n]", text[match.end():match.end() + 60], maxsplit=1)[0]
+                tail = re.split(r"[.;!?\n]", text[match.end() : match.end() + 60], maxsplit=1)[0]
                 price = MONEY.search(tail)
-                if price is None or _mentioned(tail[:price.start()], others):
+                if price is None or _mentioned(tail[: price.start()], others):
                     continue
                 value = price_of(price)
                 if value is not None:

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-NEGATION = re.compile(r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+){0,2}$",
-                      re.IGNORECASE)
+NEGATION = re.compile(
+    r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+){0,2}$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class Phrases:
         found = []
         for phrase, pattern in self.patterns:
             for match in pattern.finditer(text):
-                if negatable and NEGATION.search(text[max(0, match.start() - 30):match.start()]):
+                if negatable and NEGATION.search(text[max(0, match.start() - 30) : match.start()]):
                     continue
                 found.append((phrase, match.group(), match.start()))
         return found
@@ -68,18 +69,29 @@ class Policy:
 
     @classmethod
     def from_lexicon(cls, lexicon: dict) -> Policy:
-        lists = ("urgency", "guilt_fear", "pressure", "guarantees", "medical_claims", "discounts",
-                 "polite_free", "generic", "salesy", "treatments")
-        return cls(limits=dict(lexicon["limits"]),
-                   acronyms=frozenset(a.upper() for a in lexicon.get("acronyms", [])),
-                   stopwords=frozenset(w.lower() for w in lexicon.get("stopwords", [])),
-                   common_words=frozenset(w.lower() for w in lexicon.get("common_words", [])),
-                   **{name: Phrases.of(lexicon.get(name, [])) for name in lists})
+        lists = (
+            "urgency",
+            "guilt_fear",
+            "pressure",
+            "guarantees",
+            "medical_claims",
+            "discounts",
+            "polite_free",
+            "generic",
+            "salesy",
+            "treatments",
+        )
+        return cls(
+            limits=dict(lexicon["limits"]),
+            acronyms=frozenset(a.upper() for a in lexicon.get("acronyms", [])),
+            stopwords=frozenset(w.lower() for w in lexicon.get("stopwords", [])),
+            common_words=frozenset(w.lower() for w in lexicon.get("common_words", [])),
+            **{name: Phrases.of(lexicon.get(name, [])) for name in lists},
+        )
 
 
 def normalise(text: str) -> str:
-    return text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace(
-        "\u201d", '"')
+    return text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
 
 
 def contains(haystack: str, phrase: str) -> bool:

@@ -10,8 +10,11 @@ from assistant.drafting.guards.lexicon import contains
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 PHONE = re.compile(r"(?<!\w)\+?\(?\d[\d\s().-]{6,}\d(?!\w)")
-SALUTATION = re.compile(r"^\s*(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening))\s+"
-                        r"([A-Z][\w'-]*)", re.MULTILINE)
+SALUTATION = re.compile(
+    r"^\s*(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening))\s+"
+    r"([A-Z][\w'-]*)",
+    re.MULTILINE,
+)
 NOT_NAMES = frozenset({"there", "again", "friend", "everyone", "all", "team", "from"})
 
 
@@ -28,15 +31,20 @@ class Privacy(Guard):
             problems.append(Finding("contact", "contains an email address"))
         if any(len(re.sub(r"\D", "", m.group())) >= 7 for m in PHONE.finditer(text)):
             problems.append(Finding("contact", "contains a phone number"))
-        problems += [Finding("private", f"contains the patient's private detail '{p}'")
-                     for p in grounds.private if p and p.lower() in text.lower()]
+        problems += [
+            Finding("private", f"contains the patient's private detail '{p}'")
+            for p in grounds.private
+            if p and p.lower() in text.lower()
+        ]
         for match in SALUTATION.finditer(text):
             said = match.group(1).lower()
             if said != brief.first_name.lower() and said not in NOT_NAMES:
-                problems.append(Finding("greeting", f"greets '{match.group(1)}', not "
-                                        f"{brief.first_name}"))
-        problems += [Finding("other_person", f"names another person from the record: '{n}'")
-                     for n in grounds.other_people if contains(text, n)]
+                problems.append(Finding("greeting", f"greets '{match.group(1)}', not {brief.first_name}"))
+        problems += [
+            Finding("other_person", f"names another person from the record: '{n}'")
+            for n in grounds.other_people
+            if contains(text, n)
+        ]
         return problems + self._other_patients(text, brief.patient_id)
 
     def _other_patients(self, text: str, patient_id: str) -> list[Finding]:
@@ -45,5 +53,7 @@ class Privacy(Guard):
             return []
         names = set(re.findall(r"\b([A-Z][a-z'-]+)\s+([A-Z][a-z'-]+)\b", text))
         ids = set(re.findall(r"\b[\w-]*\d[\w-]*\b", text))
-        return [Finding("other_patient", f"names another patient: {other}")
-                for other in self.directory.other_patients(patient_id, names, ids)]
+        return [
+            Finding("other_patient", f"names another patient: {other}")
+            for other in self.directory.other_patients(patient_id, names, ids)
+        ]

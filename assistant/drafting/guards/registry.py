@@ -23,8 +23,11 @@ GUARDS: list[type[Guard]] = [Schema, Grounding, Tone, Compliance, Privacy, Speci
 BLOCKING = frozenset(guard.name for guard in GUARDS if guard.blocks)
 """The names of the guards that block submission, for results stored before they said so."""
 
-INSTRUCTION = re.compile(r"\b(ignore|instruction|instructions|system|assistant|prompt|disregard|"
-                         r"tell the patient|say that|write that)\b", re.IGNORECASE)
+INSTRUCTION = re.compile(
+    r"\b(ignore|instruction|instructions|system|assistant|prompt|disregard|"
+    r"tell the patient|say that|write that)\b",
+    re.IGNORECASE,
+)
 
 
 class Guards:
@@ -37,12 +40,15 @@ class Guards:
     def __iter__(self) -> Iterator[Guard]:
         return iter(self._guards)
 
-    def check(self, content: DraftContent | None, brief: Brief, grounds: Grounds,
-              schema_error: str | None = None) -> list[GuardResult]:
+    def check(
+        self, content: DraftContent | None, brief: Brief, grounds: Grounds, schema_error: str | None = None
+    ) -> list[GuardResult]:
         draft = Checked(content, brief, grounds, schema_error)
         empty = content is None or not content.body.strip()
-        return [guard.unchecked() if empty and guard.needs_message else guard.result(draft)
-                for guard in self._guards]
+        return [
+            guard.unchecked() if empty and guard.needs_message else guard.result(draft)
+            for guard in self._guards
+        ]
 
     def harmless(self, text: str) -> bool:
         """Whether patient text is safe to repeat in a message: nothing any guard objects to
@@ -50,9 +56,16 @@ class Guards:
         text = normalise(text)
         if INSTRUCTION.search(text) or re.search(r"\b[A-Z]{4,}\b", text):
             return False
-        lists = (self.policy.urgency, self.policy.guilt_fear, self.policy.pressure,
-                 self.policy.guarantees, self.policy.medical_claims, self.policy.discounts,
-                 self.policy.treatments, self.policy.generic)
+        lists = (
+            self.policy.urgency,
+            self.policy.guilt_fear,
+            self.policy.pressure,
+            self.policy.guarantees,
+            self.policy.medical_claims,
+            self.policy.discounts,
+            self.policy.treatments,
+            self.policy.generic,
+        )
         return not any(phrases.find(text) for phrases in lists)
 
 

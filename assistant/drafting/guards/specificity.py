@@ -22,19 +22,19 @@ class Specificity(Guard):
         if not contains(text, brief.first_name):
             problems.append(Finding("name", f"does not address {brief.first_name} by name"))
         if not self._own_context(text, brief, draft.grounds):
-            problems.append(Finding("own_context", "names none of the patient's own treatments, "
-                                    "results or goals"))
+            problems.append(
+                Finding("own_context", "names none of the patient's own treatments, results or goals")
+            )
         if not any(contains(text, a) for a in aliases(offer)):
             problems.append(Finding("offer", f"does not name the offer ({offer.name})"))
         if not _price_named(text, offer.price):
             unit = f" per {offer.unit}" if offer.unit else ""
-            problems.append(Finding("price", f"does not give the offer's price "
-                                    f"({money(offer.price)}{unit})"))
+            problems.append(Finding("price", f"does not give the offer's price ({money(offer.price)}{unit})"))
         if not self._signal(text, brief):
-            problems.append(Finding("signal", "does not say what prompted the message now",
-                                    blocking=False))
-        problems += [Finding("generic", f"generic: '{said}'")
-                     for _, said, _ in self.policy.generic.find(text)]
+            problems.append(Finding("signal", "does not say what prompted the message now", blocking=False))
+        problems += [
+            Finding("generic", f"generic: '{said}'") for _, said, _ in self.policy.generic.find(text)
+        ]
         return problems
 
     def _signal(self, text: str, brief: Brief) -> bool:
@@ -42,8 +42,11 @@ class Specificity(Guard):
         said = normalise(brief.signal)
         if any(contains(text, n) for n in re.findall(r"\d+(?:\.\d+)?", said)):
             return True
-        words = {w for w in re.findall(r"[a-z][a-z'-]{3,}", said.lower())} - \
-            self.policy.stopwords - {w.lower() for w in brief.offer.name.split()}
+        words = (
+            {w for w in re.findall(r"[a-z][a-z'-]{3,}", said.lower())}
+            - self.policy.stopwords
+            - {w.lower() for w in brief.offer.name.split()}
+        )
         return any(contains(text, w) for w in words)
 
     def _own_context(self, text: str, brief: Brief, grounds: Grounds) -> bool:
@@ -52,12 +55,10 @@ class Specificity(Guard):
             return True
         if any(contains(text, goal) for goal in brief.goals if goal):
             return True
-        words = {w for g in brief.goals for w in re.findall(r"[a-z']{4,}", g.lower())} - \
-            self.policy.stopwords
+        words = {w for g in brief.goals for w in re.findall(r"[a-z']{4,}", g.lower())} - self.policy.stopwords
         if any(contains(text, w) for w in words):
             return True
-        if brief.change and any(contains(text, n)
-                                for n in re.findall(r"\d+(?:\.\d+)?", brief.change)):
+        if brief.change and any(contains(text, n) for n in re.findall(r"\d+(?:\.\d+)?", brief.change)):
             return True
         return any(contains(text, w) for w in self._record_words(brief))
 
@@ -67,8 +68,7 @@ class Specificity(Guard):
         said = " ".join(normalise(s.text) for s in brief.snippets)
         words = set(re.findall(r"[a-z][a-z'-]{4,}", said.lower()))
         offer = set(re.findall(r"[a-z']+", brief.offer.name.lower()))
-        return words - self.policy.stopwords - self.policy.common_words - offer - \
-            {brief.first_name.lower()}
+        return words - self.policy.stopwords - self.policy.common_words - offer - {brief.first_name.lower()}
 
 
 def _price_named(text: str, price: float) -> bool:

@@ -19,24 +19,31 @@ class Tone(Guard):
     def check(self, draft: Checked) -> list[Finding]:
         text = draft.text
         problems = []
-        for kind, label, phrases in (("urgency", "false urgency", self.policy.urgency),
-                                     ("guilt_fear", "guilt or fear", self.policy.guilt_fear),
-                                     ("pressure", "pressure", self.policy.pressure)):
+        for kind, label, phrases in (
+            ("urgency", "false urgency", self.policy.urgency),
+            ("guilt_fear", "guilt or fear", self.policy.guilt_fear),
+            ("pressure", "pressure", self.policy.pressure),
+        ):
             for _, said, _ in phrases.find(text, negatable=True):
                 problems.append(Finding(kind, f"{label}: '{said}'"))
         for _, said, _ in self.policy.salesy.find(text, negatable=True):
             problems.append(Finding("salesy", f"sales talk: '{said}'", blocking=False))
         problems += self._exclamations(text, draft.brief.channel)
-        shouted = [w for w in re.findall(r"\b[A-Z][A-Z0-9+\-]{2,}\b", text)
-                   if w not in self.policy.acronyms
-                   and w.lower() not in draft.grounds.authorised.lower()]
+        shouted = [
+            w
+            for w in re.findall(r"\b[A-Z][A-Z0-9+\-]{2,}\b", text)
+            if w not in self.policy.acronyms and w.lower() not in draft.grounds.authorised.lower()
+        ]
         if shouted:
-            problems.append(Finding("shouting", "shouting in capitals: " +
-                                    ", ".join(sorted(set(shouted)))))
+            problems.append(Finding("shouting", "shouting in capitals: " + ", ".join(sorted(set(shouted)))))
         grade = reading_grade(draft.body)
         if grade > self.policy.limits["max_reading_grade"]:
-            problems.append(Finding("reading_grade", f"reading grade {grade:.1f} (at most "
-                                    f"{self.policy.limits['max_reading_grade']})"))
+            problems.append(
+                Finding(
+                    "reading_grade",
+                    f"reading grade {grade:.1f} (at most {self.policy.limits['max_reading_grade']})",
+                )
+            )
         return problems
 
     def _exclamations(self, text: str, channel: str) -> list[Finding]:
@@ -46,9 +53,14 @@ class Tone(Guard):
         count = text.count("!")
         if count:
             over = count > limit
-            problems.append(Finding("exclamations", f"{count} exclamation mark"
-                                    f"{'s' if count > 1 else ''}" +
-                                    (f" (at most {limit})" if over else ""), blocking=over))
+            problems.append(
+                Finding(
+                    "exclamations",
+                    f"{count} exclamation mark"
+                    f"{'s' if count > 1 else ''}" + (f" (at most {limit})" if over else ""),
+                    blocking=over,
+                )
+            )
         if "!!" in text or "?!" in text:
             problems.append(Finding("exclamations", "repeated exclamation marks"))
         return problems

@@ -21,11 +21,13 @@ def delia(drafting):
     return drafting.brief("d003", AS_OF)
 
 
-GOOD = ("Hi Delia,\n\nIt is lovely to see your Botox results coming through, and your forehead "
-        "looks smoother, just as you hoped.\n\nAs a next step, we think our Skin care membership "
-        "would suit you well: it protects Botox results between visits. It is $149 per month.\n\n"
-        "If you would like to hear more, just reply or book a time that suits you.\n\n"
-        "Warm regards,\nYour care team")
+GOOD = (
+    "Hi Delia,\n\nIt is lovely to see your Botox results coming through, and your forehead "
+    "looks smoother, just as you hoped.\n\nAs a next step, we think our Skin care membership "
+    "would suit you well: it protects Botox results between visits. It is $149 per month.\n\n"
+    "If you would like to hear more, just reply or book a time that suits you.\n\n"
+    "Warm regards,\nYour care team"
+)
 
 
 def check(drafting, brief_grounds, body, subject="Your Botox results", facts=()):

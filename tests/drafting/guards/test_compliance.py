@@ -9,12 +9,15 @@ from tests.drafting.conftest import AS_OF
 from tests.drafting.guards.conftest import GOOD, check, failed
 
 
-@pytest.mark.parametrize("claim", [
-    "Your results are guaranteed.",
-    "The results are permanent.",
-    "It will cure your acne.",
-    "It boosts your immune system.",
-])
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Your results are guaranteed.",
+        "The results are permanent.",
+        "It will cure your acne.",
+        "It boosts your immune system.",
+    ],
+)
 def test_guarantees_and_claims_beyond_the_knowledge_pages_fail_compliance(drafting, delia, claim):
     results = check(drafting, delia, GOOD.replace("Warm regards", claim + "\n\nWarm regards"))
     assert "compliance" in failed(results), claim
@@ -28,9 +31,11 @@ def test_an_email_over_150_words_fails_compliance(drafting, delia):
 
 def test_sms_limits_and_opt_out(drafting):
     brief, grounds = drafting.brief("d003", AS_OF, channel="sms")
-    good = ("Hi Delia, it's your care team. Your Botox results look lovely. Our Skin care "
-            "membership ($149/month) protects them between visits. Reply or book a time if "
-            "you'd like to hear more. Reply STOP to opt out")
+    good = (
+        "Hi Delia, it's your care team. Your Botox results look lovely. Our Skin care "
+        "membership ($149/month) protects them between visits. Reply or book a time if "
+        "you'd like to hear more. Reply STOP to opt out"
+    )
     content = DraftContent(body=good)
     assert all(g.passed for g in drafting.guards.check(content, brief, grounds))
     missing_stop = DraftContent(body=good.replace(" Reply STOP to opt out", ""))

@@ -7,17 +7,19 @@ import pytest
 from tests.drafting.guards.conftest import GOOD, check, failed
 
 
-@pytest.mark.parametrize("invented, found", [
-    ("Your first month is free.", "free"),
-    ("We can give you 20% off your first month.", "20% off"),
-    ("As a thank-you, the first facial is complimentary.", "complimentary"),
-    ("We have a special offer for you.", "special offer"),
-    ("It is only $99 per month.", "$99"),
-    ("We could also add CoolSculpting.", "CoolSculpting"),
-    ("We have a spot for you on December 12.", "December 12"),
-])
-def test_invented_terms_prices_treatments_and_dates_fail_grounding(drafting, delia, invented,
-                                                                     found):
+@pytest.mark.parametrize(
+    "invented, found",
+    [
+        ("Your first month is free.", "free"),
+        ("We can give you 20% off your first month.", "20% off"),
+        ("As a thank-you, the first facial is complimentary.", "complimentary"),
+        ("We have a special offer for you.", "special offer"),
+        ("It is only $99 per month.", "$99"),
+        ("We could also add CoolSculpting.", "CoolSculpting"),
+        ("We have a spot for you on December 12.", "December 12"),
+    ],
+)
+def test_invented_terms_prices_treatments_and_dates_fail_grounding(drafting, delia, invented, found):
     results = check(drafting, delia, GOOD.replace("Warm regards", invented + "\n\nWarm regards"))
     assert "grounding" in failed(results)
     assert found.lower() in results["grounding"].detail.lower()

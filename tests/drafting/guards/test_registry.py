@@ -17,8 +17,13 @@ def test_a_calm_specific_grounded_draft_passes_every_guard(drafting, delia):
 
 def test_six_guards_in_order_and_only_compliance_and_privacy_block():
     assert [(g.name, g.blocks) for g in registry.GUARDS] == [
-        ("schema", False), ("grounding", False), ("tone", False), ("compliance", True),
-        ("privacy", True), ("specificity", False)]
+        ("schema", False),
+        ("grounding", False),
+        ("tone", False),
+        ("compliance", True),
+        ("privacy", True),
+        ("specificity", False),
+    ]
 
 
 def test_each_result_says_whether_it_blocks_even_with_no_message_to_check(drafting, delia):
@@ -30,12 +35,15 @@ def test_each_result_says_whether_it_blocks_even_with_no_message_to_check(drafti
         ("tone", False, "no message to check", False),
         ("compliance", False, "no message to check", True),
         ("privacy", False, "no message to check", True),
-        ("specificity", False, "no message to check", False)]
+        ("specificity", False, "no message to check", False),
+    ]
 
 
 def test_a_result_stored_before_guards_said_whether_they_block_still_blocks():
-    stored = [GuardResult.model_validate({"name": n, "passed": False, "detail": "x"})
-              for n in ("tone", "compliance", "privacy")]
+    stored = [
+        GuardResult.model_validate({"name": n, "passed": False, "detail": "x"})
+        for n in ("tone", "compliance", "privacy")
+    ]
     assert [blocks_submission(g) for g in stored] == [False, True, True]
     assert blocks_submission(GuardResult(name="new", passed=False, detail="x", blocks=True))
 
@@ -53,11 +61,13 @@ class Fruit(Guard):
 
 
 def test_a_guard_added_to_the_registry_is_run_by_the_drafting_loop_and_the_scorer(
-        drafting, delia, monkeypatch):
+    drafting, delia, monkeypatch
+):
     monkeypatch.setattr(registry, "GUARDS", [*registry.GUARDS, Fruit])
     brief, grounds = delia
-    content = DraftContent(subject="Your Botox results",
-                           body=GOOD.replace("Warm regards", "Bananas help too.\n\nWarm regards"))
+    content = DraftContent(
+        subject="Your Botox results", body=GOOD.replace("Warm regards", "Bananas help too.\n\nWarm regards")
+    )
     results = {g.name: g for g in Drafting(drafting.practice).guards.check(content, brief, grounds)}
     assert list(results)[-1] == "fruit"
     assert not results["fruit"].passed and results["fruit"].blocks

@@ -6,8 +6,10 @@ from tests.drafting.guards.conftest import GOOD, check, failed
 
 
 def test_generic_or_priceless_drafts_fail_specificity(drafting, delia):
-    generic = ("Hi Delia,\n\nWe also offer hormone therapy and many other services. Reply or book "
-               "a time.\n\nYour care team")
+    generic = (
+        "Hi Delia,\n\nWe also offer hormone therapy and many other services. Reply or book "
+        "a time.\n\nYour care team"
+    )
     results = check(drafting, delia, generic, subject="News from our practice")
     assert "specificity" in failed(results)
     detail = results["specificity"].detail

@@ -7,13 +7,16 @@ import pytest
 from tests.drafting.guards.conftest import GOOD, check, failed
 
 
-@pytest.mark.parametrize("pushy", [
-    "Act now! This is a limited time offer.",
-    "Don't miss out, spots are filling fast.",
-    "You need to book before your results fade.",
-    "LAST CHANCE to book this week.",
-    "Book now!!! You'll regret waiting!",
-])
+@pytest.mark.parametrize(
+    "pushy",
+    [
+        "Act now! This is a limited time offer.",
+        "Don't miss out, spots are filling fast.",
+        "You need to book before your results fade.",
+        "LAST CHANCE to book this week.",
+        "Book now!!! You'll regret waiting!",
+    ],
+)
 def test_pushy_phrasing_fails_tone(drafting, delia, pushy):
     results = check(drafting, delia, GOOD.replace("Warm regards", pushy + "\n\nWarm regards"))
     assert "tone" in failed(results), pushy

@@ -70,12 +70,20 @@ def _events() -> None:
     )
     op.create_index("ix_events_at", "events", ["at"])
     op.create_index("ix_events_patient_at", "events", ["patient_id", "at"])
-    op.create_index("ix_events_ref_at", "events", ["ref_at"],
-                    sqlite_where=sa.text("ref_at IS NOT NULL"),
-                    postgresql_where=sa.text("ref_at IS NOT NULL"))
-    op.create_index("ix_events_opted_out", "events", ["patient_id"],
-                    sqlite_where=sa.text("kind = 'opted_out'"),
-                    postgresql_where=sa.text("kind = 'opted_out'"))
+    op.create_index(
+        "ix_events_ref_at",
+        "events",
+        ["ref_at"],
+        sqlite_where=sa.text("ref_at IS NOT NULL"),
+        postgresql_where=sa.text("ref_at IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_events_opted_out",
+        "events",
+        ["patient_id"],
+        sqlite_where=sa.text("kind = 'opted_out'"),
+        postgresql_where=sa.text("kind = 'opted_out'"),
+    )
 
 
 def _offers_and_outcomes() -> None:
@@ -86,12 +94,16 @@ def _offers_and_outcomes() -> None:
             sa.Column("service_id", sa.String(100), nullable=False),
         ]
         if name == "offers":
-            columns += [sa.Column("moment", sa.String(40), nullable=False),
-                        sa.Column("channel", sa.String(10))]
+            columns += [
+                sa.Column("moment", sa.String(40), nullable=False),
+                sa.Column("channel", sa.String(10)),
+            ]
         else:
             columns += [sa.Column("accepted", sa.Boolean, nullable=False)]
-        columns += [sa.Column("at", sa.BigInteger, nullable=False),
-                    sa.Column("data", sa.Text, nullable=False)]
+        columns += [
+            sa.Column("at", sa.BigInteger, nullable=False),
+            sa.Column("data", sa.Text, nullable=False),
+        ]
         op.create_table(name, *columns)
         op.create_index(f"ix_{name}_patient_at", name, ["patient_id", "at"])
 
@@ -111,6 +123,5 @@ def _settings_and_embeddings() -> None:
 
 
 def downgrade() -> None:
-    for name in ("embeddings", "practice_settings", "outcomes", "offers", "events", "patients",
-                 "services"):
+    for name in ("embeddings", "practice_settings", "outcomes", "offers", "events", "patients", "services"):
         op.drop_table(name)
