@@ -4,28 +4,10 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from fastapi.testclient import TestClient
 
-from assistant.api import create_app
-from tests.review_desk import AS_OF, PASSWORD, build_desk
+from tests.review_desk import AS_OF, PASSWORD
 
 DAY = AS_OF.isoformat()
-
-
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory, matcher):
-    return build_desk(tmp_path_factory.mktemp("api"), matcher)
-
-
-@pytest.fixture(scope="module")
-def client(desk):
-    with TestClient(create_app(desk.review)) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def auth(desk):
-    return {role: {"Authorization": f"Bearer {token}"} for role, token in desk.tokens.items()}
 
 
 def _draft(client, auth, desk, index: int) -> dict:

@@ -14,26 +14,10 @@ from assistant.api.app import RESOURCES
 from assistant.api.routers import health
 from assistant.app.accounts import User
 from assistant.app.review import Review
-from tests.review_desk import AS_OF, PASSWORD, build_desk
+from tests.review_desk import AS_OF, PASSWORD
 
 DAY = AS_OF.isoformat()
 PREFIXES = ["/v1", ""]
-
-
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory, matcher):
-    return build_desk(tmp_path_factory.mktemp("app"), matcher)
-
-
-@pytest.fixture(scope="module")
-def client(desk):
-    with TestClient(create_app(desk.review)) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def auth(desk):
-    return {role: {"Authorization": f"Bearer {token}"} for role, token in desk.tokens.items()}
 
 
 @pytest.fixture(scope="module")
