@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -27,11 +28,13 @@ NOW = "2026-11-24T15:00:00+00:00"
 """The instant every test takes as now: the shared cases' day, whatever the machine's date."""
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Every practice a test opens, in this process or a server it starts, reads this clock."""
-    monkeypatch.setenv("CROSSSELL_CLOCK", NOW)
-    return Clock.fixed(NOW)
+@pytest.fixture(autouse=True, scope="session")
+def fixed_clock() -> Iterator[Clock]:
+    """Every practice a test opens, in this process or a server it starts, reads this clock;
+    session-wide, so a practice a module-scoped fixture opens reads it too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CROSSSELL_CLOCK", NOW)
+        yield Clock.fixed(NOW)
 
 
 @pytest.fixture
