@@ -36,7 +36,7 @@ def test_the_api_server_starts_logs_in_and_takes_events(tmp_path):
     )
     from assistant.app.accounts import Accounts
 
-    Accounts(practice.repository).add("frontdesk", "coordinator", "long-enough-pw")
+    Accounts(practice.repository, practice.clock).add("frontdesk", "coordinator", "long-enough-pw")
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k != "CROSSSELL_DATABASE_URL"},

@@ -49,12 +49,10 @@ def _digest(token: str) -> str:
 class Accounts:
     """Adds, lists and disables users; logs them in; turns a token back into its user."""
 
-    def __init__(
-        self, repository: Repository, session_hours: float = 12.0, clock: Clock | None = None
-    ) -> None:
+    def __init__(self, repository: Repository, clock: Clock, session_hours: float = 12.0) -> None:
         self.repository = repository
+        self.clock = clock
         self.session_hours = session_hours
-        self.clock = clock or Clock()
 
     def add(self, user_id: str, role: str, password: str, name: str = "") -> tuple[User, str]:
         """A new user and their API token (shown once; only its digest is kept)."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from assistant.app.practice import Practice, day_bounds
+from assistant.domain.contract import CHANNELS
 from assistant.domain.engine import ReadyOffer, Suppression
 from assistant.domain.history import History, Menu
 from assistant.domain.records import Service
@@ -33,7 +34,6 @@ from assistant.knowledge import Passage, menu_passage
 from assistant.retrieval import Library
 from assistant.storage.repository import epoch
 
-CHANNELS = ("email", "sms")
 SNIPPETS = 4
 PASSAGES = 2
 

@@ -89,7 +89,7 @@ class Review:
         self.repository = practice.repository
         self.drafting = drafting
         self._senders = senders
-        self.accounts = Accounts(self.repository, practice.settings.session_hours, self.clock)
+        self.accounts = Accounts(self.repository, self.clock, practice.settings.session_hours)
 
     @property
     def senders(self) -> dict[str, Sender]:

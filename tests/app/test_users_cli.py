@@ -33,7 +33,8 @@ def test_users_are_added_listed_given_tokens_and_disabled_and_it_is_audited(home
     )
     assert added.exit_code == 0, added.output
     token = added.stdout.split("API token (shown once): ")[1].split()[0]
-    accounts = Accounts(Practice(Settings()).repository)
+    practice = Practice(Settings())
+    accounts = Accounts(practice.repository, practice.clock)
     assert accounts.authenticate(token).id == "maria"
 
     listed = json.loads(runner.invoke(app, ["users", "list", "--format", "json"]).stdout)
