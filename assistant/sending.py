@@ -11,7 +11,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -27,6 +27,8 @@ class SendError(CrosssellError):
 
 @dataclass(frozen=True, slots=True)
 class Message:
+    id: str
+    """The outbox's message id: delivering the same id again must not make a second message."""
     draft_id: str
     patient_id: str
     channel: str
@@ -57,7 +59,8 @@ def _email(message: Message, sender: str) -> EmailMessage:
     email["To"] = message.to
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.at)
-    email["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    # The same Message-ID on a retry lets the receiving side drop a duplicate.
+    email["Message-ID"] = f"<{message.id}@{sender.rsplit('@', 1)[-1]}>"
     email["X-Crosssell-Draft"] = message.draft_id
     email.set_content(message.body)
     return email
@@ -82,7 +85,7 @@ class SmtpSender:
                 smtp.send_message(email)
         except (OSError, smtplib.SMTPException) as exc:
             raise SendError(
-                f"email to {message.to} was not sent: SMTP {s.smtp_host}:{s.smtp_port} said {exc}"
+                f"email {message.id} was not sent: SMTP {s.smtp_host}:{s.smtp_port} said {exc}"
             ) from None
         return Receipt("smtp", email["Message-ID"])
 
@@ -109,16 +112,17 @@ class EmailOutbox:
     def send(self, message: Message) -> Receipt:
         email = _email(message, self.sender)
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{message.draft_id}.eml"
+        path = self.folder / f"{message.id}.eml"
         path.write_bytes(bytes(email))
         return Receipt("outbox", str(path))
 
 
-SMS_COLUMNS = ("queued_at", "draft_id", "patient_id", "to", "body")
+SMS_COLUMNS = ("queued_at", "draft_id", "patient_id", "to", "body", "message_id")
 
 
 class SmsOutbox:
-    """Appends each SMS to outbox/sms.csv, the bulk-upload file most SMS providers take."""
+    """Appends each SMS to outbox/sms.csv, the bulk-upload file most SMS providers take; a
+    message already in the file is not written again."""
 
     def __init__(self, settings: Settings) -> None:
         self.path: Path = settings.outbox_dir / "sms.csv"
@@ -126,6 +130,8 @@ class SmsOutbox:
     def send(self, message: Message) -> Receipt:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.path.exists()
+        if not new and self._holds(message.id):
+            return Receipt("outbox", f"{self.path}")
         with open(self.path, "a", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             if new:
@@ -137,9 +143,14 @@ class SmsOutbox:
                     message.patient_id,
                     message.to,
                     message.body,
+                    message.id,
                 ]
             )
         return Receipt("outbox", f"{self.path}")
+
+    def _holds(self, message_id: str) -> bool:
+        with open(self.path, newline="", encoding="utf-8") as handle:
+            return any(row.get("message_id") == message_id for row in csv.DictReader(handle))
 
 
 def senders(settings: Settings) -> dict[str, Sender]:

@@ -83,6 +83,20 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = 30.0
     mail_from: str = "offers@practice.invalid"
+    # The outbox: a send enqueues, and a worker delivers with retries.
+    deliver_on_send: bool = Field(
+        default=True,
+        description="try the first delivery at once, in the request (the worker retries); "
+        "false when only `crosssell worker` delivers",
+    )
+    delivery_attempts: int = Field(default=5, ge=1, description="tries before a message fails for good")
+    delivery_backoff_seconds: float = Field(
+        default=60.0, ge=0, description="wait before the first retry; doubles after each failure"
+    )
+    delivery_lease_seconds: float = Field(
+        default=300.0, gt=0, description="a message left `sending` this long is taken up again"
+    )
+    worker_poll_seconds: float = Field(default=5.0, gt=0, description="how often the worker looks")
 
     @property
     def outbox_dir(self) -> Path:

@@ -43,4 +43,6 @@ def build_desk(home: Path, matcher, senders: dict[str, Sender] | None = None, **
     users, tokens = {}, {}
     for role in ("coordinator", "provider", "qa", "admin"):
         users[role], tokens[role] = review.accounts.add(f"{role}1", role, PASSWORD)
+    # A second provider: the one who edits a draft may not approve it.
+    users["provider2"], tokens["provider2"] = review.accounts.add("provider2", "provider", PASSWORD)
     return Desk(review, users, tokens)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from assistant.api.routers import audit, auth, drafts, events, health, learning, review, users
+from assistant.app.outbox import Worker
 from assistant.app.review import Review, open_review
 from assistant.errors import (
     Conflict,
@@ -46,9 +47,10 @@ def status_for(error: CrosssellError) -> int:
     return 500
 
 
-def create_app(review: Review | None = None) -> FastAPI:
+def create_app(review: Review | None = None, *, worker: bool = False) -> FastAPI:
     """The API over `review`, or over the configured practice when None (opened at start-up
-    and closed at shutdown, with its drafting backend)."""
+    and closed at shutdown, with its drafting backend). `worker`: the outbox is delivered by a
+    thread of this process too (`crosssell serve`)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -58,7 +60,14 @@ def create_app(review: Review | None = None) -> FastAPI:
             return
         with open_review() as opened:
             app.state.review = opened
-            yield
+            if not worker:
+                yield
+                return
+            running = Worker(opened.outbox, opened.practice.settings.worker_poll_seconds).start()
+            try:
+                yield
+            finally:
+                running.stop()
 
     app = FastAPI(
         title="crosssell",

@@ -51,8 +51,13 @@ class Step(BaseModel):
     comment: str = ""
 
 
+class Decision(BaseModel):
+    version: int = Field(description="the version you were shown; a stale one is refused (409)")
+    comment: str = ""
+
+
 class Rejection(BaseModel):
-    version: int | None = None
+    version: int = Field(description="the version you were shown; a stale one is refused (409)")
     comment: str = Field(min_length=1, description="what to change")
 
 
@@ -157,6 +162,17 @@ class DraftRow(View):
     created_at: str
 
 
+class DeliveryView(View):
+    """A sent draft's message: queued -> sending -> delivered | failed."""
+
+    message_id: str
+    state: Literal["queued", "sending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: str | None
+    delivered_at: str | None
+    error: str | None
+
+
 class DraftView(View):
     """An opened draft (`Draft.review_view`): its text, guards, sources and review trail."""
 
@@ -182,8 +198,12 @@ class DraftView(View):
     notes: list[ReviewNote]
     edited_by: str | None
     approved_by: str | None
+    approved_version: int | None = None
     sent_at: str | None
     sent_via: str | None
+    delivery: DeliveryView | None = Field(
+        default=None, description="the message in the outbox, once the draft was sent"
+    )
 
 
 class ReadyPatient(View):
@@ -223,6 +243,9 @@ class WeekDrafted(View):
     ready: int
     drafts: list[DraftView]
     not_drafted: list[NotDrafted]
+    already_open: list[DraftView] = Field(
+        default_factory=list, description="ready patients' open drafts, kept (one offer at a time)"
+    )
 
 
 class HistoryEvent(View):

@@ -51,6 +51,18 @@ class WeekDrafts:
     drafts: list[Draft] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     ready: int = 0
+    already_open: list[Draft] = field(default_factory=list)
+    """Ready patients who already had an open draft: theirs is kept, not drafted again."""
+
+    def as_dict(self, view: Callable[[Draft], dict]) -> dict:
+        """The JSON of a drafted week (the CLI prints summaries, the API review views)."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "ready": self.ready,
+            "drafts": [view(d) for d in self.drafts],
+            "not_drafted": [{"patient_id": p, "reason": r} for p, r in self.failed],
+            "already_open": [view(d) for d in self.already_open],
+        }
 
 
 class Drafting:
@@ -85,8 +97,18 @@ class Drafting:
     # Commands ---------------------------------------------------------------------------
 
     def draft(self, patient_id: str, as_of: date, channel: str | None = None) -> Draft:
-        """One patient's draft, stored for review. An ineligible patient gets no draft."""
+        """One patient's draft, stored for review; a patient with an open draft gets that one
+        back (one offer at a time). An ineligible patient gets no draft."""
+        _check_channel(channel)
+        existing = self.open_drafts([patient_id]).get(patient_id)
+        if existing is not None:
+            return existing
         return self._write([self._ready_job(patient_id, as_of, channel)], as_of)[0]
+
+    def open_drafts(self, patient_ids: list[str]) -> dict[str, Draft]:
+        """These patients' open drafts (drafted, in review, approved or queued), by patient."""
+        found = self.practice.repository.open_drafts(patient_ids)
+        return {p: Draft.model_validate_json(raw) for p, raw in found.items()}
 
     def brief(self, patient_id: str, as_of: date, channel: str | None = None) -> tuple[Brief, Grounds]:
         """What a drafter would be given for this patient, and what its draft is checked against."""
@@ -111,11 +133,13 @@ class Drafting:
         """Drafts the whole ready queue (or its first `limit`) and stores every draft."""
         _check_channel(channel)
         scan = self.practice.scan(as_of, limit)
-        result = WeekDrafts(as_of, ready=scan.total_ready)
+        open_now = self.open_drafts([r.patient.id for r in scan.ready])
+        result = WeekDrafts(as_of, ready=scan.total_ready, already_open=list(open_now.values()))
+        wanted = [r for r in scan.ready if r.patient.id not in open_now]
         answers = self.draft_many(
-            [(scan.histories[r.patient.id], r, channel, as_of) for r in scan.ready], on_progress
+            [(scan.histories[r.patient.id], r, channel, as_of) for r in wanted], on_progress
         )
-        for ready, answer in zip(scan.ready, answers, strict=True):
+        for ready, answer in zip(wanted, answers, strict=True):
             if isinstance(answer, Draft):
                 result.drafts.append(answer)
             else:
@@ -138,10 +162,15 @@ class Drafting:
         self, jobs: list[Job], as_of: date, on_progress: Callable[[int, int], None] | None = None
     ) -> list[Draft]:
         drafts = self._compose(jobs, as_of, on_progress)
-        if drafts:
-            now = self.practice.clock.now()
-            self.practice.repository.save_drafts([draft_row(d, now) for d in drafts])
-        return drafts
+        if not drafts:
+            return drafts
+        now = self.practice.clock.now()
+        added = self.practice.repository.add_drafts([draft_row(d, now) for d in drafts])
+        if all(added):
+            return drafts
+        # Another request drafted for some of these patients meanwhile: theirs stands.
+        raced = self.open_drafts([d.patient_id for d, ok in zip(drafts, added, strict=True) if not ok])
+        return [d if ok else raced.get(d.patient_id, d) for d, ok in zip(drafts, added, strict=True)]
 
     def _compose(
         self, jobs: list[Job], as_of: date, on_progress: Callable[[int, int], None] | None = None

@@ -158,9 +158,11 @@ class Practice:
         channel: str | None = None,
         at: datetime | None = None,
         policy: dict | None = None,
+        event_id: str | None = None,
     ) -> str:
         """Records an offer or its outcome as an `offer_*` event; returns the event id. A
-        presented offer carries the decision that chose it (`policy`), for offline evaluation."""
+        presented offer carries the decision that chose it (`policy`), for offline evaluation.
+        Recording again under the same `event_id` changes nothing."""
         kind = kind if kind.startswith("offer_") else f"offer_{kind}"
         if kind not in OFFER_KINDS or kind not in EVENT_KINDS:
             raise InputError(f"unknown outcome {kind!r}: use presented, accepted or declined")
@@ -169,7 +171,7 @@ class Practice:
         if service_id not in self.menu():
             raise NotFound(f"unknown service {service_id!r}")
         when = (at or self.clock.now()).astimezone(UTC)
-        event_id = f"{patient_id}-{kind}-{uuid.uuid4().hex[:10]}"
+        event_id = event_id or f"{patient_id}-{kind}-{uuid.uuid4().hex[:10]}"
         record: dict[str, Any] = {
             "type": "event",
             "id": event_id,

@@ -20,18 +20,20 @@ from assistant.app.accounts import Accounts, User
 from assistant.app.drafting import Drafting, WeekDrafts, draft_row, open_drafting
 from assistant.app.importer import ImportReport
 from assistant.app.learning import Learning
+from assistant.app.outbox import Outbox
 from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
 from assistant.domain.review import (
     Action,
     Status,
+    approval_refusal,
     authorise,
     is_stop_reply,
     transition,
 )
 from assistant.drafting.content import Draft, GuardResult, ReviewNote
 from assistant.drafting.guards import blocks_submission
-from assistant.errors import Conflict, CrosssellError, InputError, NotFound
-from assistant.sending import Message, Sender, SendError
+from assistant.errors import Conflict, Forbidden, InputError, NotFound
+from assistant.sending import Sender
 from assistant.storage.repository import epoch
 
 
@@ -90,6 +92,7 @@ class Review:
         self.drafting = drafting
         self._senders = senders
         self.accounts = Accounts(self.repository, self.clock, practice.settings.session_hours)
+        self.outbox = Outbox(practice, lambda: self.senders)
 
     @property
     def senders(self) -> dict[str, Sender]:
@@ -133,7 +136,8 @@ class Review:
         return self.practice.scan(as_of, limit)
 
     def _latest_drafts(self, as_of: date) -> dict[str, Draft]:
-        latest: dict[str, Draft] = {}
+        """Each patient's open draft, else their latest draft of that day."""
+        latest = {p: Draft.model_validate_json(raw) for p, raw in self.repository.open_drafts().items()}
         for raw in self.repository.drafts(as_of=as_of.isoformat()):
             draft = Draft.model_validate_json(raw)
             latest.setdefault(draft.patient_id, draft)
@@ -271,7 +275,7 @@ class Review:
             draft.guards = self.drafting.recheck(draft, new_subject, new_body)
             draft.subject, draft.body = new_subject, new_body
             draft.edited_by = actor.id
-            draft.approved_by = None
+            draft.approved_by = draft.approved_version = None
             return {
                 "before": before,
                 "after": _text(draft),
@@ -282,77 +286,112 @@ class Review:
 
     def submit(self, actor: User, draft_id: str, version: int | None = None, comment: str = "") -> Draft:
         def apply(draft: Draft) -> dict:
-            blocking = [g for g in draft.guards if not g.passed and blocks_submission(g)]
-            if blocking:
-                raise Conflict(
-                    "cannot submit: "
-                    + "; ".join(f"{g.name} failed ({g.detail})" for g in blocking)
-                    + ". Edit the text first"
-                )
+            self._require_clean(draft, "submit")
             return self._note(draft, actor, Action.SUBMIT, comment)
 
         return self._change(actor, draft_id, Action.SUBMIT, version, apply)
 
-    def approve(self, actor: User, draft_id: str, version: int | None = None, comment: str = "") -> Draft:
+    def approve(self, actor: User, draft_id: str, version: int | None, comment: str = "") -> Draft:
+        """A provider approves the exact version they were shown, and never their own text."""
+        if version is None:
+            raise InputError("an approval must name the version it was shown")
+
         def apply(draft: Draft) -> dict:
+            refusal = approval_refusal(actor.id, draft.edited_by)
+            if refusal:
+                raise Forbidden(refusal)
+            self._require_clean(draft, "approve")
             draft.approved_by = actor.id
+            draft.approved_version = draft.version + 1
             return self._note(draft, actor, Action.APPROVE, comment)
 
         return self._change(actor, draft_id, Action.APPROVE, version, apply)
 
-    def reject(self, actor: User, draft_id: str, comment: str, version: int | None = None) -> Draft:
+    def reject(self, actor: User, draft_id: str, comment: str, version: int | None) -> Draft:
+        if version is None:
+            raise InputError("a rejection must name the version it was shown")
         if not comment or not comment.strip():
             raise InputError("a rejection needs a comment saying what to change")
         return self._change(
             actor, draft_id, Action.REJECT, version, lambda d: self._note(d, actor, Action.REJECT, comment)
         )
 
+    def _require_clean(self, draft: Draft, step: str) -> None:
+        """The blocking guards, run again on the text as it is now (whoever wrote it)."""
+        draft.guards = self.drafting.recheck(draft, draft.subject, draft.body)
+        blocking = [g for g in draft.guards if not g.passed and blocks_submission(g)]
+        if blocking:
+            raise Conflict(
+                f"cannot {step}: "
+                + "; ".join(f"{g.name} failed ({g.detail})" for g in blocking)
+                + ". Edit the text first"
+            )
+
     # Sending and outcomes ---------------------------------------------------------------------
 
     def send(self, actor: User, draft_id: str, version: int | None = None) -> Draft:
-        """Delivers an approved draft, after checking consent, opt-outs and the cooldown again
-        as of now (so a second draft for the same patient cannot follow the first), and
-        records the `offer_presented` event that cooldowns and learning read.
-
-        The draft is marked sent before it goes out, so two people pressing Send at once
-        cannot send it twice; if the channel then fails, it goes back to approved."""
+        """Hands an approved draft to the outbox, after checking again, as of now: the approval
+        (this exact version, by a provider who did not write it), the blocking guards, consent,
+        opt-outs and the cooldown. The draft's new version, the patient's contact slot and the
+        message are written in one transaction, so no two offers reach a patient inside the
+        cooldown, however many people press Send at once. The first delivery is tried at once
+        (unless only the worker delivers); `delivery` on the draft says where it is."""
         authorise(actor.role, Action.SEND)
         draft = self._load(draft_id)
         transition(Status(draft.status), Action.SEND)
         self._check_version(draft, version)
+        self._check_approval(draft)
+        self._require_clean(draft, "send")
         to = self._reachable(actor, draft, self.clock.today())
+        message_id = self._enqueue(actor, draft, to)
+        if self.practice.settings.deliver_on_send:
+            self.outbox.deliver(message_id)
+        return self._load(draft_id)
 
-        def claim(sent: Draft) -> dict:
-            sent.sent_at = self.clock.stamp()
-            return {"to_channel": sent.channel}
+    @staticmethod
+    def _check_approval(draft: Draft) -> None:
+        if draft.approved_by is None or draft.approved_version != draft.version:
+            raise Conflict(
+                f"draft {draft.id} was changed after it was approved; a provider must approve it again"
+            )
+        refusal = approval_refusal(draft.approved_by, draft.edited_by)
+        if refusal:
+            raise Conflict(
+                f"draft {draft.id} was approved by the person who wrote it; another provider must approve it"
+            )
 
-        sent = self._change(actor, draft_id, Action.SEND, draft.version, claim)
-        message = Message(
-            sent.id, sent.patient_id, sent.channel, to, sent.subject, sent.body, self.clock.now()
-        )
-        try:
-            receipt = self.senders[sent.channel].send(message)
-        except Exception as exc:  # whatever stopped delivery, the draft must not stay "sent"
-            self._undo_send(actor, sent, draft, str(exc) or type(exc).__name__)
-            if isinstance(exc, CrosssellError):
-                raise
-            raise SendError(f"{sent.channel} to {sent.patient_id} was not sent: {exc}") from exc
-        sent.sent_via = str(receipt)
-        sent.version += 1
-        self._save(actor, sent, sent.version - 1, "delivered", {"via": sent.sent_via})
-        self.practice.record(
-            sent.patient_id,
-            sent.offer,
-            "presented",
-            moment=sent.moment,
-            channel=sent.channel,
-            policy=sent.decision,
-        )
-        return sent
-
-    def _undo_send(self, actor: User, sent: Draft, approved: Draft, error: str) -> None:
-        approved.version = sent.version + 1
-        self._save(actor, approved, sent.version, "send_failed", {"error": error, "to": approved.status})
+    def _enqueue(self, actor: User, draft: Draft, to: str) -> str:
+        now = self.clock.now()
+        before, read_version = draft.status, draft.version
+        draft.status, draft.version, draft.sent_at = Status.QUEUED.value, read_version + 1, self.clock.stamp()
+        message_id = f"msg-{uuid.uuid4().hex[:16]}"
+        message = {
+            "id": message_id,
+            "draft_id": draft.id,
+            "draft_version": draft.version,
+            "patient_id": draft.patient_id,
+            "channel": draft.channel,
+            "state": "queued",
+            "attempts": 0,
+            "next_attempt_at": epoch(now),
+            "created_at": epoch(now),
+            "updated_at": epoch(now),
+            "message": orjson.dumps({"to": to, "subject": draft.subject, "body": draft.body}).decode(),
+        }
+        row = draft_row(draft, now)
+        del row["id"], row["created_at"]
+        detail = {"from": before, "to": draft.status, "version": draft.version, "message_id": message_id}
+        cutoff = epoch(now) - self.practice.rules().cooldown_days * 86_400
+        audit = [self._audit_row(actor, Action.SEND, draft, {**detail, "to_channel": draft.channel})]
+        queued = self.repository.enqueue(draft.id, read_version, row, message, cutoff, audit)
+        if queued == "stale":
+            self._check_version(self._load(draft.id), read_version)
+            raise Conflict(f"draft {draft.id} changed while you were sending it; reload it")
+        if queued == "held":
+            reason = "another offer to this patient is on its way or went out inside the cooldown"
+            self._audit(actor, "send_refused", draft, {"reason": reason})
+            raise Conflict(f"not sent to {draft.patient_id}: {reason}")
+        return message_id
 
     def _save(self, actor: User, draft: Draft, expected: int, action: Action | str, detail: dict) -> bool:
         """Stores `draft` over version `expected`, with its audit entry, in one transaction."""
@@ -367,12 +406,10 @@ class Review:
         if history is None:
             raise NotFound(f"unknown patient {draft.patient_id!r}")
         eligibility = self.practice.eligibility()
-        found = eligibility.channel_block(history, today, draft.channel) or eligibility.cooldown(
+        found = eligibility.contact_block(history, today, draft.channel) or eligibility.cooldown(
             history, today
         )
         blocked = found.detail if found else None
-        if not history.patient.marketing_consent:
-            blocked = "marketing consent is not on file"
         if blocked:
             self._audit(actor, "send_refused", draft, {"reason": blocked})
             raise Conflict(f"not sent to {draft.patient_id}: {blocked}")
@@ -511,7 +548,11 @@ class Review:
         raw = self.repository.draft(draft_id)
         if raw is None:
             raise NotFound(f"unknown draft {draft_id!r}")
-        return Draft.model_validate_json(raw)
+        draft = Draft.model_validate_json(raw)
+        if draft.sent_at is not None:
+            delivery = self.outbox.delivery(draft_id)
+            draft.delivery = delivery.as_dict() if delivery else None
+        return draft
 
     @staticmethod
     def _check_version(draft: Draft, version: int | None) -> None:
@@ -537,6 +578,9 @@ class Review:
         self._check_version(draft, version)
         before, read_version = draft.status, draft.version
         detail = apply(draft)
+        if action is Action.EDIT:
+            blocked = any(not g.passed and blocks_submission(g) for g in draft.guards)
+            status = transition(Status(before), action, blocked=blocked)
         draft.status = status.value
         draft.version = read_version + 1
         detail = {"from": before, "to": draft.status, "version": draft.version, **detail}

@@ -186,15 +186,14 @@ def week(drafted: WeekDrafts) -> None:
     out.print(table)
     for patient, reason in drafted.failed:
         err.print(f"not drafted: {patient}: {reason}")
+    if drafted.already_open:
+        err.print(
+            f"{len(drafted.already_open)} ready patients already have an open draft (kept, not drafted again)"
+        )
 
 
 def week_json(drafted: WeekDrafts) -> dict:
-    return {
-        "as_of": drafted.as_of.isoformat(),
-        "ready": drafted.ready,
-        "drafts": [d.summary() for d in drafted.drafts],
-        "not_drafted": [{"patient_id": p, "reason": r} for p, r in drafted.failed],
-    }
+    return drafted.as_dict(Draft.summary)
 
 
 # Users and the audit log ----------------------------------------------------------------------

@@ -16,9 +16,11 @@ from assistant.api import create_app
 from assistant.app.demo import build_demo, prepare_review
 from assistant.app.drafting import WeekDrafts
 from assistant.app.importer import ImportReport
-from assistant.app.practice import ScanResult
+from assistant.app.outbox import Outbox, Worker
+from assistant.app.practice import Practice, ScanResult
 from assistant.cli import render
 from assistant.cli.common import err, out, parse_day, run
+from assistant.sending import senders
 from assistant.servers import api_command, free_port, running, ui_command
 from assistant.settings import Settings
 
@@ -26,12 +28,38 @@ from assistant.settings import Settings
 def serve(
     host: Annotated[str | None, typer.Option(help="address (default CROSSSELL_API_HOST, loopback)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default CROSSSELL_API_PORT, 8000)")] = None,
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="deliver the outbox in this process too")
+    ] = True,
 ) -> None:
-    """Serve the HTTP API for the booking/EHR system (OpenAPI docs at /docs)."""
+    """Serve the HTTP API for the booking/EHR system (OpenAPI docs at /docs), with the outbox
+    worker in the same process (use `--no-worker` when `crosssell worker` runs apart, for a
+    deployment with several API processes)."""
     settings = Settings()
     host, port = host or settings.api_host, port or settings.api_port
     err.print(f"API on http://{host}:{port} (docs at http://{host}:{port}/docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(worker=worker), host=host, port=port, log_level="info")
+
+
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="deliver what is due now, then stop")] = False,
+) -> None:
+    """Deliver the outbox: every message Send queued, with retries and backoff, and messages a
+    stopped worker left half-sent (delivered again under the same message id). Runs until
+    Ctrl-C; `crosssell serve` runs one in-process unless given `--no-worker`."""
+    practice = run(Practice)
+    outbox = Outbox(practice, lambda: senders(practice.settings))
+    if once:
+        delivered = run(outbox.run_once)
+        err.print(f"delivered {delivered} message(s)")
+        return
+    err.print(f"delivering the outbox every {practice.settings.worker_poll_seconds:g} s (Ctrl-C stops)")
+    running = Worker(outbox, practice.settings.worker_poll_seconds).start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        running.stop()
 
 
 def ui(

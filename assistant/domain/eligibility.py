@@ -68,6 +68,13 @@ class Eligibility:
             )
         return None
 
+    def contact_block(self, history: History, as_of: date, channel: str) -> Block | None:
+        """Why no message may go to this patient by this channel now: no marketing consent, an
+        opt-out, or no address. Checked at send and again at delivery."""
+        if not history.patient.marketing_consent:
+            return Block(Reason.NO_CONSENT, "marketing consent is not on file")
+        return self.channel_block(history, as_of, channel)
+
     @staticmethod
     def _opted_out(history: History, as_of: date) -> set[str]:
         opted = {e.text("channel") for e in history.of_kind("opted_out") if e.at.date() <= as_of}

@@ -1,8 +1,10 @@
 """The review lifecycle of a draft: who may do what, and from which status.
 
-drafted -> edited -> pending_approval -> approved | rejected -> sent -> accepted | declined.
-A draft the guards flagged starts as `needs_attention` and is otherwise a `drafted` one. The
-rules live here, not in buttons, so the CLI, the API and the review screen all obey them.
+drafted -> edited -> pending_approval -> approved | rejected -> queued -> sent -> accepted |
+declined. A draft the guards flagged starts as `needs_attention` and is otherwise a `drafted` one.
+`queued` is a draft handed to the outbox: it becomes `sent` when the channel takes it, and
+`approved` again if delivery fails for good. The rules live here, not in buttons, so the CLI, the
+API and the review screen all obey them.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ class Status(StrEnum):
     PENDING_APPROVAL = "pending_approval"
     APPROVED = "approved"
     REJECTED = "rejected"
+    QUEUED = "queued"
     SENT = "sent"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    SUPERSEDED = "superseded"
 
 
 class Action(StrEnum):
@@ -40,6 +44,7 @@ class Action(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     SEND = "send"
+    DELIVER = "deliver"
     OUTCOME = "outcome"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
@@ -49,6 +54,9 @@ class Action(StrEnum):
 S = Status
 OPEN = frozenset({S.DRAFTED, S.NEEDS_ATTENTION, S.EDITED, S.REJECTED})
 """Statuses in which the coordinator still owns the text."""
+UNSENT = OPEN | {S.PENDING_APPROVAL, S.APPROVED, S.QUEUED}
+"""A patient's open draft: at most one per patient is in one of these (creating another returns
+it instead)."""
 
 ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW: frozenset(Role),
@@ -59,6 +67,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.APPROVE: frozenset({Role.PROVIDER}),
     Action.REJECT: frozenset({Role.PROVIDER}),
     Action.SEND: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Action.DELIVER: frozenset({Role.ADMIN}),
     Action.OUTCOME: frozenset({Role.COORDINATOR, Role.ADMIN}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.QA, Role.ADMIN}),
@@ -72,6 +81,7 @@ FROM: dict[Action, frozenset[Status]] = {
     Action.APPROVE: frozenset({S.PENDING_APPROVAL}),
     Action.REJECT: frozenset({S.PENDING_APPROVAL}),
     Action.SEND: frozenset({S.APPROVED}),
+    Action.DELIVER: frozenset({S.QUEUED}),
     Action.OUTCOME: frozenset({S.SENT}),
 }
 
@@ -84,14 +94,19 @@ def authorise(role: Role, action: Action) -> None:
         raise Forbidden(f"only a {who} may {action.value.replace('_', ' ')}; you are a {role.value}")
 
 
-def transition(status: Status, action: Action, *, accepted: bool | None = None) -> Status:
-    """The status after `action`, or Conflict naming why the action is illegal now."""
+def transition(
+    status: Status, action: Action, *, accepted: bool | None = None, blocked: bool = False
+) -> Status:
+    """The status after `action`, or Conflict naming why the action is illegal now. `blocked`:
+    the edited text fails a blocking guard, so it goes back to the coordinator."""
     allowed = FROM.get(action)
     if allowed is None or status not in allowed:
         raise Conflict(
             f"cannot {action.value} a draft that is {status.value.replace('_', ' ')}" + _hint(status, action)
         )
     if action is Action.EDIT:
+        if blocked:
+            return S.NEEDS_ATTENTION
         # An edit after approval needs a new approval; the provider's queue keeps what it has.
         return S.PENDING_APPROVAL if status in (S.PENDING_APPROVAL, S.APPROVED) else S.EDITED
     if action is Action.OUTCOME:
@@ -101,8 +116,16 @@ def transition(status: Status, action: Action, *, accepted: bool | None = None) 
         Action.SUBMIT: S.PENDING_APPROVAL,
         Action.APPROVE: S.APPROVED,
         Action.REJECT: S.REJECTED,
-        Action.SEND: S.SENT,
+        Action.SEND: S.QUEUED,
+        Action.DELIVER: S.SENT,
     }[action]
+
+
+def approval_refusal(approver: str, last_editor: str | None) -> str | None:
+    """Maker-checker: why `approver` may not approve text `last_editor` wrote, if they may not."""
+    if last_editor is not None and approver == last_editor:
+        return "you edited this text last; another provider must approve it"
+    return None
 
 
 def _hint(status: Status, action: Action) -> str:
@@ -112,6 +135,8 @@ def _hint(status: Status, action: Action) -> str:
         return " (edit or regenerate it first)"
     if action in (Action.APPROVE, Action.REJECT) and status in OPEN:
         return " (a coordinator must submit it first)"
+    if status is S.QUEUED:
+        return " (it is in the outbox, on its way to the patient)"
     if status in (S.SENT, S.ACCEPTED, S.DECLINED):
         return " (it has already gone to the patient)"
     return ""

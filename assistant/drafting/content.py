@@ -98,11 +98,17 @@ class Draft(BaseModel):
     notes: list[ReviewNote] = Field(default_factory=list)
     edited_by: str | None = None
     approved_by: str | None = None
+    approved_version: int | None = Field(
+        default=None, description="the version the provider approved (approval moves it one on)"
+    )
     sent_at: str | None = None
     sent_via: str | None = None
     decision: dict | None = Field(
         default=None,
         description="how the offer was chosen (policy, propensity, options), logged with the presented offer",
+    )
+    delivery: dict | None = Field(
+        default=None, exclude=True, description="its message's state in the outbox (not stored here)"
     )
 
     @property
@@ -140,6 +146,8 @@ class Draft(BaseModel):
             "notes": [n.model_dump() for n in self.notes],
             "edited_by": self.edited_by,
             "approved_by": self.approved_by,
+            "approved_version": self.approved_version,
             "sent_at": self.sent_at,
             "sent_via": self.sent_via,
+            "delivery": self.delivery,
         }

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, Table, bindparam, func, or_, select, text
+from sqlalchemy import Connection, Engine, Executable, Table, bindparam, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from assistant.domain.history import History
 from assistant.domain.moments import Moment
@@ -513,20 +514,171 @@ class Repository:
         with self.engine.connect() as conn:
             return conn.execute(select(schema.drafts.c.record).where(schema.drafts.c.id == draft_id)).scalar()
 
-    def change_draft(self, draft_id: str, version: int, row: dict, audit: Sequence[dict]) -> bool:
-        """Writes a new version of a draft and its audit entries in one transaction, only if the
-        stored version is still `version`; False when someone else changed it first."""
+    def add_drafts(self, rows: Sequence[dict]) -> list[bool]:
+        """Stores new drafts; False for each one refused because its patient already has an
+        open draft (the unique index decides, so two requests at once cannot both add one)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(schema.drafts.insert(), list(rows))
+            return [True for _ in rows]
+        except IntegrityError:
+            pass
+        added = []
+        for row in rows:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(schema.drafts.insert(), [row])
+                added.append(True)
+            except IntegrityError:
+                added.append(False)
+        return added
+
+    def open_drafts(self, patient_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Each patient's open draft (not yet sent) as JSON, by patient id."""
         table = schema.drafts
+        query = select(table.c.patient_id, table.c.record).where(table.c.status.in_(schema.UNSENT_STATUSES))
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            if patient_ids is None:
+                return {r.patient_id: r.record for r in conn.execute(query)}
+            wanted = sorted(set(patient_ids))
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                found.update(
+                    {r.patient_id: r.record for r in conn.execute(query.where(table.c.patient_id.in_(chunk)))}
+                )
+        return found
+
+    def change_draft(
+        self,
+        draft_id: str,
+        version: int,
+        row: dict,
+        audit: Sequence[dict],
+        also: Sequence[Executable] = (),
+    ) -> bool:
+        """Writes a new version of a draft, its audit entries and any statements `also` in one
+        transaction, only if the stored version is still `version`; False when someone else
+        changed it first."""
         with self.engine.begin() as conn:
-            changed = conn.execute(
-                table.update().where(table.c.id == draft_id, table.c.version == version).values(**row)
-            ).rowcount
-            if changed != 1:
+            if not self._change_draft(conn, draft_id, version, row):
                 conn.rollback()
                 return False
+            for statement in also:
+                conn.execute(statement)
             if audit:
                 conn.execute(schema.audit.insert(), list(audit))
         return True
+
+    @staticmethod
+    def _change_draft(conn: Connection, draft_id: str, version: int, row: dict) -> bool:
+        table = schema.drafts
+        changed = conn.execute(
+            table.update().where(table.c.id == draft_id, table.c.version == version).values(**row)
+        ).rowcount
+        return changed == 1
+
+    # The outbox and each patient's contact slot -------------------------------------------
+
+    def enqueue(
+        self,
+        draft_id: str,
+        version: int,
+        row: dict,
+        message: dict,
+        cutoff: int,
+        audit: Sequence[dict],
+    ) -> str:
+        """Hands a draft to the outbox in one transaction: its new version, the patient's
+        contact slot (free, released, or last claimed before `cutoff`), the message and the
+        audit entry. Returns "queued", "stale" (the draft changed) or "held" (another message
+        holds the patient's slot)."""
+        slots = schema.contact_slots
+        claim = {"message_id": message["id"], "claimed_at": message["created_at"], "released": False}
+        try:
+            with self.engine.begin() as conn:
+                # The draft is written first: the transaction starts with a write, so SQLite
+                # takes its write lock before anything is read.
+                if not self._change_draft(conn, draft_id, version, row):
+                    conn.rollback()
+                    return "stale"
+                claimed = conn.execute(
+                    slots.update()
+                    .where(
+                        slots.c.patient_id == message["patient_id"],
+                        or_(slots.c.released.is_(True), slots.c.claimed_at < cutoff),
+                    )
+                    .values(**claim)
+                ).rowcount
+                if not claimed:
+                    conn.execute(slots.insert(), [{"patient_id": message["patient_id"], **claim}])
+                conn.execute(schema.outbox.insert(), [message])
+                conn.execute(schema.audit.insert(), list(audit))
+        except IntegrityError:
+            return "held"
+        return "queued"
+
+    def slot(self, patient_id: str) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(schema.contact_slots).where(schema.contact_slots.c.patient_id == patient_id)
+            ).first()
+
+    def message(self, message_id: str) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(select(schema.outbox).where(schema.outbox.c.id == message_id)).first()
+
+    def messages(self, draft_id: str | None = None, state: str | None = None) -> list[Any]:
+        """Outbox messages, oldest first."""
+        table = schema.outbox
+        query = select(table).order_by(table.c.created_at, table.c.id)
+        if draft_id is not None:
+            query = query.where(table.c.draft_id == draft_id)
+        if state is not None:
+            query = query.where(table.c.state == state)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query))
+
+    def due_messages(self, now: int, limit: int) -> list[str]:
+        """Ids of messages to deliver now: queued ones whose time has come, and ones left
+        `sending` past their lease (the worker that took them stopped)."""
+        table = schema.outbox
+        query = (
+            select(table.c.id)
+            .where(
+                or_(
+                    (table.c.state == "queued") & (table.c.next_attempt_at <= now),
+                    (table.c.state == "sending") & (table.c.lease_until < now),
+                )
+            )
+            .order_by(table.c.next_attempt_at, table.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def take_message(self, message_id: str, now: int, lease_until: int) -> bool:
+        """Marks a due message `sending` for one worker; False when another took it first."""
+        table = schema.outbox
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                table.update()
+                .where(
+                    table.c.id == message_id,
+                    or_(
+                        (table.c.state == "queued") & (table.c.next_attempt_at <= now),
+                        (table.c.state == "sending") & (table.c.lease_until < now),
+                    ),
+                )
+                .values(state="sending", lease_until=lease_until, updated_at=now)
+            ).rowcount
+        return taken == 1
+
+    def update_message(self, message_id: str, values: dict, audit: Sequence[dict] = ()) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(schema.outbox.update().where(schema.outbox.c.id == message_id).values(**values))
+            if audit:
+                conn.execute(schema.audit.insert(), list(audit))
 
     def draft_statuses(self, as_of: str | None = None) -> dict[str, int]:
         table = schema.drafts

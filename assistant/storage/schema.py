@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -141,6 +142,58 @@ drafts = Table(
     Column("updated_at", BigInteger),
     Index("ix_drafts_as_of", "as_of"),
     Index("ix_drafts_patient", "patient_id", "created_at"),
+)
+UNSENT_STATUSES = (
+    "drafted",
+    "needs_attention",
+    "edited",
+    "rejected",
+    "pending_approval",
+    "approved",
+    "queued",
+)
+"""`domain.review.UNSENT`, spelled out for the index (a test keeps the two the same)."""
+_UNSENT_SQL = text("status IN (" + ", ".join(f"'{s}'" for s in UNSENT_STATUSES) + ")")
+# One open draft per patient, enforced by the database so two requests at once cannot race.
+Index(
+    "ux_drafts_open_patient",
+    drafts.c.patient_id,
+    unique=True,
+    sqlite_where=_UNSENT_SQL,
+    postgresql_where=_UNSENT_SQL,
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(40), primary_key=True),  # the message id: delivery is idempotent on it
+    Column("draft_id", String(40), nullable=False),
+    Column("draft_version", Integer, nullable=False),
+    Column("patient_id", String(100), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("state", String(10), nullable=False),  # queued, sending, delivered, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("lease_until", BigInteger),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("delivered_at", BigInteger),
+    Column("receipt", Text),
+    Column("error", Text),
+    Column("message", Text, nullable=False),  # address, subject and body as sent
+    Index("ix_outbox_due", "state", "next_attempt_at"),
+    Index("ix_outbox_draft", "draft_id"),
+)
+
+contact_slots = Table(
+    "contact_slots",
+    metadata,
+    # One row per patient: the last message that claimed their cooldown. A send claims it with
+    # a conditional write, so two sends at once cannot both reach the patient.
+    Column("patient_id", String(100), primary_key=True),
+    Column("message_id", String(40), nullable=False),
+    Column("claimed_at", BigInteger, nullable=False),
+    Column("released", Boolean, nullable=False, default=False),
 )
 
 users = Table(

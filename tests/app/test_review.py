@@ -27,10 +27,11 @@ def test_a_full_lifecycle_is_audited_with_who_and_what_changed(desk):
     review.get(u["coordinator"], draft.id)
     edited = review.edit(u["coordinator"], draft.id, draft.version, None, draft.body + "\n\nWarmly, the team")
     assert edited.status == Status.EDITED and edited.version == draft.version + 1
-    review.submit(u["coordinator"], draft.id, edited.version)
-    review.approve(u["provider"], draft.id, comment="Fine to send")
+    submitted = review.submit(u["coordinator"], draft.id, edited.version)
+    review.approve(u["provider"], draft.id, submitted.version, comment="Fine to send")
     sent = review.send(u["coordinator"], draft.id)
     assert sent.status == Status.SENT and sent.sent_via.startswith("outbox:")
+    assert sent.delivery["state"] == "delivered" and sent.delivery["attempts"] == 0
     done = review.outcome(u["coordinator"], draft.id, accepted=True)
     assert done.status == Status.ACCEPTED
 
@@ -60,16 +61,15 @@ def test_a_full_lifecycle_is_audited_with_who_and_what_changed(desk):
 
 def test_only_providers_approve_and_reject(desk):
     review, u = desk.review, desk.users
-    draft = _fresh(desk, 1)
-    review.submit(u["coordinator"], draft.id)
+    draft = review.submit(desk.users["coordinator"], _fresh(desk, 1).id)
     for role in ("coordinator", "qa", "admin"):
         with pytest.raises(Forbidden, match="only a provider may approve"):
-            review.approve(u[role], draft.id)
+            review.approve(u[role], draft.id, draft.version)
         with pytest.raises(Forbidden):
-            review.reject(u[role], draft.id, "no")
+            review.reject(u[role], draft.id, "no", draft.version)
     with pytest.raises(InputError, match="needs a comment"):
-        review.reject(u["provider"], draft.id, "  ")
-    rejected = review.reject(u["provider"], draft.id, "Too long; mention the membership price")
+        review.reject(u["provider"], draft.id, "  ", draft.version)
+    rejected = review.reject(u["provider"], draft.id, "Too long; mention the membership price", draft.version)
     assert rejected.status == Status.REJECTED
     assert rejected.notes[-1].comment.startswith("Too long")
     with pytest.raises(Conflict, match="edit or regenerate it first"):
@@ -89,9 +89,8 @@ def test_an_unapproved_draft_is_never_sent(desk):
 
 def test_an_edit_after_approval_needs_approval_again(desk):
     review, u = desk.review, desk.users
-    draft = _fresh(desk, 3)
-    review.submit(u["coordinator"], draft.id)
-    approved = review.approve(u["provider"], draft.id)
+    draft = review.submit(u["coordinator"], _fresh(desk, 3).id)
+    approved = review.approve(u["provider"], draft.id, draft.version)
     changed = review.edit(
         u["coordinator"],
         draft.id,
@@ -148,8 +147,8 @@ def test_a_draft_stored_before_guards_said_whether_they_block_still_cannot_be_su
 def test_consent_and_opt_out_are_checked_again_at_send_time(desk):
     review, u = desk.review, desk.users
     draft = _fresh(desk, 0, channel="sms") if desk.ready("sms") else _fresh(desk, 6)
-    review.submit(u["coordinator"], draft.id)
-    review.approve(u["provider"], draft.id)
+    draft = review.submit(u["coordinator"], draft.id)
+    review.approve(u["provider"], draft.id, draft.version)
     assert review.reply(u["coordinator"], draft.patient_id, draft.channel, "STOP") == "opted_out"
     with pytest.raises(Conflict, match=f"not sent to {draft.patient_id}: opted out"):
         review.send(u["coordinator"], draft.id)
@@ -157,16 +156,12 @@ def test_consent_and_opt_out_are_checked_again_at_send_time(desk):
     assert review.audit(u["qa"], draft_id=draft.id)[-2].action == "send_refused"
 
 
-def test_a_second_draft_for_the_same_patient_is_held_by_the_cooldown(desk):
+def test_a_second_draft_for_the_same_patient_returns_the_open_one(desk):
     review, u = desk.review, desk.users
     patient = desk.ready()[7]
-    drafts = [review.create(u["coordinator"], patient, AS_OF) for _ in range(2)]
-    for draft in drafts:
-        review.submit(u["coordinator"], draft.id)
-        review.approve(u["provider"], draft.id)
-    review.send(u["coordinator"], drafts[0].id)
-    with pytest.raises(Conflict, match="next offer after"):
-        review.send(u["coordinator"], drafts[1].id)
+    first, second = (review.create(u["coordinator"], patient, AS_OF) for _ in range(2))
+    assert second.id == first.id
+    assert len(review.drafts(u["qa"], patient_id=patient)) == 1
 
 
 def test_the_audit_log_cannot_be_rewritten(desk):

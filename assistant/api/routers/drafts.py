@@ -21,7 +21,7 @@ from assistant.api.schemas import (
     Week,
     WeekDrafted,
 )
-from assistant.drafting.content import GuardResult
+from assistant.drafting.content import Draft, GuardResult
 
 router = APIRouter(tags=["drafts"], responses=SIGNED_IN)
 
@@ -55,12 +55,7 @@ def create_draft(body: NewDraft, user: Me, review: Desk, today: Today, lock: Dra
 def draft_week(body: Week, user: Me, review: Desk, today: Today, lock: DraftingLock) -> dict:
     with lock:
         week = review.draft_week(user, body.as_of or today, body.limit)
-    return {
-        "as_of": week.as_of.isoformat(),
-        "ready": week.ready,
-        "drafts": [d.review_view() for d in week.drafts],
-        "not_drafted": [{"patient_id": p, "reason": r} for p, r in week.failed],
-    }
+    return week.as_dict(Draft.review_view)
 
 
 @router.get("/drafts/{draft_id}", response_model=DraftView)

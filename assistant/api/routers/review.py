@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from assistant.api.deps import Desk, Me
-from assistant.api.schemas import SIGNED_IN, DraftView, OutcomeBody, Rejection, Step, errors
+from assistant.api.schemas import SIGNED_IN, Decision, DraftView, OutcomeBody, Rejection, Step
 
 router = APIRouter(tags=["review"], responses=SIGNED_IN)
 
@@ -16,7 +16,7 @@ def submit(draft_id: str, body: Step, user: Me, review: Desk) -> dict:
 
 
 @router.post("/drafts/{draft_id}/approve", response_model=DraftView)
-def approve(draft_id: str, body: Step, user: Me, review: Desk) -> dict:
+def approve(draft_id: str, body: Decision, user: Me, review: Desk) -> dict:
     return review.approve(user, draft_id, body.version, body.comment).review_view()
 
 
@@ -25,8 +25,10 @@ def reject(draft_id: str, body: Rejection, user: Me, review: Desk) -> dict:
     return review.reject(user, draft_id, body.comment, body.version).review_view()
 
 
-@router.post("/drafts/{draft_id}/send", response_model=DraftView, responses=errors(502))
+@router.post("/drafts/{draft_id}/send", response_model=DraftView)
 def send(draft_id: str, body: Step, user: Me, review: Desk) -> dict:
+    """Hands the approved draft to the outbox (`status` queued, then sent once delivered); its
+    `delivery` says where the message is."""
     return review.send(user, draft_id, body.version).review_view()
 
 

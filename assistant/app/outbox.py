@@ -1,0 +1,263 @@
+"""The outbox: messages handed over by Send, delivered by a worker with retries and backoff.
+
+A message is `queued`, then `sending` while a worker holds it (for a lease), then `delivered`
+or, after the last try, `failed`. A worker that stops mid-delivery leaves its message `sending`;
+when the lease runs out, the next worker delivers it again under the same message id, which the
+senders treat as the same message (at least once, never a second message). Delivery records the
+`offer_presented` event that cooldowns and learning read; a message that fails for good
+releases the patient's contact slot and puts its draft back to `approved`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from assistant.app.drafting import draft_row
+from assistant.app.practice import Practice, day_bounds
+from assistant.domain.review import Status
+from assistant.drafting.content import Draft
+from assistant.errors import CrosssellError
+from assistant.sending import Message, Receipt, Sender
+from assistant.storage import schema
+from assistant.storage.repository import epoch, from_epoch, maybe_from_epoch
+
+log = logging.getLogger("crosssell.outbox")
+
+WORKER = "worker"
+"""The actor the audit log names for what the worker does."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A message's state in the outbox, as the API and the screen show it."""
+
+    message_id: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    error: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> Delivery:
+        return cls(
+            row.id,
+            row.state,
+            row.attempts,
+            from_epoch(row.next_attempt_at) if row.state == "queued" else None,
+            maybe_from_epoch(row.delivered_at),
+            row.error,
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "message_id": self.message_id,
+            "state": self.state,
+            "attempts": self.attempts,
+            "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
+            "delivered_at": self.delivered_at.isoformat() if self.delivered_at else None,
+            "error": self.error,
+        }
+
+
+class Outbox:
+    """Delivers what Send queued, through the practice's senders."""
+
+    def __init__(self, practice: Practice, senders: Callable[[], dict[str, Sender]]) -> None:
+        self.practice = practice
+        self.repository = practice.repository
+        self.clock = practice.clock
+        self.settings = practice.settings
+        self._senders = senders
+
+    def delivery(self, draft_id: str) -> Delivery | None:
+        """The latest message for a draft, if it was ever sent."""
+        rows = self.repository.messages(draft_id=draft_id)
+        return Delivery.of(rows[-1]) if rows else None
+
+    def run_once(self, limit: int = 100) -> int:
+        """Delivers every message due now; returns how many were delivered."""
+        now = epoch(self.clock.now())
+        return sum(self.deliver(message_id) for message_id in self.repository.due_messages(now, limit))
+
+    def deliver(self, message_id: str) -> bool:
+        """One try at one message, if it is due and no other worker holds it."""
+        now = epoch(self.clock.now())
+        if not self.repository.take_message(message_id, now, now + int(self.settings.delivery_lease_seconds)):
+            return False
+        row = self.repository.message(message_id)
+        blocked = self._blocked(row)
+        if blocked:
+            self._failed_try(row, f"not delivered: {blocked}", final=True)
+            return False
+        message = _message(row)
+        try:
+            receipt = self._senders()[row.channel].send(message)
+        except Exception as exc:  # any failure of the channel is a failed try, retried later
+            self._failed_try(row, _reason(exc))
+            return False
+        self._delivered(row, receipt)
+        return True
+
+    def _delivered(self, row: Any, receipt: Receipt) -> None:
+        draft = self._draft(row.draft_id)
+        self.practice.record(
+            row.patient_id,
+            draft.offer,
+            "presented",
+            moment=draft.moment,
+            channel=row.channel,
+            policy=draft.decision,
+            event_id=f"{row.id}-presented",
+        )
+        now = self.clock.now()
+        self._move_draft(
+            draft,
+            Status.SENT,
+            "delivered",
+            {"message_id": row.id, "via": str(receipt)},
+            schema.outbox.update()
+            .where(schema.outbox.c.id == row.id)
+            .values(
+                state="delivered",
+                delivered_at=epoch(now),
+                updated_at=epoch(now),
+                receipt=str(receipt),
+                error=None,
+            ),
+            sent_via=str(receipt),
+        )
+
+    def _blocked(self, row: Any) -> str | None:
+        """Consent and opt-outs, as of the moment of delivery: a patient who opted out while
+        the message waited gets nothing."""
+        today = self.clock.today()
+        history = self.repository.history(row.patient_id, day_bounds(today)[1])
+        if history is None:
+            return "the patient is no longer on file"
+        found = self.practice.eligibility().contact_block(history, today, row.channel)
+        return found.detail if found else None
+
+    def _failed_try(self, row: Any, error: str, final: bool = False) -> None:
+        attempts = row.attempts + 1
+        now = epoch(self.clock.now())
+        if attempts < self.settings.delivery_attempts and not final:
+            wait = self.settings.delivery_backoff_seconds * 2 ** (attempts - 1)
+            self.repository.update_message(
+                row.id,
+                {
+                    "state": "queued",
+                    "attempts": attempts,
+                    "next_attempt_at": now + int(wait),
+                    "lease_until": None,
+                    "updated_at": now,
+                    "error": error,
+                },
+                [self._audit_row(row, "delivery_retry", {"attempt": attempts, "error": error})],
+            )
+            return
+        slots = schema.contact_slots
+        self._move_draft(
+            self._draft(row.draft_id),
+            Status.APPROVED,
+            "delivery_failed",
+            {"message_id": row.id, "attempts": attempts, "error": error},
+            schema.outbox.update()
+            .where(schema.outbox.c.id == row.id)
+            .values(state="failed", attempts=attempts, lease_until=None, updated_at=now, error=error),
+            slots.update()
+            .where(slots.c.patient_id == row.patient_id, slots.c.message_id == row.id)
+            .values(released=True),
+        )
+
+    def _move_draft(
+        self, draft: Draft, status: Status, action: str, detail: dict, *also: Any, sent_via: str | None = None
+    ) -> None:
+        before, expected = draft.status, draft.version
+        draft.status, draft.version = status.value, expected + 1
+        if sent_via is not None:
+            draft.sent_via = sent_via
+        row = draft_row(draft, self.clock.now())
+        del row["id"], row["created_at"]
+        detail = {"from": before, "to": draft.status, "version": draft.version, **detail}
+        audit = [
+            {
+                "at": epoch(self.clock.now()),
+                "actor": WORKER,
+                "action": action,
+                "draft_id": draft.id,
+                "patient_id": draft.patient_id,
+                "detail": orjson.dumps(detail).decode(),
+            }
+        ]
+        if not self.repository.change_draft(draft.id, expected, row, audit, also):
+            raise CrosssellError(f"draft {draft.id} changed while its message was in the outbox")
+
+    def _draft(self, draft_id: str) -> Draft:
+        raw = self.repository.draft(draft_id)
+        if raw is None:
+            raise CrosssellError(f"the outbox holds a message for unknown draft {draft_id!r}")
+        return Draft.model_validate_json(raw)
+
+    def _audit_row(self, row: Any, action: str, detail: dict) -> dict:
+        return {
+            "at": epoch(self.clock.now()),
+            "actor": WORKER,
+            "action": action,
+            "draft_id": row.draft_id,
+            "patient_id": row.patient_id,
+            "detail": orjson.dumps({"message_id": row.id, **detail}).decode(),
+        }
+
+
+def _message(row: Any) -> Message:
+    body = orjson.loads(row.message)
+    return Message(
+        row.id,
+        row.draft_id,
+        row.patient_id,
+        row.channel,
+        body["to"],
+        body["subject"],
+        body["body"],
+        from_epoch(row.created_at),
+    )
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, CrosssellError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+class Worker:
+    """Runs the outbox in a background thread (`crosssell serve`) until stopped."""
+
+    def __init__(self, outbox: Outbox, poll_seconds: float) -> None:
+        self.outbox = outbox
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="crosssell-outbox", daemon=True)
+
+    def start(self) -> Worker:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.outbox.run_once()
+            except Exception as exc:  # a bad round must not end the worker; the next one retries
+                log.warning("outbox round failed: %s", type(exc).__name__)
+            self._stop.wait(self.poll_seconds)
