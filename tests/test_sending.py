@@ -1,4 +1,5 @@
-"""Sending through a real SMTP server on loopback (aiosmtpd), the SMS outbox, and failures."""
+"""Sending through a real SMTP server on loopback (aiosmtpd), the SMS outbox, and failures:
+a send hands the message to the outbox, which retries with backoff and never sends twice."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from assistant.errors import Conflict, NotEligible
-from assistant.sending import SendError
 from tests.review_desk import AS_OF, build_desk
 
 
@@ -63,6 +63,8 @@ def desk(tmp_path_factory, matcher, smtp):
         smtp_username="frontdesk",
         smtp_password="s3cret-pass",
         mail_from="offers@glow.example",
+        delivery_attempts=3,
+        delivery_backoff_seconds=60,
     )
 
 
@@ -78,8 +80,13 @@ def _approved(desk, channel: str):
         except NotEligible:
             continue
     assert draft is not None, f"no ready patient can be reached by {channel}"
-    review.submit(u["coordinator"], draft.id)
-    return review.approve(u["provider"], draft.id)
+    submitted = review.submit(u["coordinator"], draft.id)
+    return review.approve(u["provider"], draft.id, submitted.version)
+
+
+def _presented(desk, draft) -> list:
+    history = desk.practice.repository.history(draft.patient_id, 2**40)
+    return [o for o in history.offers if o.id.startswith("msg-")]
 
 
 def test_an_approved_email_arrives_over_smtp(desk, smtp):
@@ -91,59 +98,136 @@ def test_an_approved_email_arrives_over_smtp(desk, smtp):
     assert message["From"] == "offers@glow.example"
     assert message["Subject"] == draft.subject
     assert message["X-Crosssell-Draft"] == draft.id
+    assert message["Message-ID"] == f"<{sent.delivery['message_id']}@glow.example>"
     assert message.get_content().replace("\r\n", "\n").strip() == draft.body.strip()
+    assert sent.status == "sent" and sent.delivery["state"] == "delivered"
     assert sent.sent_via == f"smtp:{message['Message-ID']}"
     assert smtp.logins[-1] == ("frontdesk", "s3cret-pass")
+    assert len(_presented(desk, draft)) == 1
 
 
 def test_sms_goes_to_the_outbox_csv_with_the_stop_line(desk):
     draft = _approved(desk, "sms")
-    desk.review.send(desk.users["coordinator"], draft.id)
+    sent = desk.review.send(desk.users["coordinator"], draft.id)
     with open(desk.practice.settings.outbox_dir / "sms.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     patient = desk.practice.repository.patient(draft.patient_id)
     assert rows[-1]["draft_id"] == draft.id and rows[-1]["to"] == patient.phone
     assert rows[-1]["body"] == draft.body and "STOP" in rows[-1]["body"]
+    assert rows[-1]["message_id"] == sent.delivery["message_id"]
 
 
-def test_a_failed_send_leaves_the_draft_approved_and_records_nothing(desk, smtp):
-    draft = _approved(desk, "email")
-    review = desk.review
-    settings = review.practice.settings
-    working = review.senders["email"]
+def _swap(review, channel: str, sender):
+    working = review.senders[channel]
+    review.senders[channel] = sender
+    return working
+
+
+def test_a_failed_delivery_is_retried_with_backoff_and_goes_once(desk, smtp):
     from assistant.sending import SmtpSender
 
-    review.senders["email"] = SmtpSender(settings.model_copy(update={"smtp_port": _free_port()}))
+    draft = _approved(desk, "email")
+    review, clock = desk.review, desk.review.clock
+    settings = review.practice.settings
+    working = _swap(review, "email", SmtpSender(settings.model_copy(update={"smtp_port": _free_port()})))
     try:
-        with pytest.raises(SendError, match="was not sent"):
-            review.send(desk.users["coordinator"], draft.id)
+        queued = review.send(desk.users["coordinator"], draft.id)
     finally:
         review.senders["email"] = working
+    delivery = queued.delivery
+    assert queued.status == "queued" and delivery["state"] == "queued" and delivery["attempts"] == 1
+    patient = desk.practice.repository.patient(draft.patient_id)
+    assert "was not sent" in delivery["error"] and patient.email not in delivery["error"]
+    assert not _presented(desk, draft)
+    with pytest.raises(Conflict, match="in the outbox"):
+        review.send(desk.users["coordinator"], draft.id)
+
+    before = len(smtp.messages)
+    assert review.outbox.run_once() == 0  # not before its backoff
+    clock.advance(seconds=61)
+    assert review.outbox.run_once() == 1
+    assert len(smtp.messages) == before + 1
     after = review.get(desk.users["coordinator"], draft.id)
-    assert after.status == "approved" and after.sent_at is None
-    history = desk.practice.repository.history(draft.patient_id, 2**40)
-    assert not [o for o in history.offers if o.at.date() > AS_OF]
-    assert "send_failed" in [e.action for e in review.audit(desk.users["qa"], draft_id=draft.id)]
-    sent = review.send(desk.users["coordinator"], draft.id)  # the retry goes through
-    assert sent.status == "sent"
+    assert after.status == "sent" and after.delivery["state"] == "delivered"
+    assert len(_presented(desk, draft)) == 1
+    actions = [e.action for e in review.audit(desk.users["qa"], draft_id=draft.id)]
+    assert actions.count("delivered") == 1 and actions.index("send") < actions.index("delivered")
+    assert review.outbox.run_once() == 0
     with pytest.raises(Conflict, match="already gone to the patient"):
         review.send(desk.users["coordinator"], draft.id)
 
 
-def test_an_outbox_that_cannot_be_written_leaves_the_draft_approved(desk, tmp_path):
-    from assistant.sending import SmsOutbox
+class Broken:
+    """A channel that is down."""
 
+    def __init__(self) -> None:
+        self.tries = 0
+
+    def send(self, message):
+        self.tries += 1
+        raise OSError("connection refused")
+
+
+def test_a_message_that_fails_for_good_frees_the_patient_and_the_draft(desk):
     draft = _approved(desk, "sms")
-    review = desk.review
-    working = review.senders["sms"]
-    blocked = SmsOutbox(review.practice.settings)
-    blocked.path = tmp_path / "not-a-folder"
-    blocked.path.write_text("")
-    blocked.path = blocked.path / "sms.csv"  # a file where a folder should be
-    review.senders["sms"] = blocked
+    review, clock = desk.review, desk.review.clock
+    broken = Broken()
+    working = _swap(review, "sms", broken)
     try:
-        with pytest.raises(SendError, match="was not sent"):
+        review.send(desk.users["coordinator"], draft.id)
+        for _ in range(3):
+            clock.advance(seconds=300)
+            review.outbox.run_once()
+    finally:
+        review.senders["sms"] = working
+    assert broken.tries == 3
+    failed = review.get(desk.users["coordinator"], draft.id)
+    assert failed.status == "approved" and failed.delivery["state"] == "failed"
+    assert "OSError" in failed.delivery["error"]
+    assert "delivery_failed" in [e.action for e in review.audit(desk.users["qa"], draft_id=draft.id)]
+    assert not _presented(desk, draft)
+    again = review.send(desk.users["coordinator"], draft.id)  # the slot was released
+    assert again.status == "sent" and again.delivery["state"] == "delivered"
+
+
+class Crash(BaseException):
+    """The worker's process dies mid-delivery (nothing after this line runs)."""
+
+
+class Crashing:
+    """A channel that takes the message, then the worker dies before it can record that."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.seen: list[str] = []
+
+    def send(self, message):
+        self.seen.append(message.id)
+        self.inner.send(message)
+        raise Crash
+
+
+def test_a_crash_mid_delivery_is_resumed_under_the_same_message_id(desk):
+    draft = _approved(desk, "sms")
+    review, clock = desk.review, desk.review.clock
+    working = review.senders["sms"]
+    crashing = Crashing(working)
+    review.senders["sms"] = crashing
+    try:
+        with pytest.raises(Crash):
             review.send(desk.users["coordinator"], draft.id)
     finally:
         review.senders["sms"] = working
-    assert review.get(desk.users["coordinator"], draft.id).status == "approved"
+    stuck = review.get(desk.users["coordinator"], draft.id)
+    assert stuck.status == "queued" and stuck.delivery["state"] == "sending"
+    with pytest.raises(Conflict, match="in the outbox"):
+        review.send(desk.users["coordinator"], draft.id)
+    assert review.outbox.run_once() == 0  # its lease has not run out
+    clock.advance(seconds=review.practice.settings.delivery_lease_seconds + 1)
+    assert review.outbox.run_once() == 1
+    done = review.get(desk.users["coordinator"], draft.id)
+    assert done.status == "sent" and done.delivery["message_id"] == crashing.seen[0]
+    with open(desk.practice.settings.outbox_dir / "sms.csv", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["draft_id"] == draft.id]
+    assert len(rows) == 1  # delivered again under its id: one message, not two
+    assert len(_presented(desk, draft)) == 1

@@ -182,6 +182,9 @@ class Outbox:
     ) -> None:
         before, expected = draft.status, draft.version
         draft.status, draft.version = status.value, expected + 1
+        if status is Status.APPROVED:
+            # The text is what the provider approved: the approval stands for the next send.
+            draft.approved_version = draft.version
         if sent_via is not None:
             draft.sent_via = sent_via
         row = draft_row(draft, self.clock.now())

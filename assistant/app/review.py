@@ -198,8 +198,17 @@ class Review:
 
     # Creating ------------------------------------------------------------------------------
 
+    def open_draft(self, actor: User, patient_id: str) -> Draft | None:
+        """The patient's open draft (not yet sent), if they have one."""
+        authorise(actor.role, Action.VIEW)
+        return self.drafting.open_drafts([patient_id]).get(patient_id)
+
     def create(self, actor: User, patient_id: str, as_of: date, channel: str | None = None) -> Draft:
+        """A new draft for the patient, or their open draft: one offer at a time."""
         authorise(actor.role, Action.CREATE)
+        existing = self.drafting.open_drafts([patient_id]).get(patient_id)
+        if existing is not None:
+            return existing
         draft = self.drafting.draft(patient_id, as_of, channel)
         self._audit(
             actor,

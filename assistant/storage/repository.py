@@ -743,6 +743,8 @@ class Repository:
             conn.execute(schema.tokens.delete().where(schema.tokens.c.user_id == user_id))
 
     def append_audit(self, rows: Sequence[dict]) -> None:
+        if not rows:
+            return
         with self.engine.begin() as conn:
             conn.execute(schema.audit.insert(), list(rows))
 

@@ -71,6 +71,13 @@ def _top(desk: Review, user: User, draft: Draft) -> None:
         f"{md(moment_label(draft.moment))} · {md(draft.channel)} · {md(money(draft.price))}"
         f" · written by {md(draft.drafter)} for {draft.as_of}"
     )
+    if draft.delivery:
+        delivery = draft.delivery
+        tries = f", {delivery['attempts']} failed tries" if delivery["attempts"] else ""
+        st.caption(
+            f"Message: {delivery['state']}{tries}"
+            + (f" ({md(delivery['error'])})" if delivery["error"] else "")
+        )
 
 
 # The text, and the record beside it -----------------------------------------------------------
@@ -223,7 +230,7 @@ def _steps(desk: Review, user: User, draft: Draft, comment: str) -> list[Step]:
             "Send",
             Action.SEND,
             lambda: desk.send(user, *at),
-            "Sent by {draft.channel} ({draft.sent_via}).",
+            "Handed to the outbox by {draft.channel}: {draft.delivery[state]}.",
             main=True,
         ),
         Step(

@@ -56,16 +56,14 @@ def test_the_whole_lifecycle_over_http(client, auth, desk):
         url, json={"version": 1, "body": draft["body"] + "\n\nSee you soon."}, headers=auth["coordinator"]
     ).json()
     assert (edited["status"], edited["version"]) == ("edited", 2)
-    assert (
-        client.post(f"{url}/submit", json={"version": 2}, headers=auth["coordinator"]).json()["status"]
-        == "pending_approval"
-    )
-    assert (
-        client.post(f"{url}/approve", json={"comment": "ok"}, headers=auth["provider"]).json()["status"]
-        == "approved"
-    )
+    submitted = client.post(f"{url}/submit", json={"version": 2}, headers=auth["coordinator"]).json()
+    assert submitted["status"] == "pending_approval"
+    approved = client.post(
+        f"{url}/approve", json={"version": submitted["version"], "comment": "ok"}, headers=auth["provider"]
+    ).json()
+    assert approved["status"] == "approved" and approved["approved_version"] == approved["version"]
     sent = client.post(f"{url}/send", json={}, headers=auth["coordinator"]).json()
-    assert sent["status"] == "sent" and sent["sent_at"]
+    assert sent["status"] == "sent" and sent["sent_at"] and sent["delivery"]["state"] == "delivered"
     outcome = client.post(f"{url}/outcome", json={"outcome": "declined"}, headers=auth["coordinator"])
     assert outcome.json()["status"] == "declined"
     trail = client.get("/audit", params={"draft_id": draft["id"]}, headers=auth["qa"]).json()
@@ -82,26 +80,27 @@ def test_the_whole_lifecycle_over_http(client, auth, desk):
 
 
 ROLE_RULES = [
-    ("approve", {"provider"}),
-    ("reject", {"provider"}),
-    ("submit", {"coordinator", "admin"}),
+    ("approve", {"provider"}, 1),
+    ("reject", {"provider"}, 6),
+    ("submit", {"coordinator", "admin"}, 7),
 ]
 
 
-@pytest.mark.parametrize(("step", "allowed"), ROLE_RULES)
-def test_role_rules_on_review_steps(client, auth, desk, step, allowed):
-    draft = _draft(client, auth, desk, 1)
+@pytest.mark.parametrize(("step", "allowed", "index"), ROLE_RULES)
+def test_role_rules_on_review_steps(client, auth, desk, step, allowed, index):
+    draft = _draft(client, auth, desk, index)
     url = f"/drafts/{draft['id']}"
     if step != "submit":
-        client.post(f"{url}/submit", json={}, headers=auth["coordinator"])
+        draft = client.post(f"{url}/submit", json={}, headers=auth["coordinator"]).json()
+    body = {"comment": "x", "version": draft["version"]}
     for role in ("coordinator", "provider", "qa", "admin"):
         if role in allowed:
             continue
-        answer = client.post(f"{url}/{step}", json={"comment": "x"}, headers=auth[role])
+        answer = client.post(f"{url}/{step}", json=body, headers=auth[role])
         assert answer.status_code == 403, (step, role)
         assert f"you are a {role}" in answer.json()["error"]
     role = sorted(allowed)[0]
-    assert client.post(f"{url}/{step}", json={"comment": "x"}, headers=auth[role]).status_code == 200
+    assert client.post(f"{url}/{step}", json=body, headers=auth[role]).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -132,8 +131,8 @@ def test_role_rules_on_everything_else(client, auth, method, path, body, forbidd
 def test_send_and_outcome_role_rules(client, auth, desk):
     draft = _draft(client, auth, desk, 2)
     url = f"/drafts/{draft['id']}"
-    client.post(f"{url}/submit", json={}, headers=auth["coordinator"])
-    client.post(f"{url}/approve", json={}, headers=auth["provider"])
+    submitted = client.post(f"{url}/submit", json={}, headers=auth["coordinator"]).json()
+    client.post(f"{url}/approve", json={"version": submitted["version"]}, headers=auth["provider"])
     for role in ("provider", "qa"):
         assert client.post(f"{url}/send", json={}, headers=auth[role]).status_code == 403
     assert client.post(f"{url}/send", json={}, headers=auth["coordinator"]).status_code == 200
@@ -155,7 +154,7 @@ def test_illegal_transitions_and_stale_versions_are_409(client, auth, desk):
     url = f"/drafts/{draft['id']}"
     answer = client.post(f"{url}/send", json={}, headers=auth["coordinator"])
     assert answer.status_code == 409 and "approve it first" in answer.json()["error"]
-    assert client.post(f"{url}/approve", json={}, headers=auth["provider"]).status_code == 409
+    assert client.post(f"{url}/approve", json={"version": 1}, headers=auth["provider"]).status_code == 409
     client.patch(url, json={"version": 1, "body": draft["body"] + " A."}, headers=auth["coordinator"])
     stale = client.patch(url, json={"version": 1, "body": draft["body"] + " B."}, headers=auth["provider"])
     assert stale.status_code == 409 and "version" in stale.json()["error"]
@@ -176,7 +175,9 @@ def test_an_ineligible_patient_is_409_with_the_reason(client, auth, desk):
     [
         ("/drafts", {"as_of": DAY}, "patient_id"),
         ("/drafts", {"patient_id": "d001", "channel": "fax"}, "channel"),
-        ("/drafts/dr-x/reject", {"comment": ""}, "comment"),
+        ("/drafts/dr-x/reject", {"comment": "", "version": 1}, "comment"),
+        ("/drafts/dr-x/reject", {"comment": "shorter"}, "version"),
+        ("/drafts/dr-x/approve", {}, "version"),
         ("/drafts/dr-x/outcome", {"outcome": "maybe"}, "outcome"),
         ("/auth/token", {"user_id": "x"}, "password"),
     ],

@@ -79,18 +79,18 @@ def walk_every_route(call: Walk, auth: dict, patients: list[str], user_id: str) 
     call("post", "/drafts/{draft_id}/check", co, ids=ids, json={"body": first["body"]})
     call("patch", "/drafts/{draft_id}", co, ids=ids, json={"version": 1, "body": first["body"] + " Thanks."})
     call("post", "/drafts/{draft_id}/regenerate", co, ids=ids, json={})
-    call("post", "/drafts/{draft_id}/submit", co, ids=ids, json={})
-    call("post", "/drafts/{draft_id}/approve", pr, ids=ids, json={})
+    submitted = call("post", "/drafts/{draft_id}/submit", co, ids=ids, json={})
+    call("post", "/drafts/{draft_id}/approve", pr, ids=ids, json={"version": submitted["version"]})
     call("post", "/drafts/{draft_id}/send", co, ids=ids, json={})
     call("post", "/drafts/{draft_id}/outcome", co, ids=ids, json={"outcome": "accepted"})
     second = call("post", "/drafts", co, status=201, json={"patient_id": patients[1]})
-    call("post", "/drafts/{draft_id}/submit", co, ids={"draft_id": second["id"]}, json={})
+    submitted = call("post", "/drafts/{draft_id}/submit", co, ids={"draft_id": second["id"]}, json={})
     call(
         "post",
         "/drafts/{draft_id}/reject",
         pr,
         ids={"draft_id": second["id"]},
-        json={"comment": "shorter, please"},
+        json={"comment": "shorter, please", "version": submitted["version"]},
     )
     call("post", "/drafts/week", co, status=201, json={"limit": 1})
     call("get", "/learning", qa)

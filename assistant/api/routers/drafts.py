@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from assistant.api.deps import AsOf, Desk, DraftingLock, Me, Today
 from assistant.api.schemas import (
@@ -44,9 +44,22 @@ def list_drafts(
     return review.drafts(user, as_of=as_of, statuses=status, moment=moment, patient_id=patient_id)
 
 
-@router.post("/drafts", status_code=201, response_model=DraftView)
-def create_draft(body: NewDraft, user: Me, review: Desk, today: Today, lock: DraftingLock) -> dict:
+@router.post(
+    "/drafts",
+    status_code=201,
+    response_model=DraftView,
+    responses={200: {"model": DraftView, "description": "the patient's open draft, returned instead"}},
+)
+def create_draft(
+    body: NewDraft, user: Me, review: Desk, today: Today, lock: DraftingLock, response: Response
+) -> dict:
+    """Drafts for a ready patient (201). A patient with an open draft gets that one back (200):
+    one offer at a time."""
     with lock:
+        existing = review.open_draft(user, body.patient_id)
+        if existing is not None:
+            response.status_code = 200
+            return existing.review_view()
         draft = review.create(user, body.patient_id, body.as_of or today, body.channel)
     return draft.review_view()
 
