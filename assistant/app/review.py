@@ -199,8 +199,8 @@ class Review:
     # Creating ------------------------------------------------------------------------------
 
     def open_draft(self, actor: User, patient_id: str) -> Draft | None:
-        """The patient's open draft (not yet sent), if they have one."""
-        authorise(actor.role, Action.VIEW)
+        """The patient's open draft (not yet sent), if they have one: what creating gives back."""
+        authorise(actor.role, Action.CREATE)
         return self.drafting.open_drafts([patient_id]).get(patient_id)
 
     def create(self, actor: User, patient_id: str, as_of: date, channel: str | None = None) -> Draft:
