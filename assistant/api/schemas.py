@@ -140,7 +140,7 @@ class ImportRefused(ImportSummary, Error):
 
 class ReplyRecorded(View):
     patient_id: str
-    recorded: Literal["opted_out", "feedback"]
+    recorded: Literal["opted_out", "opted_in", "help", "feedback"]
 
 
 class DraftRow(View):

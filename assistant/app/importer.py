@@ -3,6 +3,11 @@
 Idempotent by id. A bad line is reported with its number and reason while the good lines import;
 nothing already stored is lost. Services and patients are read in a first pass, so that events
 may come before them in the file (the contract says order does not matter).
+
+Consent is a ledger (domain/consent.py): a stored `opted_out` or `opted_in` event is never
+replaced by different content, marketing consent a patient line withdrew comes back only through
+an `opted_in` event, and every consent change is audited in the transaction that stores it. The
+stored consent is read once per run, so checking it costs a lookup a line, not a query.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from typing import Any
 
 import orjson
 
+from assistant.clock import Clock
+from assistant.domain.consent import CONSENT_KINDS, MARKETING, ConsentChange, Ledger
 from assistant.domain.contract import (
     OFFER_KINDS,
     PATIENT_FIELDS,
@@ -30,9 +37,11 @@ from assistant.domain.contract import (
     parse_patient,
     parse_service,
 )
+from assistant.domain.records import Event
 from assistant.storage import schema
 from assistant.storage.repository import (
     Repository,
+    epoch,
     event_row,
     offer_row,
     outcome_row,
@@ -60,6 +69,14 @@ class Rejection:
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class _ConsentWrites:
+    """What a table's next flush writes about consent besides its rows."""
+
+    audit: list[dict] = field(default_factory=list)
+    given_back: list[str] = field(default_factory=list)  # patients an opt-in gave consent back
 
 
 @dataclass
@@ -98,17 +115,24 @@ class Importer:
         batch_size: int = 5000,
         on_progress: Callable[[int], None] | None = None,
         workers: int = 0,
+        *,
+        clock: Clock,
+        actor: str = "import",
     ) -> None:
         self.repository = repository
         self.default_service_ids = default_service_ids
         self.batch_size = batch_size
         self.workers = workers
+        self.clock = clock
+        self.actor = actor
         self.on_progress = on_progress or (lambda _n: None)
         self.report = ImportReport()
         self._pending: dict[str, list] = {name: [] for name in _TABLES}
         self._changed: Counter = Counter()
         self._accepted: Counter = Counter()
         self._connection: Any = None  # the bulk connection, for the length of `run`
+        self._ledger = Ledger((), {})
+        self._consent: dict[str, _ConsentWrites] = {}
 
     def run(self, lines: Lines) -> ImportReport:
         before = {name: self.repository.count(table) for name, table in _TABLES.items()}
@@ -124,20 +148,23 @@ class Importer:
         return self.report
 
     def _read_all(self, lines: Lines) -> None:
+        stored_patients = self.repository.marketing_consents()
+        self._ledger = Ledger(self.repository.consent_events(), stored_patients)
         masters = self._read_masters(lines)
         service_ids = self.repository.ids(schema.services) | masters[0]
         if not service_ids:
             service_ids = set(self.default_service_ids)
-        patient_ids = self.repository.ids(schema.patients) | masters[1]
         known = Known(
             frozenset(service_ids),
-            frozenset(patient_ids),
+            frozenset(stored_patients) | masters[1],
             {name: self.repository.row_shape(table) for name, table in _TABLES.items()},
             frozenset(masters[2]),
+            {event_id: fingerprint(event) for event_id, event in self._ledger.stored.items()},
         )
         for chunk in self._event_chunks(lines, known):
             self.report.lines += chunk.lines
             self.report.rejected.extend(chunk.rejected)
+            self._record_consent(chunk.consents)
             for table, rows in chunk.rows.items():
                 self._add_shaped(table, rows)
         self._flush_all()
@@ -147,6 +174,7 @@ class Importer:
         services: set[str] = set()
         patients: set[str] = set()
         handled: set[int] = set()
+        now = self.clock.now()
         for number, raw in lines():
             if (b'"service"' not in raw and b'"patient"' not in raw) or not _MASTER_LINE.search(raw):
                 continue
@@ -162,7 +190,10 @@ class Importer:
                     self._add("services", service_row(service, extra_fields(obj, SERVICE_FIELDS)))
                 else:
                     patient = parse_patient(obj)
+                    change = self._ledger.patient(patient, now, "patient record (import)")
                     patients.add(patient.id)
+                    if change is not None:
+                        self._audit("patients", change)
                     self._add("patients", patient_row(patient, extra_fields(obj, PATIENT_FIELDS)))
             except ContractError as exc:
                 self._reject(number, exc.category, exc.message)
@@ -200,6 +231,30 @@ class Importer:
             return None
         return obj if isinstance(obj, dict) else None
 
+    def _record_consent(self, events: list[Event]) -> None:
+        """New consent facts: audited, and marketing consent given back where an opt-in says
+        so, in the flush that stores the events themselves."""
+        for event in events:
+            for change in self._ledger.record(event):
+                writes = self._audit("events", change)
+                if change.channel == MARKETING:
+                    writes.given_back.append(change.patient_id)
+
+    def _audit(self, table: str, change: ConsentChange) -> _ConsentWrites:
+        """Queues the change's audit row for `table`'s next flush, which stores the change."""
+        writes = self._consent.setdefault(table, _ConsentWrites())
+        writes.audit.append(
+            {
+                "at": epoch(self.clock.now()),
+                "actor": self.actor,
+                "action": "consent_changed",
+                "draft_id": None,
+                "patient_id": change.patient_id,
+                "detail": orjson.dumps(change.detail()).decode(),
+            }
+        )
+        return writes
+
     def _reject(self, number: int, category: str, message: str) -> None:
         self.report.rejected.append(Rejection(number, category, message))
 
@@ -215,10 +270,13 @@ class Importer:
 
     def _flush(self, table: str) -> None:
         rows = self._pending[table]
-        if not rows:
+        consent = self._consent.pop(table, None)
+        if not rows and consent is None:
             return
         with self._connection.begin():
             self._changed[table] += self.repository.upsert_shaped(self._connection, _TABLES[table], rows)
+            if consent is not None:
+                self.repository.write_consent(self._connection, consent.audit, consent.given_back)
         self._pending[table] = []
 
     def _flush_all(self) -> None:
@@ -248,6 +306,14 @@ class Known:
     patient_ids: frozenset[str]
     shapes: dict[str, tuple[str, ...] | None]
     handled: frozenset[int]  # lines already read as services or patients
+    consents: dict[str, tuple]  # stored consent events' fingerprints, by id
+
+
+def fingerprint(event: Event) -> tuple:
+    """What tells a consent record from a changed one: its stored row, `data` compared as a
+    value (so the order of a line's keys does not matter)."""
+    row = event_row(event)
+    return (row["patient_id"], row["kind"], row["at"], row["service_id"], row["ref_at"], event.data)
 
 
 @dataclass
@@ -255,6 +321,7 @@ class EventChunk:
     lines: int = 0
     rows: dict[str, list] = field(default_factory=dict)
     rejected: list[Rejection] = field(default_factory=list)
+    consents: list[Event] = field(default_factory=list)  # consent events not stored before
 
 
 def shape(row: dict, names: tuple[str, ...] | None) -> tuple | dict:
@@ -289,6 +356,8 @@ def read_events(chunk: list[tuple[int, bytes]], known: Known) -> EventChunk:
         except ContractError as exc:
             result.rejected.append(Rejection(number, exc.category, exc.message))
             continue
+        if event.kind in CONSENT_KINDS and event.id not in known.consents:
+            result.consents.append(event)
         if event.kind == "offer_presented":
             offers.append(shape(offer_row(offer_from(event), event.data), shapes["offers"]))
         elif event.kind in OFFER_KINDS:
@@ -307,6 +376,13 @@ def _event(obj: object, known: Known):
             raise ContractError("missing field", "missing field 'type'")
         raise ContractError("unknown type", f"unknown type {kind!r} (expected service, patient or event)")
     event = parse_event(obj)
+    stored = known.consents.get(event.id)
+    if stored is not None and fingerprint(event) != stored:
+        raise ContractError(
+            "consent record",
+            f"event {event.id!r} is a stored {stored[1]} consent record and cannot be changed or "
+            "removed; to change consent, add a new opted_in or opted_out event",
+        )
     if event.patient_id not in known.patient_ids:
         raise ContractError(
             "unknown patient", f"event {event.id!r} names unknown patient {event.patient_id!r}"

@@ -124,28 +124,35 @@ class Practice:
 
     # Import and outcomes -----------------------------------------------------------------
 
-    def import_file(self, path: Path, on_progress: Callable[[int], None] | None = None) -> ImportReport:
+    def import_file(
+        self, path: Path, on_progress: Callable[[int], None] | None = None, actor: str = "import"
+    ) -> ImportReport:
+        """`actor` is who imported: the consent changes the file makes are audited under it."""
         if not path.is_file():
             raise InputError(f"no such file: {path}")
         large = path.stat().st_size > PARALLEL_IMPORT_BYTES
         workers = self.settings.import_workers if large else 0
-        return self._importer(on_progress, workers).run(file_lines(path))
+        return self._importer(on_progress, workers, actor).run(file_lines(path))
 
-    def import_records(self, records: list[dict]) -> ImportReport:
-        return self.import_lines([orjson.dumps(r) for r in records])
+    def import_records(self, records: list[dict], actor: str = "import") -> ImportReport:
+        return self.import_lines([orjson.dumps(r) for r in records], actor)
 
-    def import_lines(self, raw: list[bytes]) -> ImportReport:
+    def import_lines(self, raw: list[bytes], actor: str = "import") -> ImportReport:
         """Contract lines pushed by an integration; numbered from 1 as in a file."""
         lines = list(enumerate(raw, 1))
-        return self._importer(None).run(lambda: iter(lines))
+        return self._importer(None, actor=actor).run(lambda: iter(lines))
 
-    def _importer(self, on_progress: Callable[[int], None] | None, workers: int = 0) -> Importer:
+    def _importer(
+        self, on_progress: Callable[[int], None] | None, workers: int = 0, actor: str = "import"
+    ) -> Importer:
         return Importer(
             self.repository,
             {s.id for s in self.knowledge.default_menu},
             self.settings.import_batch_size,
             on_progress,
             workers,
+            clock=self.clock,
+            actor=actor,
         )
 
     def record(

@@ -22,12 +22,12 @@ from assistant.app.importer import ImportReport
 from assistant.app.learning import Learning
 from assistant.app.outbox import Outbox
 from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
+from assistant.domain.consent import CONSENT_KINDS
 from assistant.domain.review import (
     Action,
     Status,
     approval_refusal,
     authorise,
-    is_stop_reply,
     transition,
 )
 from assistant.drafting.content import Draft, GuardResult, ReviewNote
@@ -446,34 +446,39 @@ class Review:
         authorise(actor.role, Action.PUSH_EVENTS)
         if not any(line.strip() for line in lines):
             raise InputError("nothing to import: send a JSON object, a JSON array or JSON Lines")
-        report = self.practice.import_lines(lines)
+        report = self.practice.import_lines(lines, actor.id)
         self._audit(actor, "push", None, {"lines": report.lines, "rejected": len(report.rejected)})
         return report
 
     def reply(self, actor: User, patient_id: str, channel: str, text: str, at: datetime | None = None) -> str:
-        """A patient's reply. STOP (and the other carrier keywords) becomes an `opted_out`
-        event for that channel; anything else is kept as the patient's feedback."""
+        """A patient's reply, read as the carriers read it (knowledge/consent.json): STOP and
+        the other opt-out keywords, or a refusal in plain words, become an `opted_out` event;
+        START and UNSTOP an `opted_in`; HELP and anything else are kept as feedback. Returns
+        "opted_out", "opted_in", "help" or "feedback"."""
         authorise(actor.role, Action.PUSH_EVENTS)
         if self.repository.patient(patient_id) is None:
             raise NotFound(f"unknown patient {patient_id!r}")
         if channel not in ("email", "sms"):
             raise InputError(f"unknown channel {channel!r}: use email or sms")
         when = (at or self.clock.now()).astimezone(UTC)
-        stop = is_stop_reply(text)
-        kind = "opted_out" if stop else "feedback"
+        reading = self.practice.knowledge.replies.read(text, channel)
+        consent = reading.kind in CONSENT_KINDS
         record: dict[str, Any] = {
             "type": "event",
-            "kind": kind,
+            "kind": reading.kind if consent else "feedback",
             "patient_id": patient_id,
             "at": when.isoformat(),
             "id": f"{patient_id}-reply-{uuid.uuid4().hex[:12]}",
         }
-        record.update({"channel": channel} if stop else {"comment": text})
-        report = self.practice.import_records([record])
+        if consent:
+            record.update(channel=reading.channel, source=f"{channel} reply", text=text)
+        else:
+            record["comment"] = text
+        report = self.practice.import_records([record], actor.id)
         if report.rejected:
             raise InputError(report.rejected[0].message)
-        self._audit(actor, "reply", None, {"kind": kind, "channel": channel}, patient_id)
-        return kind
+        self._audit(actor, "reply", None, {"kind": record["kind"], "channel": channel}, patient_id)
+        return reading.kind
 
     # The audit log -------------------------------------------------------------------------------
 

@@ -225,6 +225,10 @@ def _change(detail: dict) -> str:
         if detail.get(key):
             parts.append(f"{key}: {detail[key]}")
     before, after = detail.get("before"), detail.get("after")
+    if isinstance(before, bool) and isinstance(after, bool):
+        state = {True: "on", False: "off"}
+        parts.append(f"{detail.get('channel')} consent {state[before]} -> {state[after]}")
+        parts.append(f"source: {detail.get('source')}")
     if isinstance(before, dict) and isinstance(after, dict) and before != after:
         parts.append(f"body before: {before.get('body', '')}\nbody after: {after.get('body', '')}")
     return "\n".join(parts)

@@ -15,7 +15,7 @@ from assistant.domain.records import Event, NextStep, OfferMade, Outcome, Patien
 
 Channel = Literal["email", "sms"]
 CHANNELS = frozenset(get_args(Channel))
-OPT_OUT_CHANNELS = frozenset({"email", "sms", "all"})
+CONSENT_CHANNELS = frozenset({"email", "sms", "all"})
 SERVICE_KINDS = frozenset({"treatment", "membership", "program", "product"})
 OfferStep = Literal["presented", "accepted", "declined"]
 """What happens to an offer, in order; each step is an `offer_<step>` event."""
@@ -215,9 +215,13 @@ def _channel_field(obj: dict, field: str) -> None:
         raise _bad(field, "email or sms", value)
 
 
-def _opt_out_field(obj: dict, field: str) -> None:
-    if obj.get(field) not in OPT_OUT_CHANNELS:
+def _consent_channel(obj: dict, field: str) -> None:
+    if obj.get(field) not in CONSENT_CHANNELS:
         raise _bad(field, "email, sms or all", obj.get(field))
+
+
+def _recorded_by(obj: dict, field: str) -> None:
+    _text(obj, field, "(who or what recorded the consent)", required=True)
 
 
 def _moment_field(obj: dict, field: str) -> None:
@@ -260,7 +264,15 @@ EVENT_SPECS: dict[str, tuple[tuple[str, ...], dict[str, _Check]]] = {
     "offer_presented": (("service_id", "moment"), {"moment": _moment_field, "channel": _channel_field}),
     "offer_accepted": (("service_id",), {}),
     "offer_declined": (("service_id",), {}),
-    "opted_out": (("channel",), {"channel": _opt_out_field}),
+    # Consent facts: the latest one per channel wins (domain/consent.py); none is ever rewritten.
+    "opted_out": (
+        ("channel",),
+        {"channel": _consent_channel, "source": _string_field, "text": _string_field},
+    ),
+    "opted_in": (
+        ("channel", "source"),
+        {"channel": _consent_channel, "source": _recorded_by, "text": _string_field},
+    ),
 }
 EVENT_KINDS = frozenset(EVENT_SPECS)
 _EVENT_CORE = frozenset({"type", "id", "patient_id", "at", "kind", "service_id"})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from assistant.domain.consent import CONSENT_KINDS, opted_out
 from assistant.domain.history import History, Sentiment
 from assistant.domain.records import Service
 from assistant.domain.rules import Rules
@@ -77,8 +78,7 @@ class Eligibility:
 
     @staticmethod
     def _opted_out(history: History, as_of: date) -> set[str]:
-        opted = {e.text("channel") for e in history.of_kind("opted_out") if e.at.date() <= as_of}
-        return {"email", "sms"} if "all" in opted else opted
+        return opted_out(history.of_kind(*CONSENT_KINDS), as_of)
 
     def patient_block(self, history: History, as_of: date) -> Block | None:
         """Rules that stop every offer to this patient, in the order a coordinator checks them."""

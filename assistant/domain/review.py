@@ -140,13 +140,3 @@ def _hint(status: Status, action: Action) -> str:
     if status in (S.SENT, S.ACCEPTED, S.DECLINED):
         return " (it has already gone to the patient)"
     return ""
-
-
-STOP_WORDS = frozenset(
-    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "optout", "opt out", "revoke"}
-)
-
-
-def is_stop_reply(text: str) -> bool:
-    """Whether an inbound reply is a carrier-standard opt-out keyword."""
-    return " ".join(text.lower().replace("-", " ").split()).strip(" .!") in STOP_WORDS

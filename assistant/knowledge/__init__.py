@@ -1,5 +1,6 @@
 """The practice knowledge shipped in `knowledge/`: the default menu, the feedback and guard
-lexicons, the segment rules, and the service pages that ground drafted messages.
+lexicons, how replies are read for consent, the segment rules, and the service pages that
+ground drafted messages.
 
 A folder's files are read through its one `Knowledge` (`Knowledge.at(folder)`): each file once
 per process, and again only when its modification time or size changes, so a scan, an
@@ -17,6 +18,7 @@ from typing import Any, ClassVar
 
 import orjson
 
+from assistant.domain.consent import Replies
 from assistant.domain.contract import ContractError, parse_service
 from assistant.domain.history import Menu, Sentiment
 from assistant.domain.records import Service
@@ -56,6 +58,11 @@ class Knowledge:
     @property
     def guard_lexicon(self) -> dict:
         return self._file("guards.json", _read_guard_lexicon)
+
+    @property
+    def replies(self) -> Replies:
+        """How a patient's reply is read: consent keywords and refusals (knowledge/consent.json)."""
+        return self._file("consent.json", _read_replies)
 
     @property
     def segmentation(self) -> Segmentation:
@@ -121,6 +128,16 @@ def _read_guard_lexicon(path: Path) -> dict:
         return orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError) as exc:
         raise ConfigurationError(f"cannot read the guard lexicon {path}: {exc}") from exc
+
+
+def _read_replies(path: Path) -> Replies:
+    try:
+        words = orjson.loads(path.read_bytes())
+        return Replies(
+            words["opt_out"], words["opt_out_all"], words["opt_in"], words["help"], words["refusals"]
+        )
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, re.error) as exc:
+        raise ConfigurationError(f"cannot read the consent keywords {path}: {exc}") from exc
 
 
 def _read_segmentation(path: Path) -> Segmentation:

@@ -188,8 +188,8 @@ def outcome_from(row: Any) -> Outcome:
 _EVENT_COLUMNS = [
     schema.events.c[n] for n in ("id", "patient_id", "kind", "at", "service_id", "ref_at", "data")
 ]
-# A literal, so that SQLite can use the partial index on opt-outs.
-_OPTED_OUT = text("events.kind = 'opted_out'")
+# A literal, so that SQLite can use the partial index on consent facts.
+_CONSENT = text("events.kind IN ('opted_out', 'opted_in')")
 
 
 def _contactable(row: Any) -> Patient:
@@ -348,7 +348,8 @@ class Repository:
     ) -> tuple[list[History], list[History]]:
         """(active, quiet). Active: patients with an event since `since` or a renewal due in
         the window, each with every event up to `until`, oldest first. Quiet: everyone else,
-        with only what can still matter without a recent signal (consent, contacts, opt-outs).
+        with only what can still matter without a recent signal (consent, contacts, opt-outs
+        and opt-ins).
         Offers and outcomes are read separately."""
         events = schema.events
         recent = select(events.c.patient_id).where(events.c.at.between(since, until)).distinct()
@@ -366,16 +367,16 @@ class Repository:
             due_only -= active_ids
             active: dict[str, History] = {}
             quiet: list[History] = []
-            opt_outs: dict[str, list[Event]] = {}
+            consent: dict[str, list[Event]] = {}
             # (no time bound here: it would steer SQLite off the partial index)
-            for row in conn.execute(select(*_EVENT_COLUMNS).where(_OPTED_OUT)).fetchall():
+            for row in conn.execute(select(*_EVENT_COLUMNS).where(_CONSENT)).fetchall():
                 if row[3] <= until:
-                    opt_outs.setdefault(row[1], []).append(event_from(row))
+                    consent.setdefault(row[1], []).append(event_from(row))
             for row in conn.execute(select(schema.patients)).fetchall():
                 if row.id in active_ids or row.id in due_only:
                     active[row.id] = History(patient_from(row))
                 else:
-                    quiet.append(History(_contactable(row), events=opt_outs.get(row.id, [])))
+                    quiet.append(History(_contactable(row), events=consent.get(row.id, [])))
             rows = list(
                 conn.execute(
                     select(*_EVENT_COLUMNS)
@@ -395,6 +396,36 @@ class Repository:
             if history is not None:
                 history.events.append(event_from(row))
         return list(active.values()), quiet
+
+    # Consent -------------------------------------------------------------------------------
+
+    def consent_events(self) -> list[Event]:
+        """Every `opted_out` and `opted_in` event: the consent ledger an import checks against."""
+        with self.engine.connect() as conn:
+            return [event_from(r) for r in conn.execute(select(*_EVENT_COLUMNS).where(_CONSENT))]
+
+    def marketing_consents(self) -> dict[str, bool]:
+        """Each stored patient's marketing consent, by id."""
+        patients = schema.patients
+        with self.engine.connect() as conn:
+            return {
+                r.id: bool(r.marketing_consent)
+                for r in conn.execute(select(patients.c.id, patients.c.marketing_consent))
+            }
+
+    def write_consent(self, connection: Connection, audit: Sequence[dict], given_back: Sequence[str]) -> None:
+        """Consent changes' audit rows, and marketing consent on again for the patients an
+        `opted_in` gave it back to, inside the caller's transaction."""
+        if audit:
+            connection.execute(schema.audit.insert(), list(audit))
+        patients = schema.patients
+        ids = sorted(set(given_back))
+        for start in range(0, len(ids), 500):
+            connection.execute(
+                patients.update()
+                .where(patients.c.id.in_(ids[start : start + 500]))
+                .values(marketing_consent=True)
+            )
 
     def events_of_kinds(
         self, kinds: Sequence[str], since: int, until: int

@@ -75,12 +75,13 @@ Index(
     sqlite_where=events.c.ref_at.isnot(None),
     postgresql_where=events.c.ref_at.isnot(None),
 )
-# Opt-outs outlive the scan window: a patient without a recent signal is still checked for one.
+# Consent outlives the scan window: a patient without a recent signal is still checked for an
+# opt-out (and an opt-in after it), and every import reads the consent ledger whole.
 Index(
-    "ix_events_opted_out",
+    "ix_events_consent",
     events.c.patient_id,
-    sqlite_where=events.c.kind == "opted_out",
-    postgresql_where=events.c.kind == "opted_out",
+    sqlite_where=events.c.kind.in_(["opted_out", "opted_in"]),
+    postgresql_where=events.c.kind.in_(["opted_out", "opted_in"]),
 )
 
 offers = Table(

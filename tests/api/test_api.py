@@ -249,6 +249,45 @@ def test_a_stop_reply_becomes_an_opt_out(client, auth, desk):
     assert [e.text("channel") for e in history.of_kind("opted_out")][-1] == "sms"
 
 
+def test_replies_record_opt_outs_and_opt_ins_with_the_patients_words(client, auth, desk):
+    practice, patient = desk.practice, "d014"  # opted out of everything on November 13
+
+    def reply(channel: str, text: str, at: str) -> str:
+        body = {"patient_id": patient, "channel": channel, "text": text, "at": at}
+        answer = client.post("/replies", json=body, headers=auth["coordinator"])
+        assert answer.status_code == 200, answer.text
+        return answer.json()["recorded"]
+
+    def closed() -> set[str]:
+        history = practice.repository.history(patient, 2**40)
+        rules = practice.eligibility()
+        return {c for c in ("email", "sms") if rules.channel_block(history, AS_OF, c)}
+
+    def last(kind: str):
+        return list(practice.repository.history(patient, 2**40).of_kind(kind))[-1]
+
+    assert closed() == {"email", "sms"}
+    assert reply("sms", "STOP", "2026-11-20T10:00:00Z") == "opted_out"
+    assert reply("sms", "START", "2026-11-21T10:00:00Z") == "opted_in" and closed() == {"email"}
+    assert (last("opted_in").text("source"), last("opted_in").text("text")) == ("sms reply", "START")
+    assert reply("sms", "HELP", "2026-11-21T11:00:00Z") == "help"
+    feedback = practice.repository.history(patient, 2**40).of_kind("feedback")
+    assert "HELP" in [e.text("comment") for e in feedback] and closed() == {"email"}
+    assert reply("email", "Please take me off your list", "2026-11-22T10:00:00Z") == "opted_out"
+    assert last("opted_out").text("channel") == "all" and closed() == {"email", "sms"}
+    changes = [
+        (e.actor, e.detail["channel"], e.detail["before"], e.detail["after"], e.detail["text"])
+        for e in desk.review.audit(desk.users["qa"], patient_id=patient)
+        if e.action == "consent_changed"
+    ]
+    assert changes[-4:] == [
+        ("coordinator1", "sms", False, False, "STOP"),
+        ("coordinator1", "sms", False, True, "START"),
+        ("coordinator1", "email", False, False, "Please take me off your list"),
+        ("coordinator1", "sms", True, False, "Please take me off your list"),
+    ]
+
+
 def test_users_are_managed_by_admins_and_disabled_users_lose_access(client, auth):
     made = client.post(
         "/users",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.app.practice import Practice
+from assistant.domain.eligibility import Reason
 from assistant.storage import schema
 from tests.conftest import CASES
 
@@ -93,6 +94,17 @@ BAD_LINES = [
     (
         {
             "type": "event",
+            "id": "e8b",
+            "patient_id": "p1",
+            "at": "2026-11-02",
+            "kind": "opted_in",
+            "channel": "sms",
+        },
+        "missing field",
+    ),
+    (
+        {
+            "type": "event",
             "id": "e9",
             "patient_id": "p1",
             "at": "2026-11-02",
@@ -162,3 +174,141 @@ def test_offer_events_become_offers_and_outcomes(practice: Practice, tmp_path):
     }
     report = practice.import_file(write(tmp_path / "f.jsonl", PATIENT, presented, accepted))
     assert report.added["offers"] == 1 and report.added["outcomes"] == 1
+
+
+# The consent ledger --------------------------------------------------------------------------
+
+OPT_OUT = {
+    "type": "event",
+    "id": "c1",
+    "patient_id": "p1",
+    "at": "2026-11-01T09:00:00Z",
+    "kind": "opted_out",
+    "channel": "sms",
+    "source": "sms reply",
+    "text": "STOP",
+}
+OPT_IN = {
+    "type": "event",
+    "id": "c2",
+    "patient_id": "p1",
+    "at": "2026-11-10T09:00:00Z",
+    "kind": "opted_in",
+    "channel": "all",
+    "source": "signed form at front desk",
+}
+CONTACT = {"email": "ana@example.com", "phone": "+15550000001", "preferred_channel": "sms"}
+
+
+def sms_block(practice: Practice):
+    history = practice.repository.history("p1", 2**40)
+    return practice.eligibility().channel_block(history, practice.clock.today(), "sms")
+
+
+def consent_audit(practice: Practice) -> list[tuple[str, str, bool, bool]]:
+    rows = practice.repository.audit(patient_id="p1")
+    return [
+        (r.actor, (d := json.loads(r.detail))["channel"], d["before"], d["after"])
+        for r in rows
+        if r.action == "consent_changed"
+    ]
+
+
+def test_an_opt_out_cannot_be_overwritten_by_a_line_with_its_id(practice: Practice, tmp_path):
+    practice.import_file(write(tmp_path / "a.jsonl", {**PATIENT, **CONTACT}, OPT_OUT))
+    erasing = {**OPT_OUT, "kind": "feedback", "score": 9, "comment": "love it"}
+    del erasing["channel"]
+    report = practice.import_file(write(tmp_path / "b.jsonl", VISIT, erasing))
+    assert [(r.line, r.category) for r in report.rejected] == [(2, "consent record")]
+    message = report.rejected[0].message
+    assert "'c1'" in message and "new opted_in or opted_out event" in message
+    assert report.added["events"] == 1  # the good line still imports
+    block = sms_block(practice)
+    assert block is not None and block.reason is Reason.OPTED_OUT
+
+
+@pytest.mark.parametrize(
+    "change", [{"channel": "email"}, {"at": "2026-11-02T09:00:00Z"}, {"text": "stop"}, {"kind": "opted_in"}]
+)
+def test_no_field_of_a_consent_record_can_change(practice: Practice, tmp_path, change):
+    practice.import_file(write(tmp_path / "a.jsonl", PATIENT, OPT_OUT))
+    report = practice.import_file(write(tmp_path / "b.jsonl", {**OPT_OUT, **change}))
+    assert [r.category for r in report.rejected] == ["consent record"]
+    [stored] = practice.repository.consent_events()
+    assert stored.data == {k: OPT_OUT[k] for k in ("channel", "source", "text")}
+
+
+def test_reimporting_a_consent_record_unchanged_is_a_no_op(practice: Practice, tmp_path):
+    practice.import_file(write(tmp_path / "a.jsonl", PATIENT, OPT_OUT))
+    audited = consent_audit(practice)
+    report = practice.import_file(write(tmp_path / "b.jsonl", PATIENT, OPT_OUT))
+    assert not report.rejected and report.unchanged["events"] == 1
+    reordered = dict(reversed(list(OPT_OUT.items())))  # the same record, its keys in another order
+    assert not practice.import_file(write(tmp_path / "c.jsonl", reordered)).rejected
+    assert consent_audit(practice) == audited == [("import", "sms", True, False)]
+
+
+def test_another_stored_event_may_become_an_opt_out(practice: Practice, tmp_path):
+    feedback = {**OPT_OUT, "kind": "feedback", "comment": "lovely"}
+    practice.import_file(write(tmp_path / "a.jsonl", {**PATIENT, **CONTACT}, feedback))
+    report = practice.import_file(write(tmp_path / "b.jsonl", OPT_OUT))
+    assert not report.rejected and report.updated["events"] == 1
+    assert sms_block(practice) is not None
+    assert consent_audit(practice) == [("import", "sms", True, False)]
+
+
+def test_a_patient_line_cannot_turn_withdrawn_consent_back_on(practice: Practice, tmp_path):
+    practice.import_file(write(tmp_path / "a.jsonl", {**PATIENT, "marketing_consent": False}))
+    report = practice.import_file(write(tmp_path / "b.jsonl", VISIT, PATIENT))
+    assert [(r.line, r.category) for r in report.rejected] == [(2, "consent record")]
+    assert "comes back only through an `opted_in` event" in report.rejected[0].message
+    assert report.added["events"] == 1
+    assert practice.repository.patient("p1").marketing_consent is False
+
+
+def test_a_patient_line_may_withdraw_consent_and_the_withdrawal_is_audited(practice: Practice, tmp_path):
+    practice.import_file(write(tmp_path / "a.jsonl", PATIENT))
+    report = practice.import_lines([json.dumps({**PATIENT, "marketing_consent": False}).encode()], "admin1")
+    assert not report.rejected
+    assert practice.repository.patient("p1").marketing_consent is False
+    [row] = [r for r in practice.repository.audit(patient_id="p1") if r.action == "consent_changed"]
+    detail = json.loads(row.detail)
+    assert row.actor == "admin1"
+    assert detail == {
+        "channel": "marketing",
+        "before": True,
+        "after": False,
+        "at": practice.clock.now().isoformat(),
+        "source": "patient record (import)",
+        "event_id": None,
+        "text": None,
+    }
+
+
+def test_an_opt_in_lifts_the_opt_out_gives_consent_back_and_is_audited(practice: Practice, tmp_path):
+    withdrawn = {**PATIENT, **CONTACT, "marketing_consent": False}
+    practice.import_file(write(tmp_path / "a.jsonl", withdrawn, OPT_OUT))
+    assert sms_block(practice) is not None
+    report = practice.import_lines([json.dumps({**OPT_IN, "text": "signed"}).encode()], "coordinator1")
+    assert not report.rejected
+    assert sms_block(practice) is None
+    assert practice.repository.patient("p1").marketing_consent is True
+    assert consent_audit(practice) == [
+        ("import", "sms", True, False),
+        ("coordinator1", "email", True, True),
+        ("coordinator1", "sms", False, True),
+        ("coordinator1", "marketing", False, True),
+    ]
+    last = json.loads(practice.repository.audit(patient_id="p1")[-1].detail)
+    assert last["event_id"] == "c2" and last["source"] == "signed form at front desk"
+    assert last["text"] == "signed" and last["at"] == "2026-11-10T09:00:00+00:00"
+
+
+def test_the_scan_reads_an_opt_in_for_a_patient_without_a_recent_signal(practice: Practice, tmp_path):
+    old_out = {**OPT_OUT, "at": "2025-01-01T09:00:00Z", "channel": "all"}
+    old_in = {**OPT_IN, "at": "2025-02-01T09:00:00Z", "channel": "sms"}
+    practice.import_file(write(tmp_path / "a.jsonl", {**PATIENT, **CONTACT}, old_out, old_in))
+    since = int(practice.clock.now().timestamp()) - 86_400
+    active, [h] = practice.repository.histories(since, 2**40, 0, 0)
+    assert not active and {e.kind for e in h.events} == {"opted_out", "opted_in"}
+    assert practice.eligibility().channel(h, practice.clock.today()) == "sms"

@@ -38,7 +38,9 @@ async def push_events(request: Request, user: Me, review: Desk) -> JSONResponse:
 @router.post("/replies", response_model=ReplyRecorded)
 def reply(body: Reply, user: Me, review: Desk) -> dict:
     """A patient's reply. STOP (UNSUBSCRIBE, CANCEL, END, QUIT...) becomes an opt-out of
-    that channel; other text is kept as the patient's feedback."""
+    that channel, STOPALL or a refusal in plain words ("please stop texting me") an opt-out of
+    every channel, START or UNSTOP an opt-in to that channel again; HELP (`help`) and other
+    text are kept as the patient's feedback."""
     kind = review.reply(user, body.patient_id, body.channel, body.text, body.at)
     return {"patient_id": body.patient_id, "recorded": kind}
 

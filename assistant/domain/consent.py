@@ -1,0 +1,181 @@
+"""Consent as a ledger of facts: `opted_out` and `opted_in` events are never rewritten, and a
+patient's standing on a channel is the latest fact about it.
+
+`all` covers email and sms; on a tie in time the opt-out wins, so that a doubt never reaches a
+patient. Marketing consent (the patient record's `marketing_consent`) is withdrawn by the
+practice's records and given back only by an `opted_in` event. A patient's reply is read here
+too: the carriers' keywords and plain-words refusals are data (knowledge/consent.json).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from typing import Literal
+
+from assistant.domain.contract import CHANNELS, ContractError
+from assistant.domain.records import Event, Patient
+
+CONSENT_KINDS = frozenset({"opted_out", "opted_in"})
+CONTACT_CHANNELS = tuple(sorted(CHANNELS))
+MARKETING = "marketing"
+"""The channel name a marketing-consent change is audited under."""
+
+
+def covered(channel: str) -> tuple[str, ...]:
+    """The contact channels a consent fact speaks for."""
+    return CONTACT_CHANNELS if channel == "all" else (channel,)
+
+
+def opted_out(facts: Iterable[Event], as_of: date | None = None) -> set[str]:
+    """The channels these facts leave closed (on `as_of`, when given): per channel the latest
+    `opted_out` or `opted_in` wins, and an opt-out wins a tie."""
+    latest: dict[str, tuple[datetime, bool]] = {}
+    for event in facts:
+        if event.kind not in CONSENT_KINDS or (as_of is not None and event.at.date() > as_of):
+            continue
+        fact = (event.at, event.kind == "opted_out")
+        for channel in covered(event.text("channel")):
+            latest[channel] = max(latest.get(channel, fact), fact)
+    return {channel for channel, (_, out) in latest.items() if out}
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentChange:
+    """One channel's consent before and after a fact was recorded (True: the patient may be
+    contacted that way), with where the fact came from."""
+
+    patient_id: str
+    channel: str  # email, sms or marketing
+    before: bool
+    after: bool
+    at: datetime
+    source: str
+    event_id: str | None = None
+    text: str | None = None
+
+    def detail(self) -> dict:
+        return {
+            "channel": self.channel,
+            "before": self.before,
+            "after": self.after,
+            "at": self.at.isoformat(),
+            "source": self.source,
+            "event_id": self.event_id,
+            "text": self.text,
+        }
+
+
+class Ledger:
+    """The consent an import finds stored, and what each of its lines changes about it."""
+
+    def __init__(self, facts: Iterable[Event], marketing: dict[str, bool]) -> None:
+        self.stored = {event.id: event for event in facts}
+        self.marketing = dict(marketing)
+        self._facts: dict[str, list[Event]] = {}
+        for event in self.stored.values():
+            self._facts.setdefault(event.patient_id, []).append(event)
+        self._recorded = set(self.stored)
+
+    def patient(self, patient: Patient, at: datetime, source: str) -> ConsentChange | None:
+        """A patient line's marketing consent: a withdrawal is a change; turning it back on is
+        refused (that takes an `opted_in` event); a new patient's is taken as given."""
+        before = self.marketing.get(patient.id)
+        after = patient.marketing_consent
+        if before is False and after:
+            raise ContractError(
+                "consent record",
+                f"patient {patient.id!r}: marketing consent was withdrawn; "
+                "it comes back only through an `opted_in` event",
+            )
+        self.marketing[patient.id] = after
+        if before is None or before == after:
+            return None
+        return ConsentChange(patient.id, MARKETING, before, after, at, source)
+
+    def record(self, event: Event) -> list[ConsentChange]:
+        """A new consent fact: its channels before and after it, and the marketing consent an
+        `opted_in` gives back. A fact already recorded changes nothing."""
+        if event.id in self._recorded:
+            return []
+        self._recorded.add(event.id)
+        facts = self._facts.setdefault(event.patient_id, [])
+        closed_before = opted_out(facts)
+        facts.append(event)
+        closed_after = opted_out(facts)
+        change = partial(
+            ConsentChange,
+            event.patient_id,
+            at=event.at,
+            source=event.text("source") or "import",
+            event_id=event.id,
+            text=event.text("text") or None,
+        )
+        changes = [
+            change(channel, channel not in closed_before, channel not in closed_after)
+            for channel in covered(event.text("channel"))
+        ]
+        if event.kind == "opted_in" and self.marketing.get(event.patient_id) is False:
+            self.marketing[event.patient_id] = True
+            changes.append(change(MARKETING, False, True))
+        return changes
+
+
+# Reading a patient's reply -------------------------------------------------------------------
+
+ReplyKind = Literal["opted_out", "opted_in", "help", "feedback"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a reply means: a consent fact on `channel`, a request for help, or feedback."""
+
+    kind: ReplyKind
+    channel: str | None = None
+
+
+class Replies:
+    """Reads replies the way the carriers do: a keyword is the whole reply (STOP, START, HELP);
+    a refusal in plain words ("please stop texting me") opts out of every channel, while text
+    that merely contains a keyword ("I can't stop smiling") stays feedback."""
+
+    def __init__(
+        self,
+        opt_out: Iterable[str],
+        opt_out_all: Iterable[str],
+        opt_in: Iterable[str],
+        help_words: Iterable[str],
+        refusals: Iterable[str],
+    ) -> None:
+        meanings: tuple[tuple[Iterable[str], ReplyKind, bool], ...] = (
+            (opt_out, "opted_out", False),
+            (opt_out_all, "opted_out", True),
+            (opt_in, "opted_in", False),
+            (help_words, "help", False),
+        )
+        self._keywords = {
+            _normal(word): (kind, everywhere) for words, kind, everywhere in meanings for word in words
+        }
+        patterns = [f"(?:{p})" for p in refusals]
+        self._refusal = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+
+    def read(self, text: str, channel: str) -> Reading:
+        said = _normal(text)
+        keyword = self._keywords.get(said)
+        if keyword is not None:
+            kind, everywhere = keyword
+            if kind == "help":
+                return Reading("help")
+            return Reading(kind, "all" if everywhere else channel)
+        if self._refusal is not None and self._refusal.search(said):
+            return Reading("opted_out", "all")
+        return Reading("feedback")
+
+
+def _normal(text: str) -> str:
+    """Lower case, one space between words, curly apostrophes straight, no closing punctuation."""
+    text = text.lower().replace("\u2019", "'").replace("-", " ")
+    return " ".join(text.split()).strip(" .!")
