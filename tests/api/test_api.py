@@ -10,8 +10,14 @@ from tests.review_desk import AS_OF, PASSWORD
 DAY = AS_OF.isoformat()
 
 
+READY: list[str] = []
+"""The ready queue as the module found it: sends take patients out of it, so indexes shift."""
+
+
 def _draft(client, auth, desk, index: int) -> dict:
-    patient = desk.ready()[index]
+    if not READY:
+        READY.extend(desk.ready())
+    patient = READY[index]
     answer = client.post("/drafts", json={"patient_id": patient, "as_of": DAY}, headers=auth["coordinator"])
     assert answer.status_code == 201, answer.text
     return answer.json()

@@ -147,3 +147,48 @@ def test_pressing_send_five_times_at_once_sends_one_message(client, auth, desk):
     assert sorted(answers) == [200, 409, 409, 409, 409]
     messages = _messages(desk, approved)
     assert [m.state for m in messages] == ["delivered"]
+
+
+def test_an_opt_out_cannot_be_erased_by_pushing_its_id_again(client, auth, desk):
+    approved = _approved(client, auth, desk, 5)
+    patient = approved["patient_id"]
+    stop = client.post(
+        "/v1/replies",
+        json={"patient_id": patient, "channel": approved["channel"], "text": "STOP"},
+        headers=auth["coordinator"],
+    )
+    assert stop.status_code == 200
+    opt_out = next(
+        e for e in desk.practice.repository.history(patient, 2**40).events if e.kind == "opted_out"
+    )
+    overwrite = {
+        "type": "event",
+        "id": opt_out.id,
+        "kind": "feedback",
+        "patient_id": patient,
+        "at": DAY,
+        "score": 10,
+    }
+    stored = desk.practice.repository.patient(patient)
+    line = {"type": "patient", "id": patient, "first_name": stored.first_name, "last_name": stored.last_name}
+    line.update(email=stored.email, phone=stored.phone, preferred_channel=stored.preferred_channel)
+    withdrawn = client.post(
+        "/v1/events", json={**line, "marketing_consent": False}, headers=auth["coordinator"]
+    ).json()
+    assert withdrawn["rejected"] == 0
+    consent = {**line, "marketing_consent": True}
+    pushed = client.post("/v1/events", json=[overwrite, consent], headers=auth["coordinator"]).json()
+    assert pushed["rejected"] == 2
+    assert all(r["reason"] == "consent record" for r in pushed["rejections"])
+    assert (
+        opt_out.id in pushed["rejections"][0]["message"] or opt_out.id in pushed["rejections"][1]["message"]
+    )
+    answer = client.post(f"/v1/drafts/{approved['id']}/send", json={}, headers=auth["coordinator"])
+    assert answer.status_code == 409 and "not sent" in answer.json()["error"]
+    assert not _messages(desk, approved)
+    trail = client.get("/v1/audit", params={"patient_id": patient}, headers=auth["qa"]).json()
+    changes = [e["detail"] for e in trail if e["action"] == "consent_changed"]
+    assert {(c["channel"], c["before"], c["after"]) for c in changes} >= {
+        (approved["channel"], True, False),
+        ("marketing", True, False),
+    }
