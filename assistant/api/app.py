@@ -1,5 +1,5 @@
 """The application: the routers under /v1 (and at their old paths), and every error as
-`{"error": ..., "status": N}`: ours mapped to 401, 403, 404, 409, 422 and 502, the framework's
+`{"error": ..., "status": N}`: ours mapped to 401, 403, 404, 409 and 422, the framework's
 own (unknown path, wrong method, bad body), and a bare 500 for anything unexpected."""
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from assistant.errors import (
     NotFound,
     Unauthenticated,
 )
-from assistant.sending import SendError
 
 STATUS = {
     Unauthenticated: 401,
@@ -34,7 +33,6 @@ STATUS = {
     Conflict: 409,
     NotEligible: 409,
     InputError: 422,
-    SendError: 502,
 }
 VERSION = "/v1"
 RESOURCES = (auth, events, drafts, review, learning, users, audit)

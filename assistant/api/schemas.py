@@ -308,7 +308,6 @@ MEANINGS = {
     409: "the draft's state or version does not allow this, or the patient is not eligible",
     422: "a bad body or parameter",
     500: "an unexpected failure",
-    502: "the channel did not deliver",
 }
 
 

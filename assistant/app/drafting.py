@@ -99,11 +99,22 @@ class Drafting:
     def draft(self, patient_id: str, as_of: date, channel: str | None = None) -> Draft:
         """One patient's draft, stored for review; a patient with an open draft gets that one
         back (one offer at a time). An ineligible patient gets no draft."""
-        _check_channel(channel)
-        existing = self.open_drafts([patient_id]).get(patient_id)
+        existing = self.open_draft(patient_id, channel)
         if existing is not None:
             return existing
         return self._write([self._ready_job(patient_id, as_of, channel)], as_of)[0]
+
+    def open_draft(self, patient_id: str, channel: str | None = None) -> Draft | None:
+        """The patient's open draft, if any; asking for another channel than it has is refused
+        (the open draft is regenerated or sent first, never doubled)."""
+        _check_channel(channel)
+        existing = self.open_drafts([patient_id]).get(patient_id)
+        if existing is not None and channel is not None and channel != existing.channel:
+            raise Conflict(
+                f"{patient_id} already has an open {existing.channel} draft ({existing.id}, "
+                f"{existing.status.replace('_', ' ')}): one offer at a time"
+            )
+        return existing
 
     def open_drafts(self, patient_ids: list[str]) -> dict[str, Draft]:
         """These patients' open drafts (drafted, in review, approved or queued), by patient."""

@@ -198,15 +198,14 @@ class Review:
 
     # Creating ------------------------------------------------------------------------------
 
-    def open_draft(self, actor: User, patient_id: str) -> Draft | None:
+    def open_draft(self, actor: User, patient_id: str, channel: str | None = None) -> Draft | None:
         """The patient's open draft (not yet sent), if they have one: what creating gives back."""
         authorise(actor.role, Action.CREATE)
-        return self.drafting.open_drafts([patient_id]).get(patient_id)
+        return self.drafting.open_draft(patient_id, channel)
 
     def create(self, actor: User, patient_id: str, as_of: date, channel: str | None = None) -> Draft:
         """A new draft for the patient, or their open draft: one offer at a time."""
-        authorise(actor.role, Action.CREATE)
-        existing = self.drafting.open_drafts([patient_id]).get(patient_id)
+        existing = self.open_draft(actor, patient_id, channel)
         if existing is not None:
             return existing
         draft = self.drafting.draft(patient_id, as_of, channel)

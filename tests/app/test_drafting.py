@@ -51,6 +51,9 @@ def test_the_week_is_drafted_offline_checked_and_stored(home, monkeypatch):
 
 def test_one_patient_as_json_and_as_text(home):
     _import(home)
+    sms = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF, "--channel", "sms"])
+    assert sms.exit_code == 0, sms.output
+    assert "Reply STOP to opt out" in sms.stdout and "pass compliance" in sms.stdout
     result = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF, "--format", "json"])
     assert result.exit_code == 0, result.output
     draft = json.loads(result.stdout)
@@ -67,9 +70,9 @@ def test_one_patient_as_json_and_as_text(home):
         "attempts",
     } <= set(draft)
     assert (draft["patient_id"], draft["moment"], draft["offer"]) == ("d006", "check_in", "product_kit")
-    sms = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF, "--channel", "sms"])
-    assert sms.exit_code == 0, sms.output
-    assert "Reply STOP to opt out" in sms.stdout and "pass compliance" in sms.stdout
+    assert draft["channel"] == "sms" and draft["id"] in sms.stdout  # the open draft, not a second
+    email = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF, "--channel", "email"])
+    assert email.exit_code != 0 and "already has an open sms draft" in email.output
 
 
 def test_an_ineligible_patient_gets_the_reason_and_no_draft(home):

@@ -56,7 +56,7 @@ def create_draft(
     """Drafts for a ready patient (201). A patient with an open draft gets that one back (200):
     one offer at a time."""
     with lock:
-        existing = review.open_draft(user, body.patient_id)
+        existing = review.open_draft(user, body.patient_id, body.channel)
         if existing is not None:
             response.status_code = 200
             return existing.review_view()
