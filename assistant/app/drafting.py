@@ -199,9 +199,11 @@ class Drafting:
         self,
         wanted: list[tuple[History, ReadyOffer, str | None, date]],
         on_progress: Callable[[int, int], None] | None = None,
+        store: bool = True,
     ) -> list[Draft | str]:
-        """A stored draft for each offer already evaluated (history, ready offer, channel,
-        day), in one batch per day; where the channel cannot be used, the reason instead."""
+        """A draft for each offer already evaluated (history, ready offer, channel, day), in
+        one batch per day; where the channel cannot be used, the reason instead. `store=False`
+        (evals, which may draft one patient on several days) keeps them out of review."""
         answers: list[Draft | str] = ["" for _ in wanted]
         by_day: dict[date, list[tuple[int, Job]]] = {}
         for index, (history, ready, channel, day) in enumerate(wanted):
@@ -216,7 +218,8 @@ class Drafting:
                 if on_progress:
                     on_progress(offset + n, total)
 
-            drafts = self._write([job for _, job in jobs], day, progress)
+            write = self._write if store else self._compose
+            drafts = write([job for _, job in jobs], day, progress)
             for (index, _), draft in zip(jobs, drafts, strict=True):
                 answers[index] = draft
             done += len(jobs)

@@ -269,7 +269,7 @@ def draft_cases(
             continue
         outcomes.append(CaseOutcome(answer.moment.value, answer.service.id))
         wanted.append((outcomes[-1], (history, answer, case.channel, case.as_of)))
-    drafts = drafting.draft_many([item for _, item in wanted], on_progress)
+    drafts = drafting.draft_many([item for _, item in wanted], on_progress, store=False)
     for (outcome, _), draft in zip(wanted, drafts, strict=True):
         if isinstance(draft, Draft):
             outcome.drafted = DraftedCase(draft, *drafting.grounds_for(draft))

@@ -230,7 +230,7 @@ def _steps(desk: Review, user: User, draft: Draft, comment: str) -> list[Step]:
             "Send",
             Action.SEND,
             lambda: desk.send(user, *at),
-            "Handed to the outbox by {draft.channel}: {draft.delivery[state]}.",
+            "Sent by {draft.channel}: {draft.delivery[state]}.",
             main=True,
         ),
         Step(

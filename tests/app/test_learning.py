@@ -63,8 +63,8 @@ def test_a_sent_offer_logs_its_choice_probability_for_offline_evaluation(demo):
     week = review.draft_week(SYSTEM, date(2026, 11, 24), limit=3)
     draft = week.drafts[0]
     assert draft.decision and 0 < draft.decision["propensity"] <= 1
-    review.submit(SYSTEM, draft.id)
-    review.approve(provider, draft.id)
+    submitted = review.submit(SYSTEM, draft.id)
+    review.approve(provider, draft.id, submitted.version)
     review.send(SYSTEM, draft.id)
     review.outcome(SYSTEM, draft.id, accepted=True)
     offers, _ = demo.repository.offers_and_outcomes(2**40)

@@ -287,7 +287,7 @@ def test_the_review_rules_hold_in_every_order_of_events(world):
     global WORLD
     WORLD = world
     ReviewRules.TestCase.settings = settings(
-        max_examples=120,
+        max_examples=300,
         stateful_step_count=25,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

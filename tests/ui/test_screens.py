@@ -208,7 +208,7 @@ def test_a_compliance_failure_stops_submitting_with_the_reason(screen, clinic):
     field(at, "Body").input(draft.body + "\n\nResults are guaranteed.")
     at = press(press(at, "Save"), "Submit for approval")
     assert any("cannot submit: compliance failed" in m for m in messages(at, "error"))
-    assert clinic.stored(draft.id).status == "edited"
+    assert clinic.stored(draft.id).status == "needs_attention"
 
 
 def test_a_provider_approves_from_the_approval_queue_with_a_comment(screen, clinic):
@@ -256,7 +256,7 @@ def test_a_coordinator_is_offered_no_approval_and_a_stale_approval_is_refused(sc
 
 def test_a_rejected_draft_is_regenerated_not_resubmitted(screen, clinic):
     draft = clinic.draft("pending_approval")
-    clinic.review.reject(clinic.people["pat"], draft.id, "Start again, warmer")
+    clinic.review.reject(clinic.people["pat"], draft.id, "Start again, warmer", draft.version)
     at = open_draft(screen("carol"), draft.id)
     assert "Start again, warmer" in shown(at)
     assert "Regenerate" in labels(at) and "Submit for approval" not in labels(at)
