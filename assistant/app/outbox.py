@@ -108,21 +108,25 @@ class Outbox:
 
     def _delivered(self, row: Any, receipt: Receipt) -> None:
         draft = self._draft(row.draft_id)
-        self.practice.record(
-            row.patient_id,
-            draft.offer,
-            "presented",
-            moment=draft.moment,
-            channel=row.channel,
-            policy=draft.decision,
-            event_id=f"{row.id}-presented",
-        )
+        detail = {"message_id": row.id, "via": str(receipt)}
+        try:
+            self.practice.record(
+                row.patient_id,
+                draft.offer,
+                "presented",
+                moment=draft.moment,
+                channel=row.channel,
+                policy=draft.decision,
+                event_id=f"{row.id}-presented",
+            )
+        except CrosssellError as exc:  # the message is out: it must be marked so whatever else
+            detail["offer_not_recorded"] = str(exc)
         now = self.clock.now()
         self._move_draft(
             draft,
             Status.SENT,
             "delivered",
-            {"message_id": row.id, "via": str(receipt)},
+            detail,
             schema.outbox.update()
             .where(schema.outbox.c.id == row.id)
             .values(

@@ -644,7 +644,8 @@ class Repository:
                 if not claimed:
                     conn.execute(slots.insert(), [{"patient_id": message["patient_id"], **claim}])
                 conn.execute(schema.outbox.insert(), [message])
-                conn.execute(schema.audit.insert(), list(audit))
+                if audit:
+                    conn.execute(schema.audit.insert(), list(audit))
         except IntegrityError:
             return "held"
         return "queued"
