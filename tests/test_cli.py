@@ -75,3 +75,22 @@ def test_rules_show_and_set(home):
     assert bad.exit_code == 2
     unknown = runner.invoke(app, ["rules", "set", "vibes", "1"])
     assert unknown.exit_code == 2 and "unknown rule" in unknown.output
+
+
+def test_the_worker_delivers_what_send_queued(home, monkeypatch, matcher):
+    """With `CROSSSELL_DELIVER_ON_SEND=false` only the worker delivers: `worker --once` sends
+    what is due, and a second run finds nothing left."""
+    from tests.review_desk import AS_OF, build_desk
+
+    monkeypatch.setenv("CROSSSELL_DELIVER_ON_SEND", "false")
+    desk = build_desk(home, matcher)
+    review, u = desk.review, desk.users
+    draft = review.submit(u["coordinator"], review.create(u["coordinator"], desk.ready()[0], AS_OF).id)
+    draft = review.approve(u["provider"], draft.id, draft.version)
+    queued = review.send(u["coordinator"], draft.id)
+    assert queued.status == "queued" and queued.delivery["state"] == "queued"
+    first = runner.invoke(app, ["worker", "--once"])
+    assert first.exit_code == 0 and "delivered 1 message" in first.output
+    assert review.get(u["qa"], draft.id).status == "sent"
+    again = runner.invoke(app, ["worker", "--once"])
+    assert again.exit_code == 0 and "delivered 0 message" in again.output
