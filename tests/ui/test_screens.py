@@ -276,8 +276,8 @@ def test_a_coordinator_sends_an_approved_draft(screen, clinic):
     at = press(at, "Send")
     stored = clinic.stored(draft.id)
     assert stored.status == "sent" and stored.sent_via
-    assert any("Sent by email" in m for m in messages(at, "success"))
-    assert "Status: sent" in shown(at)
+    assert any("Sent by email: delivered" in m for m in messages(at, "success"))
+    assert "Status: sent" in shown(at) and "Message: delivered" in shown(at)
     assert "offer_presented" in clinic.offer_events(draft)
     assert {"Accepted", "Declined"} <= set(labels(at)) and "Send" not in labels(at)
 
