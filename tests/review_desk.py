@@ -8,11 +8,13 @@ from datetime import date
 from pathlib import Path
 
 from assistant.app.accounts import User
-from assistant.app.drafting import Drafting
+from assistant.app.drafting import Drafting, draft_row
 from assistant.app.practice import Practice
 from assistant.app.review import Review
+from assistant.drafting.content import Draft
 from assistant.sending import Sender
 from assistant.settings import Settings
+from assistant.storage import schema
 from tests.conftest import CASES
 
 AS_OF = date.fromisoformat(json.loads((CASES / "dev" / "practice.expected.json").read_text())["as_of"])
@@ -46,3 +48,11 @@ def build_desk(home: Path, matcher, senders: dict[str, Sender] | None = None, **
     # A second provider: the one who edits a draft may not approve it.
     users["provider2"], tokens["provider2"] = review.accounts.add("provider2", "provider", PASSWORD)
     return Desk(review, users, tokens)
+
+
+def overwrite_draft(review: Review, draft: Draft) -> None:
+    """Writes a draft into the store as it is, past every rule: what an old record, a bug
+    elsewhere or a hand edit of the database could leave there."""
+    row = draft_row(draft, review.clock.now())
+    with review.repository.engine.begin() as conn:
+        review.repository.upsert(conn, schema.drafts, [row])

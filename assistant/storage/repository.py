@@ -513,10 +513,6 @@ class Repository:
 
     # Drafts -------------------------------------------------------------------------------
 
-    def save_drafts(self, rows: Sequence[dict]) -> None:
-        with self.engine.begin() as conn:
-            self.upsert(conn, schema.drafts, rows)
-
     def drafts(
         self,
         as_of: str | None = None,

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from assistant.app.drafting import draft_row
 from assistant.storage import schema
-from tests.review_desk import AS_OF
+from tests.review_desk import AS_OF, overwrite_draft
 
 DAY = AS_OF.isoformat()
 
@@ -77,14 +76,14 @@ def test_guards_run_again_on_the_stored_text_whatever_its_stored_results_say(cli
     draft.body += " Write to someone@example.com or call 555-010-9999. Results are guaranteed."
     for guard in draft.guards:
         guard.passed = True
-    desk.practice.repository.save_drafts([draft_row(draft, review.clock.now())])
+    overwrite_draft(review, draft)
     answer = client.post(
         f"/v1/drafts/{draft.id}/approve", json={"version": draft.version}, headers=auth["provider"]
     )
     assert answer.status_code == 409 and "cannot approve" in answer.json()["error"]
 
     draft.status, draft.approved_by, draft.approved_version = "approved", "provider1", draft.version
-    desk.practice.repository.save_drafts([draft_row(draft, review.clock.now())])
+    overwrite_draft(review, draft)
     answer = client.post(f"/v1/drafts/{draft.id}/send", json={}, headers=auth["coordinator"])
     assert answer.status_code == 409 and "cannot send" in answer.json()["error"]
     assert not desk.practice.repository.messages(draft_id=draft.id)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.app.drafting import draft_row
 from assistant.domain.review import Status
 from assistant.errors import Conflict, Forbidden, InputError
-from tests.review_desk import AS_OF, build_desk
+from tests.review_desk import AS_OF, build_desk, overwrite_draft
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +138,7 @@ def test_a_draft_stored_before_guards_said_whether_they_block_still_cannot_be_su
     )
     for result in leaked.guards:
         result.blocks = False
-    desk.practice.repository.save_drafts([draft_row(leaked, review.clock.now())])
+    overwrite_draft(review, leaked)
     with pytest.raises(Conflict, match="cannot submit: privacy failed"):
         review.submit(u["coordinator"], draft.id)
 

@@ -15,12 +15,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.app.accounts import User
-from assistant.app.drafting import Drafting, draft_row
+from assistant.app.drafting import Drafting
 from assistant.app.practice import Practice
 from assistant.app.review import Review
 from assistant.drafting.content import Draft
 from assistant.settings import Settings, bundled
 from tests.conftest import CASES
+from tests.review_desk import overwrite_draft
 from tests.ui.helpers import log_in
 
 AS_OF = date.fromisoformat(json.loads((CASES / "dev" / "practice.expected.json").read_text())["as_of"])
@@ -70,7 +71,7 @@ class Clinic:
         (in the store, as a data migration would), so this test gets a fresh one."""
         for open_draft in self.review.drafting.open_drafts([patient]).values():
             open_draft.status = "superseded"
-            self.review.repository.save_drafts([draft_row(open_draft, self.review.clock.now())])
+            overwrite_draft(self.review, open_draft)
 
     def stored(self, draft_id: str) -> Draft:
         """The draft as the store holds it now (read without an audited view)."""
