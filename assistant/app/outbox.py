@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from assistant.app.drafting import draft_row
-from assistant.app.practice import Practice, day_bounds
+from assistant.app.practice import Practice
 from assistant.domain.review import Status
 from assistant.drafting.content import Draft
 from assistant.errors import CrosssellError
@@ -142,11 +142,10 @@ class Outbox:
     def _blocked(self, row: Any) -> str | None:
         """Consent and opt-outs, as of the moment of delivery: a patient who opted out while
         the message waited gets nothing."""
-        today = self.clock.today()
-        history = self.repository.history(row.patient_id, day_bounds(today)[1])
+        history = self.repository.history(row.patient_id)
         if history is None:
             return "the patient is no longer on file"
-        found = self.practice.eligibility().contact_block(history, today, row.channel)
+        found = self.practice.eligibility().contact_block(history, row.channel)
         return found.detail if found else None
 
     def _failed_try(self, row: Any, error: str, final: bool = False) -> None:

@@ -350,7 +350,7 @@ class Review:
         self._check_version(draft, version)
         self._check_approval(draft)
         self._require_clean(draft, "send")
-        to = self._reachable(actor, draft, self.clock.today())
+        to = self._reachable(actor, draft)
         message_id = self._enqueue(actor, draft, to)
         if self.practice.settings.deliver_on_send:
             self.outbox.deliver(message_id)
@@ -409,13 +409,15 @@ class Review:
             draft.id, expected, row, [self._audit_row(actor, action, draft, detail)]
         )
 
-    def _reachable(self, actor: User, draft: Draft, today: date) -> str:
-        history = self.repository.history(draft.patient_id, day_bounds(today)[1])
+    def _reachable(self, actor: User, draft: Draft) -> str:
+        """The address to send to, after consent, opt-outs and the cooldown, read from the
+        whole record as it is now (events are dated in UTC, so the cooldown counts UTC days)."""
+        history = self.repository.history(draft.patient_id)
         if history is None:
             raise NotFound(f"unknown patient {draft.patient_id!r}")
         eligibility = self.practice.eligibility()
-        found = eligibility.contact_block(history, today, draft.channel) or eligibility.cooldown(
-            history, today
+        found = eligibility.contact_block(history, draft.channel) or eligibility.cooldown(
+            history, self.clock.now().date()
         )
         blocked = found.detail if found else None
         if blocked:

@@ -57,8 +57,9 @@ class Eligibility:
             return Block(Reason.OPTED_OUT, "opted out of " + " and ".join(sorted(opted)))
         return Block(Reason.NO_CONTACT, "no email or phone on file")
 
-    def channel_block(self, history: History, as_of: date, channel: str) -> Block | None:
-        """Why a message cannot go to this patient by this channel, if it cannot."""
+    def channel_block(self, history: History, as_of: date | None, channel: str) -> Block | None:
+        """Why a message cannot go to this patient by this channel, if it cannot (as of a day,
+        or with every consent fact on file when `as_of` is None)."""
         if channel in self._opted_out(history, as_of):
             return Block(Reason.OPTED_OUT, f"opted out of {channel}")
         contact = history.patient.email if channel == "email" else history.patient.phone
@@ -69,15 +70,16 @@ class Eligibility:
             )
         return None
 
-    def contact_block(self, history: History, as_of: date, channel: str) -> Block | None:
+    def contact_block(self, history: History, channel: str) -> Block | None:
         """Why no message may go to this patient by this channel now: no marketing consent, an
-        opt-out, or no address. Checked at send and again at delivery."""
+        opt-out, or no address. Checked at send and again at delivery, with every consent fact
+        on file whatever its date (a STOP this evening counts, in any time zone)."""
         if not history.patient.marketing_consent:
             return Block(Reason.NO_CONSENT, "marketing consent is not on file")
-        return self.channel_block(history, as_of, channel)
+        return self.channel_block(history, None, channel)
 
     @staticmethod
-    def _opted_out(history: History, as_of: date) -> set[str]:
+    def _opted_out(history: History, as_of: date | None) -> set[str]:
         return opted_out(history.of_kind(*CONSENT_KINDS), as_of)
 
     def patient_block(self, history: History, as_of: date) -> Block | None:

@@ -452,8 +452,9 @@ class Repository:
                 )
         return found
 
-    def history(self, patient_id: str, until: int) -> History | None:
-        """One patient's whole record up to `until`, offers and outcomes included."""
+    def history(self, patient_id: str, until: int = 2**62) -> History | None:
+        """One patient's whole record up to `until` (default: everything on file), offers and
+        outcomes included."""
         patient = self.patient(patient_id)
         if patient is None:
             return None

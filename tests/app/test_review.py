@@ -179,3 +179,18 @@ def test_a_reply_that_is_not_stop_is_kept_as_feedback(desk):
     assert review.reply(u["coordinator"], patient, "email", "Thanks, see you soon") == "feedback"
     history = desk.practice.repository.history(patient, 2**40)
     assert list(history.of_kind("feedback"))[-1].text("comment") == "Thanks, see you soon"
+
+
+def test_a_stop_this_evening_holds_in_a_practice_west_of_utc(tmp_path, matcher):
+    """At 5 pm in Los Angeles it is already tomorrow in UTC, where events are dated: the STOP
+    must still stop the send (and the delivery) that follows it."""
+    desk = build_desk(tmp_path, matcher, time_zone="America/Los_Angeles")
+    review, u, clock = desk.review, desk.users, desk.review.clock
+    draft = review.submit(u["coordinator"], _fresh(desk, 0).id)
+    draft = review.approve(u["provider"], draft.id, draft.version)
+    clock.advance(hours=10)
+    assert clock.now().date() > clock.today()  # evening here, tomorrow in UTC
+    review.reply(u["coordinator"], draft.patient_id, draft.channel, "STOP")
+    with pytest.raises(Conflict, match="opted out"):
+        review.send(u["coordinator"], draft.id)
+    assert review.repository.messages(draft_id=draft.id) == []

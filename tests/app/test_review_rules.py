@@ -52,8 +52,8 @@ class Channel:
 
     def _check(self, message: Message) -> None:
         review = self.review
-        history = review.repository.history(message.patient_id, 2**40)
-        block = review.practice.eligibility().contact_block(history, review.clock.today(), message.channel)
+        history = review.repository.history(message.patient_id)
+        block = review.practice.eligibility().contact_block(history, message.channel)
         if block:
             self.violations.append(f"{message.id} went to {message.patient_id} with {block.detail}")
         draft = review._load(message.draft_id)
