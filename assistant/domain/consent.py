@@ -10,6 +10,7 @@ too: the carriers' keywords and plain-words refusals are data (knowledge/consent
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -163,6 +164,9 @@ class Replies:
         self._refusal = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
 
     def read(self, text: str, channel: str) -> Reading:
+        """The reply's own words only: a quoted message below them (our own footer, "Reply
+        STOP to opt out") is not the patient speaking."""
+        text = _own_words(text)
         said = _normal(text)
         keyword = self._keywords.get(said)
         if keyword is not None:
@@ -172,10 +176,44 @@ class Replies:
             return Reading(kind, "all" if everywhere else channel)
         if self._refusal is not None and self._refusal.search(said):
             return Reading("opted_out", "all")
+        first_line = self._opt_out_first_line(text)
+        if first_line is not None:
+            return Reading("opted_out", "all" if first_line[1] else channel)
         return Reading("feedback")
+
+    def _opt_out_first_line(self, text: str) -> tuple[ReplyKind, bool] | None:
+        """An opt-out keyword alone on the first line, above a signature or the quoted
+        message an email reply carries. (Only an opt-out: consent never comes back by a
+        guess.)"""
+        lines = [line for line in _INVISIBLE.sub("", text).splitlines() if line.strip()]
+        if len(lines) < 2 or not all(_QUOTED.match(line) for line in lines[1:]):
+            return None
+        keyword = self._keywords.get(_normal(lines[0]))
+        return keyword if keyword is not None and keyword[0] == "opted_out" else None
+
+
+def _own_words(text: str) -> str:
+    """A reply above the message it quotes ("On ... wrote:", "> ...", "-----Original
+    Message-----")."""
+    kept: list[str] = []
+    for line in text.splitlines():
+        if _QUOTE_START.match(line):
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+_QUOTE_START = re.compile(r"\s*(?:>|on .+ wrote:\s*$|-+ ?original message ?-+)", re.IGNORECASE)
+_QUOTED = re.compile(r"\s*(?:>|on .+ wrote:|sent from |--\s*$)", re.IGNORECASE)
+"""What follows a reply's own words: the quoted message, its header, a signature line. (Any
+other line after "Cancel" may be about an appointment: "Cancel / my Tuesday visit".)"""
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+"""Zero-width and formatting characters, which make "ST\u200bOP" look like STOP."""
 
 
 def _normal(text: str) -> str:
-    """Lower case, one space between words, curly apostrophes straight, no closing punctuation."""
+    """Compatibility forms folded (full-width letters), invisible characters dropped, lower
+    case, one space between words, curly apostrophes straight, no closing punctuation."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     text = text.lower().replace("\u2019", "'").replace("-", " ")
     return " ".join(text.split()).strip(" .!")

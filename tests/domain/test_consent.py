@@ -100,6 +100,12 @@ REPLIES = Knowledge.at(bundled("knowledge")).replies
         ("START", "opted_in", "sms"),
         ("Unstop", "opted_in", "sms"),
         ("HELP", "help", None),
+        ("\uff33\uff34\uff2f\uff30", "opted_out", "sms"),  # full-width letters
+        ("ST\u200bOP", "opted_out", "sms"),  # a zero-width space inside
+        ("Unsubscribe\n\nOn Tue, Nov 24, Glow Clinic wrote:\n> Hi Nadia, ...", "opted_out", "sms"),
+        ("Quit\n\nOn Tue, Nov 24, Glow Clinic wrote:\n> Hi Nadia, ...", "opted_out", "sms"),
+        ("STOP\nSent from my phone", "opted_out", "sms"),
+        ("START\nSent from my phone", "feedback", None),  # consent never comes back by a guess
     ],
 )
 def test_carrier_keywords(text, kind, channel):
@@ -131,6 +137,9 @@ def test_a_refusal_in_plain_words_opts_out_of_every_channel(text):
         "Can I stop by on Friday to pick up the kit?",
         "The bruising did not stop until day five",
         "Please cancel my appointment on Tuesday",
+        "Cancel\nmy appointment on Tuesday, please",
+        "Sounds lovely, booking now!\n\nOn Tue, Nov 24, Glow Clinic wrote:\n> Reply STOP to opt out",
+        "Yes please\n> Hi Nadia, ... unsubscribe here",
         "Help me pick a time next week",
         "Thanks, see you soon",
     ],
