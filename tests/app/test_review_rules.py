@@ -233,12 +233,12 @@ class ReviewRules(RuleBasedStateMachine):
 
     # What must always hold ------------------------------------------------------------------
 
+    def teardown(self) -> None:
+        DELIVERED.append(len(CHANNEL.delivered))
+
     @invariant()
     def nothing_unsafe_was_delivered(self) -> None:
         assert CHANNEL.violations == []
-
-    def teardown(self) -> None:
-        DELIVERED.append(len(CHANNEL.delivered))
 
     @invariant()
     def one_offer_per_patient_per_cooldown(self) -> None:
@@ -267,11 +267,11 @@ class ReviewRules(RuleBasedStateMachine):
             assert not {"edit", "regenerate"} & set(between), (message.id, between)
             approver = review.accounts.get(actions[approved][1])
             assert approver.role is Role.PROVIDER
-            editors = [actions[i][1] for i in range(approved) if actions[i][0] == "edit"]
-            regenerated = [i for i in range(approved) if actions[i][0] == "regenerate"]
-            last_edit = max((i for i in range(approved) if actions[i][0] == "edit"), default=-1)
-            if editors and (not regenerated or last_edit > regenerated[-1]):
-                assert editors[-1] != approver.id, f"{message.id} was approved by its writer"
+            writer = None  # who wrote the approved text: the last editor, or the drafter
+            for action, actor, _ in actions[:approved]:
+                if action in ("edit", "regenerate"):
+                    writer = actor if action == "edit" else None
+            assert writer != approver.id, f"{message.id} was approved by its writer"
 
     @invariant()
     def every_change_to_a_draft_is_in_the_audit_log(self) -> None:
