@@ -99,10 +99,14 @@ class Drafting:
     def draft(self, patient_id: str, as_of: date, channel: str | None = None) -> Draft:
         """One patient's draft, stored for review; a patient with an open draft gets that one
         back (one offer at a time). An ineligible patient gets no draft."""
+        return self.draft_or_open(patient_id, as_of, channel)[0]
+
+    def draft_or_open(self, patient_id: str, as_of: date, channel: str | None = None) -> tuple[Draft, bool]:
+        """`draft`, and whether the draft is a new one (False: the patient's open draft)."""
         existing = self.open_draft(patient_id, channel)
         if existing is not None:
-            return existing
-        return self._write([self._ready_job(patient_id, as_of, channel)], as_of)[0]
+            return existing, False
+        return self._write([self._ready_job(patient_id, as_of, channel)], as_of)[0], True
 
     def open_draft(self, patient_id: str, channel: str | None = None) -> Draft | None:
         """The patient's open draft, if any; asking for another channel than it has is refused
@@ -387,6 +391,13 @@ def draft_row(draft: Draft, now: datetime) -> dict:
         "version": draft.version,
         "updated_at": epoch(now),
     }
+
+
+def draft_changes(draft: Draft, now: datetime) -> dict:
+    """The columns a new version of a stored draft rewrites (its id and creation stay)."""
+    row = draft_row(draft, now)
+    del row["id"], row["created_at"]
+    return row
 
 
 @contextmanager

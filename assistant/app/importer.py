@@ -41,7 +41,7 @@ from assistant.domain.records import Event
 from assistant.storage import schema
 from assistant.storage.repository import (
     Repository,
-    epoch,
+    audit_row,
     event_row,
     offer_row,
     outcome_row,
@@ -244,14 +244,9 @@ class Importer:
         """Queues the change's audit row for `table`'s next flush, which stores the change."""
         writes = self._consent.setdefault(table, _ConsentWrites())
         writes.audit.append(
-            {
-                "at": epoch(self.clock.now()),
-                "actor": self.actor,
-                "action": "consent_changed",
-                "draft_id": None,
-                "patient_id": change.patient_id,
-                "detail": orjson.dumps(change.detail()).decode(),
-            }
+            audit_row(
+                self.clock.now(), self.actor, "consent_changed", change.detail(), patient_id=change.patient_id
+            )
         )
         return writes
 

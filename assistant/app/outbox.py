@@ -19,14 +19,20 @@ from typing import Any
 
 import orjson
 
-from assistant.app.drafting import draft_row
+from assistant.app.drafting import draft_changes
 from assistant.app.practice import Practice
 from assistant.domain.review import Status
 from assistant.drafting.content import Draft
 from assistant.errors import CrosssellError
 from assistant.sending import Message, Receipt, Sender
-from assistant.storage import schema
-from assistant.storage.repository import epoch, from_epoch, maybe_from_epoch
+from assistant.storage.repository import (
+    audit_row,
+    epoch,
+    from_epoch,
+    maybe_from_epoch,
+    message_update,
+    slot_release,
+)
 
 log = logging.getLogger("crosssell.outbox")
 
@@ -127,14 +133,15 @@ class Outbox:
             Status.SENT,
             "delivered",
             detail,
-            schema.outbox.update()
-            .where(schema.outbox.c.id == row.id)
-            .values(
-                state="delivered",
-                delivered_at=epoch(now),
-                updated_at=epoch(now),
-                receipt=str(receipt),
-                error=None,
+            message_update(
+                row.id,
+                {
+                    "state": "delivered",
+                    "delivered_at": epoch(now),
+                    "updated_at": epoch(now),
+                    "receipt": str(receipt),
+                    "error": None,
+                },
             ),
             sent_via=str(receipt),
         )
@@ -163,21 +170,32 @@ class Outbox:
                     "updated_at": now,
                     "error": error,
                 },
-                [self._audit_row(row, "delivery_retry", {"attempt": attempts, "error": error})],
+                [
+                    self._audit_row(
+                        row.draft_id,
+                        row.patient_id,
+                        "delivery_retry",
+                        {"message_id": row.id, "attempt": attempts, "error": error},
+                    )
+                ],
             )
             return
-        slots = schema.contact_slots
         self._move_draft(
             self._draft(row.draft_id),
             Status.APPROVED,
             "delivery_failed",
             {"message_id": row.id, "attempts": attempts, "error": error},
-            schema.outbox.update()
-            .where(schema.outbox.c.id == row.id)
-            .values(state="failed", attempts=attempts, lease_until=None, updated_at=now, error=error),
-            slots.update()
-            .where(slots.c.patient_id == row.patient_id, slots.c.message_id == row.id)
-            .values(released=True),
+            message_update(
+                row.id,
+                {
+                    "state": "failed",
+                    "attempts": attempts,
+                    "lease_until": None,
+                    "updated_at": now,
+                    "error": error,
+                },
+            ),
+            slot_release(row.patient_id, row.id),
         )
 
     def _move_draft(
@@ -190,19 +208,9 @@ class Outbox:
             draft.approved_version = draft.version
         if sent_via is not None:
             draft.sent_via = sent_via
-        row = draft_row(draft, self.clock.now())
-        del row["id"], row["created_at"]
+        row = draft_changes(draft, self.clock.now())
         detail = {"from": before, "to": draft.status, "version": draft.version, **detail}
-        audit = [
-            {
-                "at": epoch(self.clock.now()),
-                "actor": WORKER,
-                "action": action,
-                "draft_id": draft.id,
-                "patient_id": draft.patient_id,
-                "detail": orjson.dumps(detail).decode(),
-            }
-        ]
+        audit = [self._audit_row(draft.id, draft.patient_id, action, detail)]
         if not self.repository.change_draft(draft.id, expected, row, audit, also):
             raise CrosssellError(f"draft {draft.id} changed while its message was in the outbox")
 
@@ -212,15 +220,8 @@ class Outbox:
             raise CrosssellError(f"the outbox holds a message for unknown draft {draft_id!r}")
         return Draft.model_validate_json(raw)
 
-    def _audit_row(self, row: Any, action: str, detail: dict) -> dict:
-        return {
-            "at": epoch(self.clock.now()),
-            "actor": WORKER,
-            "action": action,
-            "draft_id": row.draft_id,
-            "patient_id": row.patient_id,
-            "detail": orjson.dumps({"message_id": row.id, **detail}).decode(),
-        }
+    def _audit_row(self, draft_id: str, patient_id: str, action: str, detail: dict) -> dict:
+        return audit_row(self.clock.now(), WORKER, action, detail, draft_id, patient_id)
 
 
 def _message(row: Any) -> Message:

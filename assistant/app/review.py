@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from assistant.app.accounts import Accounts, User
-from assistant.app.drafting import Drafting, WeekDrafts, draft_row, open_drafting
+from assistant.app.drafting import Drafting, WeekDrafts, draft_changes, open_drafting
 from assistant.app.importer import ImportReport
 from assistant.app.learning import Learning
 from assistant.app.outbox import Outbox
@@ -34,7 +34,7 @@ from assistant.drafting.content import Draft, GuardResult, ReviewNote
 from assistant.drafting.guards import blocks_submission
 from assistant.errors import Conflict, Forbidden, InputError, NotFound
 from assistant.sending import Sender
-from assistant.storage.repository import epoch
+from assistant.storage.repository import audit_row, epoch, outbox_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,24 +198,25 @@ class Review:
 
     # Creating ------------------------------------------------------------------------------
 
-    def open_draft(self, actor: User, patient_id: str, channel: str | None = None) -> Draft | None:
-        """The patient's open draft (not yet sent), if they have one: what creating gives back."""
-        authorise(actor.role, Action.CREATE)
-        return self.drafting.open_draft(patient_id, channel)
-
     def create(self, actor: User, patient_id: str, as_of: date, channel: str | None = None) -> Draft:
         """A new draft for the patient, or their open draft: one offer at a time."""
-        existing = self.open_draft(actor, patient_id, channel)
-        if existing is not None:
-            return existing
-        draft = self.drafting.draft(patient_id, as_of, channel)
+        return self.create_or_open(actor, patient_id, as_of, channel)[0]
+
+    def create_or_open(
+        self, actor: User, patient_id: str, as_of: date, channel: str | None = None
+    ) -> tuple[Draft, bool]:
+        """`create`, and whether the draft is a new one (False: the patient's open draft)."""
+        authorise(actor.role, Action.CREATE)
+        draft, new = self.drafting.draft_or_open(patient_id, as_of, channel)
+        if not new:
+            return draft, False
         self._audit(
             actor,
             Action.CREATE,
             draft,
             {"status": draft.status, "after": _text(draft), "drafter": draft.drafter},
         )
-        return draft
+        return draft, True
 
     def draft_week(
         self,
@@ -373,21 +374,16 @@ class Review:
         before, read_version = draft.status, draft.version
         draft.status, draft.version, draft.sent_at = Status.QUEUED.value, read_version + 1, self.clock.stamp()
         message_id = f"msg-{uuid.uuid4().hex[:16]}"
-        message = {
-            "id": message_id,
-            "draft_id": draft.id,
-            "draft_version": draft.version,
-            "patient_id": draft.patient_id,
-            "channel": draft.channel,
-            "state": "queued",
-            "attempts": 0,
-            "next_attempt_at": epoch(now),
-            "created_at": epoch(now),
-            "updated_at": epoch(now),
-            "message": orjson.dumps({"to": to, "subject": draft.subject, "body": draft.body}).decode(),
-        }
-        row = draft_row(draft, now)
-        del row["id"], row["created_at"]
+        message = outbox_row(
+            message_id,
+            draft_id=draft.id,
+            draft_version=draft.version,
+            patient_id=draft.patient_id,
+            channel=draft.channel,
+            content={"to": to, "subject": draft.subject, "body": draft.body},
+            at=now,
+        )
+        row = draft_changes(draft, now)
         detail = {"from": before, "to": draft.status, "version": draft.version, "message_id": message_id}
         cutoff = epoch(now) - self.practice.rules().cooldown_days * 86_400
         audit = [self._audit_row(actor, Action.SEND, draft, {**detail, "to_channel": draft.channel})]
@@ -403,8 +399,7 @@ class Review:
 
     def _save(self, actor: User, draft: Draft, expected: int, action: Action | str, detail: dict) -> bool:
         """Stores `draft` over version `expected`, with its audit entry, in one transaction."""
-        row = draft_row(draft, self.clock.now())
-        del row["id"], row["created_at"]
+        row = draft_changes(draft, self.clock.now())
         return self.repository.change_draft(
             draft.id, expected, row, [self._audit_row(actor, action, draft, detail)]
         )
@@ -630,14 +625,14 @@ class Review:
         detail: dict,
         patient_id: str | None = None,
     ) -> dict:
-        return {
-            "at": epoch(self.clock.now()),
-            "actor": actor.id,
-            "action": str(action),
-            "draft_id": draft.id if draft else None,
-            "patient_id": draft.patient_id if draft else patient_id,
-            "detail": orjson.dumps(detail).decode(),
-        }
+        return audit_row(
+            self.clock.now(),
+            actor.id,
+            str(action),
+            detail,
+            draft.id if draft else None,
+            draft.patient_id if draft else patient_id,
+        )
 
 
 def _text(draft: Draft) -> dict:

@@ -48,7 +48,8 @@ def worker(
     stopped worker left half-sent (delivered again under the same message id). Runs until
     Ctrl-C; `crosssell serve` runs one in-process unless given `--no-worker`."""
     practice = run(Practice)
-    outbox = Outbox(practice, lambda: senders(practice.settings))
+    channels = run(lambda: senders(practice.settings))  # a misconfigured channel fails here, at once
+    outbox = Outbox(practice, lambda: channels)
     if once:
         delivered = run(outbox.run_once)
         err.print(f"delivered {delivered} message(s)")

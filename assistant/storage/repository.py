@@ -185,6 +185,77 @@ def outcome_from(row: Any) -> Outcome:
     )
 
 
+def audit_row(
+    at: datetime,
+    actor: str,
+    action: str,
+    detail: dict,
+    draft_id: str | None = None,
+    patient_id: str | None = None,
+) -> dict:
+    """An audit log entry: who did what, when, to which draft or patient, and the detail."""
+    return {
+        "at": epoch(at),
+        "actor": actor,
+        "action": action,
+        "draft_id": draft_id,
+        "patient_id": patient_id,
+        "detail": _dumps(detail),
+    }
+
+
+def outbox_row(
+    message_id: str,
+    *,
+    draft_id: str,
+    draft_version: int,
+    patient_id: str,
+    channel: str,
+    content: dict,
+    at: datetime,
+) -> dict:
+    """A queued message, with its `content` (address, subject and body) as it will be sent."""
+    now = epoch(at)
+    return {
+        "id": message_id,
+        "draft_id": draft_id,
+        "draft_version": draft_version,
+        "patient_id": patient_id,
+        "channel": channel,
+        "state": "queued",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+        "message": _dumps(content),
+    }
+
+
+def _due(now: int) -> Any:
+    """A message to deliver now: queued and its time has come, or left `sending` past its
+    lease (the worker that took it stopped)."""
+    table = schema.outbox
+    return or_(
+        (table.c.state == "queued") & (table.c.next_attempt_at <= now),
+        (table.c.state == "sending") & (table.c.lease_until < now),
+    )
+
+
+def message_update(message_id: str, values: dict) -> Executable:
+    """The statement that moves a message on (for `change_draft(also=...)`)."""
+    return schema.outbox.update().where(schema.outbox.c.id == message_id).values(**values)
+
+
+def slot_release(patient_id: str, message_id: str) -> Executable:
+    """The statement that frees a patient's contact slot, if this message still holds it."""
+    slots = schema.contact_slots
+    return (
+        slots.update()
+        .where(slots.c.patient_id == patient_id, slots.c.message_id == message_id)
+        .values(released=True)
+    )
+
+
 _EVENT_COLUMNS = [
     schema.events.c[n] for n in ("id", "patient_id", "kind", "at", "service_id", "ref_at", "data")
 ]
@@ -672,17 +743,7 @@ class Repository:
         """Ids of messages to deliver now: queued ones whose time has come, and ones left
         `sending` past their lease (the worker that took them stopped)."""
         table = schema.outbox
-        query = (
-            select(table.c.id)
-            .where(
-                or_(
-                    (table.c.state == "queued") & (table.c.next_attempt_at <= now),
-                    (table.c.state == "sending") & (table.c.lease_until < now),
-                )
-            )
-            .order_by(table.c.next_attempt_at, table.c.id)
-            .limit(limit)
-        )
+        query = select(table.c.id).where(_due(now)).order_by(table.c.next_attempt_at, table.c.id).limit(limit)
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
@@ -692,20 +753,14 @@ class Repository:
         with self.engine.begin() as conn:
             taken = conn.execute(
                 table.update()
-                .where(
-                    table.c.id == message_id,
-                    or_(
-                        (table.c.state == "queued") & (table.c.next_attempt_at <= now),
-                        (table.c.state == "sending") & (table.c.lease_until < now),
-                    ),
-                )
+                .where(table.c.id == message_id, _due(now))
                 .values(state="sending", lease_until=lease_until, updated_at=now)
             ).rowcount
         return taken == 1
 
     def update_message(self, message_id: str, values: dict, audit: Sequence[dict] = ()) -> None:
         with self.engine.begin() as conn:
-            conn.execute(schema.outbox.update().where(schema.outbox.c.id == message_id).values(**values))
+            conn.execute(message_update(message_id, values))
             if audit:
                 conn.execute(schema.audit.insert(), list(audit))
 

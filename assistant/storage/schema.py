@@ -16,6 +16,8 @@ from sqlalchemy import (
     text,
 )
 
+from assistant.domain.review import UNSENT
+
 metadata = MetaData()
 
 services = Table(
@@ -144,16 +146,7 @@ drafts = Table(
     Index("ix_drafts_as_of", "as_of"),
     Index("ix_drafts_patient", "patient_id", "created_at"),
 )
-UNSENT_STATUSES = (
-    "drafted",
-    "needs_attention",
-    "edited",
-    "rejected",
-    "pending_approval",
-    "approved",
-    "queued",
-)
-"""`domain.review.UNSENT`, spelled out for the index (a test keeps the two the same)."""
+UNSENT_STATUSES = tuple(sorted(status.value for status in UNSENT))
 _UNSENT_SQL = text("status IN (" + ", ".join(f"'{s}'" for s in UNSENT_STATUSES) + ")")
 # One open draft per patient, enforced by the database so two requests at once cannot race.
 Index(

@@ -10,6 +10,7 @@ import pytest
 from assistant.settings import Settings
 from assistant.storage import database, schema
 from assistant.storage.repository import Repository
+from tests.storage.rows import stored_draft
 
 COOLDOWN = 30 * 86_400
 NOW = 1_795_000_000
@@ -18,23 +19,7 @@ NOW = 1_795_000_000
 @pytest.fixture
 def repository(tmp_path) -> Repository:
     repository = Repository(database.create(Settings(home=tmp_path, llm="none")))
-    rows = [
-        {
-            "id": f"dr-{n}",
-            "patient_id": "p1",
-            "as_of": "2026-11-24",
-            "moment": "booking",
-            "offer": "hydrafacial",
-            "channel": "email",
-            "drafter": "template",
-            "status": "sent",
-            "passed": True,
-            "created_at": NOW,
-            "record": "{}",
-            "version": 1,
-        }
-        for n in range(6)
-    ]
+    rows = [stored_draft(f"dr-{n}", NOW, status="sent") for n in range(6)]
     assert all(repository.add_drafts(rows))
     return repository
 

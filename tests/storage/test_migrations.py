@@ -10,22 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from assistant.domain.review import UNSENT
 from assistant.storage import database, schema
-
-
-def _draft(draft_id: str, created_at: int, status: str = "drafted") -> dict:
-    return {
-        "id": draft_id,
-        "patient_id": "p1",
-        "as_of": "2026-11-24",
-        "moment": "booking",
-        "offer": "hydrafacial",
-        "channel": "email",
-        "drafter": "template",
-        "status": status,
-        "passed": True,
-        "created_at": created_at,
-        "record": orjson.dumps({"id": draft_id, "status": status}).decode(),
-    }
+from tests.storage.rows import stored_draft
 
 
 def test_older_open_drafts_of_one_patient_are_superseded_by_the_upgrade(tmp_path):
@@ -37,7 +22,7 @@ def test_older_open_drafts_of_one_patient_are_superseded_by_the_upgrade(tmp_path
     with engine.begin() as connection:
         connection.execute(
             schema.drafts.insert(),
-            [_draft("old", 100), _draft("new", 200), _draft("gone", 50, status="sent")],
+            [stored_draft("old", 100), stored_draft("new", 200), stored_draft("gone", 50, status="sent")],
         )
     database.migrate(engine)
     with engine.connect() as connection:
@@ -46,8 +31,14 @@ def test_older_open_drafts_of_one_patient_are_superseded_by_the_upgrade(tmp_path
     assert rows["old"].status == "superseded"
     assert orjson.loads(rows["old"].record)["status"] == "superseded"
     with pytest.raises(IntegrityError), engine.begin() as connection:
-        connection.execute(schema.drafts.insert(), [_draft("another", 300)])
+        connection.execute(schema.drafts.insert(), [stored_draft("another", 300)])
 
 
-def test_the_open_draft_index_names_the_statuses_the_rules_call_open():
-    assert set(schema.UNSENT_STATUSES) == {s.value for s in UNSENT}
+def test_the_migrated_open_draft_index_covers_every_status_the_rules_call_open(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'practice.db'}")
+    database.migrate(engine)
+    with engine.connect() as connection:
+        index = connection.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'ux_drafts_open_patient'")
+        ).scalar_one()
+    assert all(f"'{status.value}'" in index for status in UNSENT)

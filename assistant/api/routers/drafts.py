@@ -56,11 +56,9 @@ def create_draft(
     """Drafts for a ready patient (201). A patient with an open draft gets that one back (200):
     one offer at a time."""
     with lock:
-        existing = review.open_draft(user, body.patient_id, body.channel)
-        if existing is not None:
-            response.status_code = 200
-            return existing.review_view()
-        draft = review.create(user, body.patient_id, body.as_of or today, body.channel)
+        draft, new = review.create_or_open(user, body.patient_id, body.as_of or today, body.channel)
+    if not new:
+        response.status_code = 200
     return draft.review_view()
 
 
