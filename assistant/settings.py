@@ -45,7 +45,17 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(default_factory=lambda: bundled("prompts"))
     evals_dir: Path = Field(default_factory=lambda: bundled("evals/data"))
     prompt_version: str = "v1"
-    practice_name: str = ""
+    practice_name: str = Field(default="", description="the practice's name: drafts are signed with it")
+    coordinator_name: str = Field(
+        default="", description="the coordinator's first name, signed above the practice's name"
+    )
+    booking_url: str = Field(
+        default="", description="the practice's booking link: the one link a draft may carry"
+    )
+    share_measurements: bool = Field(
+        default=False,
+        description="whether an email body may quote measurements (body weight, BMI, doses, lab values)",
+    )
     chroma_url: str | None = None
     llm: Literal["auto", Backend] = "auto"
     model: str = "gpt-4o-mini"

@@ -284,6 +284,8 @@ class Drafting:
             job.channel,
             self.settings.practice_name,
             rules.lower_is_better,
+            coordinator=self.settings.coordinator_name,
+            booking_url=self.settings.booking_url,
         )
         return brief, self._grounds(job.history, brief, menu, job.ready.service, rules)
 
@@ -298,7 +300,16 @@ class Drafting:
         authorised += [
             p.text for i in dict.fromkeys(services) for p in pages.get(i, []) if not p.is_restriction
         ]
-        return build_grounds(history, menu, offer, brief, authorised, rules.lower_is_better)
+        return build_grounds(
+            history,
+            menu,
+            offer,
+            brief,
+            authorised,
+            rules.lower_is_better,
+            links=[self.settings.booking_url],
+            measurements_allowed=self.settings.share_measurements,
+        )
 
     def _draft_all(
         self, briefs: list[tuple[Brief, Grounds]], on_progress: Callable[[int, int], None] | None

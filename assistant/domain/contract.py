@@ -6,6 +6,7 @@ Pure functions: no storage here. Cross-record checks (does the patient exist?) a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Literal, get_args, overload
@@ -134,6 +135,9 @@ def parse_service(obj: dict) -> Service:
     min_age = obj.get("min_age")
     if min_age is not None and (isinstance(min_age, bool) or not isinstance(min_age, int)):
         raise _bad("min_age", "an integer", min_age)
+    sensitive = obj.get("sensitive")
+    if sensitive is not None and not isinstance(sensitive, bool):
+        raise _bad("sensitive", "true or false", sensitive)
     steps_raw = obj.get("next_steps") or []
     if not isinstance(steps_raw, list):
         raise _bad("next_steps", "a list", steps_raw)
@@ -145,10 +149,12 @@ def parse_service(obj: dict) -> Service:
         steps.append(
             NextStep(to=to, moments=_moments(step, "moments"), why=_text(step, "why", "in next_steps") or "")
         )
+    category = _text(obj, "category", where) or ""
+    description = _text(obj, "description", where) or ""
     return Service(
         id=sid,
         name=_text(obj, "name", where, required=True),
-        category=_text(obj, "category", where) or "",
+        category=category,
         price=price,
         unit=_text(obj, "unit", where) or "",
         kind=kind,
@@ -157,8 +163,23 @@ def parse_service(obj: dict) -> Service:
         offered_at=_moments(obj, "offered_at"),
         contraindications=_strings(obj, "contraindications"),
         min_age=min_age,
-        description=_text(obj, "description", where) or "",
+        description=description,
+        sensitive=default_sensitive(category, kind, description) if sensitive is None else sensitive,
     )
+
+
+SENSITIVE_CATEGORY = re.compile(
+    r"weight|hormon|\bhrt\b|menopaus|testosterone|sexual|fertility", re.IGNORECASE
+)
+PRESCRIPTION = re.compile(r"\b(?:prescri\w*|medications?|rx)\b", re.IGNORECASE)
+
+
+def default_sensitive(category: str, kind: str, description: str) -> bool:
+    """A service is sensitive unless the practice says otherwise when it is weight or hormone
+    care, or a program built on a prescription."""
+    if SENSITIVE_CATEGORY.search(category):
+        return True
+    return kind == "program" and PRESCRIPTION.search(description) is not None
 
 
 def parse_patient(obj: dict) -> Patient:
@@ -349,6 +370,7 @@ SERVICE_FIELDS = frozenset(
         "contraindications",
         "min_age",
         "description",
+        "sensitive",
     }
 )
 PATIENT_FIELDS = frozenset(

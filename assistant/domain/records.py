@@ -40,6 +40,9 @@ class Service:
     contraindications: tuple[str, ...] = ()
     min_age: int | None = None
     description: str = ""
+    sensitive: bool = False
+    """A line of care a patient may not want seen on a lock screen or in a shared inbox
+    (weight, hormones, prescription programs): never named in a subject line or an SMS."""
 
     @property
     def is_held(self) -> bool:

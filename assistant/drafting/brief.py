@@ -40,6 +40,7 @@ class OfferFacts:
     why: str
     passages: list[Source] = field(default_factory=list)
     summary: str = ""
+    sensitive: bool = False
 
     @property
     def price_text(self) -> str:
@@ -66,6 +67,11 @@ class Brief:
     visit_on: str = ""
     change: str = ""
     practice: str = ""
+    coordinator: str = ""
+    booking_url: str = ""
+    sensitive: list[str] = field(default_factory=list)
+    """The names of the sensitive lines of care among the patient's treatments and the offer:
+    never in a subject line or an SMS."""
 
     @property
     def treatment(self) -> str:
@@ -98,6 +104,10 @@ class Grounds:
     private: list[str]
     other_people: list[str]
     source_ids: set[str]
+    links: list[str] = field(default_factory=list)
+    """The only links a draft may carry (the practice's booking link)."""
+    measurements_allowed: bool = False
+    """Whether an email body may quote measurements (the practice turned it on)."""
 
 
 def brief_dict(brief: Brief) -> dict:
@@ -171,6 +181,8 @@ def build_brief(
     channel: str,
     practice: str,
     lower_is_better: list[str],
+    coordinator: str = "",
+    booking_url: str = "",
 ) -> Brief:
     """The brief for one ready offer. `snippets` must be this patient's own retrieved text."""
     signal = ready.signal
@@ -184,6 +196,7 @@ def build_brief(
         _plain_why(ready.why),
         passages,
         _summary(service, passages),
+        service.sensitive,
     )
     event = next((e for e in history.events if e.id == signal.event_id), None)
     brief = Brief(
@@ -198,11 +211,20 @@ def build_brief(
         goals=_goals(history, signal.goal),
         snippets=snippets,
         practice=practice,
+        coordinator=coordinator,
+        booking_url=booking_url,
+        sensitive=_sensitive(history, menu, service),
     )
     if event is not None:
         _describe(brief, event, menu)
     brief.change = _change(history, lower_is_better, ready.moment)
     return brief
+
+
+def _sensitive(history: History, menu: Menu, offer: Service) -> list[str]:
+    ids = [e.service_id for e in history.events if e.service_id] + list(history.patient.memberships)
+    services = [s for i in dict.fromkeys(ids) if (s := menu.get(i))] + [offer]
+    return list(dict.fromkeys(short_name(s) for s in services if s.sensitive))
 
 
 def _plain_why(why: str) -> str:
@@ -294,6 +316,8 @@ def build_grounds(
     brief: Brief,
     authorised: list[str],
     lower_is_better: list[str],
+    links: list[str] | None = None,
+    measurements_allowed: bool = False,
 ) -> Grounds:
     """`authorised` is the text of the menu and of the knowledge pages the draft may draw on."""
     patient = history.patient
@@ -340,6 +364,8 @@ def build_grounds(
         private=_private(patient),
         other_people=others,
         source_ids={s.id for s in brief.sources} | {brief.signal_source},
+        links=[link for link in links or [] if link],
+        measurements_allowed=measurements_allowed,
     )
 
 

@@ -55,6 +55,7 @@ def service_row(service: Service, extra: dict | None = None) -> dict:
         "pairs_with": _dumps(list(service.pairs_with)),
         "offered_at": _dumps([m.value for m in service.offered_at]),
         "description": service.description,
+        "sensitive": service.sensitive,
         "extra": _dumps(extra or {}),
     }
 
@@ -77,6 +78,7 @@ def service_from(row: Any) -> Service:
         contraindications=tuple(orjson.loads(row.contraindications)),
         min_age=row.min_age,
         description=row.description,
+        sensitive=bool(row.sensitive),
     )
 
 

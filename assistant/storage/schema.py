@@ -35,6 +35,7 @@ services = Table(
     Column("pairs_with", Text, nullable=False, default="[]"),
     Column("offered_at", Text, nullable=False, default="[]"),
     Column("description", Text, nullable=False, default=""),
+    Column("sensitive", Boolean, nullable=False, default=False),
     Column("extra", Text, nullable=False, default="{}"),
 )
 
