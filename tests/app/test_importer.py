@@ -153,6 +153,41 @@ def test_an_imported_menu_replaces_the_default(practice: Practice, tmp_path):
     assert [r.category for r in report.rejected] == ["unknown service"]
 
 
+def test_a_service_says_whether_it_is_sensitive_or_gets_the_default_rule(practice: Practice, tmp_path):
+    menu = [
+        {
+            "type": "service",
+            "id": "glp",
+            "name": "Semaglutide plan",
+            "category": "Medical weight loss",
+            "price": 349,
+        },
+        {
+            "type": "service",
+            "id": "trt",
+            "name": "TRT",
+            "kind": "program",
+            "price": 199,
+            "description": "Prescribed testosterone with labs.",
+        },
+        {"type": "service", "id": "glow", "name": "Glow facial", "category": "skin", "price": 99},
+        {"type": "service", "id": "iv", "name": "Recovery drip", "price": 150, "sensitive": True},
+        {
+            "type": "service",
+            "id": "diet",
+            "name": "Diet coaching",
+            "category": "weight",
+            "price": 50,
+            "sensitive": False,
+        },
+        {"type": "service", "id": "odd", "name": "Odd", "price": 1, "sensitive": "yes"},
+    ]
+    report = practice.import_file(write(tmp_path / "menu.jsonl", *menu))
+    assert [(r.line, r.category) for r in report.rejected] == [(6, "bad value")]
+    flags = {s.id: s.sensitive for s in practice.menu()}
+    assert flags == {"glp": True, "trt": True, "glow": False, "iv": True, "diet": False}
+
+
 def test_offer_events_become_offers_and_outcomes(practice: Practice, tmp_path):
     presented = {
         "type": "event",

@@ -42,3 +42,46 @@ def test_the_migrated_open_draft_index_covers_every_status_the_rules_call_open(t
             text("SELECT sql FROM sqlite_master WHERE name = 'ux_drafts_open_patient'")
         ).scalar_one()
     assert all(f"'{status.value}'" in index for status in UNSENT)
+
+
+def test_services_stored_before_the_sensitive_flag_get_the_default_rule(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'practice.db'}")
+    config = database._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+        insert = text(
+            "INSERT INTO services (id, name, category, price, unit, kind, description, contraindications, "
+            "next_steps, pairs_with, offered_at, extra) VALUES (:id, :name, :category, 100, 'month', "
+            ":kind, :description, '[]', '[]', '[]', '[]', '{}')"
+        )
+        connection.execute(
+            insert,
+            [
+                {
+                    "id": "glp",
+                    "name": "Medical weight loss",
+                    "category": "weight",
+                    "kind": "program",
+                    "description": "",
+                },
+                {
+                    "id": "trt",
+                    "name": "TRT",
+                    "category": "men",
+                    "kind": "program",
+                    "description": "Prescribed testosterone.",
+                },
+                {
+                    "id": "peel",
+                    "name": "Peel",
+                    "category": "skin",
+                    "kind": "treatment",
+                    "description": "An acid peel.",
+                },
+            ],
+        )
+    database.migrate(engine)
+    with engine.connect() as connection:
+        flags = dict(connection.execute(text("SELECT id, sensitive FROM services")).all())
+    assert flags == {"glp": True, "trt": True, "peel": False}
