@@ -151,9 +151,10 @@ def parse_service(obj: dict) -> Service:
         )
     category = _text(obj, "category", where) or ""
     description = _text(obj, "description", where) or ""
+    name = _text(obj, "name", where, required=True)
     return Service(
         id=sid,
-        name=_text(obj, "name", where, required=True),
+        name=name,
         category=category,
         price=price,
         unit=_text(obj, "unit", where) or "",
@@ -164,20 +165,22 @@ def parse_service(obj: dict) -> Service:
         contraindications=_strings(obj, "contraindications"),
         min_age=min_age,
         description=description,
-        sensitive=default_sensitive(category, kind, description) if sensitive is None else sensitive,
+        sensitive=default_sensitive(name, category, kind, description) if sensitive is None else sensitive,
     )
 
 
-SENSITIVE_CATEGORY = re.compile(
-    r"weight|hormon|\bhrt\b|menopaus|testosterone|sexual|fertility", re.IGNORECASE
+SENSITIVE_CARE = re.compile(
+    r"weight|hormon|\b(?:b?hrt|trt|glp-?1)\b|menopaus|testosterone|estrogen|semaglutide|tirzepatide|"
+    r"sexual|fertility",
+    re.IGNORECASE,
 )
 PRESCRIPTION = re.compile(r"\b(?:prescri\w*|medications?|rx)\b", re.IGNORECASE)
 
 
-def default_sensitive(category: str, kind: str, description: str) -> bool:
+def default_sensitive(name: str, category: str, kind: str, description: str) -> bool:
     """A service is sensitive unless the practice says otherwise when it is weight or hormone
-    care, or a program built on a prescription."""
-    if SENSITIVE_CATEGORY.search(category):
+    care (by its category or its name), or a program built on a prescription."""
+    if SENSITIVE_CARE.search(category) or SENSITIVE_CARE.search(name):
         return True
     return kind == "program" and PRESCRIPTION.search(description) is not None
 

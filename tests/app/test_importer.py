@@ -170,6 +170,13 @@ def test_a_service_says_whether_it_is_sensitive_or_gets_the_default_rule(practic
             "price": 199,
             "description": "Prescribed testosterone with labs.",
         },
+        {
+            "type": "service",
+            "id": "sema",
+            "name": "Semaglutide starter",
+            "category": "metabolic health",
+            "price": 299,
+        },
         {"type": "service", "id": "glow", "name": "Glow facial", "category": "skin", "price": 99},
         {"type": "service", "id": "iv", "name": "Recovery drip", "price": 150, "sensitive": True},
         {
@@ -183,9 +190,9 @@ def test_a_service_says_whether_it_is_sensitive_or_gets_the_default_rule(practic
         {"type": "service", "id": "odd", "name": "Odd", "price": 1, "sensitive": "yes"},
     ]
     report = practice.import_file(write(tmp_path / "menu.jsonl", *menu))
-    assert [(r.line, r.category) for r in report.rejected] == [(6, "bad value")]
+    assert [(r.line, r.category) for r in report.rejected] == [(7, "bad value")]
     flags = {s.id: s.sensitive for s in practice.menu()}
-    assert flags == {"glp": True, "trt": True, "glow": False, "iv": True, "diet": False}
+    assert flags == {"glp": True, "trt": True, "sema": True, "glow": False, "iv": True, "diet": False}
 
 
 def test_offer_events_become_offers_and_outcomes(practice: Practice, tmp_path):

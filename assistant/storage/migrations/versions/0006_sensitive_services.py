@@ -21,16 +21,16 @@ def upgrade() -> None:
     services = sa.table(
         "services",
         sa.column("id", sa.String),
+        sa.column("name", sa.String),
         sa.column("category", sa.String),
         sa.column("kind", sa.String),
         sa.column("description", sa.Text),
         sa.column("sensitive", sa.Boolean),
     )
     connection = op.get_bind()
-    rows = connection.execute(
-        sa.select(services.c.id, services.c.category, services.c.kind, services.c.description)
-    )
-    wanted = [row.id for row in rows if default_sensitive(row.category, row.kind, row.description)]
+    c = services.c
+    rows = connection.execute(sa.select(c.id, c.name, c.category, c.kind, c.description))
+    wanted = [r.id for r in rows if default_sensitive(r.name, r.category, r.kind, r.description)]
     if wanted:
         connection.execute(services.update().where(services.c.id.in_(wanted)).values(sensitive=True))
 
