@@ -1,10 +1,11 @@
 """What QA runs: score arbitrary messages, run a suite against a practice made of its files,
-compare prompt versions, calibrate the scorers (and the optional LLM judge) against labelled
-messages."""
+replay labelled model answers through the guards, compare prompt versions, calibrate the scorers
+(and the optional LLM judge) against labelled messages."""
 
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from assistant.app.practice import Practice
 from assistant.domain.engine import Suppression
 from assistant.drafting.content import Draft
 from assistant.drafting.guards import Guards, Policy
-from assistant.errors import ConfigurationError
+from assistant.errors import ConfigurationError, NotFound
 from assistant.evals.calibration import auc, cohen_kappa
+from assistant.evals.chat_server import MODEL, ScriptedChatServer
 from assistant.evals.judge import message_item, open_judge, rate_all
 from assistant.evals.messages import (
     ScoredMessage,
@@ -25,6 +27,7 @@ from assistant.evals.messages import (
     content_of,
     read_messages,
 )
+from assistant.evals.replay import LabelledAnswer, Replayed, ReplayResult, Skipped, read_answers
 from assistant.evals.report import render_report
 from assistant.evals.runs import (
     CaseOutcome,
@@ -143,6 +146,15 @@ class Evals:
         )
         return first, second
 
+    def replay(
+        self, suite_name: str = "strong", answers: Sequence[Path] = (), on_progress: Progress = None
+    ) -> ReplayResult:
+        """The suite's labelled answers (or those of `answers`, against the suite's practice),
+        each served as the model's first answer and checked by the guards."""
+        suite = self.suite(suite_name)
+        labelled = read_answers(answers) if answers else suite.load_answers()
+        return replay_suite(suite, labelled, self.settings, on_progress)
+
     def report(self, outcome: EvalOutcome) -> str:
         return render_report(
             self.settings.evals_dir,
@@ -224,11 +236,11 @@ class Evals:
 
 @contextmanager
 def eval_practice(suite: Suite, settings: Settings, matcher=None) -> Iterator[Practice]:
-    """The suite's practice files imported into a fresh home that lasts for the block."""
+    """The suite's practice files imported into a fresh home that lasts for the block, under
+    the suite's settings."""
     with tempfile.TemporaryDirectory(prefix="crosssell-eval-") as home:
-        practice = Practice(
-            settings.model_copy(update={"home": Path(home), "database_url": None}), matcher=matcher
-        )
+        update = {**suite.settings, "home": Path(home), "database_url": None}
+        practice = Practice(settings.model_copy(update=update), matcher=matcher)
         for name in suite.practice:
             report = practice.import_file(suite.root / name)
             if report.rejected:
@@ -276,3 +288,65 @@ def draft_cases(
         else:
             outcome.no_offer = draft
     return outcomes
+
+
+# Replaying labelled answers -------------------------------------------------------------------
+
+
+def replay_suite(
+    suite: Suite, answers: list[LabelledAnswer], settings: Settings, on_progress: Progress = None
+) -> ReplayResult:
+    """Each answer served, one case at a time, by a scripted OpenAI-compatible server on
+    loopback to the real chain (client, parsing, retrieval, brief, guards), with no re-ask: what
+    counts is the guards' verdict on the first attempt."""
+    with ScriptedChatServer() as server:
+        replaying = settings.model_copy(
+            update={
+                "llm": "openai",
+                "openai_base_url": server.base_url,
+                "openai_api_key": None,
+                "model": MODEL,
+                "reasks": 0,
+                "draft_concurrency": 1,
+            }
+        )
+        with eval_practice(suite, replaying) as practice, open_drafting(practice) as drafting:
+            replayed: list[Replayed] = []
+            skipped: list[Skipped] = []
+            for done, answer in enumerate(answers, 1):
+                outcome = _replay(answer, server, practice, drafting)
+                if isinstance(outcome, Skipped):
+                    skipped.append(outcome)
+                else:
+                    replayed.append(outcome)
+                if on_progress:
+                    on_progress(done, len(answers))
+            return ReplayResult(
+                suite.name, drafting.prompts.version, practice.clock.stamp(), suite.targets, replayed, skipped
+            )
+
+
+def _replay(
+    answer: LabelledAnswer, server: ScriptedChatServer, practice: Practice, drafting: Drafting
+) -> Replayed | Skipped:
+    try:
+        history, offer = practice.evaluate(answer.patient_id, answer.as_of)
+    except NotFound as exc:
+        return Skipped(answer, str(exc))
+    if isinstance(offer, Suppression):
+        return Skipped(
+            answer,
+            f"{answer.patient_id} gets no offer as of {answer.as_of}: {offer.reason.value} ({offer.detail})",
+        )
+    if answer.offer is not None and answer.offer != offer.service.id:
+        return Skipped(
+            answer,
+            f"written for {answer.offer}, but the practice offers {answer.patient_id} {offer.service.id}",
+        )
+    server.script(answer.text)
+    started = time.perf_counter()
+    draft = drafting.draft_many([(history, offer, answer.channel, answer.as_of)], store=False)[0]
+    seconds = time.perf_counter() - started
+    if not isinstance(draft, Draft):
+        return Skipped(answer, draft)
+    return Replayed.of(answer, draft.attempts[0], seconds)

@@ -1,4 +1,4 @@
-"""Prompt evals for QA: `eval score|run|compare|calibrate`."""
+"""Prompt evals for QA: `eval score|run|replay|compare|calibrate`."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from assistant.cli import render
 from assistant.cli.common import Format, err, run
 from assistant.cli.progress import progress
 from assistant.errors import InputError
+from assistant.evals.replay import ReplayResult
 from assistant.settings import Backend
 
 evals = typer.Typer(
-    help="Prompt evals: score messages, run suites through the real chain, "
-    "compare prompt versions, calibrate the scorers.",
+    help="Prompt evals: score messages, run suites through the real chain, replay labelled "
+    "model answers through the guards, compare prompt versions, calibrate the scorers.",
     no_args_is_help=True,
 )
 
@@ -82,6 +83,46 @@ def eval_run(
 
     qa, outcome = run(action)
     _finish(qa, outcome, fmt, html, output)
+
+
+@evals.command("replay")
+def eval_replay(
+    suite: Annotated[
+        str, typer.Option(help="suite name, from evals/suites/: its practice, answers and targets")
+    ] = "strong",
+    answers: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--answers",
+            help="answers files (JSON Lines) to replay instead of the suite's own; repeat for more",
+        ),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    output: Annotated[Path | None, typer.Option(help="write the replay's JSON here")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Replay labelled model answers (good ones and subtly bad ones) through the real drafting
+    chain, each served as the model's first answer by an OpenAI-compatible server on loopback,
+    and report how many good answers the guards keep and bad ones they stop: overall, per guard
+    (false alarms, stops, the answers it was expected to stop) and per defect class, with every
+    miss. Exit status 1 when a target of the suite is missed or an answer could not be replayed
+    (its patient gets no offer); 2 for a bad answers line, named by file and number."""
+
+    def action() -> ReplayResult:
+        with progress(f"replay {suite}", quiet) as bar:
+            return Evals().replay(suite, answers or (), on_progress=bar.update)
+
+    result = run(action)
+    value = result.as_dict()
+    if output is not None:
+        output.write_bytes(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
+    if fmt is Format.json:
+        render.print_json(value)
+    else:
+        render.replay(value)
+    render.skipped(value["skipped"])
+    if not result.targets_met or result.skipped:
+        raise typer.Exit(1)
 
 
 @evals.command("compare")

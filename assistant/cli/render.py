@@ -321,6 +321,69 @@ def _eval_groups(summary: dict) -> None:
         out.print(groups)
 
 
+def replay(result: dict) -> None:
+    """A replay's headline rates against the targets, the per-guard and per-defect tables, the
+    misses, and the time it took."""
+    _replay_rates(result)
+    guards = Table(title="Per guard")
+    for column in (
+        "guard",
+        "false alarms (good failed)",
+        "bad failed",
+        "expected to stop",
+        "of those stopped",
+    ):
+        guards.add_column(column, justify="right" if column != "guard" else "left")
+    for name, g in result["guards"].items():
+        guards.add_row(
+            name, str(g["false_alarms"]), str(g["stopped"]), str(g["expected"]), str(g["expected_stopped"])
+        )
+    out.print(guards)
+    if result["defects"]:
+        defects = Table(title="Bad answers per defect class")
+        for column in ("defect", "answers", "stopped", "rate"):
+            defects.add_column(column, justify="right" if column != "defect" else "left")
+        for name, d in result["defects"].items():
+            defects.add_row(name, str(d["n"]), str(d["stopped"]), f"{d['rate']:.0%}")
+        out.print(defects)
+    for miss in result["misses"]:
+        if miss["label"] == "good":
+            why = "thrown away: " + "; ".join(f"{g['name']}: {g['detail']}" for g in miss["guards"])
+        else:
+            why = f"kept ({miss['defect']}, expected {miss['guard'] or 'any guard'}): {miss['note'] or ''}"
+        out.print(f"[red]{miss['id']}[/red] {miss['label']} {why}", highlight=False)
+    timing = result["timing"]
+    if timing["answers"]:
+        out.print(
+            f"{timing['answers']} answers in {timing['seconds']:.1f} s "
+            f"({timing['per_answer']:.2f} s per answer, median {timing['median']:.2f} s, "
+            f"slowest {timing['slowest']:.2f} s)"
+        )
+
+
+def _replay_rates(result: dict) -> None:
+    good, bad = result["good"], result["bad"]
+    table = Table(title=f"Replay {result['suite']} · {result['prompt_version']} · first attempts")
+    for column in ("", "answers", "rate", "target", ""):
+        table.add_column(column, justify="right" if column else "left")
+    for name, row, done in (("good kept", good, good["kept"]), ("bad stopped", bad, bad["stopped"])):
+        target = result["targets"].get(name.replace(" ", "_"))
+        met = "" if target is None or target["met"] is None else ("met" if target["met"] else "[red]MISSED")
+        table.add_row(
+            name,
+            f"{done} of {row['n']}",
+            "–" if row["rate"] is None else f"{row['rate']:.1%}",
+            "" if target is None else f"{target['target']:.0%}",
+            met,
+        )
+    out.print(table)
+
+
+def skipped(lines: Iterable[dict]) -> None:
+    for line in lines:
+        err.print(f"not replayed: {line['where']}: {line['reason']}", highlight=False)
+
+
 def agreements(found: Iterable[Agreement]) -> None:
     table = Table(title="Agreement with the labels")
     for column in ("rater", "dimension", "label", "n", "AUC", "kappa", "threshold"):

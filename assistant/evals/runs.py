@@ -1,9 +1,10 @@
 """Eval runs: every case of a suite drafted (by the `DraftCases` its runner hands in), scored,
 aggregated, and compared against a baseline or another prompt version.
 
-A suite (`evals/suites/NAME.json`) names its practice files, its case files (JSON Lines), the
-tags it keeps, each dimension's pass-rate threshold, and how far a pass rate may fall against a
-baseline before the run fails.
+A suite (`evals/suites/NAME.json`) names its practice files, the settings its practice drafts
+under, and either its case files (JSON Lines), the tags it keeps, each dimension's pass-rate
+threshold and how far a pass rate may fall against a baseline before the run fails; or the
+labelled model answers it replays (`replay.py`) and its targets.
 """
 
 from __future__ import annotations
@@ -13,19 +14,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from statistics import fmean
-from typing import Literal
+from typing import Any, Literal, cast
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from assistant.drafting.brief import Brief, Grounds
 from assistant.drafting.content import Draft, DraftContent
 from assistant.drafting.guards import contains
 from assistant.errors import InputError
 from assistant.evals.judge import draft_item, rate_all
+from assistant.evals.replay import TARGETS, LabelledAnswer, read_answers
 from assistant.evals.scorers import DIMENSIONS, Score, Scorer
+from assistant.settings import Settings
 
 GATED = (*DIMENSIONS, "expectations")
+PRACTICE_SETTINGS = ("practice_name", "coordinator_name", "booking_url", "share_measurements", "time_zone")
+"""The settings a suite may give its practice: who the practice is, not how drafts are made."""
 
 
 class Expectation(BaseModel):
@@ -53,13 +58,40 @@ class Suite(BaseModel):
     name: str = ""
     about: str = ""
     practice: list[str]
-    cases: list[str]
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="the practice's settings (its name, its booking link)"
+    )
+    cases: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list, description="keep only cases with one of these")
-    thresholds: dict[str, float]
+    thresholds: dict[str, float] = Field(default_factory=dict)
     tolerance: float = 0.05
+    answers: list[str] = Field(default_factory=list, description="labelled model answers to replay")
+    targets: dict[str, float] = Field(
+        default_factory=dict, description="good_kept, bad_stopped: the least rate a replay meets"
+    )
     root: Path = Path(".")
 
+    @model_validator(mode="after")
+    def _runnable(self) -> Suite:
+        if not self.cases and not self.answers:
+            raise ValueError("a suite names case files or answer files")
+        if unknown := sorted(set(self.targets) - set(TARGETS)):
+            raise ValueError(f"unknown targets {unknown}; known: {', '.join(TARGETS)}")
+        if unknown := sorted(set(self.settings) - set(PRACTICE_SETTINGS)):
+            raise ValueError(f"a suite may not set {unknown}; it may set {', '.join(PRACTICE_SETTINGS)}")
+        for name, value in self.settings.items():
+            wanted = cast(type, Settings.model_fields[name].annotation)
+            self.settings[name] = TypeAdapter(wanted).validate_python(value)
+        return self
+
+    def load_answers(self) -> list[LabelledAnswer]:
+        if not self.answers:
+            raise InputError(f"suite {self.name} has no answers to replay")
+        return read_answers([self.root / name for name in self.answers])
+
     def load_cases(self) -> list[EvalCase]:
+        if not self.cases:
+            raise InputError(f"suite {self.name} has no cases to draft: it replays answers")
         found: list[EvalCase] = []
         problems: list[str] = []
         for name in self.cases:
