@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 NEGATION = re.compile(
@@ -66,6 +66,10 @@ class Policy:
     acronyms: frozenset[str]
     stopwords: frozenset[str]
     common_words: frozenset[str] = frozenset()
+    moment_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per moment, words that speak to what the patient just did (their feedback, their visit)."""
+    discreet_care: tuple[str, ...] = ()
+    """How a message may name sensitive care discreetly ("the program", "the plan")."""
 
     @classmethod
     def from_lexicon(cls, lexicon: dict) -> Policy:
@@ -86,6 +90,8 @@ class Policy:
             acronyms=frozenset(a.upper() for a in lexicon.get("acronyms", [])),
             stopwords=frozenset(w.lower() for w in lexicon.get("stopwords", [])),
             common_words=frozenset(w.lower() for w in lexicon.get("common_words", [])),
+            moment_words={m: tuple(words) for m, words in lexicon.get("moment_words", {}).items()},
+            discreet_care=tuple(lexicon.get("discreet_care", [])),
             **{name: Phrases.of(lexicon.get(name, [])) for name in lists},
         )
 

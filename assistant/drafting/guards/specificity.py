@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.drafting.brief import Brief, Grounds, aliases, money
+from assistant.domain.records import Service
+from assistant.drafting.brief import Brief, Grounds, aliases, money, short_name
 from assistant.drafting.guards.base import Checked, Finding, Guard
 from assistant.drafting.guards.figures import MONEY, price_of
 from assistant.drafting.guards.lexicon import contains, normalise
@@ -25,7 +26,7 @@ class Specificity(Guard):
             problems.append(
                 Finding("own_context", "names none of the patient's own treatments, results or goals")
             )
-        if not any(contains(text, a) for a in aliases(offer)):
+        if not self._offer_named(text, brief, offer):
             problems.append(Finding("offer", f"does not name the offer ({offer.name})"))
         if not _price_named(text, offer.price):
             unit = f" per {offer.unit}" if offer.unit else ""
@@ -36,6 +37,25 @@ class Specificity(Guard):
             Finding("generic", f"generic: '{said}'") for _, said, _ in self.policy.generic.find(text)
         ]
         return problems
+
+    def _offer_named(self, text: str, brief: Brief, offer: Service) -> bool:
+        """By any of its names, by most of its distinctive words ("the skin care kit" for the
+        Medical-grade skin care kit, "VIP" for the VIP membership), or, for sensitive care that
+        a message may only name discreetly, by the kind of care it is ("the program we
+        discussed")."""
+        if any(contains(text, a) for a in aliases(offer)):
+            return True
+        words = self._name_words(offer)
+        found = [w for w in words if contains(text, w)]
+        if any(w.isupper() for w in found) or (words and len(found) * 2 >= len(words)):
+            return True
+        return brief.offer.sensitive and any(contains(text, w) for w in self.policy.discreet_care)
+
+    def _name_words(self, service: Service) -> list[str]:
+        """The words of a service's short name that tell it apart (not "care", "program")."""
+        plain = self.policy.stopwords | self.policy.common_words
+        words = re.findall(r"[\w+-]+", short_name(service))
+        return [w for w in words if w.isupper() or (len(w) > 2 and w.lower() not in plain)]
 
     def _signal(self, text: str, brief: Brief) -> bool:
         """Whether the message mentions what happened (a number, a date or a word of it)."""
@@ -52,6 +72,10 @@ class Specificity(Guard):
     def _own_context(self, text: str, brief: Brief, grounds: Grounds) -> bool:
         own = [s for s in grounds.treatments if s.id != grounds.offer.id]
         if any(contains(text, a) for s in own for a in aliases(s)):
+            return True
+        if any(contains(text, w) for s in own for w in self._name_words(s)):
+            return True
+        if any(contains(text, w) for w in self.policy.moment_words.get(brief.moment.value, [])):
             return True
         if any(contains(text, goal) for goal in brief.goals if goal):
             return True
