@@ -66,6 +66,10 @@ class Policy:
     acronyms: frozenset[str]
     stopwords: frozenset[str]
     common_words: frozenset[str] = frozenset()
+    sensitive_terms: Phrases = Phrases(())
+    """Words that name sensitive care whatever the menu calls it: never on a lock screen."""
+    clinical_measures: Phrases = Phrases(())
+    """What a clinical value is a value of (BMI, A1C, a dose): with a number, a measurement."""
 
     @classmethod
     def from_lexicon(cls, lexicon: dict) -> Policy:
@@ -80,6 +84,8 @@ class Policy:
             "generic",
             "salesy",
             "treatments",
+            "sensitive_terms",
+            "clinical_measures",
         )
         return cls(
             limits=dict(lexicon["limits"]),
