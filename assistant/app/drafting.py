@@ -262,7 +262,8 @@ class Drafting:
         rules = self.practice.rules()
         library = self.library
         library.index_knowledge(self._passages(menu))
-        library.index_history({j.history.patient.id: history_sources(j.history) for j in jobs})
+        shared = self.settings.share_measurements
+        library.index_history({j.history.patient.id: history_sources(j.history, shared) for j in jobs})
         queries = [_query(j.ready) for j in jobs]
         vectors = self.practice.embedder.encode(queries)
         briefs = []

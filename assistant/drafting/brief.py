@@ -17,6 +17,7 @@ from assistant.domain.moments import Moment
 from assistant.domain.records import Event, Patient, Service
 
 PRIMARY_TEXT = ("note", "comment", "to")
+WEIGHT_UNITS = frozenset({"lb", "lbs", "pound", "pounds", "kg", "kgs", "kilograms"})
 NUMBER = re.compile(r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?")
 
 
@@ -145,18 +146,20 @@ def day_text(day: date) -> str:
     return f"{day:%B} {day.day}"
 
 
-def history_sources(history: History) -> list[Source]:
-    """The free text the history collection stores: notes, comments, goals and results."""
+def history_sources(history: History, measurements: bool = False) -> list[Source]:
+    """The free text the history collection stores: notes, comments, goals, and results where
+    the practice shares `measurements` (else a drafter never sees a body weight: the brief's
+    `change` says the progress, and the grounds keep the values for the guards)."""
     sources: list[Source] = []
     patient = history.patient
     if patient.goals:
         sources.append(Source(f"{patient.id}#goals", "goals", None, "; ".join(patient.goals)))
     for event in history.events:
-        sources.extend(_event_sources(event))
+        sources.extend(_event_sources(event, measurements))
     return sources
 
 
-def _event_sources(event: Event) -> list[Source]:
+def _event_sources(event: Event, measurements: bool) -> list[Source]:
     on = event.at.date()
     found = []
     primary = next((k for k in PRIMARY_TEXT if event.text(k).strip()), None)
@@ -166,7 +169,7 @@ def _event_sources(event: Event) -> list[Source]:
     goals = event.data.get("goals")
     if isinstance(goals, list) and goals:
         found.append(Source(f"{event.id}#goals", f"{event.kind} goals", on, "; ".join(str(g) for g in goals)))
-    if event.kind == "measurement" and event.number("value") is not None:
+    if measurements and event.kind == "measurement" and event.number("value") is not None:
         text = f"{event.text('metric')} {event.number('value'):g} {event.text('unit')}".strip()
         found.append(Source(event.id, "measurement", on, text))
     return found
@@ -217,7 +220,12 @@ def build_brief(
     )
     if event is not None:
         _describe(brief, event, menu)
-    brief.change = _change(history, lower_is_better, ready.moment)
+    measured = event is not None and event.kind == "measurement"
+    metric = event.text("metric").lower() if event is not None else ""
+    brief.change = _change(history, [metric, *lower_is_better] if measured else lower_is_better, ready.moment)
+    if measured and brief.change:
+        # the progress as the patient would say it, never the readings behind it
+        brief.signal = f"{metric.replace('_', ' ').capitalize()}: {brief.change}"
     return brief
 
 
@@ -271,7 +279,9 @@ def _describe(brief: Brief, event: Event, menu: Menu) -> None:
 
 
 def _change(history: History, lower_is_better: list[str], moment: Moment) -> str:
-    """ "weight went from 212 to 191 lb" for a tracked measure that went the right way."""
+    """A tracked measure that went the right way, as the patient would say it and read after
+    "you are": "down 16.5 lb since February", "down 3% in body fat". Never the measurements
+    themselves: "from 273 to 256.5 lb" is a clinical record, not a message."""
     if moment not in (Moment.RESULTS_VISIBLE, Moment.GOAL_CHANGE, Moment.CHECK_IN):
         return ""
     for metric in lower_is_better:
@@ -283,11 +293,26 @@ def _change(history: History, lower_is_better: list[str], moment: Moment) -> str
             and e.number("value") is not None
         ]
         if len(series) >= 2:
-            first, last = series[0].number("value") or 0.0, series[-1].number("value") or 0.0
-            if last < first:
-                unit = series[-1].text("unit")
-                return f"{metric} went from {first:g} to {last:g}{' ' + unit if unit else ''}"
+            first, last = series[0], series[-1]
+            lost = round((first.number("value") or 0.0) - (last.number("value") or 0.0), 1)
+            if lost > 0:
+                since = _since(first.at.date(), last.at.date())
+                return f"down {_amount(lost, last.text('unit'), metric)}{since}"
     return ""
+
+
+def _amount(lost: float, unit: str, metric: str) -> str:
+    """ "16.5 lb" for a weight (the unit says what it is), "3% in body fat" for other measures."""
+    said = f"{lost:g}%" if unit == "%" else f"{lost:g} {unit}".strip()
+    if unit.lower() in WEIGHT_UNITS:
+        return said
+    return f"{said} in {metric.replace('_', ' ')}"
+
+
+def _since(first: date, last: date) -> str:
+    """ " since February" when the first measure is under a year old and from another month."""
+    months = (last.year - first.year) * 12 + last.month - first.month
+    return f" since {first:%B}" if 0 < months < 12 else ""
 
 
 def short_name(service: Service | None) -> str:

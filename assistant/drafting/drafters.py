@@ -5,15 +5,29 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.drafting.brief import Brief, Grounds
 from assistant.drafting.content import Attempt, DraftContent, Fact, GuardResult, Usage
-from assistant.drafting.guards import Guards
+from assistant.drafting.guards import Guards, discreet
 from assistant.drafting.prompts import PromptBook
 
 GOAL_MAX_CHARS = 80
+SECOND_PERSON = {
+    "i am": "you are",
+    "i was": "you were",
+    "i": "you",
+    "i'm": "you're",
+    "i've": "you've",
+    "i'd": "you'd",
+    "i'll": "you'll",
+    "my": "your",
+    "me": "you",
+    "mine": "yours",
+    "myself": "yourself",
+}
+FIRST_PERSON = re.compile(r"\b(?:i am|i was|i'm|i've|i'd|i'll|i|my|me|mine|myself)\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -37,7 +51,8 @@ class Drafter(Protocol):
 
 class TemplateDrafter:
     """Writes calm, specific drafts from the brief with the Jinja2 templates in `prompts/`.
-    Patient free text is repeated only where it is a short goal that no guard objects to."""
+    Patient free text is repeated only where it is a short goal that no guard objects to, said
+    in the second person; an SMS names no sensitive care and no measured change."""
 
     name = "template"
 
@@ -48,12 +63,11 @@ class TemplateDrafter:
     def write(
         self, brief: Brief, feedback: list[GuardResult] | None = None, previous: Written | None = None
     ) -> Written:
-        goal = next((g for g in brief.goals if self._safe(g)), "")
-        context = {
-            "b": brief,
-            "why": why_clause(brief.offer.why),
-            "opt_out": self.guards.policy.limits["sms_opt_out"],
-        }
+        policy = self.guards.policy
+        goals = (second_person(g) for g in brief.goals if self._safe(g))
+        goal = next((g for g in goals if discreet(g, brief, policy)), "")
+        shown = self._discreet(brief) if brief.channel == "sms" else brief
+        context = {"b": shown, "why": why_clause(shown.offer.why), "opt_out": policy.limits["sms_opt_out"]}
         if brief.channel == "sms":
             body, subject = self._sms(context, goal), ""
         else:
@@ -83,6 +97,31 @@ class TemplateDrafter:
 
     def _safe(self, text: str) -> bool:
         return len(text) <= GOAL_MAX_CHARS and "\n" not in text and self.guards.harmless(text)
+
+    def _discreet(self, brief: Brief) -> Brief:
+        """The brief as an SMS may tell it, on a lock screen: no sensitive care by name (a
+        sensitive offer by its kind alone, "our program"), no measured change."""
+        hidden = set(brief.sensitive)
+        offer, policy = brief.offer, self.guards.policy
+        offer = replace(
+            offer,
+            name=offer.kind if offer.sensitive else offer.name,
+            why=offer.why if not offer.sensitive and discreet(offer.why, brief, policy) else "",
+            summary=offer.summary if not offer.sensitive and discreet(offer.summary, brief, policy) else "",
+        )
+        return replace(
+            brief,
+            offer=offer,
+            treatments=[t for t in brief.treatments if t not in hidden],
+            booked="visit" if brief.booked in hidden else brief.booked,
+            change="",
+        )
+
+
+def second_person(text: str) -> str:
+    """The patient's own words said back to them: "lose 50 pounds before my surgery" becomes
+    "lose 50 pounds before your surgery"."""
+    return FIRST_PERSON.sub(lambda m: SECOND_PERSON[m.group().lower()], text)
 
 
 def why_clause(why: str) -> str:

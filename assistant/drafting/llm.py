@@ -169,13 +169,17 @@ class ModelDrafter:
             "channel": brief.channel,
             "treatments": brief.treatments,
             "goals": brief.goals[:3],
-            "change": brief.change,
+            "change": brief.change if brief.channel == "email" else "",  # an SMS may not say it
             "signal": brief.signal,
             "signal_source": labels[brief.signal_source],
             "snippets": shown(brief.snippets),
             "passages": shown(brief.offer.passages),
             "offer": brief.offer,
             "opt_out": self.opt_out,
+            "practice": brief.practice,
+            "signature": signature(brief),
+            "booking_url": brief.booking_url,
+            "sensitive": brief.sensitive,
         }
 
     def write(
@@ -206,6 +210,15 @@ class ModelDrafter:
     def _leave(self) -> None:
         with self._lock:
             self.in_flight -= 1
+
+
+def signature(brief: Brief) -> str:
+    """How a message is signed: the coordinator's first name and the practice, when set."""
+    team = f"The care team at {brief.practice}" if brief.practice else "The care team"
+    if not brief.coordinator.strip():
+        return team
+    first = brief.coordinator.split()[0]
+    return f"{first} at {brief.practice}" if brief.practice else first
 
 
 def source_labels(brief: Brief) -> dict[str, str]:

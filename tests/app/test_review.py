@@ -194,3 +194,25 @@ def test_a_stop_this_evening_holds_in_a_practice_west_of_utc(tmp_path, matcher):
     with pytest.raises(Conflict, match="opted out"):
         review.send(u["coordinator"], draft.id)
     assert review.repository.messages(draft_id=draft.id) == []
+
+
+def test_an_sms_edited_to_give_a_weight_is_refused_at_submit_and_at_send(desk):
+    """A lock screen never shows a weight, whoever typed it: the coordinator's edit is held at
+    submit, and a text that reached the store approved anyway is held at send."""
+    review, u = desk.review, desk.users
+    draft = review.create(u["coordinator"], desk.ready()[-1], AS_OF, "sms")
+    assert draft.channel == "sms" and draft.passed
+    weighed = draft.body.replace("Reply STOP", "You're down 21 lb! Reply STOP")
+    edited = review.edit(u["coordinator"], draft.id, draft.version, None, weighed)
+    assert edited.status == Status.NEEDS_ATTENTION
+    refused = r"cannot submit: discretion failed \(the SMS gives a weight: '21 lb'\)"
+    with pytest.raises(Conflict, match=refused):
+        review.submit(u["coordinator"], draft.id)
+
+    clean = review.edit(u["coordinator"], draft.id, edited.version, None, draft.body)
+    approved = review.approve(u["provider"], draft.id, review.submit(u["coordinator"], clean.id).version)
+    approved.body = weighed
+    overwrite_draft(review, approved)
+    with pytest.raises(Conflict, match="cannot send: discretion failed"):
+        review.send(u["coordinator"], draft.id)
+    assert not desk.practice.repository.messages(draft_id=draft.id)

@@ -4,6 +4,7 @@ survive a dead server, never obey instructions hidden in a patient's notes."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import httpx
 import openai
@@ -170,3 +171,40 @@ def test_template_drafts_pass_every_guard_and_the_dev_checks(drafting, patient_i
         assert any(a.lower() in text for a in alternatives), (patient_id, alternatives)
     for banned in want["must_not_include"]:
         assert banned.lower() not in text, (patient_id, banned)
+
+
+@pytest.mark.parametrize("patient_id", sorted(EXPECTED["draft"]))
+def test_template_texts_are_discreet_on_a_lock_screen(drafting, patient_id):
+    brief, grounds = drafting.brief(patient_id, AS_OF, "sms")
+    outcome = GuardedDrafter(drafting.guards, TemplateDrafter(drafting.prompts, drafting.guards)).draft(
+        brief, grounds
+    )
+    results = {g.name: g for g in outcome.final.guards}
+    assert results["discretion"].passed, results["discretion"].detail
+    assert not any(name in outcome.final.content.body for name in brief.sensitive)
+
+
+def test_template_goals_are_said_back_in_the_second_person(drafting):
+    """Sofia's new goal is "keep the weight off for good now that I hit my goal"."""
+    brief, _ = drafting.brief("d008", AS_OF)
+    body = TemplateDrafter(drafting.prompts, drafting.guards).write(brief).content.body
+    assert "keep the weight off for good now that you hit your goal" in body
+    assert "I hit my goal" not in body
+
+
+def test_the_prompt_names_the_practice_its_signature_and_link_and_the_discretion_rules(drafting):
+    brief, _ = drafting.brief("d008", AS_OF, "sms")
+    brief = replace(
+        brief, practice="Glow Clinic", coordinator="Maya Lopez", booking_url="https://glow.test/book"
+    )
+    _, model = guarded(drafting, ScriptedChat(messages=iter([]), prompts=[]))
+    system, facts = (m.content for m in model.messages({"brief": brief}))
+    assert "care team of Glow Clinic" in system and 'signed "Maya at Glow Clinic"' in system
+    assert "links other than https://glow.test/book" in system
+    assert "lock screen" in system and 'call the offer "our program"' in system
+    assert "GLP-1 medical weight loss" in system and "never quotes the patient's own words" in system
+    assert "Their goals (paraphrase, never quote)" in facts
+    assert "down 40 lb" not in facts  # an SMS may not say it, so it is not given
+    email, _ = drafting.brief("d008", AS_OF)
+    facts = model.messages({"brief": email})[1].content
+    assert "Their progress, in their terms: down 40 lb since May" in facts

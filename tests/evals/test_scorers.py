@@ -60,9 +60,11 @@ def test_a_scorer_fails_exactly_where_the_guard_fails(evals):
         results = {g.name: g for g in evals.scorer.guards.check(content, brief, grounds)}
         if not results["tone"].passed:
             assert not score.passed["tone"], message.id
-        assert score.compliance_passed == results["compliance"].passed, message.id
-        if not results["privacy"].passed:
-            assert score.compliance < 1
+        scored = [g.name for g in evals.scorer.guards if g.dimension == "compliance"]
+        assert score.compliance_passed == all(results[name].passed for name in scored), message.id
+        for name in scored:
+            if not results[name].passed:
+                assert score.compliance < 1, (message.id, name)
 
 
 def test_compliance_catches_sms_rules_and_other_people(evals, tmp_path):
@@ -119,7 +121,7 @@ def test_loosely_written_lines_are_still_scored(evals, tmp_path):
     line = {
         "id": 7,
         "channel": "SMS",
-        "body": "Hi Dana, 21 lb down since August. Body "
+        "body": "Hi Dana, lovely progress since August. Body "
         "contouring is $750 per session if you would like to talk. Reply STOP to opt out",
         "context": {
             "history": ["Weight 212 lb in August, 191 lb on Nov 21"],

@@ -70,6 +70,10 @@ class Policy:
     """Per moment, words that speak to what the patient just did (their feedback, their visit)."""
     discreet_care: tuple[str, ...] = ()
     """How a message may name sensitive care discreetly ("the program", "the plan")."""
+    sensitive_terms: Phrases = Phrases(())
+    """Words that name sensitive care whatever the menu calls it: never on a lock screen."""
+    clinical_measures: Phrases = Phrases(())
+    """What a clinical value is a value of (BMI, A1C, a dose): with a number, a measurement."""
 
     @classmethod
     def from_lexicon(cls, lexicon: dict) -> Policy:
@@ -84,6 +88,8 @@ class Policy:
             "generic",
             "salesy",
             "treatments",
+            "sensitive_terms",
+            "clinical_measures",
         )
         return cls(
             limits=dict(lexicon["limits"]),

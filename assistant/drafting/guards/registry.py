@@ -11,6 +11,7 @@ from assistant.drafting.brief import Brief, Grounds
 from assistant.drafting.content import DraftContent, GuardResult
 from assistant.drafting.guards.base import Checked, Directory, Guard
 from assistant.drafting.guards.compliance import Compliance
+from assistant.drafting.guards.discretion import Discretion
 from assistant.drafting.guards.grounding import Grounding
 from assistant.drafting.guards.lexicon import Policy, normalise
 from assistant.drafting.guards.privacy import Privacy
@@ -18,7 +19,7 @@ from assistant.drafting.guards.schema import Schema
 from assistant.drafting.guards.specificity import Specificity
 from assistant.drafting.guards.tone import Tone
 
-GUARDS: list[type[Guard]] = [Schema, Grounding, Tone, Compliance, Privacy, Specificity]
+GUARDS: list[type[Guard]] = [Schema, Grounding, Tone, Compliance, Privacy, Discretion, Specificity]
 
 BLOCKING = frozenset(guard.name for guard in GUARDS if guard.blocks)
 """The names of the guards that block submission, for results stored before they said so."""

@@ -11,6 +11,9 @@ from assistant.drafting.guards.base import Checked, Finding, Guard
 from assistant.drafting.guards.figures import MONEY, price_of
 from assistant.drafting.guards.lexicon import contains, normalise
 
+DISCREET_CONTEXT = re.compile(r"\byour (?:new )?(?:results|progress|goals?|plan)\b", re.IGNORECASE)
+"""How an SMS refers to sensitive care it may not name (discretion keeps it off lock screens)."""
+
 
 class Specificity(Guard):
     name = "specificity"
@@ -70,6 +73,8 @@ class Specificity(Guard):
         return any(contains(text, w) for w in words)
 
     def _own_context(self, text: str, brief: Brief, grounds: Grounds) -> bool:
+        if brief.channel == "sms" and brief.sensitive and DISCREET_CONTEXT.search(text):
+            return True
         own = [s for s in grounds.treatments if s.id != grounds.offer.id]
         if any(contains(text, a) for s in own for a in aliases(s)):
             return True

@@ -15,13 +15,14 @@ def test_a_calm_specific_grounded_draft_passes_every_guard(drafting, delia):
     assert failed(check(drafting, delia, GOOD)) == set()
 
 
-def test_six_guards_in_order_and_only_compliance_and_privacy_block():
+def test_seven_guards_in_order_and_only_compliance_privacy_and_discretion_block():
     assert [(g.name, g.blocks) for g in registry.GUARDS] == [
         ("schema", False),
         ("grounding", False),
         ("tone", False),
         ("compliance", True),
         ("privacy", True),
+        ("discretion", True),
         ("specificity", False),
     ]
 
@@ -35,6 +36,7 @@ def test_each_result_says_whether_it_blocks_even_with_no_message_to_check(drafti
         ("tone", False, "no message to check", False),
         ("compliance", False, "no message to check", True),
         ("privacy", False, "no message to check", True),
+        ("discretion", False, "no message to check", True),
         ("specificity", False, "no message to check", False),
     ]
 
