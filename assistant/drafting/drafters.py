@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.drafting.brief import Brief, Grounds
 from assistant.drafting.content import Attempt, DraftContent, Fact, GuardResult, Usage
 from assistant.drafting.guards import Guards
 from assistant.drafting.prompts import PromptBook
+from assistant.drafting.wording import Words, aim, words
 
 GOAL_MAX_CHARS = 80
 
@@ -36,8 +37,9 @@ class Drafter(Protocol):
 
 
 class TemplateDrafter:
-    """Writes calm, specific drafts from the brief with the Jinja2 templates in `prompts/`.
-    Patient free text is repeated only where it is a short goal that no guard objects to."""
+    """Writes calm, specific drafts from the brief with the Jinja2 templates in `prompts/`, in
+    phrasings chosen per patient. Patient free text is repeated only where it is a short goal
+    that no guard objects to, and then in the second person ("your goal of losing ...")."""
 
     name = "template"
 
@@ -48,34 +50,35 @@ class TemplateDrafter:
     def write(
         self, brief: Brief, feedback: list[GuardResult] | None = None, previous: Written | None = None
     ) -> Written:
-        goal = next((g for g in brief.goals if self._safe(g)), "")
-        context = {
-            "b": brief,
-            "why": why_clause(brief.offer.why),
-            "opt_out": self.guards.policy.limits["sms_opt_out"],
-        }
+        goal = next((g for g in brief.goals if self._safe(g) and aim(g)), "")
+        discreet = words(brief, goal, discreet=True)
         if brief.channel == "sms":
-            body, subject = self._sms(context, goal), ""
+            body, subject = self._sms(brief, discreet), ""
         else:
-            body = _tidy(self.prompts.render("template/email.j2", goal=goal, **context))
-            subject = _tidy(self.prompts.render("template/subject.j2", goal=goal, **context))
+            body = _tidy(self.prompts.render("template/email.j2", b=brief, w=words(brief, goal, False)))
+            subject = _tidy(self.prompts.render("template/subject.j2", b=brief, w=discreet))
         facts = [Fact(text=brief.signal, source=brief.signal_source)]
         facts += [Fact(text=p.text[:160], source=p.id) for p in brief.offer.passages[:1]]
         return Written(DraftContent(subject=subject, body=body, facts=facts))
 
-    def _sms(self, context: dict, goal: str) -> str:
-        """The fullest text that fits: the offer's detail goes first, then the moment's opening
-        (the goal stays), and last the goal."""
+    def _sms(self, brief: Brief, full: Words) -> str:
+        """The fullest text that fits: the offer's reason goes first, then the goal, and last the
+        moment's opening (what prompted the message)."""
         limit = self.guards.policy.limits["sms_max_chars"]
+        opt_out = self.guards.policy.limits["sms_opt_out"]
+        no_goal = replace(full, goal="")
         body = ""
-        for wanted, detail, opening in (
-            (goal, True, True),
-            (goal, False, True),
-            (goal, False, False),
-            ("", False, True),
+        for said, detail, opening in (
+            (full, True, True),
+            (full, False, True),
+            (no_goal, False, True),
+            (full, False, False),
+            (no_goal, False, False),
         ):
             body = _tidy(
-                self.prompts.render("template/sms.j2", goal=wanted, detail=detail, opening=opening, **context)
+                self.prompts.render(
+                    "template/sms.j2", b=brief, w=said, detail=detail, opening=opening, opt_out=opt_out
+                )
             )
             if len(body) <= limit:
                 break
@@ -83,18 +86,6 @@ class TemplateDrafter:
 
     def _safe(self, text: str) -> bool:
         return len(text) <= GOAL_MAX_CHARS and "\n" not in text and self.guards.harmless(text)
-
-
-def why_clause(why: str) -> str:
-    """The menu's reason as a clause after the offer's name: a verb phrase ("protects your
-    results") reads ": it protects your results", a noun phrase (priority booking) ", with ..."."""
-    why = why.strip().rstrip(".")
-    if not why:
-        return ""
-    first = why.split()[0].lower()
-    if first.endswith("s") and not first.endswith("ss"):
-        return f": it {why}"
-    return f", with {why}"
 
 
 def _tidy(text: str) -> str:

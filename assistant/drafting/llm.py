@@ -22,6 +22,7 @@ from assistant.drafting.brief import Brief, Source
 from assistant.drafting.content import DraftContent, GuardResult, Usage
 from assistant.drafting.drafters import Written
 from assistant.drafting.prompts import PromptBook
+from assistant.drafting.wording import signature
 from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 
@@ -176,6 +177,9 @@ class ModelDrafter:
             "passages": shown(brief.offer.passages),
             "offer": brief.offer,
             "opt_out": self.opt_out,
+            "practice": brief.practice,
+            "signature": signature(brief.coordinator, brief.practice),
+            "booking_url": brief.booking_url,
         }
 
     def write(

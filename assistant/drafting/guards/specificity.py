@@ -1,10 +1,12 @@
 """The specificity guard: the draft is about this patient (their name, their own history) and
-this offer (its name and price), and says what prompted it now."""
+this offer (its name and price), and says what prompted it now. An SMS to a patient in sensitive
+care is read on lock screens: it need not name their care, nor a sensitive offer (its price does)."""
 
 from __future__ import annotations
 
 import re
 
+from assistant.domain.moments import Moment
 from assistant.drafting.brief import Brief, Grounds, aliases, money
 from assistant.drafting.guards.base import Checked, Finding, Guard
 from assistant.drafting.guards.figures import MONEY, price_of
@@ -21,11 +23,13 @@ class Specificity(Guard):
         problems = []
         if not contains(text, brief.first_name):
             problems.append(Finding("name", f"does not address {brief.first_name} by name"))
-        if not self._own_context(text, brief, draft.grounds):
+        discreet = brief.channel == "sms" and bool(brief.sensitive)
+        if not discreet and not self._own_context(text, brief, draft.grounds):
             problems.append(
                 Finding("own_context", "names none of the patient's own treatments, results or goals")
             )
-        if not any(contains(text, a) for a in aliases(offer)):
+        named = any(contains(text, a) for a in aliases(offer))
+        if not named and not (discreet and brief.offer.sensitive):
             problems.append(Finding("offer", f"does not name the offer ({offer.name})"))
         if not _price_named(text, offer.price):
             unit = f" per {offer.unit}" if offer.unit else ""
@@ -50,7 +54,9 @@ class Specificity(Guard):
         return any(contains(text, w) for w in words)
 
     def _own_context(self, text: str, brief: Brief, grounds: Grounds) -> bool:
-        own = [s for s in grounds.treatments if s.id != grounds.offer.id]
+        """At a first consultation the service talked about is the patient's own history too."""
+        intake = brief.moment is Moment.INTAKE
+        own = [s for s in grounds.treatments if s.id != grounds.offer.id or intake]
         if any(contains(text, a) for s in own for a in aliases(s)):
             return True
         if any(contains(text, goal) for goal in brief.goals if goal):
