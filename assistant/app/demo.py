@@ -23,6 +23,9 @@ DEMO_USERS = (
     ("quinn", "qa", "Quinn Harper (QA)"),
     ("owner", "admin", "Practice owner"),
 )
+DEMO_PRACTICE = "Harbor Skin & Wellness"
+DEMO_COORDINATOR = next(name for _, role, name in DEMO_USERS if role == "coordinator").split()[0]
+"""The demo's drafts are signed by its coordinator (user `maria`) for its practice."""
 
 
 def build_demo(
@@ -47,7 +50,17 @@ def build_demo(
 
 
 def demo_settings(home: Path) -> Settings:
-    return Settings(home=home, database_url=None)
+    """The settings over the demo's home; a practice name and coordinator unless set."""
+    settings = Settings(home=home, database_url=None)
+    return settings.model_copy(update=demo_signature(settings))
+
+
+def demo_signature(settings: Settings) -> dict[str, str]:
+    """The demo's practice name and coordinator, where the user has not set their own."""
+    return {
+        "practice_name": settings.practice_name or DEMO_PRACTICE,
+        "coordinator_name": settings.coordinator_name or DEMO_COORDINATOR,
+    }
 
 
 def prepare_review(home: Path, as_of: date) -> WeekDrafts:

@@ -317,9 +317,12 @@ def _since(first: date, last: date) -> str:
 
 def short_name(service: Service | None) -> str:
     """ "Botox (neurotoxin)" -> "Botox": the name a patient uses."""
-    if service is None:
-        return ""
-    return re.sub(r"\s*\(.*?\)\s*$", "", service.name).strip() or service.name
+    return plain_name(service.name) if service is not None else ""
+
+
+def plain_name(name: str) -> str:
+    """A menu name without its trailing note in brackets."""
+    return re.sub(r"\s*\(.*?\)\s*$", "", name).strip() or name
 
 
 def aliases(service: Service) -> list[str]:

@@ -10,24 +10,11 @@ from typing import Protocol
 
 from assistant.drafting.brief import Brief, Grounds
 from assistant.drafting.content import Attempt, DraftContent, Fact, GuardResult, Usage
-from assistant.drafting.guards import Guards, discreet
+from assistant.drafting.guards import Guards
 from assistant.drafting.prompts import PromptBook
+from assistant.drafting.wording import Words, aim, words
 
 GOAL_MAX_CHARS = 80
-SECOND_PERSON = {
-    "i am": "you are",
-    "i was": "you were",
-    "i": "you",
-    "i'm": "you're",
-    "i've": "you've",
-    "i'd": "you'd",
-    "i'll": "you'll",
-    "my": "your",
-    "me": "you",
-    "mine": "yours",
-    "myself": "yourself",
-}
-FIRST_PERSON = re.compile(r"\b(?:i am|i was|i'm|i've|i'd|i'll|i|my|me|mine|myself)\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -50,9 +37,9 @@ class Drafter(Protocol):
 
 
 class TemplateDrafter:
-    """Writes calm, specific drafts from the brief with the Jinja2 templates in `prompts/`.
-    Patient free text is repeated only where it is a short goal that no guard objects to, said
-    in the second person; an SMS names no sensitive care and no measured change."""
+    """Writes calm, specific drafts from the brief with the Jinja2 templates in `prompts/`, in
+    phrasings chosen per patient. Patient free text is repeated only where it is a short goal
+    that no guard objects to, and then in the second person ("your goal of losing ...")."""
 
     name = "template"
 
@@ -63,33 +50,35 @@ class TemplateDrafter:
     def write(
         self, brief: Brief, feedback: list[GuardResult] | None = None, previous: Written | None = None
     ) -> Written:
-        policy = self.guards.policy
-        goals = (second_person(g) for g in brief.goals if self._safe(g))
-        goal = next((g for g in goals if discreet(g, brief, policy)), "")
-        shown = self._discreet(brief) if brief.channel == "sms" else brief
-        context = {"b": shown, "why": why_clause(shown.offer.why), "opt_out": policy.limits["sms_opt_out"]}
+        goal = next((g for g in brief.goals if self._safe(g) and aim(g)), "")
+        discreet = words(brief, goal, discreet=True)
         if brief.channel == "sms":
-            body, subject = self._sms(context, goal), ""
+            body, subject = self._sms(brief, discreet), ""
         else:
-            body = _tidy(self.prompts.render("template/email.j2", goal=goal, **context))
-            subject = _tidy(self.prompts.render("template/subject.j2", goal=goal, **context))
+            body = _tidy(self.prompts.render("template/email.j2", b=brief, w=words(brief, goal, False)))
+            subject = _tidy(self.prompts.render("template/subject.j2", b=brief, w=discreet))
         facts = [Fact(text=brief.signal, source=brief.signal_source)]
         facts += [Fact(text=p.text[:160], source=p.id) for p in brief.offer.passages[:1]]
         return Written(DraftContent(subject=subject, body=body, facts=facts))
 
-    def _sms(self, context: dict, goal: str) -> str:
-        """The fullest text that fits: the offer's detail goes first, then the moment's opening
-        (the goal stays), and last the goal."""
+    def _sms(self, brief: Brief, full: Words) -> str:
+        """The fullest text that fits: the offer's reason goes first, then the goal, and last the
+        moment's opening (what prompted the message)."""
         limit = self.guards.policy.limits["sms_max_chars"]
+        opt_out = self.guards.policy.limits["sms_opt_out"]
+        no_goal = replace(full, goal="")
         body = ""
-        for wanted, detail, opening in (
-            (goal, True, True),
-            (goal, False, True),
-            (goal, False, False),
-            ("", False, True),
+        for said, detail, opening in (
+            (full, True, True),
+            (full, False, True),
+            (no_goal, False, True),
+            (full, False, False),
+            (no_goal, False, False),
         ):
             body = _tidy(
-                self.prompts.render("template/sms.j2", goal=wanted, detail=detail, opening=opening, **context)
+                self.prompts.render(
+                    "template/sms.j2", b=brief, w=said, detail=detail, opening=opening, opt_out=opt_out
+                )
             )
             if len(body) <= limit:
                 break
@@ -97,43 +86,6 @@ class TemplateDrafter:
 
     def _safe(self, text: str) -> bool:
         return len(text) <= GOAL_MAX_CHARS and "\n" not in text and self.guards.harmless(text)
-
-    def _discreet(self, brief: Brief) -> Brief:
-        """The brief as an SMS may tell it, on a lock screen: no sensitive care by name (a
-        sensitive offer by its kind alone, "our program"), no measured change."""
-        hidden = set(brief.sensitive)
-        offer, policy = brief.offer, self.guards.policy
-        offer = replace(
-            offer,
-            name=offer.kind if offer.sensitive else offer.name,
-            why=offer.why if not offer.sensitive and discreet(offer.why, brief, policy) else "",
-            summary=offer.summary if not offer.sensitive and discreet(offer.summary, brief, policy) else "",
-        )
-        return replace(
-            brief,
-            offer=offer,
-            treatments=[t for t in brief.treatments if t not in hidden],
-            booked="visit" if brief.booked in hidden else brief.booked,
-            change="",
-        )
-
-
-def second_person(text: str) -> str:
-    """The patient's own words said back to them: "lose 50 pounds before my surgery" becomes
-    "lose 50 pounds before your surgery"."""
-    return FIRST_PERSON.sub(lambda m: SECOND_PERSON[m.group().lower()], text)
-
-
-def why_clause(why: str) -> str:
-    """The menu's reason as a clause after the offer's name: a verb phrase ("protects your
-    results") reads ": it protects your results", a noun phrase (priority booking) ", with ..."."""
-    why = why.strip().rstrip(".")
-    if not why:
-        return ""
-    first = why.split()[0].lower()
-    if first.endswith("s") and not first.endswith("ss"):
-        return f": it {why}"
-    return f", with {why}"
 
 
 def _tidy(text: str) -> str:

@@ -22,6 +22,7 @@ from assistant.drafting.brief import Brief, Source
 from assistant.drafting.content import DraftContent, GuardResult, Usage
 from assistant.drafting.drafters import Written
 from assistant.drafting.prompts import PromptBook
+from assistant.drafting.wording import signature
 from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 
@@ -177,7 +178,7 @@ class ModelDrafter:
             "offer": brief.offer,
             "opt_out": self.opt_out,
             "practice": brief.practice,
-            "signature": signature(brief),
+            "signature": signature(brief.coordinator, brief.practice),
             "booking_url": brief.booking_url,
             "sensitive": brief.sensitive,
         }
@@ -210,15 +211,6 @@ class ModelDrafter:
     def _leave(self) -> None:
         with self._lock:
             self.in_flight -= 1
-
-
-def signature(brief: Brief) -> str:
-    """How a message is signed: the coordinator's first name and the practice, when set."""
-    team = f"The care team at {brief.practice}" if brief.practice else "The care team"
-    if not brief.coordinator.strip():
-        return team
-    first = brief.coordinator.split()[0]
-    return f"{first} at {brief.practice}" if brief.practice else first
 
 
 def source_labels(brief: Brief) -> dict[str, str]:

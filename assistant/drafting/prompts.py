@@ -11,6 +11,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from assistant.drafting.brief import money
+from assistant.drafting.wording import article, pick, sentence
 from assistant.errors import ConfigurationError
 
 DATA_LIMIT = 240
@@ -43,6 +44,9 @@ class PromptBook:
         )
         self.env.filters["data"] = data
         self.env.filters["money"] = money
+        self.env.filters["sentence"] = sentence
+        self.env.filters["article"] = article
+        self.env.globals["pick"] = pick
 
     def render(self, name: str, **context: object) -> str:
         try:

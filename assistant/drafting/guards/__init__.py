@@ -4,7 +4,6 @@ its grounds; they know nothing of the drafter that wrote it. One module per guar
 lists them."""
 
 from assistant.drafting.guards.base import Checked, Directory, Finding, Guard
-from assistant.drafting.guards.discretion import discreet
 from assistant.drafting.guards.figures import DAY_MONTH, MONTH_DAY, MONTHS
 from assistant.drafting.guards.lexicon import Policy, contains
 from assistant.drafting.guards.privacy import SALUTATION
@@ -24,5 +23,4 @@ __all__ = [
     "Policy",
     "blocks_submission",
     "contains",
-    "discreet",
 ]

@@ -103,17 +103,6 @@ class Discretion(Guard):
         ]
 
 
-def discreet(text: str, brief: Brief, policy: Policy) -> bool:
-    """Whether patient text may go into this brief's message as it is (the template drafter
-    asks): not in the first person, and nothing this guard would find in it there."""
-    if any(w.group().lower() in FIRST_PERSON for w in _words(text)):
-        return False
-    if brief.channel == "sms":
-        hidden = sensitive_care(text, brief.sensitive, policy)
-        return not hidden and not measurements(text, policy, progress=True)
-    return not measurements(text, policy, progress=False)
-
-
 def sensitive_care(text: str, names: Iterable[str], policy: Policy) -> list[str]:
     """Sensitive care a text names, by the menu's names for it or in general terms."""
     found = [(m.start(), m.end(), m.group()) for n in names for m in whole_words(n).finditer(text)]

@@ -1,10 +1,12 @@
 """The specificity guard: the draft is about this patient (their name, their own history) and
-this offer (its name and price), and says what prompted it now."""
+this offer (its name and price), and says what prompted it now. An SMS to a patient in sensitive
+care is read on lock screens: it need not name their care, nor a sensitive offer (its price does)."""
 
 from __future__ import annotations
 
 import re
 
+from assistant.domain.moments import Moment
 from assistant.domain.records import Service
 from assistant.drafting.brief import Brief, Grounds, aliases, money, short_name
 from assistant.drafting.guards.base import Checked, Finding, Guard
@@ -73,9 +75,11 @@ class Specificity(Guard):
         return any(contains(text, w) for w in words)
 
     def _own_context(self, text: str, brief: Brief, grounds: Grounds) -> bool:
+        """At a first consultation the service talked about is the patient's own history too."""
         if brief.channel == "sms" and brief.sensitive and DISCREET_CONTEXT.search(text):
             return True
-        own = [s for s in grounds.treatments if s.id != grounds.offer.id]
+        intake = brief.moment is Moment.INTAKE
+        own = [s for s in grounds.treatments if s.id != grounds.offer.id or intake]
         if any(contains(text, a) for s in own for a in aliases(s)):
             return True
         if any(contains(text, w) for s in own for w in self._name_words(s)):
