@@ -46,9 +46,9 @@ PROGRESS_AFTER = re.compile(
 WEIGHT_SHARE = re.compile(
     rf"(?<![\w.]){NUM}\s*(?:%|percent)\s+(?:of\s+)?(?:[\w']+\s+){{0,2}}?weight\b", re.IGNORECASE
 )
-DOSE_UNIT = r"(?:mg|mcg|\u00b5g|ug|ml|cc|iu)\b(?!\s*/)"
+DOSE_UNIT = r"(?:mg|mcg|\u00b5g|ug|ml|cc|iu|units?)\b(?!\s*/)"
 LAB_UNIT = r"(?:[mnp\u00b5u]?(?:g|mol|iu|u))\s*/\s*(?:d?l|ml)\b"
-DOSE = re.compile(rf"(?<![\w.$]){NUM}\s*{DOSE_UNIT}", re.IGNORECASE)
+DOSE = re.compile(rf"(?<![\w.$]){NUM}(?:\s*|-){DOSE_UNIT}", re.IGNORECASE)
 LAB = re.compile(rf"(?<![\w.$]){NUM}\s*{LAB_UNIT}", re.IGNORECASE)
 MEASURE_VALUE = re.compile(
     r"(?:[\s:=,]+(?:is|was|of|at|to|from|now|down|up|went|came|dropped|rose|reading|level|levels|"
@@ -59,6 +59,8 @@ WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "my", "me", "mine", "myself"})
 RUN = 4
 """A run of this many words copied from the patient's record is pasting, not paraphrase."""
+QUOTED_RUN = 3
+"""In quotation marks, this many of the patient's words are a quote of them."""
 QUOTED = re.compile(r'"([^"\n]{2,300})"|(?<!\w)\'([^\n]{2,300}?)\'(?!\w)')
 
 Span = tuple[int, int, str]
@@ -173,11 +175,10 @@ def _patient_texts(brief: Brief, grounds: Grounds) -> list[str]:
 
 def pasted(text: str, sources: Iterable[str]) -> list[str]:
     """The patient's first-person words in a text: a run of `RUN` or more words copied from
-    their record with "I", "my" or "me" in it, or any quoted passage in the first person."""
-    copied: set[tuple[str, ...]] = set()
-    for source in sources:
-        words = [w.group().lower() for w in _words(normalise(source))]
-        copied.update(tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1))
+    their record with "I", "my" or "me" in it, any quoted passage in the first person, or a
+    quoted run of their own words ("sleeping better every week" in quotation marks)."""
+    sources = list(sources)
+    copied = _grams(sources, RUN)
     said = _words(text)
     runs: list[Span] = []
     start = 0
@@ -191,9 +192,12 @@ def pasted(text: str, sources: Iterable[str]) -> list[str]:
         if any(w.group().lower() in FIRST_PERSON for w in said[start:end]):
             runs.append((said[start].start(), said[end - 1].end(), ""))
         start = end
+    theirs = _grams(sources, QUOTED_RUN)
     for match in QUOTED.finditer(text):
-        inner = match.group(1) or match.group(2)
-        if any(w.group().lower() in FIRST_PERSON for w in _words(inner)):
+        inner = _words(match.group(1) or match.group(2))
+        first_person = any(w.group().lower() in FIRST_PERSON for w in inner)
+        quoted = any(_gram(inner, i, QUOTED_RUN) in theirs for i in range(len(inner) - QUOTED_RUN + 1))
+        if first_person or quoted:
             runs.append((match.start(), match.end(), ""))
     return [text[start:end].strip("\"' ") for start, end, _ in _outermost(runs)]
 
@@ -202,5 +206,14 @@ def _words(text: str) -> list[re.Match]:
     return list(WORD.finditer(text))
 
 
-def _gram(words: list[re.Match], start: int) -> tuple[str, ...]:
-    return tuple(w.group().lower() for w in words[start : start + RUN])
+def _gram(words: list[re.Match], start: int, size: int = RUN) -> tuple[str, ...]:
+    return tuple(w.group().lower() for w in words[start : start + size])
+
+
+def _grams(sources: Iterable[str], size: int) -> set[tuple[str, ...]]:
+    """Every run of `size` words in the patient's texts."""
+    found: set[tuple[str, ...]] = set()
+    for source in sources:
+        words = [w.group().lower() for w in _words(normalise(source))]
+        found.update(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+    return found
