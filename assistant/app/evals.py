@@ -43,6 +43,7 @@ from assistant.evals.runs import (
 )
 from assistant.evals.scorers import Score, Scorer, Scoring
 from assistant.knowledge import Knowledge
+from assistant.semantic import Embedder, MiniLMMeaning
 from assistant.settings import Settings
 
 Progress = Callable[[int, int], None] | None
@@ -87,10 +88,16 @@ class EvalOutcome:
 class Evals:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        lexicon = Knowledge.at(self.settings.knowledge_dir).guard_lexicon
+        knowledge = Knowledge.at(self.settings.knowledge_dir)
+        lexicon = knowledge.guard_lexicon
         self.policy = Policy.from_lexicon(lexicon)
         self.scoring = Scoring.from_lexicon(lexicon)
-        self.scorer = Scorer(Guards(self.policy), self.scoring)
+        meaning = MiniLMMeaning(Embedder(self.settings.embedding_model_dir))
+        self.scorer = Scorer(Guards(self.policy, meaning=meaning), self.scoring)
+        menu = knowledge.default_menu
+        self.known = [(service, knowledge.said_about(service, menu)) for service in menu]
+        """The default menu's services and what their pages say: a scored message's claims
+        about one of them are checked against its pages."""
 
     # Arbitrary messages ---------------------------------------------------------------------
 
@@ -101,7 +108,7 @@ class Evals:
             if isinstance(item, str):
                 bad.append((number, item))
                 continue
-            brief, grounds = brief_and_grounds(item, self.policy)
+            brief, grounds = brief_and_grounds(item, self.policy, self.known)
             scored.append((item, self.scorer.score(item.id, content_of(item), brief, grounds)))
         return scored, bad
 

@@ -109,6 +109,9 @@ class Grounds:
     """The only links a draft may carry (the practice's booking link)."""
     measurements_allowed: bool = False
     """Whether an email body may quote measurements (the practice turned it on)."""
+    pages: dict[str, list[str]] = field(default_factory=dict)
+    """What the practice's menu and pages say about each service the draft may speak of (the
+    offer and the patient's own services), by service id: a claim about one must rest on these."""
 
 
 def brief_dict(brief: Brief) -> dict:
@@ -346,6 +349,7 @@ def build_grounds(
     lower_is_better: list[str],
     links: list[str] | None = None,
     measurements_allowed: bool = False,
+    pages: dict[str, list[str]] | None = None,
 ) -> Grounds:
     """`authorised` is the text of the menu and of the knowledge pages the draft may draw on."""
     patient = history.patient
@@ -394,6 +398,7 @@ def build_grounds(
         source_ids={s.id for s in brief.sources} | {brief.signal_source},
         links=[link for link in links or [] if link],
         measurements_allowed=measurements_allowed,
+        pages=pages or {},
     )
 
 

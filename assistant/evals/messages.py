@@ -9,7 +9,7 @@ templates and labelled samples are scored the same way as drafts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import Literal
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assistant.domain.history import Menu
 from assistant.domain.moments import Moment
 from assistant.domain.records import Service
-from assistant.drafting.brief import Brief, Grounds, OfferFacts, Source, money, numbers_in
+from assistant.drafting.brief import Brief, Grounds, OfferFacts, Source, aliases, money, numbers_in
 from assistant.drafting.content import DraftContent
 from assistant.drafting.guards import DAY_MONTH, MONTH_DAY, MONTHS, SALUTATION, Policy, contains
 from assistant.errors import InputError
@@ -95,8 +95,14 @@ def content_of(message: ScoredMessage) -> DraftContent:
     return DraftContent(subject=message.subject, body=message.body)
 
 
-def brief_and_grounds(message: ScoredMessage, policy: Policy) -> tuple[Brief, Grounds]:
-    """What the guards need, from the message's own context and nothing else."""
+def brief_and_grounds(
+    message: ScoredMessage, policy: Policy, known: Sequence[tuple[Service, list[str]]] = ()
+) -> tuple[Brief, Grounds]:
+    """What the guards need, from the message's own context and, for its claims, the knowledge of
+    `known` (the default menu's services, each with what its pages say): when the offer's name
+    names one of them, that service's knowledge is the offer's, so a scored message's claims
+    are checked as a draft's are. Otherwise its claims are checked against the offer's name
+    only, and any claim beyond it fails."""
     context = message.context
     first_name = context.first_name.strip() or _greeted(message.body)
     offer = Service(
@@ -109,6 +115,8 @@ def brief_and_grounds(message: ScoredMessage, policy: Policy) -> tuple[Brief, Gr
     record = "\n".join([*context.history, *context.goals])
     treatments = _treatments(record, policy, offer)
     sources = [Source(f"h{n}", "history", None, text) for n, text in enumerate(context.history, 1)]
+    said = _said_about(context.offer.name, known)
+    passages = [Source(f"knowledge:{offer.id}#{n}", "knowledge", None, t) for n, t in enumerate(said, 1)]
     brief = Brief(
         patient_id="",
         first_name=first_name,
@@ -117,7 +125,7 @@ def brief_and_grounds(message: ScoredMessage, policy: Policy) -> tuple[Brief, Gr
         signal=context.history[-1] if context.history else "",
         signal_source="",
         treatments=[t.name for t in treatments],
-        offer=OfferFacts(offer.id, offer.name, offer.price, offer.unit, "treatment", ""),
+        offer=OfferFacts(offer.id, offer.name, offer.price, offer.unit, "treatment", "", passages),
         goals=list(context.goals),
         snippets=sources,
         change=" ".join(context.history),
@@ -137,8 +145,18 @@ def brief_and_grounds(message: ScoredMessage, policy: Policy) -> tuple[Brief, Gr
         private=[],
         other_people=[],
         source_ids={s.id for s in sources},
+        pages={offer.id: said} if said else {},
     )
     return brief, grounds
+
+
+def _said_about(name: str, known: Sequence[tuple[Service, list[str]]]) -> list[str]:
+    """What the pages say about the known service the offer's name names (its longest name
+    found in the offer's), if any."""
+    found = [
+        (len(alias), said) for service, said in known for alias in aliases(service) if contains(name, alias)
+    ]
+    return max(found, key=lambda pair: pair[0])[1] if found else []
 
 
 def _greeted(body: str) -> str:

@@ -75,6 +75,14 @@ class Knowledge:
         paths = sorted((self.folder / "services").glob("*.md"))
         return self._cached("services", paths, lambda: _read_pages(paths))
 
+    def said_about(self, service: Service, menu: Menu) -> list[str]:
+        """What the practice says about a service, the only text a claim about it may rest on:
+        its menu entry, its page's sections (not what must not be claimed) and the reasons the
+        menu gives for offering it after another service."""
+        page = [p.text for p in self.service_pages.get(service.id, []) if not p.is_restriction]
+        reasons = [step.why for s in menu for step in s.next_steps if step.to == service.id and step.why]
+        return [f"{service.name}. {service.description}".strip(), *page, *reasons]
+
     def _file(self, name: str, read: Callable[[Path], Any]) -> Any:
         path = self.folder / name
         return self._cached(name, [path], lambda: read(path))

@@ -83,6 +83,20 @@ def test_a_failing_answer_is_re_asked_with_the_guard_findings(drafting):
     assert outcome.usage.prompt_tokens == 1400
 
 
+def test_an_unsupported_claim_is_re_asked_naming_the_sentence_and_why(drafting):
+    claim = "The membership repairs your skin barrier within a week."
+    cited = [{"text": "forehead visibly smoother", "source": "R1"}]
+    claiming = GOOD.replace("Just reply", claim + " Just reply")
+    chat = ScriptedChat(messages=iter([reply(claiming, facts=cited), reply(GOOD, facts=cited)]), prompts=[])
+    loop, _ = guarded(drafting, chat)
+    outcome = loop.draft(*drafting.brief("d003", AS_OF))
+    first = {g.name: g for g in outcome.attempts[0].guards}
+    assert not first["compliance"].passed and f"'{claim}'" in first["compliance"].detail
+    reask = chat.prompts[1][-1].content
+    assert f"compliance: claim not in the practice's pages for Skin care membership: '{claim}'" in reask
+    assert outcome.final.passed and outcome.final.content.body == GOOD
+
+
 def test_after_the_re_asks_the_template_drafter_writes_it(drafting):
     chat = ScriptedChat(
         messages=iter([reply(PUSHY), AIMessage("Sure! Here is a lovely email."), reply(PUSHY)]), prompts=[]

@@ -54,7 +54,7 @@ def test_pushy_words_lower_tone_and_a_generic_message_scores_low_on_specificity(
 def test_a_scorer_fails_exactly_where_the_guard_fails(evals):
     """The guard fails on blocking findings; the score then falls under the pass threshold."""
     for _, message in read_messages(OURS):
-        brief, grounds = brief_and_grounds(message, evals.policy)
+        brief, grounds = brief_and_grounds(message, evals.policy, evals.known)
         content = content_of(message)
         score = evals.scorer.score(message.id, content, brief, grounds)
         results = {g.name: g for g in evals.scorer.guards.check(content, brief, grounds)}
@@ -83,6 +83,34 @@ def test_compliance_catches_sms_rules_and_other_people(evals, tmp_path):
     assert any("STOP" in f for f in scores["no-stop"].findings)
     assert any("guarantee" in f for f in scores["guarantee"].findings)
     assert any("email address" in f for f in scores["contact"].findings)
+
+
+def test_a_scored_message_s_claims_are_checked_against_its_service_s_pages(evals, tmp_path):
+    """An offer named like a service of the default menu gets that service's pages; any other
+    offer's claims can rest on nothing but its name."""
+    base = {
+        "id": "",
+        "channel": "email",
+        "context": {"first_name": "Aisha", "offer": {"name": "Body contouring", "price": 750}},
+    }
+    opening = "Hi Aisha, congratulations on your progress. "
+    closing = " It is $750 per session. Reply if you would like to hear more."
+    paraphrase = "It can help firm loose skin, and improvement builds gradually over about three months."
+    lines = {
+        "paraphrase": paraphrase,
+        "too-soon": "You will see firmer skin within a month.",
+        "off-menu": paraphrase,
+    }
+    rows = [{**base, "id": key, "body": opening + claim + closing} for key, claim in lines.items()]
+    rows[2]["context"] = {**base["context"], "offer": {"name": "Glow sculpt", "price": 750}}
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows))
+    scores = {m.id: s for m, s in evals.score_file(path)[0]}
+    assert scores["paraphrase"].compliance_passed, scores["paraphrase"].findings
+    assert not scores["too-soon"].compliance_passed
+    assert any("'within a month' not supported" in f for f in scores["too-soon"].findings)
+    assert not scores["off-menu"].compliance_passed
+    assert any("for Glow sculpt" in f for f in scores["off-menu"].findings)
 
 
 def test_eval_score_prints_json_and_names_bad_lines(tmp_path):

@@ -3,7 +3,7 @@ pass/fail and a detail a person can act on. Guards are plain code over the draft
 its grounds; they know nothing of the drafter that wrote it. One module per guard; `registry`
 lists them."""
 
-from assistant.drafting.guards.base import Checked, Directory, Finding, Guard
+from assistant.drafting.guards.base import Checked, Directory, Finding, Guard, Meaning
 from assistant.drafting.guards.figures import DAY_MONTH, MONTH_DAY, MONTHS
 from assistant.drafting.guards.lexicon import Policy, contains
 from assistant.drafting.guards.privacy import SALUTATION
@@ -20,6 +20,7 @@ __all__ = [
     "Finding",
     "Guard",
     "Guards",
+    "Meaning",
     "Policy",
     "blocks_submission",
     "contains",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
@@ -25,6 +26,14 @@ class Directory(Protocol):
     """Looks up other patients of the practice among names and ids a draft mentions."""
 
     def other_patients(self, patient_id: str, names: set[tuple[str, str]], ids: set[str]) -> list[str]: ...
+
+
+class Meaning(Protocol):
+    """How close in meaning texts are to references (the practice's sentences): one row per text,
+    one similarity per reference, 1 for the same meaning. Asked once per draft, with all of its
+    claims; references repeat across drafts, so an implementation may keep theirs."""
+
+    def similarities(self, texts: Sequence[str], references: Sequence[str]) -> list[list[float]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +76,12 @@ class Guard(ABC):
     passing: ClassVar[str]
     """What a passing result says."""
 
-    def __init__(self, policy: Policy, directory: Directory | None = None) -> None:
+    def __init__(
+        self, policy: Policy, directory: Directory | None = None, meaning: Meaning | None = None
+    ) -> None:
         self.policy = policy
         self.directory = directory
+        self.meaning = meaning
 
     @abstractmethod
     def check(self, draft: Checked) -> list[Finding]:

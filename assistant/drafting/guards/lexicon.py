@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 NEGATION = re.compile(
     r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+){0,2}$", re.IGNORECASE
@@ -48,6 +49,87 @@ def _compile(phrase: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
 
 
+COVERAGE = 0.75
+SIMILARITY = 0.8
+WORD_SIMILARITY = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimWords:
+    """The cue words of claims (`claims` in `knowledge/guards.json`; its `_about` says how they are
+    read). Word lists hold lowercase words; `synonyms` maps a word to its group."""
+
+    effects: frozenset[str] = frozenset()
+    light: frozenset[str] = frozenset()
+    outcomes: frozenset[str] = frozenset()
+    people_outcomes: frozenset[str] = frozenset()
+    people: frozenset[str] = frozenset()
+    results: frozenset[str] = frozenset()
+    outcome_nouns: frozenset[str] = frozenset()
+    modals: frozenset[str] = frozenset()
+    adverbs: frozenset[str] = frozenset()
+    desires: frozenset[str] = frozenset()
+    practice: frozenset[str] = frozenset()
+    logistics: frozenset[str] = frozenset()
+    filler: frozenset[str] = frozenset()
+    frequency: frozenset[str] = frozenset()
+    sessions: frozenset[str] = frozenset()
+    span_words: frozenset[str] = frozenset()
+    absences: tuple[str, ...] = ()
+    certainty: Phrases = field(default_factory=lambda: Phrases.of([]))
+    absolutes: Phrases = field(default_factory=lambda: Phrases.of([]))
+    comparisons: Phrases = field(default_factory=lambda: Phrases.of([]))
+    record: Phrases = field(default_factory=lambda: Phrases.of([]))
+    immediate: Phrases = field(default_factory=lambda: Phrases.of([]))
+    overnight: Phrases = field(default_factory=lambda: Phrases.of([]))
+    synonyms: tuple[frozenset[str], ...] = ()
+    numbers: dict[str, float] = field(default_factory=dict)
+    time_numbers: dict[str, float] = field(default_factory=dict)
+    multipliers: dict[str, float] = field(default_factory=dict)
+    vague: dict[str, tuple[float, float]] = field(default_factory=dict)
+    units: dict[str, float] = field(default_factory=dict)
+    coverage: float = COVERAGE
+    similarity: float = SIMILARITY
+    word_similarity: float = WORD_SIMILARITY
+
+    @classmethod
+    def from_lexicon(cls, words: dict) -> ClaimWords:
+        sets = (
+            "effects",
+            "light",
+            "outcomes",
+            "people_outcomes",
+            "people",
+            "results",
+            "outcome_nouns",
+            "modals",
+            "adverbs",
+            "desires",
+            "practice",
+            "logistics",
+            "filler",
+            "frequency",
+            "sessions",
+            "span_words",
+        )
+        phrases = ("certainty", "absolutes", "comparisons", "record", "immediate", "overnight")
+        lists: dict[str, Any] = {name: frozenset(w.lower() for w in words.get(name, [])) for name in sets}
+        lists |= {name: Phrases.of(words.get(name, [])) for name in phrases}
+        return cls(
+            **lists,
+            absences=tuple(w.lower() for w in words.get("absences", [])),
+            synonyms=tuple(frozenset(w.lower() for w in group) for group in words.get("synonyms", [])),
+            numbers={k.lower(): float(v) for k, v in words.get("numbers", {}).items()},
+            time_numbers={k.lower(): float(v) for k, v in words.get("time_numbers", {}).items()},
+            multipliers={k.lower(): float(v) for k, v in words.get("multipliers", {}).items()},
+            vague={k.lower(): (float(v[0]), float(v[1])) for k, v in words.get("vague", {}).items()},
+            units={k.lower(): float(v) for k, v in words.get("units", {}).items()},
+            coverage=float(words.get("coverage", COVERAGE)),
+            similarity=float(words.get("similarity", SIMILARITY)),
+            word_similarity=float(words.get("word_similarity", WORD_SIMILARITY)),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """Limits and lexicons, from `knowledge/guards.json`."""
@@ -74,6 +156,7 @@ class Policy:
     """Words that name sensitive care whatever the menu calls it: never on a lock screen."""
     clinical_measures: Phrases = Phrases(())
     """What a clinical value is a value of (BMI, A1C, a dose): with a number, a measurement."""
+    claims: ClaimWords = field(default_factory=ClaimWords)
 
     @classmethod
     def from_lexicon(cls, lexicon: dict) -> Policy:
@@ -98,6 +181,7 @@ class Policy:
             common_words=frozenset(w.lower() for w in lexicon.get("common_words", [])),
             moment_words={m: tuple(words) for m, words in lexicon.get("moment_words", {}).items()},
             discreet_care=tuple(lexicon.get("discreet_care", [])),
+            claims=ClaimWords.from_lexicon(lexicon.get("claims", {})),
             **{name: Phrases.of(lexicon.get(name, [])) for name in lists},
         )
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from assistant.drafting.brief import Brief, Grounds
 from assistant.drafting.content import DraftContent, GuardResult
-from assistant.drafting.guards.base import Checked, Directory, Guard
+from assistant.drafting.guards.base import Checked, Directory, Guard, Meaning
 from assistant.drafting.guards.compliance import Compliance
 from assistant.drafting.guards.discretion import Discretion
 from assistant.drafting.guards.grounding import Grounding
@@ -32,11 +32,15 @@ INSTRUCTION = re.compile(
 
 
 class Guards:
-    """Runs every registered guard over a draft; each gives one result."""
+    """Runs every registered guard over a draft; each gives one result. `directory` finds other
+    patients a draft names; `meaning` lets a paraphrased claim pass on its meaning (without it,
+    claims are checked by their words alone)."""
 
-    def __init__(self, policy: Policy, directory: Directory | None = None) -> None:
+    def __init__(
+        self, policy: Policy, directory: Directory | None = None, meaning: Meaning | None = None
+    ) -> None:
         self.policy = policy
-        self._guards = [guard(policy, directory) for guard in GUARDS]
+        self._guards = [guard(policy, directory, meaning) for guard in GUARDS]
 
     def __iter__(self) -> Iterator[Guard]:
         return iter(self._guards)
