@@ -137,6 +137,7 @@ def brief_and_grounds(message: ScoredMessage, policy: Policy) -> tuple[Brief, Gr
         private=[],
         other_people=[],
         source_ids={s.id for s in sources},
+        offer_terms=authorised,
     )
     return brief, grounds
 
