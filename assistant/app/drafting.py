@@ -314,6 +314,7 @@ class Drafting:
             links=[self.settings.booking_url],
             measurements_allowed=self.settings.share_measurements,
             pages=said,
+            offer_pages=[p.text for p in pages.get(offer.id, []) if not p.is_restriction],
         )
 
     def _draft_all(

@@ -112,6 +112,10 @@ class Grounds:
     pages: dict[str, list[str]] = field(default_factory=dict)
     """What the practice's menu and pages say about each service the draft may speak of (the
     offer and the patient's own services), by service id: a claim about one must rest on these."""
+    offer_terms: str = ""
+    """The offered service's own entry: its menu name and description, the menu's reasons for
+    offering it, and its own knowledge page. The only text that can grant a free or lower-priced
+    thing; never the patient's record, never another service's page."""
 
 
 def brief_dict(brief: Brief) -> dict:
@@ -350,8 +354,10 @@ def build_grounds(
     links: list[str] | None = None,
     measurements_allowed: bool = False,
     pages: dict[str, list[str]] | None = None,
+    offer_pages: list[str] | None = None,
 ) -> Grounds:
-    """`authorised` is the text of the menu and of the knowledge pages the draft may draw on."""
+    """`authorised` is the text of the menu and of the knowledge pages the draft may draw on;
+    `offer_pages` the offered service's own page (what it says the service is and comes with)."""
     patient = history.patient
     record_parts = [*patient.goals]
     numbers: set[float] = set()
@@ -399,7 +405,15 @@ def build_grounds(
         links=[link for link in links or [] if link],
         measurements_allowed=measurements_allowed,
         pages=pages or {},
+        offer_terms=offer_terms(menu, offer, offer_pages or []),
     )
+
+
+def offer_terms(menu: Menu, offer: Service, pages: list[str]) -> str:
+    """The offered service's own entry: what the menu says it is, why the menu offers it after
+    another service ("priority booking and member pricing"), and its own page."""
+    reasons = [step.why for service in menu for step in service.next_steps if step.to == offer.id]
+    return "\n".join([f"{offer.name}. {offer.description}".strip(), *reasons, *pages])
 
 
 def _add_day(day: date, numbers: set[float], dates: set[tuple[int, int]], weekdays: set[int]) -> None:

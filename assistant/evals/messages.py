@@ -146,6 +146,7 @@ def brief_and_grounds(
         other_people=[],
         source_ids={s.id for s in sources},
         pages={offer.id: said} if said else {},
+        offer_terms=authorised,
     )
     return brief, grounds
 

@@ -7,7 +7,7 @@ import re
 
 from assistant.domain.records import Service
 from assistant.drafting.brief import Grounds, aliases, money
-from assistant.drafting.guards.base import Checked, Finding, Guard
+from assistant.drafting.guards.base import Checked, Directory, Finding, Guard
 from assistant.drafting.guards.figures import (
     DAY_MONTH,
     ISO_DATE,
@@ -21,13 +21,18 @@ from assistant.drafting.guards.figures import (
     amount,
     price_of,
 )
-from assistant.drafting.guards.lexicon import contains, whole_words
+from assistant.drafting.guards.grants import Granting
+from assistant.drafting.guards.lexicon import Policy, contains, whole_words
 
 
 class Grounding(Guard):
     name = "grounding"
     dimension = "grounding"
     passing = "every service, price, number and date traces to the record, menu or knowledge pages"
+
+    def __init__(self, policy: Policy, directory: Directory | None = None) -> None:
+        super().__init__(policy, directory)
+        self.granting = Granting(policy)
 
     def check(self, draft: Checked) -> list[Finding]:
         grounds = draft.grounds
@@ -47,20 +52,18 @@ class Grounding(Guard):
                 problems.append(
                     Finding("treatment", f"'{said}' is not on the menu or in the patient's record")
                 )
-        for _, said, at in self.policy.discounts.find(text):
-            if self._polite(text, said, at) or contains(grounds.authorised, said):
-                continue
-            problems.append(Finding("terms", f"'{said}' offers terms the practice has not authorised"))
+        problems += self._grants(draft.text, grounds)
         return problems
 
-    def _polite(self, text: str, said: str, at: int) -> bool:
-        """Whether "free" is only polite ("feel free to reply", "hassle-free")."""
-        if said.lower() != "free":
-            return False
-        if at > 0 and text[at - 1] == "-":
-            return True
-        window = text[max(0, at - 12) : at + 16]
-        return bool(self.policy.polite_free.find(window))
+    def _grants(self, text: str, grounds: Grounds) -> list[Finding]:
+        """A free or lower-priced thing passes only where the offer's own entry grants it."""
+        offer = grounds.offer
+        granted = self.granting.find(grounds.offer_terms, offer, entry=True)
+        return [
+            Finding("terms", f"'{grant.said}' offers terms that the entry for {offer.name} does not grant")
+            for grant in self.granting.find(text, offer)
+            if not grant.within(granted)
+        ]
 
 
 def _dates(text: str, grounds: Grounds, problems: list[Finding]) -> str:

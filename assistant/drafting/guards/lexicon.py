@@ -9,6 +9,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+VOWEL_ENDINGS = (
+    "ing|ed|er|ers|ation|ations|ative|ive|able|ible|ion|ions|ity|ities|ic|al|is|ise|ised|ising|"
+    "ize|ized|izing|ization"
+)
+ENDINGS = (
+    "s|es|d|r|rs|ly|ment|ments|ness|tic|tics|e|ify|ifies|ified|ifying|ification|tion|tions|tional|"
+    "ant|ants|ance|ence|ally|ical|ically|izes|ises|isation|" + VOWEL_ENDINGS
+)
+"""The endings a trailing `*` allows: inflections (-s, -ed, -ing, -er) and the common derivations
+(-ment, -ly, -ion, -ation, -ive, -able, -ity, -ic, -ify, -ize); never a letter run that makes
+another word ("heal" + "th")."""
+NUMBER_TOKEN = r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?"
 NEGATION = re.compile(
     r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+){0,2}$", re.IGNORECASE
 )
@@ -34,18 +46,50 @@ class Phrases:
                 found.append((phrase, match.group(), match.start()))
         return found
 
+    @property
+    def phrases(self) -> frozenset[str]:
+        return frozenset(phrase.lower() for phrase, _ in self.patterns)
+
+    def at_start(self, text: str) -> str | None:
+        """The longest phrase the text starts with (past spaces), if any."""
+        text = text.lstrip()
+        found = [m.group() for _, pattern in self.patterns if (m := pattern.match(text))]
+        return max(found, key=len) if found else None
+
+    def leading(self, text: str) -> str:
+        """The start of the text made of these phrases one after another ("really definitely"
+        in "really definitely book"), spaces included."""
+        taken = 0
+        while (found := self.at_start(text[taken:])) is not None:
+            taken = text.index(found, taken) + len(found)
+        return text[:taken]
+
+    def ends(self, text: str) -> bool:
+        """Whether the text ends with one of these phrases."""
+        text = text.rstrip()
+        return any(m.end() == len(text) for _, pattern in self.patterns for m in pattern.finditer(text))
+
+
+EMPTY = Phrases(())
+
+
+@dataclass(frozen=True, slots=True)
+class WordClasses:
+    """Named classes of words and phrases (`guards.json` "pressing", "grants"), the parts that
+    sentence patterns are made of; a class the lexicon lacks is empty."""
+
+    classes: dict[str, Phrases]
+
+    @classmethod
+    def of(cls, table: dict) -> WordClasses:
+        return cls({name: Phrases.of(words) for name, words in table.items() if isinstance(words, list)})
+
+    def __getitem__(self, name: str) -> Phrases:
+        return self.classes.get(name, EMPTY)
+
 
 def _compile(phrase: str) -> re.Pattern:
-    parts = []
-    for token in phrase.lower().split():
-        if token == "*":
-            parts.append(r"\S+")
-        elif token.startswith("*"):
-            parts.append(r"\S*" + re.escape(token[1:]))
-        elif token.endswith("*"):
-            parts.append(re.escape(token[:-1]) + r"\w*")
-        else:
-            parts.append(re.escape(token))
+    parts = [_token(token) for token in phrase.lower().split()]
     return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
 
 
@@ -130,6 +174,32 @@ class ClaimWords:
         )
 
 
+def _token(token: str) -> str:
+    """One word of a phrase: `*` alone is any one word, a leading `*` any beginning, a trailing
+    `*` the word's endings (`_endings`), and `#` any number ("only # left", "save #%")."""
+    if token == "*":
+        return r"\S+"
+    core = token.strip("*")
+    body = NUMBER_TOKEN.join(re.escape(part) for part in core.split("#"))
+    if token.endswith("*"):
+        body = _endings(core) if core[-1:].isalpha() and "#" not in core else body + r"\S*"
+    return (r"\S*" if token.startswith("*") else "") + body
+
+
+def _endings(stem: str) -> str:
+    """A stem with the endings of its inflections and derivations: "heal*" is heal, heals,
+    healed, healing, healer, never healthy; "cure*" is cures, cured, curing, curative, never
+    curious; a final e drops before a vowel, a final y turns to i, a final consonant may double."""
+    forms = [re.escape(stem) + f"(?:{ENDINGS})?"]
+    if stem.endswith("e"):
+        forms.append(re.escape(stem[:-1]) + f"(?:{VOWEL_ENDINGS})")
+    elif stem.endswith("y"):
+        forms.append(re.escape(stem[:-1]) + "(?:ies|ied|ier|iers|ily|iness)")
+    elif re.search(r"[^aeiou][aeiou][bdgklmnprt]$", stem):
+        forms.append(re.escape(stem + stem[-1]) + "(?:ing|ed|er|ers)")
+    return "(?:" + "|".join(forms) + ")"
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """Limits and lexicons, from `knowledge/guards.json`."""
@@ -141,6 +211,7 @@ class Policy:
     guarantees: Phrases
     medical_claims: Phrases
     discounts: Phrases
+    """Every free and price term of `grants`, for whoever only asks whether a text offers terms."""
     polite_free: Phrases
     generic: Phrases
     salesy: Phrases
@@ -157,6 +228,10 @@ class Policy:
     clinical_measures: Phrases = Phrases(())
     """What a clinical value is a value of (BMI, A1C, a dose): with a number, a measurement."""
     claims: ClaimWords = field(default_factory=ClaimWords)
+    pressing: WordClasses = field(default_factory=lambda: WordClasses({}))
+    """The parts of scarcity, deadlines, prodding and obligations (`guards/pressing.py`)."""
+    grants: WordClasses = field(default_factory=lambda: WordClasses({}))
+    """The parts of free and price terms (`guards/grants.py`)."""
 
     @classmethod
     def from_lexicon(cls, lexicon: dict) -> Policy:
@@ -166,7 +241,6 @@ class Policy:
             "pressure",
             "guarantees",
             "medical_claims",
-            "discounts",
             "polite_free",
             "generic",
             "salesy",
@@ -174,6 +248,8 @@ class Policy:
             "sensitive_terms",
             "clinical_measures",
         )
+        table = lexicon.get("grants", {})
+        terms = price_terms(table)
         return cls(
             limits=dict(lexicon["limits"]),
             acronyms=frozenset(a.upper() for a in lexicon.get("acronyms", [])),
@@ -182,8 +258,27 @@ class Policy:
             moment_words={m: tuple(words) for m, words in lexicon.get("moment_words", {}).items()},
             discreet_care=tuple(lexicon.get("discreet_care", [])),
             claims=ClaimWords.from_lexicon(lexicon.get("claims", {})),
+            pressing=WordClasses.of(lexicon.get("pressing", {})),
+            grants=WordClasses.of({**table, "price_terms": terms}),
+            discounts=Phrases.of([*table.get("free", []), *table.get("price", []), *terms]),
             **{name: Phrases.of(lexicon.get(name, [])) for name in lists},
         )
+
+
+def price_terms(table: dict) -> list[str]:
+    """Each price word after each of its modifiers ("member pricing", "reduced rate")."""
+    return [f"{m} {h}" for m in table.get("price_modifiers", []) for h in table.get("price_heads", [])]
+
+
+def widest(found: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """Of the (phrase, matched text, position) found, one per stretch of text: the widest of
+    those that overlap, in the order of the text."""
+    kept: list[tuple[str, str, int]] = []
+    for item in sorted(found, key=lambda f: (-len(f[1]), f[2])):
+        _, said, at = item
+        if all(at >= k_at + len(k_said) or k_at >= at + len(said) for _, k_said, k_at in kept):
+            kept.append(item)
+    return sorted(kept, key=lambda f: f[2])
 
 
 def normalise(text: str) -> str:

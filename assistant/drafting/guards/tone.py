@@ -7,6 +7,15 @@ import re
 import textstat
 
 from assistant.drafting.guards.base import Checked, Finding, Guard
+from assistant.drafting.guards.pressing import pressed
+
+PRESSED = {
+    "scarcity": ("urgency", "scarcity"),
+    "deadline": ("urgency", "a deadline"),
+    "prodding": ("urgency", "prodding to decide fast"),
+    "obligation": ("pressure", "pressure"),
+}
+"""The finding kind (and so the eval weight) and the words a person reads, per kind of pressure."""
 
 
 class Tone(Guard):
@@ -19,13 +28,19 @@ class Tone(Guard):
     def check(self, draft: Checked) -> list[Finding]:
         text = draft.text
         problems = []
+        listed: list[tuple[int, int]] = []
         for kind, label, phrases in (
             ("urgency", "false urgency", self.policy.urgency),
             ("guilt_fear", "guilt or fear", self.policy.guilt_fear),
             ("pressure", "pressure", self.policy.pressure),
         ):
-            for _, said, _ in phrases.find(text, negatable=True):
+            for _, said, at in phrases.find(text, negatable=True):
                 problems.append(Finding(kind, f"{label}: '{said}'"))
+                listed.append((at, at + len(said)))
+        for piece in pressed(text, self.policy.pressing, draft.grounds.dates):
+            if not any(piece.at < end and start < piece.at + len(piece.said) for start, end in listed):
+                kind, label = PRESSED[piece.kind]
+                problems.append(Finding(kind, f"{label}: '{piece.said}'"))
         for _, said, _ in self.policy.salesy.find(text, negatable=True):
             problems.append(Finding("salesy", f"sales talk: '{said}'", blocking=False))
         problems += self._exclamations(text, draft.brief.channel)
