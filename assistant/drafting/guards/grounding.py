@@ -7,7 +7,7 @@ import re
 
 from assistant.domain.records import Service
 from assistant.drafting.brief import Grounds, aliases, money
-from assistant.drafting.guards.base import Checked, Directory, Finding, Guard
+from assistant.drafting.guards.base import Checked, Directory, Finding, Guard, Meaning
 from assistant.drafting.guards.figures import (
     DAY_MONTH,
     ISO_DATE,
@@ -30,8 +30,10 @@ class Grounding(Guard):
     dimension = "grounding"
     passing = "every service, price, number and date traces to the record, menu or knowledge pages"
 
-    def __init__(self, policy: Policy, directory: Directory | None = None) -> None:
-        super().__init__(policy, directory)
+    def __init__(
+        self, policy: Policy, directory: Directory | None = None, meaning: Meaning | None = None
+    ) -> None:
+        super().__init__(policy, directory, meaning)
         self.granting = Granting(policy)
 
     def check(self, draft: Checked) -> list[Finding]:
