@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.drafting.guards.base import Meaning
-from assistant.drafting.guards.lexicon import ClaimWords, Phrases, whole_words
+from assistant.drafting.guards.lexicon import NEGATION, ClaimWords, Phrases, whole_words
 from assistant.drafting.guards.spans import DAY, Span, Spans
 from assistant.drafting.guards.wording import clauses, forms, sentences, stem, words
 
@@ -139,7 +139,9 @@ class Claims:
         joined = " ".join(every)
         tokens = tuple(every[: _start(self.words.record, joined)])
         own = " ".join(tokens)
-        certain = _first(self.words.certainty, own)[1]
+        said_at, certain = _first(self.words.certainty, own)
+        if certain and NEGATION.search(own[max(0, said_at - 45) : said_at]):
+            certain = ""
         cues = self._cues(tokens)
         at, absolute = _first(self.words.absolutes, own)
         absent = tuple(m.group(1) for m in self.absent.finditer(own))

@@ -22,8 +22,9 @@ ENDINGS = (
 another word ("heal" + "th")."""
 NUMBER_TOKEN = r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?"
 NEGATION = re.compile(
-    r"\b(?:no|not|never|without|n't)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+){0,2}$", re.IGNORECASE
+    r"\b(?:no|not|never|without|n't|cannot)\s+(?:\w+\s+){0,5}$|n't\s+(?:\w+\s+){0,5}$", re.IGNORECASE
 )
+"""A negation up to five words before a phrase: "we can't promise any result is permanent"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class Phrases:
         found = []
         for phrase, pattern in self.patterns:
             for match in pattern.finditer(text):
-                if negatable and NEGATION.search(text[max(0, match.start() - 30) : match.start()]):
+                if negatable and NEGATION.search(text[max(0, match.start() - 45) : match.start()]):
                     continue
                 found.append((phrase, match.group(), match.start()))
         return found

@@ -105,7 +105,7 @@ class Spans:
         w = self.words
         token = _at(tokens, at)
         value = self._number(token)
-        if value is None:
+        if value is None or (token == "one" and _at(tokens, at + 1) == "of"):
             return None
         timely = token in w.time_numbers or token in w.vague
         end = at + 1
