@@ -18,6 +18,11 @@ from assistant.domain.records import Event, Patient, Service
 
 PRIMARY_TEXT = ("note", "comment", "to")
 NUMBER = re.compile(r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?")
+STORED_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+OTHER_PEOPLE = ("referred_name", "provider")
+"""Event fields that name someone other than the patient."""
+SCORED = ("feedback", "check_in")
+COUNTED = ("visit_completed", "appointment_booked")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +113,19 @@ class Grounds:
     """The only links a draft may carry (the practice's booking link)."""
     measurements_allowed: bool = False
     """Whether an email body may quote measurements (the practice turned it on)."""
+    changes: set[float] = field(default_factory=set)
+    """Changes between the patient's measurements a draft may state ("down 21 pounds", "8%")."""
+    measures: set[float] = field(default_factory=set)
+    """The patient's measurement values."""
+    scores: set[float] = field(default_factory=set)
+    """The scores the patient gave in feedback and check-ins ("a 10/10")."""
+    counts: set[float] = field(default_factory=set)
+    """What the record counts: 1 up to the most visits and bookings of one service, and up to
+    all visits ("your third session")."""
+    durations: set[float] = field(default_factory=set)
+    """Lengths of time between the record's dates, in days ("in the 3 months since")."""
+    record_dates: set[date] = field(default_factory=set)
+    """The record's dates in full: a weekday written with a date is checked in its year."""
 
 
 def brief_dict(brief: Brief) -> dict:
@@ -322,19 +340,14 @@ def build_grounds(
     """`authorised` is the text of the menu and of the knowledge pages the draft may draw on."""
     patient = history.patient
     record_parts = [*patient.goals]
-    numbers: set[float] = set()
-    dates: set[tuple[int, int]] = set()
-    weekdays: set[int] = set()
     amounts: set[float] = set()
     others: list[str] = []
     for event in history.events:
-        for moment in (event.at, event.ref_at):
-            if moment is not None:
-                _add_day(moment.date(), numbers, dates, weekdays)
         for key, value in event.data.items():
-            if key == "referred_name" and isinstance(value, str):
+            if key in OTHER_PEOPLE and isinstance(value, str):
                 others.extend(_names_in(value))
-                continue
+                if key == "referred_name":
+                    continue
             record_parts.extend(_texts(value))
             if key == "amount" and isinstance(value, int | float):
                 amounts.add(float(value))
@@ -342,11 +355,10 @@ def build_grounds(
             record_parts.append(menu.name(event.service_id))
     record_parts.extend(s.text for s in brief.sources)
     record = "\n".join(record_parts)
-    numbers |= numbers_in(record)
-    numbers |= _derived(history, lower_is_better)
+    changes = _derived(history, lower_is_better)
     authorised_text = "\n".join(authorised)
-    numbers |= numbers_in(authorised_text)
-    numbers |= {s.price for s in menu}
+    numbers = numbers_in(record) | changes | numbers_in(authorised_text) | {s.price for s in menu}
+    days = {m.date() for e in history.events for m in (e.at, e.ref_at) if m is not None}
     treatments = [
         s for i in dict.fromkeys(e.service_id for e in history.events if e.service_id) if (s := menu.get(i))
     ]
@@ -355,8 +367,8 @@ def build_grounds(
         record=record,
         authorised=authorised_text,
         numbers=numbers,
-        dates=dates,
-        weekdays=weekdays,
+        dates={(d.month, d.day) for d in days},
+        weekdays={d.weekday() for d in days},
         menu=menu,
         offer=offer,
         treatments=treatments,
@@ -366,13 +378,28 @@ def build_grounds(
         source_ids={s.id for s in brief.sources} | {brief.signal_source},
         links=[link for link in links or [] if link],
         measurements_allowed=measurements_allowed,
+        changes=changes,
+        measures=_values(history, ("measurement",), "value"),
+        scores=_values(history, SCORED, "score"),
+        counts=_counts(history),
+        durations={float(abs((a - b).days)) for a in days for b in days if a > b},
+        record_dates=days,
     )
 
 
-def _add_day(day: date, numbers: set[float], dates: set[tuple[int, int]], weekdays: set[int]) -> None:
-    dates.add((day.month, day.day))
-    weekdays.add(day.weekday())
-    numbers.update({float(day.day), float(day.year)})
+def _values(history: History, kinds: tuple[str, ...], key: str) -> set[float]:
+    """The numbers these kinds of event record under `key` (measurements' values, scores)."""
+    return {v for e in history.events if e.kind in kinds and (v := e.number(key)) is not None}
+
+
+def _counts(history: History) -> set[float]:
+    """1 up to the most visits and bookings of one service, or up to all visits."""
+    counted = [e for e in history.events if e.kind in COUNTED and e.service_id]
+    per_service: dict[str, int] = {}
+    for event in counted:
+        per_service[event.service_id or ""] = per_service.get(event.service_id or "", 0) + 1
+    most = max([*per_service.values(), sum(e.kind == "visit_completed" for e in counted), 1])
+    return {float(n) for n in range(1, most + 1)}
 
 
 def _texts(value) -> list[str]:
@@ -390,8 +417,9 @@ def _names_in(text: str) -> list[str]:
 
 
 def numbers_in(text: str) -> set[float]:
+    """The numbers a text states, leaving out stored dates and times ("2026-12-03T10:00")."""
     found = set()
-    for match in NUMBER.finditer(text):
+    for match in NUMBER.finditer(STORED_DATE.sub(" ", text)):
         try:
             found.add(float(match.group().replace(",", "")))
         except ValueError:
@@ -410,14 +438,22 @@ def _derived(history: History, lower_is_better: list[str]) -> set[float]:
             and e.text("metric").lower() == metric
             and (v := e.number("value")) is not None
         ]
-        for earlier in values:
-            for later in values:
-                if earlier > later:
-                    change = earlier - later
-                    derived.update({round(change, 1), float(round(change))})
-                    pct = change / earlier * 100
-                    derived.update({round(pct, 1), float(round(pct))})
+        derived |= changes_between(values)
     return derived
+
+
+def changes_between(values: list[float]) -> set[float]:
+    """The changes between measurements, as amounts and as percentages of the larger, to a
+    tenth and whole."""
+    found: set[float] = set()
+    for high in values:
+        for low in values:
+            if high > low:
+                change, percent = high - low, (high - low) / high * 100
+                found.update(
+                    {round(change, 1), float(round(change)), round(percent, 1), float(round(percent))}
+                )
+    return found
 
 
 def _private(patient: Patient) -> list[str]:

@@ -66,6 +66,17 @@ class Policy:
     acronyms: frozenset[str]
     stopwords: frozenset[str]
     common_words: frozenset[str] = frozenset()
+    name_words: frozenset[str] = frozenset()
+    person_verbs: frozenset[str] = frozenset()
+    relations: tuple[str, ...] = ()
+    titles: frozenset[str] = frozenset()
+    placeholders: Phrases = Phrases(())
+    link_domains: tuple[str, ...] = ()
+    treatment_nouns: tuple[str, ...] = ()
+    modalities: Phrases = Phrases(())
+    offer_invitations: Phrases = Phrases(())
+    offer_followers: Phrases = Phrases(())
+    count_nouns: tuple[str, ...] = ()
 
     @classmethod
     def from_lexicon(cls, lexicon: dict) -> Policy:
@@ -85,9 +96,24 @@ class Policy:
             limits=dict(lexicon["limits"]),
             acronyms=frozenset(a.upper() for a in lexicon.get("acronyms", [])),
             stopwords=frozenset(w.lower() for w in lexicon.get("stopwords", [])),
-            common_words=frozenset(w.lower() for w in lexicon.get("common_words", [])),
-            **{name: Phrases.of(lexicon.get(name, [])) for name in lists},
+            common_words=_words(lexicon, "common_words"),
+            name_words=_words(lexicon, "name_words"),
+            person_verbs=_words(lexicon, "person_verbs"),
+            relations=tuple(lexicon.get("relations", [])),
+            titles=_words(lexicon, "titles"),
+            link_domains=tuple(lexicon.get("link_domains", [])),
+            treatment_nouns=tuple(lexicon.get("treatment_nouns", [])),
+            count_nouns=tuple(lexicon.get("count_nouns", [])),
+            **{name: Phrases.of(lexicon.get(name, [])) for name in (*lists, *PHRASE_LISTS)},
         )
+
+
+PHRASE_LISTS = ("placeholders", "modalities", "offer_invitations", "offer_followers")
+"""Lists added for other people, leftovers and second offers, searched like the others."""
+
+
+def _words(lexicon: dict, key: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in lexicon.get(key, []))
 
 
 def normalise(text: str) -> str:
