@@ -309,6 +309,7 @@ class Drafting:
             rules.lower_is_better,
             links=[self.settings.booking_url],
             measurements_allowed=self.settings.share_measurements,
+            offer_pages=[p.text for p in pages.get(offer.id, []) if not p.is_restriction],
         )
 
     def _draft_all(

@@ -8,8 +8,9 @@ contact details or another patient. The grounds are what the guards check a draf
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from assistant.domain.engine import ReadyOffer
 from assistant.domain.history import History, Menu
@@ -22,7 +23,7 @@ STORED_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2
 OTHER_PEOPLE = ("referred_name", "provider")
 """Event fields that name someone other than the patient."""
 SCORED = ("feedback", "check_in")
-COUNTED = ("visit_completed", "appointment_booked")
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +120,21 @@ class Grounds:
     """The patient's measurement values."""
     scores: set[float] = field(default_factory=set)
     """The scores the patient gave in feedback and check-ins ("a 10/10")."""
-    counts: set[float] = field(default_factory=set)
-    """What the record counts: 1 up to the most visits and bookings of one service, and up to
-    all visits ("your third session")."""
+    visits: dict[str, int] = field(default_factory=dict)
+    """How many times the patient came for each service (by id), with the visits still booked
+    ("your third peel", "after four HydraFacials")."""
+    all_visits: int = 0
+    """How many visits the record has in all."""
     durations: set[float] = field(default_factory=set)
     """Lengths of time between the record's dates, in days ("in the 3 months since")."""
     record_dates: set[date] = field(default_factory=set)
     """The record's dates in full: a weekday written with a date is checked in its year."""
+    offer_pages: str = ""
+    """The offer's own knowledge pages: what a length of time or a count of sessions a draft
+    gives for the offer may come from ("a series of four to six sessions")."""
+    latest: date | None = None
+    """The record's latest event day: a weekday or a day of the month written alone ("on
+    Monday", "the 21st") names a day near it."""
 
 
 def brief_dict(brief: Brief) -> dict:
@@ -336,8 +345,10 @@ def build_grounds(
     lower_is_better: list[str],
     links: list[str] | None = None,
     measurements_allowed: bool = False,
+    offer_pages: list[str] | None = None,
 ) -> Grounds:
-    """`authorised` is the text of the menu and of the knowledge pages the draft may draw on."""
+    """`authorised` is the text of the menu and of the knowledge pages the draft may draw on;
+    `offer_pages` the offer's own pages among them."""
     patient = history.patient
     record_parts = [*patient.goals]
     amounts: set[float] = set()
@@ -359,6 +370,7 @@ def build_grounds(
     authorised_text = "\n".join(authorised)
     numbers = numbers_in(record) | changes | numbers_in(authorised_text) | {s.price for s in menu}
     days = {m.date() for e in history.events for m in (e.at, e.ref_at) if m is not None}
+    latest = max((e.at.date() for e in history.events), default=None)
     treatments = [
         s for i in dict.fromkeys(e.service_id for e in history.events if e.service_id) if (s := menu.get(i))
     ]
@@ -368,7 +380,7 @@ def build_grounds(
         authorised=authorised_text,
         numbers=numbers,
         dates={(d.month, d.day) for d in days},
-        weekdays={d.weekday() for d in days},
+        weekdays={d.weekday() for d in days if latest is None or d > latest - WEEK},
         menu=menu,
         offer=offer,
         treatments=treatments,
@@ -381,9 +393,12 @@ def build_grounds(
         changes=changes,
         measures=_values(history, ("measurement",), "value"),
         scores=_values(history, SCORED, "score"),
-        counts=_counts(history),
+        visits=_visits(history),
+        all_visits=sum(e.kind == "visit_completed" for e in history.events),
         durations={float(abs((a - b).days)) for a in days for b in days if a > b},
         record_dates=days,
+        offer_pages="\n".join(offer_pages or []),
+        latest=latest,
     )
 
 
@@ -392,14 +407,15 @@ def _values(history: History, kinds: tuple[str, ...], key: str) -> set[float]:
     return {v for e in history.events if e.kind in kinds and (v := e.number(key)) is not None}
 
 
-def _counts(history: History) -> set[float]:
-    """1 up to the most visits and bookings of one service, or up to all visits."""
-    counted = [e for e in history.events if e.kind in COUNTED and e.service_id]
-    per_service: dict[str, int] = {}
-    for event in counted:
-        per_service[event.service_id or ""] = per_service.get(event.service_id or "", 0) + 1
-    most = max([*per_service.values(), sum(e.kind == "visit_completed" for e in counted), 1])
-    return {float(n) for n in range(1, most + 1)}
+def _visits(history: History) -> dict[str, int]:
+    """Visits per service, with those booked after the record's latest event."""
+    latest = max((e.at for e in history.events), default=None)
+    per_service: Counter[str] = Counter()
+    for event in history.events:
+        ahead = event.kind == "appointment_booked" and (event.ref_at or event.at) > (latest or event.at)
+        if event.service_id and (event.kind == "visit_completed" or ahead):
+            per_service[event.service_id] += 1
+    return dict(per_service)
 
 
 def _texts(value) -> list[str]:

@@ -118,8 +118,16 @@ _ABOUT = (
 )
 """Words before a figure; the first of them make it approximate ("over 20 pounds")."""
 _TIME = r"(?P<unit>min|hour|hr|day|week|month|year)(?:ute)?s?"
+_TIME_WORD = r"(?:min|hour|hr|day|week|month|year)(?:ute)?s?\b"
 _AFTER_CHANGE = r"(?!\s+(?!since|so|already|in|over|this|and|of|now|total|altogether|overall)[^\W\d_])"
 """After "lost 21": no noun of its own ("lost 2 sizes" is not a weight change)."""
+ELAPSED_BEFORE = re.compile(
+    r"\b(?:past|last|over the|in the|it's been|it has been|been|since|these|those|in|after)\s+(?:about\s+)?$",
+    re.IGNORECASE,
+)
+ELAPSED_AFTER = re.compile(
+    r"^\s*(?:ago|since|later|now|so far|in|into|of (?:your|the|being)|with us)\b", re.IGNORECASE
+)
 _DATE_WORD = re.compile(r"\b(?:on|by|from|until|till|since|before|after|through|starting)\s+$", re.IGNORECASE)
 """A word that makes "10/10" a date, not a score."""
 
@@ -137,9 +145,12 @@ class Figure:
     """Days in the unit a length of time is written in (7 for "2 weeks")."""
     approximate: bool = False
     """Written as approximate ("about", "over", "nearly")."""
+    elapsed: bool = False
+    """A length of time that has passed or is to pass ("3 months since", "in the past 6 weeks",
+    "in two weeks"), not one a treatment takes ("every six weeks", "45 minutes")."""
 
 
-FACTS = ("score", "count", "change", "measure", "duration", "day")
+FACTS = ("score", "ordinal", "count", "change", "measure", "duration", "day")
 """The facts a figure can state, in the order they are read (the first reading wins)."""
 
 
@@ -156,13 +167,12 @@ def _patterns(nouns: str) -> tuple[tuple[str, re.Pattern], ...]:
             rf"\b(?:scored?|rated?|rating|gave\s+(?:us|it))\s+(?:(?:us|it|the|your|a|an|of)\s+){{0,2}}"
             rf"(?P<a>{_NUM})\b(?!\s*(?:[/.,]\d|{_UNIT}\b|-))",
         ),
-        ("count", rf"\b{_ORD}{counted}"),
+        ("ordinal", rf"\b{_ORD}{counted}"),
         (
             "count",
-            rf"\b{_RANGE}\s+(?:(?:more|additional|monthly|weekly|further)\s+)?(?:{nouns})\b"
-            if nouns
-            else r"(?!)",
+            rf"\b{_RANGE}\s+(?:(?!per\b|{_TIME_WORD})[\w'-]+\s+)?(?:{nouns})\b" if nouns else r"(?!)",
         ),
+        ("count", rf"\b(?:course|series|package|set|block|plan)\s+of\s+{_RANGE}\b(?!\s*{_TIME_WORD})"),
         (
             "change",
             rf"\b(?:down|lost|dropped|shed|shedding|dropping|trimmed)\s+{_ABOUT}(?P<a>{_NUM})"
@@ -204,7 +214,11 @@ def _figure(match: re.Match, kind: str) -> Figure:
     values = tuple(v for g in ("a", "b") if (v := amount(groups.get(g))) is not None)
     per = DAYS_PER[groups["unit"].lower()] if kind == "duration" else 1.0
     about = bool(groups.get("about"))
-    return Figure(kind, tuple(v * per for v in values), match.group(), match.start(), per, about)
+    text, start, end = match.string, match.start(), match.end()
+    elapsed = kind == "duration" and bool(
+        ELAPSED_BEFORE.search(text[max(0, start - 24) : start]) or ELAPSED_AFTER.match(text[end : end + 24])
+    )
+    return Figure(kind, tuple(v * per for v in values), match.group(), start, per, about, elapsed)
 
 
 @lru_cache(maxsize=256)
@@ -214,7 +228,7 @@ def stated(text: str, nouns: str = "") -> dict[str, frozenset[float]]:
     read the same record and pages for every attempt at a draft."""
     facts: dict[str, set[float]] = {kind: set() for kind in FACTS}
     for line in text.splitlines():
-        figures = read(line, nouns)[0]
+        figures = read(MONEY.sub(lambda m: " " * len(m.group()), line), nouns)[0]
         for figure in figures:
             facts[figure.kind].update(figure.values)
         measured = [v for f in figures if f.kind == "measure" for v in f.values]

@@ -37,15 +37,20 @@ from assistant.drafting.guards.figures import (
     read,
     stated,
 )
-from assistant.drafting.guards.lexicon import contains, whole_words
-from assistant.drafting.guards.services import second_offers, unlisted
+from assistant.drafting.guards.lexicon import contains
+from assistant.drafting.guards.services import mentions, priced, second_offers, unlisted
 
+PRICE_UNIT = re.compile(
+    r"^\s*(?:(?:per|a|an|each|every|/)\s*([a-z]+)|(monthly|weekly|yearly|annually|daily))\b", re.IGNORECASE
+)
+PERIODS = frozenset({"day", "week", "month", "year"})
 FACT_FINDINGS = {
     "score": "the score '{}' is not one the patient gave",
+    "ordinal": "'{}' does not match what the patient's record counts",
     "count": "'{}' does not match what the patient's record counts",
     "change": "the change '{}' does not match the patient's measurements",
     "measure": "the measurement '{}' is not in the patient's record",
-    "duration": "the length of time '{}' is not in the offer's pages or the patient's record",
+    "duration": "the length of time '{}' is not in what the offer's pages say or the patient's record",
     "day": "the day '{}' is not a date in the patient's record",
 }
 
@@ -63,7 +68,7 @@ class Grounding(Guard):
         text = _dates(text, grounds, problems)
         text = _money(text, grounds, problems)
         figures, rest = read(text, nouns)
-        problems += _facts([*scores, *figures], grounds, nouns)
+        problems += _facts([*scores, *figures], draft, nouns)
         for match in NUMBER.finditer(rest):
             value = amount(match.group(1))
             if value is not None and not _known(value, grounds.numbers):
@@ -173,28 +178,68 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
-def _facts(figures: list[Figure], grounds: Grounds, nouns: str) -> list[Finding]:
+def _facts(figures: list[Figure], draft: Checked, nouns: str) -> list[Finding]:
     """Every figure that does not match the fact it states."""
-    known = _stated(grounds, nouns)
+    grounds = draft.grounds
+    known = _stated(grounds, _offer_text(draft), nouns)
     return [
         Finding("date" if f.kind == "day" else "number", FACT_FINDINGS[f.kind].format(f.text.strip()))
         for f in figures
-        if not all(_fits(f, v, known[f.kind]) for v in f.values)
+        if not all(_fits(f, v, _known_for(f, known, grounds)) for v in f.values)
     ]
 
 
-def _stated(grounds: Grounds, nouns: str) -> dict[str, set[float]]:
+def _offer_text(draft: Checked) -> str:
+    """What the offer's pages and the drafter's brief say of the offer."""
+    offer, grounds = draft.brief.offer, draft.grounds
+    return "\n".join([grounds.offer_pages, *(p.text for p in offer.passages), grounds.offer.description])
+
+
+def _stated(grounds: Grounds, offer_text: str, nouns: str) -> dict[str, set[float]]:
     """What each kind of figure may be: the grounds' facts and what the record states (counts
-    and lengths of time also what the pages state)."""
-    record, pages = stated(grounds.record, nouns), stated(grounds.authorised, nouns)
+    and lengths of time also what the drafter was told of the offer; a length of time that has
+    passed also the spans between the record's dates)."""
+    record, offer = stated(grounds.record, nouns), stated(offer_text, nouns)
     return {
         "score": grounds.scores | record["score"],
-        "count": grounds.counts | record["count"] | pages["count"] | {1.0},
+        "ordinal": set(record["count"] | record["ordinal"]),
+        "count": set(record["count"] | record["ordinal"] | offer["count"]),
         "change": grounds.changes | record["change"],
         "measure": grounds.measures | record["measure"] | grounds.changes | record["change"],
-        "duration": grounds.durations | record["duration"] | pages["duration"],
-        "day": {float(d) for _, d in grounds.dates},
+        "duration": set(record["duration"] | offer["duration"]),
+        "elapsed": grounds.durations | record["duration"] | offer["duration"],
+        "day": _near_days(grounds),
     }
+
+
+def _known_for(figure: Figure, known: dict[str, set[float]], grounds: Grounds) -> set[float]:
+    """What this figure may be. A count is held against the visits of the service it names
+    ("four HydraFacials"), or of any service where it names none, and what the record and the
+    offer's pages count ("four to six sessions"); an ordinal may be any number up to the visits
+    ("your fourth peel": the peels) or what the record counts."""
+    if figure.elapsed:
+        return known["elapsed"]
+    if figure.kind not in ("ordinal", "count"):
+        return known[figure.kind]
+    noun = re.sub(r"s$", "", figure.text.split()[-1].lower())
+    named = [n for i, n in grounds.visits.items() if (s := grounds.menu.get(i)) and _names(s, noun)]
+    visits = {float(v) for v in (named or [*grounds.visits.values(), grounds.all_visits])} | {1.0}
+    if figure.kind == "count":
+        return visits | known["count"]
+    return {float(n) for n in range(1, int(max(visits | known["ordinal"])) + 1)}
+
+
+def _names(service: Service, noun: str) -> bool:
+    return any(contains(a, noun) or contains(a, noun + "s") for a in aliases(service))
+
+
+def _near_days(grounds: Grounds) -> set[float]:
+    """The days of the month a draft may name alone ("the 21st"): those of the record's dates
+    within a month of its latest day (any of its days where that is not known)."""
+    if grounds.latest is None:
+        return {float(day) for _, day in grounds.dates}
+    latest = grounds.latest
+    return {float(d.day) for d in grounds.record_dates if abs((d - latest).days) <= 31}
 
 
 def _fits(figure: Figure, value: float, known: set[float]) -> bool:
@@ -219,16 +264,22 @@ def _countable(count_nouns: tuple[str, ...], grounds: Grounds) -> str:
 
 
 def _money(text: str, grounds: Grounds, problems: list[Finding]) -> str:
-    """Notes every price that is not the menu's for a service the draft names, and returns the
-    text without prices."""
-    named = {s.id: s for s in _mentioned(text, grounds.menu)}
-    allowed = {s.price for s in named.values()} | {grounds.offer.price} | grounds.amounts
-    for service, said in _prices_after_names(text, list(named.values())):
-        if abs(said - service.price) > 0.005:
+    """Notes every price that is not the menu's for the service it belongs to, or of no service
+    the draft names, and returns the text without prices."""
+    named = mentions(text, list(grounds.menu))
+    allowed = {m.service.price for m in named} | {grounds.offer.price} | grounds.amounts
+    for service, said, match in priced(text, named, grounds.offer):
+        if service is not None and abs(said - service.price) > 0.005:
             problems.append(
                 Finding(
                     "price",
                     f"{service.name} costs {money(service.price)} on the menu, the draft says {money(said)}",
+                )
+            )
+        elif service is not None and (unit := _other_unit(text[match.end() : match.end() + 20], service)):
+            problems.append(
+                Finding(
+                    "price", f"{service.name} is {money(service.price)} per {service.unit}, not per {unit}"
                 )
             )
     for match in MONEY.finditer(text):
@@ -240,30 +291,27 @@ def _money(text: str, grounds: Grounds, problems: list[Finding]) -> str:
                     f"the price {match.group().strip()} is not a menu price of a service the draft names",
                 )
             )
-    return MONEY.sub(" ", text)
+    return MONEY.sub(lambda m: " " * len(m.group()), text)
+
+
+def _other_unit(after: str, service: Service) -> str:
+    """The unit written after a price when it is not the menu's and one of the two is a length of
+    time ("$399 per visit" for a monthly program, "$99 a year" for a monthly one)."""
+    said = PRICE_UNIT.match(after)
+    if said is None or not service.unit:
+        return ""
+    written = said.group(1) or said.group(2)
+    unit, menu = _unit(written), _unit(service.unit)
+    return written if unit != menu and (unit in PERIODS or menu in PERIODS) else ""
+
+
+def _unit(word: str) -> str:
+    word = word.lower()
+    word = {"monthly": "month", "weekly": "week", "yearly": "year", "annually": "year", "daily": "day"}.get(
+        word, word
+    )
+    return word[:-1] if word.endswith("s") and word[:-1] in PERIODS else word
 
 
 def _known(value: float, known: set[float]) -> bool:
     return value in known or any(abs(value - k) < 0.005 for k in known)
-
-
-def _mentioned(text: str, menu) -> list[Service]:
-    return [s for s in menu if any(contains(text, a) for a in aliases(s))]
-
-
-def _prices_after_names(text: str, services: list[Service]) -> list[tuple[Service, float]]:
-    """A price written right after a service's name, in the same clause and with no other
-    service named between them, is that service's price."""
-    pairs = []
-    for service in services:
-        others = [s for s in services if s is not service]
-        for alias in aliases(service):
-            for match in whole_words(alias).finditer(text):
-                tail = re.split(r"[.;!?\n]", text[match.end() : match.end() + 60], maxsplit=1)[0]
-                price = MONEY.search(tail)
-                if price is None or _mentioned(tail[: price.start()], others):
-                    continue
-                value = price_of(price)
-                if value is not None:
-                    pairs.append((service, value))
-    return pairs

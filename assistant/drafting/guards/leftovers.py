@@ -22,6 +22,8 @@ PLACEHOLDERS = (
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
+DOMAIN_PATH = re.compile(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>()\[\]\"']*", re.IGNORECASE)
+"""A bare address with a path ("harborskin.example/results"), whatever its ending."""
 MARKUP = (
     (re.compile(r"\[[^\[\]\n]+\]\([^()\s]+\)"), "a markdown link"),
     (re.compile(rf"</?(?:{HTML_TAGS})\b[^<>\n]*>", re.IGNORECASE), "an HTML tag"),
@@ -39,11 +41,13 @@ def placeholders(text: str, policy: Policy) -> list[str]:
     return found + [said for _, said, _ in policy.placeholders.find(text)]
 
 
-def links(text: str, policy: Policy) -> list[str]:
-    """Every web address: with a scheme, starting "www.", or a bare domain ("bit.ly/x")."""
-    text = EMAIL.sub(" ", text)
+def links(text: str, policy: Policy, allowlist: list[str]) -> list[str]:
+    """Every web address: with a scheme, starting "www.", a bare one with a path ("bit.ly/x"),
+    or a bare domain with a known ending (the allowed links' endings too)."""
+    text = EMAIL.sub(lambda m: " " * len(m.group()), text)
+    endings = {*policy.link_domains, *(_bare(a).split("/")[0].rsplit(".", 1)[-1] for a in allowlist)}
     found = []
-    for pattern in (URL, _domains(policy.link_domains)):
+    for pattern in (URL, DOMAIN_PATH, _domains(tuple(sorted(endings)))):
         for match in pattern.finditer(text):
             found.append(match.group().rstrip(".,;:!?)'\""))
         text = pattern.sub(lambda m: " " * len(m.group()), text)
@@ -53,7 +57,7 @@ def links(text: str, policy: Policy) -> list[str]:
 def markup(text: str, policy: Policy) -> list[tuple[str, str]]:
     """(what it is, as written) for every piece of markup, links aside."""
     found = [(what, m.group()) for pattern, what in MARKUP[:1] for m in pattern.finditer(text)]
-    for link in links(text, policy):
+    for link in links(text, policy, []):
         text = text.replace(link, " " * len(link))
     return found + [(what, m.group()) for pattern, what in MARKUP[1:] for m in pattern.finditer(text)]
 

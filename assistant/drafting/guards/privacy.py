@@ -63,7 +63,7 @@ class Privacy(Guard):
         """Links the practice has not allowed, and markup a plain message would show as symbols."""
         found = [
             Finding("link", f"contains a link the practice has not allowed: {link}")
-            for link in links(text, self.policy)
+            for link in links(text, self.policy, allowlist)
             if not allowed(link, allowlist)
         ]
         return found + [

@@ -11,15 +11,16 @@ modality before a treatment noun ("microcurrent facial", "B12 shot", "LED therap
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.domain.records import Service
 from assistant.drafting.brief import Grounds, aliases
-from assistant.drafting.guards.figures import MONEY, MONTHS, WEEKDAYS
+from assistant.drafting.guards.figures import MONEY, MONTHS, WEEKDAYS, price_of
 from assistant.drafting.guards.lexicon import Policy, contains, whole_words
 
-CLAUSE = re.compile(r"[.;!?\n]")
+CLAUSE = re.compile(r"[;!?\n]|\.(?!\d)")
+NEXT_TO = re.compile(r"\s*(?:for\s+)?(?:an?\s+|the\s+)?", re.IGNORECASE)
+"""Between a price and the service it is written before ("$225 for a HydraFacial")."""
 INVITED = re.compile(r"^(?:\s+(?!(?:your|her|his|my|their)\b)[\w'-]+){0,2}\s+$", re.IGNORECASE)
 """Between an invitation and a service: at most two words, none of them the patient's own."""
 INTRODUCED = re.compile(r"\b(?:our|an?|another)\s+$", re.IGNORECASE)
@@ -53,30 +54,48 @@ def mentions(text: str, services: list[Service]) -> list[Mention]:
 
 def second_offers(text: str, grounds: Grounds, policy: Policy) -> list[tuple[Service, str]]:
     """(service, the sign) for every menu service besides the offer that the draft offers."""
+    offer = grounds.offer
     named = mentions(text, list(grounds.menu))
     found: dict[str, tuple[Service, str]] = {}
-    for service in _priced(text, named):
-        found.setdefault(service.id, (service, "with its price"))
+    for owner, value, _ in priced(text, named, offer):
+        if owner is None:
+            owner = next((s for s in grounds.menu if s.id != offer.id and _same(value, s.price)), None)
+        if owner is not None:
+            found.setdefault(owner.id, (owner, "with its price"))
     for mention in named:
-        if mention.service.id != grounds.offer.id and _invited(text, mention, policy):
+        if mention.service.id != offer.id and _invited(text, mention, policy):
             found.setdefault(mention.service.id, (mention.service, "with an invitation"))
-    return [v for k, v in found.items() if k != grounds.offer.id]
+    return [v for k, v in found.items() if k != offer.id]
 
 
-def _priced(text: str, named: list[Mention]) -> Iterator[Service]:
-    """The service each price belongs to: the one named right after it ("a $225 HydraFacial"),
-    else the last one named before it in the same clause."""
+def priced(text: str, named: list[Mention], offer: Service) -> list[tuple[Service | None, float, re.Match]]:
+    """Each price and the service it belongs to: the one named right after it ("a $225
+    HydraFacial"), else the last one named before it in its clause, else none. The offer's own
+    price is the offer's wherever it stands ("It is $149 per month."), unless it is that
+    service's price too."""
+    found: list[tuple[Service | None, float, re.Match]] = []
     for price in MONEY.finditer(text):
-        clause_start = max((m.end() for m in CLAUSE.finditer(text, 0, price.start())), default=0)
-        after = next((m for m in named if m.start >= price.end()), None)
-        if after is not None and re.fullmatch(
-            r"\s*(?:for\s+)?(?:an?\s+|the\s+)?", text[price.end() : after.start]
-        ):
-            yield after.service
+        value = price_of(price)
+        if value is None:
             continue
-        before = [m for m in named if clause_start <= m.start and m.end <= price.start()]
-        if before:
-            yield before[-1].service
+        owner = _owner(text, price, named)
+        if _same(value, offer.price) and (owner is None or not _same(value, owner.price)):
+            owner = offer
+        found.append((owner, value, price))
+    return found
+
+
+def _owner(text: str, price: re.Match, named: list[Mention]) -> Service | None:
+    clause_start = max((m.end() for m in CLAUSE.finditer(text, 0, price.start())), default=0)
+    after = next((m for m in named if m.start >= price.end()), None)
+    if after is not None and NEXT_TO.fullmatch(text[price.end() : after.start]):
+        return after.service
+    before = [m for m in named if clause_start <= m.start and m.end <= price.start()]
+    return before[-1].service if before else None
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) < 0.005
 
 
 def _invited(text: str, mention: Mention, policy: Policy) -> bool:
@@ -118,9 +137,9 @@ def _modifiers(text: str, match: re.Match, policy: Policy) -> list[str]:
         after_new = words[[w.lower() for w in words].index("new") + 1 :]
         return [w for w in after_new if w.lower() not in policy.stopwords | policy.common_words]
     phrase = " ".join(words)
-    modal = [said for _, said, at in policy.modalities.find(phrase) if at + len(said) == len(phrase)]
+    modal = sorted((at, said) for _, said, at in policy.modalities.find(phrase))
     if modal:
-        return modal[:1]
+        return [modal[-1][1]]
     last = words[-1]
     before = text[: match.start(1) + match.group(1).rfind(last)]
     opens = not before.strip() or re.search(r"[.!?\n]\s*$", before) is not None

@@ -167,3 +167,20 @@ def test_a_score_is_not_a_date(drafting, delia):
         assert "grounding" not in failed(check(drafting, delia, added(said)))
     results = check(drafting, delia, added("Thank you for the 9/10."))
     assert "grounding" in failed(results) and "score '9/10'" in results["grounding"].detail
+
+
+@pytest.mark.parametrize(
+    "said, passes",
+    [
+        ("It is $149 per month.", True),
+        ("It is $149 a month.", True),
+        ("It is $149 monthly.", True),
+        ("It is $149/month.", True),
+        ("It is $149 per visit.", False),
+        ("It is $149 a year.", False),
+        ("It is $149 per session.", False),
+    ],
+)
+def test_a_price_is_per_the_menus_unit(drafting, delia, said, passes):
+    results = check(drafting, delia, GOOD.replace("It is $149 per month.", said))
+    assert ("grounding" not in failed(results)) is passes, results["grounding"].detail
