@@ -8,8 +8,9 @@ contact details or another patient. The grounds are what the guards check a draf
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from assistant.domain.engine import ReadyOffer
 from assistant.domain.history import History, Menu
@@ -19,6 +20,11 @@ from assistant.domain.records import Event, Patient, Service
 PRIMARY_TEXT = ("note", "comment", "to")
 WEIGHT_UNITS = frozenset({"lb", "lbs", "pound", "pounds", "kg", "kgs", "kilograms"})
 NUMBER = re.compile(r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?")
+STORED_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+OTHER_PEOPLE = ("referred_name", "provider")
+"""Event fields that name someone other than the patient."""
+SCORED = ("feedback", "check_in")
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +122,27 @@ class Grounds:
     """The offered service's own entry: its menu name and description, the menu's reasons for
     offering it, and its own knowledge page. The only text that can grant a free or lower-priced
     thing; never the patient's record, never another service's page."""
+    changes: set[float] = field(default_factory=set)
+    """Changes between the patient's measurements a draft may state ("down 21 pounds", "8%")."""
+    measures: set[float] = field(default_factory=set)
+    """The patient's measurement values."""
+    scores: set[float] = field(default_factory=set)
+    """The scores the patient gave in feedback and check-ins ("a 10/10")."""
+    visits: dict[str, int] = field(default_factory=dict)
+    """How many times the patient came for each service (by id), with the visits still booked
+    ("your third peel", "after four HydraFacials")."""
+    all_visits: int = 0
+    """How many visits the record has in all."""
+    durations: set[float] = field(default_factory=set)
+    """Lengths of time between the record's dates, in days ("in the 3 months since")."""
+    record_dates: set[date] = field(default_factory=set)
+    """The record's dates in full: a weekday written with a date is checked in its year."""
+    offer_pages: str = ""
+    """The offer's own knowledge pages: what a length of time or a count of sessions a draft
+    gives for the offer may come from ("a series of four to six sessions")."""
+    latest: date | None = None
+    """The record's latest event day: a weekday or a day of the month written alone ("on
+    Monday", "the 21st") names a day near it."""
 
 
 def brief_dict(brief: Brief) -> dict:
@@ -360,19 +387,14 @@ def build_grounds(
     `offer_pages` the offered service's own page (what it says the service is and comes with)."""
     patient = history.patient
     record_parts = [*patient.goals]
-    numbers: set[float] = set()
-    dates: set[tuple[int, int]] = set()
-    weekdays: set[int] = set()
     amounts: set[float] = set()
     others: list[str] = []
     for event in history.events:
-        for moment in (event.at, event.ref_at):
-            if moment is not None:
-                _add_day(moment.date(), numbers, dates, weekdays)
         for key, value in event.data.items():
-            if key == "referred_name" and isinstance(value, str):
+            if key in OTHER_PEOPLE and isinstance(value, str):
                 others.extend(_names_in(value))
-                continue
+                if key == "referred_name":
+                    continue
             record_parts.extend(_texts(value))
             if key == "amount" and isinstance(value, int | float):
                 amounts.add(float(value))
@@ -380,11 +402,11 @@ def build_grounds(
             record_parts.append(menu.name(event.service_id))
     record_parts.extend(s.text for s in brief.sources)
     record = "\n".join(record_parts)
-    numbers |= numbers_in(record)
-    numbers |= _derived(history, lower_is_better)
+    changes = _derived(history, lower_is_better)
     authorised_text = "\n".join(authorised)
-    numbers |= numbers_in(authorised_text)
-    numbers |= {s.price for s in menu}
+    numbers = numbers_in(record) | changes | numbers_in(authorised_text) | {s.price for s in menu}
+    days = {m.date() for e in history.events for m in (e.at, e.ref_at) if m is not None}
+    latest = max((e.at.date() for e in history.events), default=None)
     treatments = [
         s for i in dict.fromkeys(e.service_id for e in history.events if e.service_id) if (s := menu.get(i))
     ]
@@ -393,8 +415,8 @@ def build_grounds(
         record=record,
         authorised=authorised_text,
         numbers=numbers,
-        dates=dates,
-        weekdays=weekdays,
+        dates={(d.month, d.day) for d in days},
+        weekdays={d.weekday() for d in days if latest is None or d > latest - WEEK},
         menu=menu,
         offer=offer,
         treatments=treatments,
@@ -406,6 +428,15 @@ def build_grounds(
         measurements_allowed=measurements_allowed,
         pages=pages or {},
         offer_terms=offer_terms(menu, offer, offer_pages or []),
+        changes=changes,
+        measures=_values(history, ("measurement",), "value"),
+        scores=_values(history, SCORED, "score"),
+        visits=_visits(history),
+        all_visits=sum(e.kind == "visit_completed" for e in history.events),
+        durations={float(abs((a - b).days)) for a in days for b in days if a > b},
+        record_dates=days,
+        offer_pages="\n".join(offer_pages or []),
+        latest=latest,
     )
 
 
@@ -416,10 +447,20 @@ def offer_terms(menu: Menu, offer: Service, pages: list[str]) -> str:
     return "\n".join([f"{offer.name}. {offer.description}".strip(), *reasons, *pages])
 
 
-def _add_day(day: date, numbers: set[float], dates: set[tuple[int, int]], weekdays: set[int]) -> None:
-    dates.add((day.month, day.day))
-    weekdays.add(day.weekday())
-    numbers.update({float(day.day), float(day.year)})
+def _values(history: History, kinds: tuple[str, ...], key: str) -> set[float]:
+    """The numbers these kinds of event record under `key` (measurements' values, scores)."""
+    return {v for e in history.events if e.kind in kinds and (v := e.number(key)) is not None}
+
+
+def _visits(history: History) -> dict[str, int]:
+    """Visits per service, with those booked after the record's latest event."""
+    latest = max((e.at for e in history.events), default=None)
+    per_service: Counter[str] = Counter()
+    for event in history.events:
+        ahead = event.kind == "appointment_booked" and (event.ref_at or event.at) > (latest or event.at)
+        if event.service_id and (event.kind == "visit_completed" or ahead):
+            per_service[event.service_id] += 1
+    return dict(per_service)
 
 
 def _texts(value) -> list[str]:
@@ -437,8 +478,9 @@ def _names_in(text: str) -> list[str]:
 
 
 def numbers_in(text: str) -> set[float]:
+    """The numbers a text states, leaving out stored dates and times ("2026-12-03T10:00")."""
     found = set()
-    for match in NUMBER.finditer(text):
+    for match in NUMBER.finditer(STORED_DATE.sub(" ", text)):
         try:
             found.add(float(match.group().replace(",", "")))
         except ValueError:
@@ -457,14 +499,22 @@ def _derived(history: History, lower_is_better: list[str]) -> set[float]:
             and e.text("metric").lower() == metric
             and (v := e.number("value")) is not None
         ]
-        for earlier in values:
-            for later in values:
-                if earlier > later:
-                    change = earlier - later
-                    derived.update({round(change, 1), float(round(change))})
-                    pct = change / earlier * 100
-                    derived.update({round(pct, 1), float(round(pct))})
+        derived |= changes_between(values)
     return derived
+
+
+def changes_between(values: list[float]) -> set[float]:
+    """The changes between measurements, as amounts and as percentages of the larger, to a
+    tenth and whole."""
+    found: set[float] = set()
+    for high in values:
+        for low in values:
+            if high > low:
+                change, percent = high - low, (high - low) / high * 100
+                found.update(
+                    {round(change, 1), float(round(change)), round(percent, 1), float(round(percent))}
+                )
+    return found
 
 
 def _private(patient: Patient) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from assistant.domain.history import History
 from assistant.domain.moments import Moment
+from assistant.domain.names import OtherPatient, fold, name_keys
 from assistant.domain.records import Event, NextStep, OfferMade, Outcome, Patient, Service
 from assistant.domain.rules import Rules
 from assistant.storage import schema
@@ -281,6 +283,35 @@ def _contactable(row: Any) -> Patient:
     )
 
 
+@dataclass(slots=True)
+class Roster:
+    """The patients by name key and by id, for the privacy guard's lookups: the keys are folded
+    (case, accents, look-alike letters), which no column index answers."""
+
+    size: int
+    by_name: dict[str, list[OtherPatient]] = field(default_factory=dict)
+    by_id: dict[str, OtherPatient] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, size: int, patients: Iterable[OtherPatient]) -> Roster:
+        roster = cls(size)
+        keys: dict[str, set[str]] = {}  # names repeat: each is folded once
+        for patient in patients:
+            roster.by_id[fold(patient.id)] = patient
+            for name in (patient.first_name, patient.last_name):
+                if name not in keys:
+                    keys[name] = name_keys(name)
+                for key in keys[name]:
+                    roster.by_name.setdefault(key, []).append(patient)
+        return roster
+
+    def find(self, patient_id: str, names: set[str], ids: set[str]) -> list[OtherPatient]:
+        found = {p.id: p for key in names for p in self.by_name.get(key, ())}
+        found.update((p.id, p) for key in ids if (p := self.by_id.get(key)) is not None)
+        found.pop(patient_id, None)
+        return [found[i] for i in sorted(found)]
+
+
 class Repository:
     """Practice records over one SQLAlchemy engine (SQLite or PostgreSQL)."""
 
@@ -288,6 +319,7 @@ class Repository:
         self.engine = engine
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._upserts: dict[str, Any] = {}
+        self._names: Roster | None = None
 
     # Writing ----------------------------------------------------------------------------
 
@@ -309,6 +341,8 @@ class Repository:
         """`upsert` for rows already in `row_shape` order."""
         if not params:
             return 0
+        if table is schema.patients:
+            self._names = None
         result = connection.exec_driver_sql(self._upsert_statement(table)[0], params)
         return max(result.rowcount, 0)
 
@@ -559,31 +593,22 @@ class Repository:
             ]
         return history
 
-    def other_patients(self, patient_id: str, names: set[tuple[str, str]], ids: set[str]) -> list[str]:
-        """Which of these full names and ids belong to patients other than `patient_id`."""
+    def other_patients(self, patient_id: str, names: set[str], ids: set[str]) -> list[OtherPatient]:
+        """The patients other than `patient_id` whose first name, last name or id is among these
+        keys (`domain.names.fold`), in id order. The privacy guard asks about every draft."""
+        return self._roster().find(patient_id, names, ids)
+
+    def _roster(self) -> Roster:
+        """Every patient's name keys, loaded once and again only when the patients change: a
+        count tells (cheap, indexed), and this repository's own writes to patients tell too."""
         patients = schema.patients
-        found: list[str] = []
         with self.engine.connect() as conn:
-            if ids:
-                found += [
-                    f"id {i}"
-                    for i in conn.execute(
-                        select(patients.c.id).where(
-                            patients.c.id.in_(sorted(ids)), patients.c.id != patient_id
-                        )
-                    ).scalars()
-                ]
-            firsts = {first for first, _ in names}
-            if firsts:
-                rows = conn.execute(
-                    select(patients.c.first_name, patients.c.last_name).where(
-                        patients.c.first_name.in_(sorted(firsts)), patients.c.id != patient_id
-                    )
-                )
-                found += [
-                    f"{r.first_name} {r.last_name}" for r in rows if (r.first_name, r.last_name) in names
-                ]
-        return found
+            size = conn.execute(select(func.count()).select_from(patients)).scalar_one()
+            roster = self._names
+            if roster is None or roster.size != size:
+                rows = conn.execute(select(patients.c.id, patients.c.first_name, patients.c.last_name))
+                roster = self._names = Roster.of(size, (OtherPatient(*r) for r in rows))
+        return roster
 
     # Drafts -------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from assistant.domain.names import OtherPatient
 from assistant.drafting.brief import Brief, Grounds
 from assistant.drafting.content import DraftContent, GuardResult
 from assistant.drafting.guards.lexicon import Policy, normalise
@@ -23,9 +24,12 @@ class Finding:
 
 
 class Directory(Protocol):
-    """Looks up other patients of the practice among names and ids a draft mentions."""
+    """Finds the practice's other patients among the words and ids a draft mentions."""
 
-    def other_patients(self, patient_id: str, names: set[tuple[str, str]], ids: set[str]) -> list[str]: ...
+    def other_patients(self, patient_id: str, names: set[str], ids: set[str]) -> list[OtherPatient]:
+        """Every patient but `patient_id` whose first name, last name or id has one of these
+        keys (`domain.names.fold`: case, accents and look-alike letters folded)."""
+        ...
 
 
 class Meaning(Protocol):

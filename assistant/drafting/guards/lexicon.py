@@ -233,6 +233,17 @@ class Policy:
     """The parts of scarcity, deadlines, prodding and obligations (`guards/pressing.py`)."""
     grants: WordClasses = field(default_factory=lambda: WordClasses({}))
     """The parts of free and price terms (`guards/grants.py`)."""
+    name_words: frozenset[str] = frozenset()
+    person_verbs: frozenset[str] = frozenset()
+    relations: tuple[str, ...] = ()
+    titles: frozenset[str] = frozenset()
+    placeholders: Phrases = Phrases(())
+    link_domains: tuple[str, ...] = ()
+    treatment_nouns: tuple[str, ...] = ()
+    modalities: Phrases = Phrases(())
+    offer_invitations: Phrases = Phrases(())
+    offer_followers: Phrases = Phrases(())
+    count_nouns: tuple[str, ...] = ()
 
     @classmethod
     def from_lexicon(cls, lexicon: dict) -> Policy:
@@ -255,14 +266,21 @@ class Policy:
             limits=dict(lexicon["limits"]),
             acronyms=frozenset(a.upper() for a in lexicon.get("acronyms", [])),
             stopwords=frozenset(w.lower() for w in lexicon.get("stopwords", [])),
-            common_words=frozenset(w.lower() for w in lexicon.get("common_words", [])),
+            common_words=_words(lexicon, "common_words"),
             moment_words={m: tuple(words) for m, words in lexicon.get("moment_words", {}).items()},
             discreet_care=tuple(lexicon.get("discreet_care", [])),
             claims=ClaimWords.from_lexicon(lexicon.get("claims", {})),
             pressing=WordClasses.of(lexicon.get("pressing", {})),
             grants=WordClasses.of({**table, "price_terms": terms}),
             discounts=Phrases.of([*table.get("free", []), *table.get("price", []), *terms]),
-            **{name: Phrases.of(lexicon.get(name, [])) for name in lists},
+            name_words=_words(lexicon, "name_words"),
+            person_verbs=_words(lexicon, "person_verbs"),
+            relations=tuple(lexicon.get("relations", [])),
+            titles=_words(lexicon, "titles"),
+            link_domains=tuple(lexicon.get("link_domains", [])),
+            treatment_nouns=tuple(lexicon.get("treatment_nouns", [])),
+            count_nouns=tuple(lexicon.get("count_nouns", [])),
+            **{name: Phrases.of(lexicon.get(name, [])) for name in (*lists, *PHRASE_LISTS)},
         )
 
 
@@ -280,6 +298,14 @@ def widest(found: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
         if all(at >= k_at + len(k_said) or k_at >= at + len(said) for _, k_said, k_at in kept):
             kept.append(item)
     return sorted(kept, key=lambda f: f[2])
+
+
+PHRASE_LISTS = ("placeholders", "modalities", "offer_invitations", "offer_followers")
+"""Lists added for other people, leftovers and second offers, searched like the others."""
+
+
+def _words(lexicon: dict, key: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in lexicon.get(key, []))
 
 
 def normalise(text: str) -> str:

@@ -1,12 +1,55 @@
-"""The privacy guard: other patients and people, contact details, the right greeting."""
+"""The privacy guard: other patients and people, contact details, links and markup, the right
+greeting."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from assistant.domain.names import OtherPatient
 from assistant.drafting.content import DraftContent
+from assistant.drafting.guards import Guards
+from assistant.storage.repository import Roster
 from tests.drafting.conftest import AS_OF
 from tests.drafting.guards.conftest import GOOD, check, failed
+
+OTHERS = [
+    OtherPatient("p-2041", "Nora", "Lin"),
+    OtherPatient("p-2042", "Hope", "Adams"),
+    OtherPatient("p-2043", "Lior", "Cohen"),
+    OtherPatient("p-2044", "Zoë", "Martin"),
+    OtherPatient("p-2045", "Renee", "Ortiz"),
+    OtherPatient("p-2046", "Jo", "Smith"),
+    OtherPatient("p-2047", "Grace", "Kim"),
+    OtherPatient("p-2048", "May", "Ford"),
+    OtherPatient("p-2049", "Delia", "Shaw"),
+]
+
+
+class Directory:
+    """The repository's roster over a few patients, without a database."""
+
+    def __init__(self, patients: list[OtherPatient]) -> None:
+        self.roster = Roster.of(len(patients), patients)
+
+    def other_patients(self, patient_id: str, names: set[str], ids: set[str]) -> list[OtherPatient]:
+        return self.roster.find(patient_id, names, ids)
+
+
+@pytest.fixture(scope="module")
+def guards(drafting) -> Guards:
+    return Guards(drafting.policy, Directory(OTHERS))
+
+
+def privacy(guards, brief_grounds, body, subject="Your Botox results"):
+    brief, grounds = brief_grounds
+    results = {g.name: g for g in guards.check(DraftContent(subject=subject, body=body), brief, grounds)}
+    return results["privacy"]
+
+
+def added(sentence: str) -> str:
+    return GOOD.replace("Warm regards", sentence + "\n\nWarm regards")
 
 
 @pytest.mark.parametrize(
@@ -24,6 +67,54 @@ def test_other_patients_and_contact_details_fail_privacy(drafting, delia, leak, 
     assert found in results["privacy"].detail
 
 
+@pytest.mark.parametrize(
+    "leak, found",
+    [
+        ("Nora loved hers.", "'Nora'"),
+        ("NORA loved hers.", "'NORA'"),
+        ("Nоra loved hers.", "'Nora'"),  # a Cyrillic о
+        ("No\u200bra loved hers.", "'Nora'"),  # a zero-width space
+        ("Ｎｏｒａ loved hers.", "'Nora'"),  # full-width letters
+        ("Nora's results were lovely too.", "'Nora'"),
+        ("Zoe said the same.", "'Zoe'"),  # Zoë in the records
+        ("Renée felt the same.", "'Renée'"),  # Renee in the records
+        ("Our patient Nora Lin loved hers.", "Nora Lin"),
+        ("L. Cohen loved hers.", "L. Cohen"),
+        ("J Smith loved hers.", "J Smith"),
+        ("Ms. Cohen loved hers.", "'Cohen'"),
+        ("Patient p-2041 had the same result.", "id p-2041"),
+        ("Hope loved hers too.", "'Hope'"),
+        ("Like Grace, many patients add it.", "'Grace'"),
+    ],
+)
+def test_another_patient_named_any_way_fails_privacy(guards, delia, leak, found):
+    result = privacy(guards, delia, added(leak))
+    assert not result.passed and found in result.detail, result.detail
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Hope you are well.",
+        "We hope you are well, and we hope to see you soon.",
+        "Grace and ease are what we aim for.",
+        "We will see you again in May.",
+        "May we set one aside for you?",
+        "Thank you, Delia.",
+    ],
+)
+def test_common_words_and_the_patients_own_name_are_not_other_patients(guards, delia, sentence):
+    assert privacy(guards, delia, added(sentence)).passed
+
+
+def test_the_coordinator_and_the_practice_are_not_other_patients(guards, delia):
+    brief, grounds = delia
+    signed = replace(brief, coordinator="Nora", practice="Grace Kim Aesthetics")
+    body = GOOD.replace("Your care team", "Nora, at Grace Kim Aesthetics")
+    assert privacy(guards, (signed, grounds), body).passed
+    assert not privacy(guards, delia, body).passed
+
+
 def test_greeting_the_wrong_patient_fails_privacy(drafting, delia):
     results = check(drafting, delia, GOOD.replace("Hi Delia", "Hi Nadia"))
     assert "privacy" in failed(results)
@@ -39,3 +130,71 @@ def test_the_referred_friend_is_not_named(drafting):
         g.name: g for g in drafting.guards.check(DraftContent(subject="Thanks", body=body), brief, grounds)
     }
     assert not results["privacy"].passed and "Sam" in results["privacy"].detail
+
+
+@pytest.mark.parametrize(
+    "note, leak, found",
+    [
+        ("Came in with her sister Maria Lopez.", "Maria loved hers too.", "Maria"),
+        ("Referred by Tom Becker.", "Tom Becker says hello.", "Tom"),
+        ("Her husband, Will, drove her.", "Say hello to Will for us.", "Will"),
+        ("", "Dr. Reyes was delighted with your results.", "Reyes"),  # her provider
+    ],
+)
+def test_people_in_the_record_are_not_named(guards, delia, note, leak, found):
+    brief, grounds = delia
+    noted = replace(grounds, record=f"{grounds.record}\n{note}")
+    result = privacy(guards, (brief, noted), added(leak))
+    assert not result.passed and found in result.detail, result.detail
+
+
+def test_a_relative_mentioned_without_a_name_is_no_one(guards, delia):
+    brief, grounds = delia
+    noted = replace(grounds, record=f"{grounds.record}\nWants to look fresh for her sister's wedding.")
+    assert privacy(guards, (brief, noted), added("Will you be ready for the wedding?")).passed
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://evil.example.com/book",
+        "http://example.org",
+        "www.example.com",
+        "bit.ly/3xYz",
+        "glowclinic.com/offer",
+        "https://book.example.com/delia?ref=mail",
+    ],
+)
+def test_links_fail_privacy_unless_the_practice_allows_them(guards, delia, link):
+    brief, grounds = delia
+    allowed = replace(grounds, links=["https://book.example.com/delia"])
+    result = privacy(guards, (brief, allowed), added(f"Book here: {link}."))
+    assert not result.passed and link in result.detail
+
+
+@pytest.mark.parametrize(
+    "link", ["https://book.example.com/delia", "book.example.com/delia", "www.book.example.com/delia/"]
+)
+def test_the_booking_link_passes(guards, delia, link):
+    brief, grounds = delia
+    allowed = replace(grounds, links=["https://book.example.com/delia"])
+    assert privacy(guards, (brief, allowed), added(f"Book a time here: {link}.")).passed
+
+
+@pytest.mark.parametrize(
+    "marked, found",
+    [
+        ("It is <b>lovely</b> news.", "HTML"),
+        ("This is **great** news.", "bold"),
+        ("This is *great* news.", "emphasis"),
+        ("This is _great_ news.", "emphasis"),
+        ("[Book a time](https://book.example.com/delia)", "markdown link"),
+        ("## Your next step", "heading"),
+        ("Reply `YES` to book.", "code"),
+    ],
+)
+def test_markup_fails_privacy(guards, delia, marked, found):
+    brief, grounds = delia
+    allowed = replace(grounds, links=["https://book.example.com/delia"])
+    result = privacy(guards, (brief, allowed), added(marked))
+    assert not result.passed and found in result.detail, result.detail
