@@ -73,6 +73,8 @@ class Brief:
     due: str = ""
     visit_on: str = ""
     change: str = ""
+    """Measured progress as the patient would say it, read after "you are": "down 16.5 lb
+    since February" (never the readings; an SMS never says it)."""
     practice: str = ""
     coordinator: str = ""
     booking_url: str = ""

@@ -15,7 +15,7 @@ from tests.conftest import CASES
 runner = CliRunner()
 EXPECTED = json.loads((CASES / "dev" / "practice.expected.json").read_text())
 AS_OF = EXPECTED["as_of"]
-GUARDS = ["schema", "grounding", "tone", "compliance", "privacy", "specificity"]
+GUARDS = ["schema", "grounding", "tone", "compliance", "privacy", "discretion", "specificity"]
 
 
 def _import(home) -> None:
