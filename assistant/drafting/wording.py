@@ -106,6 +106,8 @@ class Words:
     goal: str
     """What follows "your goal": "of losing 50 pounds before your knee surgery"."""
     progress: str
+    coordinator: str
+    """The coordinator's first name, as a text message says who it is from."""
     signature: str
     link: str
 
@@ -131,6 +133,7 @@ def words(brief: Brief, goal: str, discreet: bool) -> Words:
         summary="" if hidden else described(brief.offer.summary),
         goal="" if private or (discreet and re.search(r"\d", aimed)) else aimed,
         progress="" if discreet else progress(brief.change),
+        coordinator=first_name(brief.coordinator),
         signature=signature(brief.coordinator, brief.practice),
         link=brief.booking_url.strip(),
     )
@@ -313,11 +316,16 @@ def progress(change: str) -> str:
 
 
 def signature(coordinator: str, practice: str) -> str:
-    """ "Maria, Harbor Skin & Wellness"; "The team at Harbor Skin & Wellness" without a
-    coordinator; "Your care team" when neither is set."""
-    coordinator, practice = " ".join(coordinator.split()), " ".join(practice.split())
+    """ "Maria, Harbor Skin & Wellness" (the coordinator's first name); "The team at Harbor
+    Skin & Wellness" without a coordinator; "Your care team" when neither is set."""
+    coordinator, practice = first_name(coordinator), " ".join(practice.split())
     if coordinator and practice:
         return f"{coordinator}, {practice}"
     if coordinator:
         return f"{coordinator}, your care team"
     return f"The team at {practice}" if practice else "Your care team"
+
+
+def first_name(name: str) -> str:
+    """ "Maria Santos" -> "Maria": a coordinator signs with their first name."""
+    return name.split()[0] if name.split() else ""

@@ -281,8 +281,8 @@ def test_the_email_carries_no_measurement(drafter):
 def test_drafts_are_signed_by_the_coordinator_for_the_practice(
     drafter, coordinator, practice, signed, sender
 ):
-    brief = kit_brief(coordinator=coordinator, practice=practice)
-    assert signature(coordinator, practice) == signed
+    brief = kit_brief(coordinator=f"{coordinator} Santos" if coordinator else "", practice=practice)
+    assert signature(brief.coordinator, practice) == signed
     _, body = text_of(drafter, brief)
     assert body.splitlines()[-1] == signed
     _, sms = text_of(drafter, replace(brief, channel="sms"))
