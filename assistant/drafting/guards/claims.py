@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.drafting.guards.base import Meaning
+from assistant.drafting.guards.figures import DAY_MONTH, ISO_DATE, MONTH_DAY, SLASH_DATE
 from assistant.drafting.guards.lexicon import NEGATION, ClaimWords, Phrases, whole_words
 from assistant.drafting.guards.spans import DAY, Span, Spans
 from assistant.drafting.guards.wording import clauses, forms, sentences, stem, words
@@ -127,7 +128,7 @@ class Claims:
         someone's own ("in your words: ..."), not the practice's claims."""
         named = _named(tuple(sorted(set(names), key=len, reverse=True)))
         found = []
-        for sentence in sentences(QUOTED.sub(" ", text)):
+        for sentence in sentences(_undated(QUOTED.sub(" ", text))):
             for clause in clauses(sentence):
                 claim = self._claim(sentence, clause, named)
                 if claim is not None:
@@ -366,6 +367,14 @@ class Claims:
         text = " ".join(t for part in parts for t in part)
         absent = frozenset(m.group(1) for m in self.absent.finditer(text))
         return Support(frozenset().union(*stems), text, absent, spans, tuple(said), tuple(vocabulary))
+
+
+def _undated(text: str) -> str:
+    """The text without its dates ("renews Dec 1"): a date is the record's, held against it by
+    the grounding guard, never a number a claim makes."""
+    for pattern in (MONTH_DAY, DAY_MONTH, ISO_DATE, SLASH_DATE):
+        text = pattern.sub(" ", text)
+    return text
 
 
 def _matches(phrases: Phrases, text: str) -> list[int]:
