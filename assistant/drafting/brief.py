@@ -388,22 +388,7 @@ def build_grounds(
     """`authorised` is the text of the menu and of the knowledge pages the draft may draw on;
     `offer_pages` the offered service's own page (what it says the service is and comes with)."""
     patient = history.patient
-    record_parts = [*patient.goals]
-    amounts: set[float] = set()
-    others: list[str] = []
-    for event in history.events:
-        for key, value in event.data.items():
-            if key in OTHER_PEOPLE and isinstance(value, str):
-                others.extend(_names_in(value))
-                if key == "referred_name":
-                    continue
-            record_parts.extend(_texts(value))
-            if key == "amount" and isinstance(value, int | float):
-                amounts.add(float(value))
-        if event.service_id:
-            record_parts.append(menu.name(event.service_id))
-    record_parts.extend(s.text for s in brief.sources)
-    record = "\n".join(record_parts)
+    record, amounts, others = _record(history, menu, brief)
     changes = _derived(history, lower_is_better)
     authorised_text = "\n".join(authorised)
     numbers = numbers_in(record) | changes | numbers_in(authorised_text) | {s.price for s in menu}
@@ -440,6 +425,27 @@ def build_grounds(
         offer_pages="\n".join(offer_pages or []),
         latest=latest,
     )
+
+
+def _record(history: History, menu: Menu, brief: Brief) -> tuple[str, set[float], list[str]]:
+    """The patient's record as text (goals, event fields, services, the brief's sources), the
+    amounts they paid, and the other people it names (a referred friend, a provider)."""
+    parts = [*history.patient.goals]
+    amounts: set[float] = set()
+    others: list[str] = []
+    for event in history.events:
+        for key, value in event.data.items():
+            if key in OTHER_PEOPLE and isinstance(value, str):
+                others.extend(_names_in(value))
+                if key == "referred_name":
+                    continue
+            parts.extend(_texts(value))
+            if key == "amount" and isinstance(value, int | float):
+                amounts.add(float(value))
+        if event.service_id:
+            parts.append(menu.name(event.service_id))
+    parts.extend(s.text for s in brief.sources)
+    return "\n".join(parts), amounts, others
 
 
 def offer_terms(menu: Menu, offer: Service, pages: list[str]) -> str:

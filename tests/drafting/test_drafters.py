@@ -202,7 +202,7 @@ def test_template_goals_are_said_back_in_the_second_person(drafting):
     """Sofia's new goal is "keep the weight off for good now that I hit my goal"."""
     brief, _ = drafting.brief("d008", AS_OF)
     body = TemplateDrafter(drafting.prompts, drafting.guards).write(brief).content.body
-    assert "keep the weight off for good now that you hit your goal" in body
+    assert "keeping the weight off for good now that you hit your goal" in body
     assert "I hit my goal" not in body
 
 
@@ -213,7 +213,7 @@ def test_the_prompt_names_the_practice_its_signature_and_link_and_the_discretion
     )
     _, model = guarded(drafting, ScriptedChat(messages=iter([]), prompts=[]))
     system, facts = (m.content for m in model.messages({"brief": brief}))
-    assert "care team of Glow Clinic" in system and 'signed "Maya at Glow Clinic"' in system
+    assert "care team of Glow Clinic" in system and 'signed "Maya, Glow Clinic"' in system
     assert "links other than https://glow.test/book" in system
     assert "lock screen" in system and 'call the offer "our program"' in system
     assert "GLP-1 medical weight loss" in system and "never quotes the patient's own words" in system

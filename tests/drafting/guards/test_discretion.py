@@ -184,7 +184,7 @@ def test_a_practice_that_shares_measurements_may_quote_them_in_an_email_body_onl
             "We have kept your goal in mind: keep the weight off for good now that I hit my goal.",
             "keep the weight off for good now that I hit my goal",
         ),
-        ('You told us "keep the weight off for good" and we heard you.', None),
+        ('You told us "keep the weight off for good" and we heard you.', "keep the weight off for good"),
         ('In your words: "now that I hit my goal".', "now that I hit my goal"),
         ("You said 'I feel like a new person' at your visit.", "I feel like a new person"),
         ("Keeping it off for good now that I hit my goal matters.", "off for good now that I hit my goal"),

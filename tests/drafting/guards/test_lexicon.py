@@ -13,6 +13,18 @@ from assistant.settings import bundled
 LEXICON = Knowledge.at(bundled("knowledge")).guard_lexicon
 
 STEMS = {
+    "hormon*": ("hormone hormones hormonal", "hormel"),
+    "estrogen*": ("estrogen estrogens", "estrange"),
+    "oestrogen*": ("oestrogen oestrogens", "oestrus"),
+    "menopaus*": ("menopause menopausal", "menorah"),
+    "perimenopaus*": ("perimenopause perimenopausal", "perimeter"),
+    "prediabet*": ("prediabetes prediabetic", "predict"),
+    "medication*": ("medication medications", "meditation"),
+    "prescribe*": ("prescribe prescribed prescribes prescribing", "prescient"),
+    "prescription*": ("prescription prescriptions", "prescient"),
+    "dose*": ("dose doses dosed dosing", "doze"),
+    "dosage*": ("dosage dosages", "dossier"),
+    "blood test*": ("blood_test blood_tests blood_testing", "blood_orange"),
     "embarrass*": ("embarrass embarrassed embarrassing embarrassment", "embargo"),
     "guarantee*": ("guarantee guaranteed guarantees guaranteeing", "guard"),
     "permanent*": ("permanent permanently", "perm permanence"),

@@ -447,7 +447,7 @@ def test_each_class_of_pressure_is_stopped_in_any_phrasing_with_few_false_alarms
         "If you need to reschedule, just let us know.",
         "You don't need to decide anything now.",
         "There's no need to book this week.",
-        "It is a healthy, gentle way to keep your glow going.",
+        "We hope you are feeling healthy and well this week.",
         "Whenever you're ready, just reply.",
     ],
 )
