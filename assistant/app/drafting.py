@@ -292,18 +292,13 @@ class Drafting:
         return brief, self._grounds(job.history, brief, menu, job.ready.service, rules)
 
     def _grounds(self, history: History, brief: Brief, menu: Menu, offer: Service, rules: Rules) -> Grounds:
-        services = (
-            [offer.id]
-            + [e.service_id for e in history.events if e.service_id]
-            + list(history.patient.memberships)
-        )
-        pages = self.practice.knowledge.service_pages
-        authorised = [_menu_text(s) for i in dict.fromkeys(services) if (s := menu.get(i))]
-        authorised += [
-            p.text for i in dict.fromkeys(services) for p in pages.get(i, []) if not p.is_restriction
-        ]
+        used = [e.service_id for e in history.events if e.service_id]
+        ids = [offer.id, *used, *history.patient.memberships]
+        services = [s for i in dict.fromkeys(ids) if (s := menu.get(i))]
         knowledge = self.practice.knowledge
-        said = {s.id: knowledge.said_about(s, menu) for i in dict.fromkeys(services) if (s := menu.get(i))}
+        pages = knowledge.service_pages
+        authorised = [_menu_text(s) for s in services]
+        authorised += [p.text for s in services for p in pages.get(s.id, []) if not p.is_restriction]
         return build_grounds(
             history,
             menu,
@@ -313,7 +308,7 @@ class Drafting:
             rules.lower_is_better,
             links=[self.settings.booking_url],
             measurements_allowed=self.settings.share_measurements,
-            pages=said,
+            pages={s.id: knowledge.said_about(s, menu) for s in services},
             offer_pages=[p.text for p in pages.get(offer.id, []) if not p.is_restriction],
         )
 

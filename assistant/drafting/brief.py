@@ -386,7 +386,8 @@ def build_grounds(
     offer_pages: list[str] | None = None,
 ) -> Grounds:
     """`authorised` is the text of the menu and of the knowledge pages the draft may draw on;
-    `offer_pages` the offered service's own page (what it says the service is and comes with)."""
+    `pages` what the practice says about each service the draft may speak of (the offer's entry
+    is the only text that grants terms); `offer_pages` the offered service's own page sections."""
     patient = history.patient
     record, amounts, others = _record(history, menu, brief)
     changes = _derived(history, lower_is_better)
@@ -414,7 +415,7 @@ def build_grounds(
         links=[link for link in links or [] if link],
         measurements_allowed=measurements_allowed,
         pages=pages or {},
-        offer_terms=offer_terms(menu, offer, offer_pages or []),
+        offer_terms="\n".join((pages or {}).get(offer.id, [])),
         changes=changes,
         measures=_values(history, ("measurement",), "value"),
         scores=_values(history, SCORED, "score"),
@@ -446,13 +447,6 @@ def _record(history: History, menu: Menu, brief: Brief) -> tuple[str, set[float]
             parts.append(menu.name(event.service_id))
     parts.extend(s.text for s in brief.sources)
     return "\n".join(parts), amounts, others
-
-
-def offer_terms(menu: Menu, offer: Service, pages: list[str]) -> str:
-    """The offered service's own entry: what the menu says it is, why the menu offers it after
-    another service ("priority booking and member pricing"), and its own page."""
-    reasons = [step.why for service in menu for step in service.next_steps if step.to == offer.id]
-    return "\n".join([f"{offer.name}. {offer.description}".strip(), *reasons, *pages])
 
 
 def _values(history: History, kinds: tuple[str, ...], key: str) -> set[float]:
