@@ -222,13 +222,15 @@ def source_labels(brief: Brief) -> dict[str, str]:
 
 
 def parse(raw: str) -> tuple[DraftContent | None, str | None]:
-    """The model's JSON answer as a `DraftContent`, or the reason it is not one."""
+    """The model's JSON answer as a `DraftContent`, or the reason it is not one. Raw line breaks
+    inside a string are accepted: models write a letter's paragraphs that way, and nothing is lost
+    by reading them as the "\\n" they mean."""
     text = re.sub(r"^```(?:json)?|```$", "", raw.strip(), flags=re.MULTILINE).strip()
     start, end = text.find("{"), text.rfind("}")
     if start < 0 or end <= start:
         return None, "the answer is not JSON"
     try:
-        value = json.loads(text[start : end + 1])
+        value = json.loads(text[start : end + 1], strict=False)
     except json.JSONDecodeError as exc:
         return None, f"the answer is not valid JSON ({exc.msg} at character {exc.pos})"
     try:
@@ -295,7 +297,7 @@ def parse_rating(raw: str) -> dict[str, Any]:
     text = re.sub(r"^```(?:json)?|```$", "", raw.strip(), flags=re.MULTILINE).strip()
     start, end = text.find("{"), text.rfind("}")
     try:
-        value = json.loads(text[start : end + 1]) if 0 <= start < end else None
+        value = json.loads(text[start : end + 1], strict=False) if 0 <= start < end else None
     except json.JSONDecodeError:
         value = None
     if not isinstance(value, dict):

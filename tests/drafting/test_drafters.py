@@ -109,6 +109,17 @@ def test_after_the_re_asks_the_template_drafter_writes_it(drafting):
     assert outcome.final.drafter == "template" and outcome.final.passed
 
 
+def test_raw_line_breaks_inside_the_json_strings_are_read_as_paragraphs(drafting):
+    cited = [{"text": "forehead visibly smoother", "source": "R1"}]
+    raw = reply(GOOD, facts=cited).content.replace("\\n", "\n")
+    assert "\n" in raw
+    chat = ScriptedChat(messages=iter([AIMessage(raw)]), prompts=[])
+    loop, _ = guarded(drafting, chat)
+    outcome = loop.draft(*drafting.brief("d003", AS_OF))
+    assert outcome.attempts[0].error is None
+    assert outcome.final.drafter == "scripted" and outcome.final.content.body == GOOD
+
+
 def test_an_unreachable_server_falls_back_at_once(drafting):
     dead = DeadServer(messages=iter([]))
     loop, _ = guarded(drafting, dead)
