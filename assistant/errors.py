@@ -45,3 +45,22 @@ class Conflict(CrosssellError):
     """An action the current state does not allow: an illegal transition, a stale version."""
 
     exit_code = 7
+
+
+class LoginRefused(Unauthenticated):
+    """A password that did not log anyone in; `reason` is what the audit log records (the
+    person is told less: which ids exist is no one's business before they log in)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class TooManyAttempts(CrosssellError):
+    """Logins refused for a while after repeated failures; `retry_after` is in seconds."""
+
+    exit_code = 9
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

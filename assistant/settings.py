@@ -78,6 +78,18 @@ class Settings(BaseSettings):
 
     # Review and sending
     session_hours: float = 12.0
+    login_max_failures: int = Field(
+        default=5, ge=1, description="failed logins to one account within the window before it is locked"
+    )
+    login_max_failures_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="failed logins from one client address, to any accounts, before it is locked",
+    )
+    login_window_minutes: float = Field(default=15.0, gt=0, description="how long a failed login counts")
+    login_lockout_minutes: float = Field(
+        default=15.0, gt=0, description="how long logins are refused (even the right password) once locked"
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     ui_port: int = 8501

@@ -1,5 +1,5 @@
 """The application: the routers under /v1 (and at their old paths), and every error as
-`{"error": ..., "status": N}`: ours mapped to 401, 403, 404, 409 and 422, the framework's
+`{"error": ..., "status": N}`: ours mapped to 401, 403, 404, 409, 422 and 429, the framework's
 own (unknown path, wrong method, bad body), and a bare 500 for anything unexpected."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from assistant.errors import (
     InputError,
     NotEligible,
     NotFound,
+    TooManyAttempts,
     Unauthenticated,
 )
 
@@ -33,6 +34,7 @@ STATUS = {
     Conflict: 409,
     NotEligible: 409,
     InputError: 422,
+    TooManyAttempts: 429,
 }
 VERSION = "/v1"
 RESOURCES = (auth, events, drafts, review, learning, users, audit)
@@ -106,7 +108,15 @@ def _error(message: str, status: int, headers: dict[str, str] | None = None) -> 
 async def _our_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CrosssellError)
     status = status_for(exc)
-    return _error(str(exc), status, {"WWW-Authenticate": "Bearer"} if status == 401 else None)
+    return _error(str(exc), status, _headers(exc, status))
+
+
+def _headers(exc: CrosssellError, status: int) -> dict[str, str] | None:
+    if status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, TooManyAttempts):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 async def _bad_request(_: Request, exc: Exception) -> JSONResponse:

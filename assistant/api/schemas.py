@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.domain.review import Role
 from assistant.drafting.content import GuardResult, ReviewNote, SourceRef, Usage
@@ -80,6 +80,28 @@ class NewUser(BaseModel):
     name: str = ""
 
 
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str = Field(description="at least 8 characters")
+
+
+class PasswordSet(BaseModel):
+    password: str = Field(description="at least 8 characters")
+
+
+class NewToken(BaseModel):
+    """When the token stops working: after a number of days, at a time, or (neither) never."""
+
+    expires_in_days: float | None = Field(default=None, gt=0, le=36500)
+    expires_at: datetime | None = Field(default=None, description="without a zone: the practice's time")
+
+    @model_validator(mode="after")
+    def _one_expiry(self) -> NewToken:
+        if self.expires_in_days is not None and self.expires_at is not None:
+            raise ValueError("give expires_in_days or expires_at, not both")
+        return self
+
+
 # Answers ---------------------------------------------------------------------------------
 
 
@@ -114,6 +136,25 @@ class Session(View):
 
 class LoggedOut(View):
     logged_out: str = Field(description="the user whose session ended")
+
+
+class PasswordChanged(View):
+    password_changed: str = Field(description="the user whose password changed; their other sessions ended")
+
+
+class TokenView(View):
+    """A token as an admin sees it: never the token itself."""
+
+    kind: Literal["api", "session"]
+    created_at: datetime
+    expires_at: datetime | None = Field(description="null: until it is replaced or revoked")
+    last_used_at: datetime | None = Field(description="to the minute; null: never used")
+
+
+class TokenIssued(View):
+    user: str
+    token: str = Field(description="the API token, shown this once")
+    expires_at: datetime | None
 
 
 class Rejected(View):
@@ -307,6 +348,7 @@ MEANINGS = {
     405: "the path does not take this method",
     409: "the draft's state or version does not allow this, or the patient is not eligible",
     422: "a bad body or parameter",
+    429: "too many failed logins: try again after Retry-After seconds",
     500: "an unexpected failure",
 }
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from assistant.app.accounts import Accounts, User
+from assistant.app.accounts import ANONYMOUS, Accounts, Expiry, LoginLimits, Token, User
 from assistant.app.drafting import Drafting, WeekDrafts, draft_changes, open_drafting
 from assistant.app.importer import ImportReport
 from assistant.app.learning import Learning
@@ -32,7 +32,7 @@ from assistant.domain.review import (
 )
 from assistant.drafting.content import Draft, GuardResult, ReviewNote
 from assistant.drafting.guards import blocks_submission
-from assistant.errors import Conflict, Forbidden, InputError, NotFound
+from assistant.errors import Conflict, Forbidden, InputError, LoginRefused, NotFound, TooManyAttempts
 from assistant.sending import Sender
 from assistant.storage.repository import audit_row, epoch, outbox_row
 
@@ -91,7 +91,10 @@ class Review:
         self.repository = practice.repository
         self.drafting = drafting
         self._senders = senders
-        self.accounts = Accounts(self.repository, self.clock, practice.settings.session_hours)
+        settings = practice.settings
+        self.accounts = Accounts(
+            self.repository, self.clock, settings.session_hours, LoginLimits.of(settings)
+        )
         self.outbox = Outbox(practice, lambda: self.senders)
 
     @property
@@ -104,11 +107,38 @@ class Review:
 
     # Logging in and out ------------------------------------------------------------------
 
-    def login(self, user_id: str, password: str) -> tuple[User, str]:
-        """A session token for a user's password; the login is audited."""
-        user, token = self.accounts.login(user_id, password)
-        self._audit(user, "login", None, {})
+    def login(self, user_id: str, password: str, address: str | None = None) -> tuple[User, str]:
+        """A session token for a user's password. `address` is the client's, where known: too
+        many failures from it, or on the account, lock logins out for a while. Every login,
+        and every failure with its reason, is audited."""
+        try:
+            user, token = self.accounts.login(user_id, password, address)
+        except (LoginRefused, TooManyAttempts) as refused:
+            self._login_failed(user_id, refused, address)
+            raise
+        self._audit(user, "login", None, {"address": address})
         return user, token
+
+    def change_password(
+        self, actor: User, current: str, new: str, session: str | None, address: str | None = None
+    ) -> None:
+        """The logged-in user's own change; their other sessions end (`session`, the one asking,
+        stays). A wrong current password counts against the account like a failed login."""
+        try:
+            self.accounts.change_password(actor.id, current, new, address, keep=session)
+        except (LoginRefused, TooManyAttempts) as refused:
+            self._login_failed(actor.id, refused, address)
+            if isinstance(refused, LoginRefused):
+                raise Forbidden("the current password is wrong") from None
+            raise
+        self._audit(actor, "password_changed", None, {"user": actor.id, "address": address})
+
+    def _login_failed(
+        self, user_id: str, refused: LoginRefused | TooManyAttempts, address: str | None
+    ) -> None:
+        reason = refused.reason if isinstance(refused, LoginRefused) else "locked"
+        tried = user_id.strip().lower()[:100]
+        self._audit(ANONYMOUS, "login_failed", None, {"user": tried, "reason": reason, "address": address})
 
     def logout(self, token: str) -> None:
         """Ends the session that `token` opened (it stops working at once)."""
@@ -531,13 +561,28 @@ class Review:
         self._audit(actor, "user_disabled", None, {"user": user.id})
         return user
 
-    def issue_token(self, actor: User, user_id: str) -> str:
-        """A new API token for a user (their old one stops working)."""
+    def set_password(self, actor: User, user_id: str, new: str) -> None:
+        """An admin sets a user's password: the user's sessions end and a lockout is lifted."""
+        authorise(actor.role, Action.MANAGE_USERS)
+        self.accounts.set_password(user_id, new)
+        self._audit(actor, "password_set", None, {"user": user_id})
+
+    def issue_token(self, actor: User, user_id: str, expires: Expiry = None) -> tuple[str, Token]:
+        """A new API token for a user, until `expires` or for good (their old one stops
+        working); the token, shown once, and what an admin may see of it later."""
         authorise(actor.role, Action.MANAGE_USERS)
         self.accounts.get(user_id)
-        token = self.accounts.new_api_token(user_id)
-        self._audit(actor, "token_issued", None, {"user": user_id})
-        return token
+        token = self.accounts.new_api_token(user_id, expires)
+        issued = next(t for t in self.accounts.tokens(user_id) if t.kind == "api")
+        self._audit(
+            actor, "token_issued", None, {"user": user_id, "expires_at": issued.as_dict()["expires_at"]}
+        )
+        return token, issued
+
+    def tokens(self, actor: User, user_id: str) -> list[Token]:
+        """A user's live tokens with their expiry and last use (never the tokens themselves)."""
+        authorise(actor.role, Action.MANAGE_USERS)
+        return self.accounts.tokens(user_id)
 
     # What was learned --------------------------------------------------------------------------
 

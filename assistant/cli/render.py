@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 from rich.table import Table
 
-from assistant.app.accounts import User
+from assistant.app.accounts import Token, User
 from assistant.app.demo import DEMO_PASSWORD, DEMO_USERS
 from assistant.app.drafting import WeekDrafts
 from assistant.app.evals import Agreement, EvalOutcome
@@ -205,6 +205,16 @@ def users(people: Iterable[User]) -> None:
         table.add_column(column)
     for u in people:
         table.add_row(u.id, u.name, u.role.value, "yes" if u.active else "[red]disabled")
+    out.print(table)
+
+
+def tokens(user_id: str, held: Iterable[Token]) -> None:
+    table = Table(title=f"Tokens of {user_id}")
+    for column in ("kind", "created", "expires", "last used"):
+        table.add_column(column)
+    for t in held:
+        row = (t.as_dict()[k] for k in ("kind", "created_at", "expires_at", "last_used_at"))
+        table.add_row(*(value or "never" for value in row))
     out.print(table)
 
 

@@ -1,9 +1,11 @@
-"""The people at the review desk: `users add|list|disable|token`, and the `audit` log."""
+"""The people at the review desk: `users add|list|disable|password|token|tokens`, and the
+`audit` log."""
 
 from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Annotated, TypeVar
 
 import typer
@@ -11,7 +13,7 @@ import typer
 from assistant.app.accounts import User
 from assistant.app.review import Review, open_review
 from assistant.cli import render
-from assistant.cli.common import Format, out, run
+from assistant.cli.common import Format, fail, out, run
 from assistant.domain.review import Role
 
 T = TypeVar("T")
@@ -34,21 +36,28 @@ def _at_desk(work: Callable[[Review, User], T]) -> T:
     return run(action)
 
 
+NewPassword = Annotated[
+    str | None,
+    typer.Option(
+        help="at least 8 characters; asked for when not given (env CROSSSELL_NEW_PASSWORD)",
+        envvar="CROSSSELL_NEW_PASSWORD",
+    ),
+]
+
+
+def _new_password(given: str | None) -> str:
+    return given or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
 @users.command("add")
 def users_add(
     user_id: Annotated[str, typer.Argument(help="login id (lowercase), e.g. maria")],
     role: Annotated[Role, typer.Option(help="coordinator, provider, qa or admin")],
     name: Annotated[str, typer.Option(help="the person's name, shown in the audit log")] = "",
-    password: Annotated[
-        str | None,
-        typer.Option(
-            help="at least 8 characters; asked for when not given (env CROSSSELL_NEW_PASSWORD)",
-            envvar="CROSSSELL_NEW_PASSWORD",
-        ),
-    ] = None,
+    password: NewPassword = None,
 ) -> None:
     """Add a user. Prints their API token once (only a digest of it is stored)."""
-    secret = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    secret = _new_password(password)
     user, token = _at_desk(lambda desk, me: desk.add_user(me, user_id, role.value, secret, name))
     out.print(f"added {user.id} ({user.role.value})\nAPI token (shown once): {token}", highlight=False)
 
@@ -70,11 +79,46 @@ def users_disable(user_id: Annotated[str, typer.Argument(help="login id")]) -> N
     out.print(f"disabled {user.id}")
 
 
+@users.command("password")
+def users_password(
+    user_id: Annotated[str, typer.Argument(help="login id")], password: NewPassword = None
+) -> None:
+    """Set a user's password. Their sessions end and a login lockout is lifted; their API
+    token keeps working."""
+    secret = _new_password(password)
+    _at_desk(lambda desk, me: desk.set_password(me, user_id, secret))
+    out.print(f"password set for {user_id}; their sessions ended")
+
+
 @users.command("token")
-def users_token(user_id: Annotated[str, typer.Argument(help="login id")]) -> None:
-    """Issue a new API token for a user (the old one stops working)."""
-    token = _at_desk(lambda desk, me: desk.issue_token(me, user_id))
-    out.print(f"API token for {user_id} (shown once): {token}", highlight=False)
+def users_token(
+    user_id: Annotated[str, typer.Argument(help="login id")],
+    days: Annotated[float | None, typer.Option(min=0, max=36500, help="expires after this many days")] = None,
+    until: Annotated[
+        datetime | None, typer.Option(help="expires at this time (the practice's time zone)")
+    ] = None,
+) -> None:
+    """Issue a new API token for a user (the old one stops working); it never expires unless
+    --days or --until says when."""
+    if days is not None and until is not None:
+        fail("give --days or --until, not both")
+    expires = timedelta(days=days) if days is not None else until
+    token, issued = _at_desk(lambda desk, me: desk.issue_token(me, user_id, expires))
+    ends = f"expires {issued.expires_at.isoformat()}" if issued.expires_at else "never expires"
+    out.print(f"API token for {user_id} (shown once): {token}\nit {ends}", highlight=False)
+
+
+@users.command("tokens")
+def users_tokens(
+    user_id: Annotated[str, typer.Argument(help="login id")],
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """A user's live tokens (sessions and API token): when each expires and was last used."""
+    held = _at_desk(lambda desk, me: desk.tokens(me, user_id))
+    if fmt is Format.json:
+        render.print_json({"user": user_id, "tokens": [t.as_dict() for t in held]})
+        return
+    render.tokens(user_id, held)
 
 
 def audit(

@@ -832,11 +832,11 @@ class Repository:
             conn.execute(tokens.insert(), [row])
 
     def token_user(self, digest: str, now: int) -> Any:
-        """The active user a live token belongs to, or None."""
+        """The active user a live token belongs to (with the token's `last_used_at`), or None."""
         tokens, users = schema.tokens, schema.users
         with self.engine.connect() as conn:
             return conn.execute(
-                select(users)
+                select(users, tokens.c.last_used_at)
                 .join(tokens, tokens.c.user_id == users.c.id)
                 .where(
                     tokens.c.digest == digest,
@@ -845,13 +845,77 @@ class Repository:
                 )
             ).first()
 
+    def token_used(self, digest: str, now: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                schema.tokens.update().where(schema.tokens.c.digest == digest).values(last_used_at=now)
+            )
+
+    def tokens(self, user_id: str) -> list[Any]:
+        """A user's tokens (never their digests), oldest first."""
+        t = schema.tokens
+        query = select(t.c.kind, t.c.created_at, t.c.expires_at, t.c.last_used_at).where(
+            t.c.user_id == user_id
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query.order_by(t.c.created_at, t.c.kind)))
+
     def revoke_token(self, digest: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(schema.tokens.delete().where(schema.tokens.c.digest == digest))
 
-    def revoke_tokens(self, user_id: str) -> None:
+    def revoke_tokens(self, user_id: str, kind: str | None = None, keep: str | None = None) -> None:
+        """Revokes a user's tokens: all, or those of one `kind`, but for the one digest `keep`."""
+        tokens = schema.tokens
+        query = tokens.delete().where(tokens.c.user_id == user_id)
+        if kind is not None:
+            query = query.where(tokens.c.kind == kind)
+        if keep is not None:
+            query = query.where(tokens.c.digest != keep)
         with self.engine.begin() as conn:
-            conn.execute(schema.tokens.delete().where(schema.tokens.c.user_id == user_id))
+            conn.execute(query)
+
+    def login_lock(self, keys: Sequence[str], now: int) -> int | None:
+        """When the last lockout still running on any of `keys` ends, or None."""
+        table = schema.login_failures
+        query = select(func.max(table.c.locked_until)).where(
+            table.c.key.in_(keys), table.c.locked_until > now
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def count_login_failure(
+        self, limits: dict[str, int], now: int, forget_before: int, lock_until: int
+    ) -> None:
+        """Counts one failed login against each key of `limits`, in one transaction, so every
+        server process sees the same counts. Counts begun before `forget_before` start again;
+        a key that reaches its limit is locked until `lock_until` and its count starts over."""
+        table = schema.login_failures
+        insert = self._insert(table).values(
+            [{"key": key, "failures": 1, "since": now, "locked_until": None} for key in limits]
+        )
+        with self.engine.begin() as conn:
+            conn.execute(
+                table.delete().where(
+                    table.c.since < forget_before,
+                    or_(table.c.locked_until.is_(None), table.c.locked_until <= now),
+                )
+            )
+            conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[table.c.key], set_={"failures": table.c.failures + 1}
+                )
+            )
+            for key, limit in limits.items():
+                conn.execute(
+                    table.update()
+                    .where(table.c.key == key, table.c.failures >= limit)
+                    .values(failures=0, since=now, locked_until=lock_until)
+                )
+
+    def clear_login_failures(self, key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(schema.login_failures.delete().where(schema.login_failures.c.key == key))
 
     def append_audit(self, rows: Sequence[dict]) -> None:
         if not rows:

@@ -210,7 +210,19 @@ tokens = Table(
     Column("kind", String(10), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger),
+    Column("last_used_at", BigInteger),
     Index("ix_tokens_user", "user_id"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    # One row per account (`user:<id>`) or client address (`address:<host>`) with recent failed
+    # logins: kept in the database, so every server process counts the same failures.
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("since", BigInteger, nullable=False),
+    Column("locked_until", BigInteger),
 )
 
 audit = Table(

@@ -97,7 +97,14 @@ def walk_every_route(call: Walk, auth: dict, patients: list[str], user_id: str) 
     call("get", "/diagnostic", pr)
     call("get", "/users", ad)
     call("post", "/users", ad, status=201, json={"user_id": user_id, "role": "qa", "password": PASSWORD})
-    call("post", "/users/{user_id}/disable", ad, ids={"user_id": user_id})
+    theirs = call("post", "/auth/token", json={"user_id": user_id, "password": PASSWORD})
+    change = {"current_password": PASSWORD, "new_password": f"new {PASSWORD}"}
+    call("post", "/auth/password", {"Authorization": f"Bearer {theirs['token']}"}, json=change)
+    them = {"user_id": user_id}
+    call("post", "/users/{user_id}/password", ad, ids=them, json={"password": PASSWORD})
+    call("post", "/users/{user_id}/token", ad, status=201, ids=them, json={"expires_in_days": 30})
+    call("get", "/users/{user_id}/tokens", ad, ids=them)
+    call("post", "/users/{user_id}/disable", ad, ids=them)
     call("get", "/audit", ad, params={"draft_id": first["id"]})
 
 

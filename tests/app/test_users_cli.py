@@ -61,3 +61,40 @@ def test_users_are_added_listed_given_tokens_and_disabled_and_it_is_audited(home
     assert all(e["actor"].startswith("cli:") for e in log)
     table = runner.invoke(app, ["audit", "--user", log[0]["actor"]])
     assert "user_added" in table.stdout
+
+
+def test_passwords_are_set_tokens_expire_and_the_products_own_ids_are_refused(home):
+    def add(user_id: str):
+        return runner.invoke(app, ["users", "add", user_id, "--role", "qa", "--password", "long-enough-pw"])
+
+    reserved = add("system")
+    assert reserved.exit_code == 2 and "reserved" in reserved.stderr
+    assert add("maria").exit_code == 0
+    practice = Practice(Settings())
+    accounts = Accounts(practice.repository, practice.clock)
+    _, session = accounts.login("maria", "long-enough-pw")
+
+    typed = runner.invoke(app, ["users", "password", "maria"], input="a new password\na new password\n")
+    assert typed.exit_code == 0, typed.output
+    assert "a new password" not in typed.stdout  # the prompt hides what is typed
+    with pytest.raises(Unauthenticated):
+        accounts.authenticate(session)
+    assert accounts.login("maria", "a new password")[0].id == "maria"
+
+    issued = runner.invoke(app, ["users", "token", "maria", "--days", "30"])
+    assert issued.exit_code == 0, issued.output
+    assert "expires 2026-12-24T15:00:00+00:00" in issued.stdout
+    accounts.authenticate(issued.stdout.split("(shown once): ")[1].split()[0])
+    held = json.loads(runner.invoke(app, ["users", "tokens", "maria", "--format", "json"]).stdout)["tokens"]
+    api = next(t for t in held if t["kind"] == "api")
+    assert api["expires_at"] == "2026-12-24T15:00:00+00:00"
+    assert api["last_used_at"] == "2026-11-24T15:00:00+00:00"
+    assert "never" in runner.invoke(app, ["users", "tokens", "maria"]).stdout
+    both = runner.invoke(app, ["users", "token", "maria", "--days", "1", "--until", "2027-01-01"])
+    assert both.exit_code == 2 and "not both" in both.stderr
+
+    log = json.loads(runner.invoke(app, ["audit", "--format", "json"]).stdout)["entries"]
+    assert [e["action"] for e in log if e["action"].startswith(("password", "token"))] == [
+        "password_set",
+        "token_issued",
+    ]
