@@ -45,3 +45,9 @@ class Conflict(CrosssellError):
     """An action the current state does not allow: an illegal transition, a stale version."""
 
     exit_code = 7
+
+
+class Tampered(CrosssellError):
+    """The audit log is not what was written: an entry altered, removed or cut off."""
+
+    exit_code = 8

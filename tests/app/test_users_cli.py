@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from assistant.app.accounts import Accounts
@@ -61,3 +62,17 @@ def test_users_are_added_listed_given_tokens_and_disabled_and_it_is_audited(home
     assert all(e["actor"].startswith("cli:") for e in log)
     table = runner.invoke(app, ["audit", "--user", log[0]["actor"]])
     assert "user_added" in table.stdout
+
+
+def test_audit_verify_says_the_log_is_intact_or_names_the_first_altered_entry(home):
+    for user in ("ana", "ben", "cy"):
+        runner.invoke(app, ["users", "add", user, "--role", "qa", "--password", "long-enough-pw"])
+    intact = runner.invoke(app, ["audit", "verify"])
+    assert intact.exit_code == 0 and "intact: 3 entries" in intact.stdout
+    with Practice(Settings()).repository.engine.begin() as conn:  # by hand, as with the file
+        conn.execute(text("DROP TRIGGER audit_no_UPDATE"))
+        conn.execute(text("""UPDATE audit SET detail = '{"user": "mallory"}' WHERE id = 2"""))
+    broken = runner.invoke(app, ["audit", "verify"])
+    assert broken.exit_code == 8 and "entry 2: hash mismatch" in broken.stderr
+    report = json.loads(runner.invoke(app, ["audit", "verify", "--format", "json"]).stdout)
+    assert (report["intact"], report["entries"], report["broken"]["id"]) == (False, 1, 2)
