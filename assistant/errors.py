@@ -64,3 +64,9 @@ class TooManyAttempts(CrosssellError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Tampered(CrosssellError):
+    """The audit log is not what was written: an entry altered, removed or cut off."""
+
+    exit_code = 10

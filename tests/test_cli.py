@@ -94,3 +94,23 @@ def test_the_worker_delivers_what_send_queued(home, monkeypatch, matcher):
     assert review.get(u["qa"], draft.id).status == "sent"
     again = runner.invoke(app, ["worker", "--once"])
     assert again.exit_code == 0 and "delivered 0 message" in again.output
+
+
+def test_import_scan_and_record_are_audited_as_the_machines_user_or_the_actor(home, tmp_path, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "maria")
+    path = tmp_path / "f.jsonl"
+    path.write_text('{"type": "patient", "id": "p1", "first_name": "A", "marketing_consent": true}\n')
+    assert runner.invoke(app, ["import", str(path)]).exit_code == 0
+    assert runner.invoke(app, ["scan", "--actor", "nightly"]).exit_code == 0
+    assert runner.invoke(app, ["record", "p1", "botox", "presented", "--moment", "booking"]).exit_code == 0
+    log = json.loads(runner.invoke(app, ["audit", "--format", "json"]).stdout)["entries"]
+    done = [e for e in log if e["action"] in ("import", "scan", "record")]
+    assert [(e["actor"], e["action"]) for e in done] == [
+        ("cli:maria", "import"),
+        ("cli:nightly", "scan"),
+        ("cli:maria", "record"),
+    ]
+    assert (done[0]["detail"]["file"], done[0]["detail"]["lines"]) == (str(path), 1)
+    assert done[0]["detail"]["added"]["patients"] == 1
+    assert done[1]["detail"]["as_of"] == "2026-11-24"
+    assert done[2]["patient_id"] == "p1" and done[2]["detail"]["service"] == "botox"

@@ -27,7 +27,7 @@ from assistant.errors import InputError, NotFound
 from assistant.knowledge import Knowledge
 from assistant.settings import Settings
 from assistant.storage import database
-from assistant.storage.repository import Repository, epoch
+from assistant.storage.repository import Repository, audit_row, epoch
 
 if TYPE_CHECKING:
     from assistant.semantic import Embedder
@@ -197,6 +197,20 @@ class Practice:
         if report.rejected:
             raise InputError(report.rejected[0].message)
         return event_id
+
+    def audit(
+        self,
+        actor: str,
+        action: str,
+        detail: dict,
+        *,
+        draft_id: str | None = None,
+        patient_id: str | None = None,
+    ) -> None:
+        """An entry in the audit log for work on the practice's data outside the review desk
+        (the command line): who, what, and which draft or patient."""
+        row = audit_row(self.clock.now(), actor, action, detail, draft_id, patient_id)
+        self.repository.append_audit([row])
 
     # Rules ------------------------------------------------------------------------------
 

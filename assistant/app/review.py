@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from assistant.app.accounts import ANONYMOUS, Accounts, Expiry, LoginLimits, Token, User
+from assistant.app.audit import AuditCheck, draft_text, drafted, opened, scanned, verify
 from assistant.app.drafting import Drafting, WeekDrafts, draft_changes, open_drafting
 from assistant.app.importer import ImportReport
 from assistant.app.learning import Learning
@@ -152,6 +153,7 @@ class Review:
         """Who is ready this week, each with their latest draft for that day, if any."""
         authorise(actor.role, Action.VIEW)
         scan = self.practice.scan(as_of, limit)
+        self._audit(actor, "read_queue", None, scanned(scan))
         latest = self._latest_drafts(as_of)
         ready = []
         for offer in scan.ready:
@@ -163,7 +165,9 @@ class Review:
 
     def scan(self, actor: User, as_of: date, limit: int | None = None) -> ScanResult:
         authorise(actor.role, Action.VIEW)
-        return self.practice.scan(as_of, limit)
+        scan = self.practice.scan(as_of, limit)
+        self._audit(actor, "scan", None, scanned(scan))
+        return scan
 
     def _latest_drafts(self, as_of: date) -> dict[str, Draft]:
         """Each patient's open draft, else their latest draft of that day."""
@@ -189,32 +193,36 @@ class Review:
                 raise InputError(
                     f"unknown status {status!r}; use one of: {', '.join(s.value for s in Status)}"
                 )
+        day = as_of.isoformat() if as_of else None
         raws = self.repository.drafts(
-            as_of=as_of.isoformat() if as_of else None,
-            patient_id=patient_id,
-            statuses=statuses,
-            moment=moment,
-            limit=limit,
+            as_of=day, patient_id=patient_id, statuses=statuses, moment=moment, limit=limit
         )
-        return [listing(Draft.model_validate_json(r)) for r in raws]
+        rows = [listing(Draft.model_validate_json(r)) for r in raws]
+        asked = {"as_of": day, "statuses": statuses, "moment": moment, "patient_id": patient_id}
+        detail = {
+            "filters": {k: v for k, v in asked.items() if v},
+            "patients": sorted({r["patient_id"] for r in rows}),
+        }
+        self._audit(actor, "read_drafts", None, detail, patient_id)
+        return rows
 
     def get(self, actor: User, draft_id: str) -> Draft:
         """Opens a draft; the view is audited."""
         authorise(actor.role, Action.VIEW)
         draft = self._load(draft_id)
-        self._audit(actor, Action.VIEW, draft, {"status": draft.status, "version": draft.version})
+        self._audit(actor, Action.VIEW, draft, opened(draft))
         return draft
 
     def history(self, actor: User, draft_id: str) -> list[dict]:
-        """The patient's record as of the draft's day, for the reviewer beside the draft (the
-        opening of the draft itself is what `get` audits)."""
+        """The patient's record as of the draft's day, for the reviewer beside the draft. The
+        reading is audited under the patient: the draft's own trail is what was done to it."""
         authorise(actor.role, Action.VIEW)
         draft = self._load(draft_id)
         record = self.repository.history(draft.patient_id, day_bounds(date.fromisoformat(draft.as_of))[1])
         if record is None:
             raise NotFound(f"unknown patient {draft.patient_id!r}")
         menu = self.practice.menu()
-        return [
+        events = [
             {
                 "id": e.id,
                 "date": e.at.date().isoformat(),
@@ -225,6 +233,9 @@ class Review:
             for e in record.events
             if not e.kind.startswith("offer_")
         ]
+        detail = {"draft": draft.id, "as_of": draft.as_of, "events": len(events)}
+        self._audit(actor, "read_history", None, detail, draft.patient_id)
+        return events
 
     # Creating ------------------------------------------------------------------------------
 
@@ -240,12 +251,7 @@ class Review:
         draft, new = self.drafting.draft_or_open(patient_id, as_of, channel)
         if not new:
             return draft, False
-        self._audit(
-            actor,
-            Action.CREATE,
-            draft,
-            {"status": draft.status, "after": _text(draft), "drafter": draft.drafter},
-        )
+        self._audit(actor, Action.CREATE, draft, drafted(draft))
         return draft, True
 
     def draft_week(
@@ -257,20 +263,15 @@ class Review:
     ) -> WeekDrafts:
         authorise(actor.role, Action.CREATE)
         week = self.drafting.draft_week(as_of, None, limit, on_progress)
-        self.repository.append_audit(
-            [
-                self._audit_row(
-                    actor, Action.CREATE, d, {"status": d.status, "after": _text(d), "drafter": d.drafter}
-                )
-                for d in week.drafts
-            ]
-        )
+        created = [self._audit_row(actor, Action.CREATE, d, drafted(d)) for d in week.drafts]
+        shown = [self._audit_row(actor, Action.VIEW, d, opened(d)) for d in week.already_open]
+        self.repository.append_audit(created + shown)
         return week
 
     def regenerate(self, actor: User, draft_id: str, version: int | None = None) -> Draft:
         def apply(draft: Draft) -> dict:
             fresh = self.drafting.redraft(draft)
-            before = _text(draft)
+            before = draft_text(draft)
             for name in (
                 "moment",
                 "offer",
@@ -289,7 +290,7 @@ class Review:
             ):
                 setattr(draft, name, getattr(fresh, name))
             draft.edited_by = None
-            return {"before": before, "after": _text(draft), "drafter": draft.drafter}
+            return {"before": before, "after": draft_text(draft), "drafter": draft.drafter}
 
         return self._change(actor, draft_id, Action.REGENERATE, version, apply)
 
@@ -310,14 +311,14 @@ class Review:
             new_body = draft.body if body is None else body.strip()
             if (new_subject, new_body) == (draft.subject, draft.body):
                 raise InputError("the edit changes nothing")
-            before = _text(draft)
+            before = draft_text(draft)
             draft.guards = self.drafting.recheck(draft, new_subject, new_body)
             draft.subject, draft.body = new_subject, new_body
             draft.edited_by = actor.id
             draft.approved_by = draft.approved_version = None
             return {
                 "before": before,
-                "after": _text(draft),
+                "after": draft_text(draft),
                 "failed_guards": [g.name for g in draft.guards if not g.passed],
             }
 
@@ -518,12 +519,15 @@ class Review:
         limit: int | None = None,
     ) -> list[AuditEntry]:
         """The log; anyone who may open a draft may read that draft's trail, and QA and admins
-        may read everything."""
+        may read everything. The reading is itself an entry, after what it read."""
         if draft_id is None or patient_id is not None or user is not None:
             authorise(actor.role, Action.READ_AUDIT)
         else:
             authorise(actor.role, Action.VIEW)
         rows = self.repository.audit(draft_id=draft_id, patient_id=patient_id, actor=user, limit=limit)
+        asked = {"draft_id": draft_id, "patient_id": patient_id, "actor": user, "limit": limit}
+        detail = {"filters": {k: v for k, v in asked.items() if v is not None}, "entries": len(rows)}
+        self._audit(actor, "read_audit", None, detail, patient_id)
         return [
             AuditEntry(
                 r.id,
@@ -536,6 +540,11 @@ class Review:
             )
             for r in rows
         ]
+
+    def verify_audit(self, actor: User) -> AuditCheck:
+        """Whether the log is as it was written (`audit.verify`); for those who may read it all."""
+        authorise(actor.role, Action.READ_AUDIT)
+        return verify(self.repository)
 
     # Users -------------------------------------------------------------------------------------
 
@@ -678,10 +687,6 @@ class Review:
             draft.id if draft else None,
             draft.patient_id if draft else patient_id,
         )
-
-
-def _text(draft: Draft) -> dict:
-    return {"subject": draft.subject, "body": draft.body}
 
 
 def _event_text(data: dict) -> str:

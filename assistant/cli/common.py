@@ -1,13 +1,15 @@
 """What every command shares: the two consoles, the output formats, the day an `--as-of` names,
-and the edge where an error of our own becomes its message and its exit code (here, only here)."""
+who a command is audited as, and the edge where an error of our own becomes its message and its
+exit code (here, only here)."""
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
-from typing import NoReturn, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -31,6 +33,22 @@ class Format(StrEnum):
 class TextOrJson(StrEnum):
     text = "text"
     json = "json"
+
+
+ActorOption = Annotated[
+    str | None,
+    typer.Option("--actor", help="audit this as cli:NAME (default: cli: and the machine's user)"),
+]
+
+
+def actor(name: str | None = None) -> str:
+    """Who a command is audited as: `cli:` and the `--actor` given, else the machine's user."""
+    if name:
+        return f"cli:{name}"
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name and no password-file entry
+        return "cli"
 
 
 def run(action: Callable[[], T]) -> T:

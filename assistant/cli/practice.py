@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
+from assistant.app.audit import scanned
 from assistant.app.importer import ImportReport
-from assistant.app.practice import Practice
+from assistant.app.practice import Practice, ScanResult
 from assistant.cli import render
-from assistant.cli.common import Format, fail, out, parse_day, run
+from assistant.cli.common import ActorOption, Format, actor, fail, out, parse_day, run
 from assistant.cli.progress import progress
 from assistant.domain.contract import OfferStep
 from assistant.domain.moments import Moment
@@ -28,10 +29,11 @@ def import_(
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="summary as a table or JSON")] = Format.table,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    who: ActorOption = None,
 ) -> None:
     """Import services, patients and events. Idempotent by id; bad lines are reported and
-    skipped while good lines import; exit status 1 when any line was rejected."""
-    report = run(lambda: _import(file, quiet))
+    skipped while good lines import; exit status 1 when any line was rejected. Audited."""
+    report = run(lambda: _import(file, quiet, actor(who)))
     if errors is not None:
         render.rejections(errors, file, report)
     if fmt is Format.json:
@@ -42,12 +44,15 @@ def import_(
         raise typer.Exit(1)
 
 
-def _import(file: Path, quiet: bool) -> ImportReport:
+def _import(file: Path, quiet: bool, who: str) -> ImportReport:
     practice = Practice()
     if not file.is_file():
         raise InputError(f"no such file: {file}")
     with progress(f"importing {file.name}", quiet, file.stat().st_size, in_bytes=True) as bar:
-        return practice.import_file(file, bar.advance)
+        report = practice.import_file(file, bar.advance, actor=who)
+    summary = {k: v for k, v in report.as_dict().items() if k not in ("rejections", "rejected_by_reason")}
+    practice.audit(who, "import", {"file": str(file), **summary})
+    return report
 
 
 def scan(
@@ -56,15 +61,23 @@ def scan(
     fmt: Annotated[
         Format, typer.Option("--format", help="table for people, json for systems")
     ] = Format.table,
+    who: ActorOption = None,
 ) -> None:
-    """Who is at a cross-sell moment, what to offer each, why, and the expected value."""
+    """Who is at a cross-sell moment, what to offer each, why, and the expected value. Audited."""
     if limit is not None and limit < 0:
         fail("--limit must be zero or more")
-    result = run(lambda: Practice().scan(parse_day(as_of), limit))
+    result = run(lambda: _scan(as_of, limit, actor(who)))
     if fmt is Format.json:
         render.print_json(result.as_dict())
         return
     render.queue(result)
+
+
+def _scan(as_of: str | None, limit: int | None, who: str) -> ScanResult:
+    practice = Practice()
+    result = practice.scan(parse_day(as_of), limit)
+    practice.audit(who, "scan", scanned(result))
+    return result
 
 
 def record(
@@ -74,8 +87,10 @@ def record(
     moment: Annotated[str | None, typer.Option(help="the moment (needed for presented)")] = None,
     channel: Annotated[str | None, typer.Option(help="email or sms")] = None,
     at: Annotated[str | None, typer.Option(help="when (ISO 8601; default now)")] = None,
+    who: ActorOption = None,
 ) -> None:
-    """Record an offer made to a patient, or the patient's answer. Ranking learns from these."""
+    """Record an offer made to a patient, or the patient's answer. Ranking learns from these.
+    Audited."""
 
     def action() -> str:
         when = _time(at)
@@ -84,7 +99,11 @@ def record(
                 "--moment is needed when recording a presented offer "
                 f"(one of: {', '.join(m.value for m in Moment)})"
             )
-        return Practice().record(patient_id, service_id, outcome, moment=moment, channel=channel, at=when)
+        practice = Practice()
+        event_id = practice.record(patient_id, service_id, outcome, moment=moment, channel=channel, at=when)
+        detail = {"service": service_id, "outcome": outcome, "event": event_id}
+        practice.audit(actor(who), "record", detail, patient_id=patient_id)
+        return event_id
 
     event_id = run(action)
     out.print(f"recorded {outcome} {service_id} for {patient_id} ({event_id})")

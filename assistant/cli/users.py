@@ -1,9 +1,8 @@
 """The people at the review desk: `users add|list|disable|password|token|tokens`, and the
-`audit` log."""
+`audit` log and its `audit verify`."""
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, TypeVar
@@ -13,17 +12,18 @@ import typer
 from assistant.app.accounts import User
 from assistant.app.review import Review, open_review
 from assistant.cli import render
-from assistant.cli.common import Format, fail, out, run
+from assistant.cli.common import Format, actor, fail, out, run
 from assistant.domain.review import Role
 
 T = TypeVar("T")
 
 users = typer.Typer(help="Add, list and disable the people who review and send drafts.", no_args_is_help=True)
+audit = typer.Typer()
 
 
 def _operator() -> User:
     """Who a command-line change is audited as: the machine's user, with admin rights."""
-    return User(f"cli:{getpass.getuser()}", "command line", Role.ADMIN)
+    return User(actor(), "command line", Role.ADMIN)
 
 
 def _at_desk(work: Callable[[Review, User], T]) -> T:
@@ -121,15 +121,20 @@ def users_tokens(
     render.tokens(user_id, held)
 
 
-def audit(
+@audit.callback(invoke_without_command=True)
+def audit_log(
+    context: typer.Context,
     draft: Annotated[str | None, typer.Option(help="only this draft's trail")] = None,
     patient: Annotated[str | None, typer.Option(help="only this patient's entries")] = None,
     user: Annotated[str | None, typer.Option(help="only what this user did")] = None,
     limit: Annotated[int, typer.Option(help="the last N entries")] = 200,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
-    """The append-only audit log: every view, edit, approval, rejection, send and outcome,
-    with who, when and what changed."""
+    """The append-only audit log: every reading of patient data, view, edit, approval,
+    rejection, send and outcome, with who, when and what changed. `audit verify` checks that
+    it is as it was written."""
+    if context.invoked_subcommand is not None:
+        return
     entries = _at_desk(
         lambda desk, me: desk.audit(me, draft_id=draft, patient_id=patient, user=user, limit=limit)
     )
@@ -137,3 +142,15 @@ def audit(
         render.print_json({"entries": [e.as_dict() for e in entries]})
         return
     render.audit(entries)
+
+
+@audit.command("verify")
+def audit_verify(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """Check the log's hash chain, entry by entry, and its end against the stored head. Exit
+    status 0 when it is whole; 8, naming the first altered, missing or cut-off entry, when not."""
+    check = _at_desk(lambda desk, me: desk.verify_audit(me))
+    if fmt is Format.json:
+        render.print_json(check.as_dict())
+    elif check.intact:
+        out.print(f"the audit log is intact: {check.entries} entries, each chained to the one before")
+    run(check.confirm)

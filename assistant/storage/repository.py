@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, Executable, Table, bindparam, func, or_, select, text
+from sqlalchemy import Connection, Engine, Executable, Table, bindparam, func, inspect, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from assistant.domain.audit import GENESIS, Head, seal
 from assistant.domain.history import History
 from assistant.domain.moments import Moment
 from assistant.domain.names import OtherPatient, fold, name_keys
@@ -21,6 +22,8 @@ from assistant.domain.rules import Rules
 from assistant.storage import schema
 
 RULES_KEY = "rules"
+AUDIT_LOCK = 0x61756469740A
+"""PostgreSQL's advisory lock for writers of the audit log (any fixed number no one else takes)."""
 
 
 def epoch(moment: datetime) -> int:
@@ -523,8 +526,7 @@ class Repository:
     def write_consent(self, connection: Connection, audit: Sequence[dict], given_back: Sequence[str]) -> None:
         """Consent changes' audit rows, and marketing consent on again for the patients an
         `opted_in` gave it back to, inside the caller's transaction."""
-        if audit:
-            connection.execute(schema.audit.insert(), list(audit))
+        self.write_audit(connection, audit)
         patients = schema.patients
         ids = sorted(set(given_back))
         for start in range(0, len(ids), 500):
@@ -692,8 +694,7 @@ class Repository:
                 return False
             for statement in also:
                 conn.execute(statement)
-            if audit:
-                conn.execute(schema.audit.insert(), list(audit))
+            self.write_audit(conn, audit)
         return True
 
     @staticmethod
@@ -739,8 +740,7 @@ class Repository:
                 if not claimed:
                     conn.execute(slots.insert(), [{"patient_id": message["patient_id"], **claim}])
                 conn.execute(schema.outbox.insert(), [message])
-                if audit:
-                    conn.execute(schema.audit.insert(), list(audit))
+                self.write_audit(conn, audit)
         except IntegrityError:
             return "held"
         return "queued"
@@ -788,8 +788,7 @@ class Repository:
     def update_message(self, message_id: str, values: dict, audit: Sequence[dict] = ()) -> None:
         with self.engine.begin() as conn:
             conn.execute(message_update(message_id, values))
-            if audit:
-                conn.execute(schema.audit.insert(), list(audit))
+            self.write_audit(conn, audit)
 
     def draft_statuses(self, as_of: str | None = None) -> dict[str, int]:
         table = schema.drafts
@@ -921,7 +920,61 @@ class Repository:
         if not rows:
             return
         with self.engine.begin() as conn:
-            conn.execute(schema.audit.insert(), list(rows))
+            self.write_audit(conn, rows)
+
+    def write_audit(self, connection: Connection, rows: Sequence[dict]) -> None:
+        """The one way into the audit log, inside the caller's transaction: each entry gets the
+        next id and its seal over the one before (`domain.audit`), and the head moves on. The
+        head is read under a lock that holds other writers off until this transaction ends, so
+        two writers never chain onto the same entry."""
+        if not rows:
+            return
+        entries, last_hash = self._audit_head(connection)
+        sealed = []
+        for row in rows:
+            entries, prev_hash = entries + 1, last_hash
+            last_hash = seal(entries, row, prev_hash)
+            sealed.append({**row, "id": entries, "prev_hash": prev_hash, "hash": last_hash})
+        connection.execute(schema.audit.insert(), sealed)
+        head = schema.audit_head
+        connection.execute(head.update().where(head.c.id == 1).values(entries=entries, last_hash=last_hash))
+
+    @staticmethod
+    def _audit_head(connection: Connection) -> tuple[int, str]:
+        """Where the chain goes on, once this transaction holds the log's write lock: from the
+        head, or from the last entry when one was written past it (or the head went missing),
+        so the log takes new entries whatever was done to it; `audit verify` tells what was."""
+        head, audit = schema.audit_head, schema.audit
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK)))
+        else:  # a write first: SQLite takes the database's write lock at the first write
+            connection.execute(head.update().where(head.c.id == 1).values(entries=head.c.entries))
+        found = connection.execute(select(head.c.entries, head.c.last_hash).where(head.c.id == 1)).first()
+        newest = select(audit.c.id, audit.c.hash).order_by(audit.c.id.desc()).limit(1)
+        last = connection.execute(newest).first()
+        entries, last_hash = (found.entries, found.last_hash) if found else (0, GENESIS)
+        if last is not None and last.id > entries:
+            entries, last_hash = last.id, last.hash
+        if found is None:
+            connection.execute(head.insert().values(id=1, entries=entries, last_hash=last_hash))
+        return entries, last_hash
+
+    @contextmanager
+    def audit_chain(self) -> Iterator[tuple[Head | None, Iterator[Any]]]:
+        """The head, then every entry in id order, read as they come (the log can be long).
+        A missing table reads as no head, or as no entries."""
+        head, audit = schema.audit_head, schema.audit
+        with self.engine.connect() as conn:
+            tables = inspect(conn)
+            found = None
+            if tables.has_table(head.name):
+                found = conn.execute(select(head.c.entries, head.c.last_hash).where(head.c.id == 1)).first()
+            rows: Iterator[Any] = iter(())
+            if tables.has_table(audit.name):
+                # Every column there is: a table made again by hand may lack some.
+                everything = text(f"SELECT * FROM {audit.name} ORDER BY id")
+                rows = (r._mapping for r in conn.execution_options(yield_per=1000).execute(everything))
+            yield (Head(found.entries, found.last_hash) if found else None), rows
 
     def audit(
         self,

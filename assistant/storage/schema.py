@@ -235,6 +235,19 @@ audit = Table(
     Column("draft_id", String(40)),
     Column("patient_id", String(100)),
     Column("detail", Text, nullable=False, default="{}"),
+    # The chain (domain.audit): the seal of the entry before, and this entry's own.
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
     Index("ix_audit_draft", "draft_id", "id"),
     Index("ix_audit_patient", "patient_id", "id"),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    # One row: how many entries the log holds and the last one's seal. A log cut short, or
+    # dropped and made again, falls short of it.
+    Column("id", Integer, primary_key=True),
+    Column("entries", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
 )

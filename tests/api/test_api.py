@@ -349,3 +349,14 @@ def test_what_was_learned_and_the_diagnostic_are_served(client, auth):
     figures = client.get("/diagnostic", params={"as_of": DAY}, headers=auth["provider"]).json()
     assert figures["what_if"]["article"]["annual"] == 54000
     assert client.get("/diagnostic").status_code == 401
+
+
+def test_reading_drafts_and_a_patients_history_over_http_is_audited(client, auth, desk):
+    rows = client.get("/drafts", headers=auth["provider"]).json()
+    row = rows[0]
+    events = client.get(f"/drafts/{row['id']}/history", headers=auth["provider"]).json()
+    log = client.get("/audit", params={"actor": "provider1", "limit": 2}, headers=auth["admin"]).json()
+    assert [e["action"] for e in log] == ["read_drafts", "read_history"]
+    assert log[0]["detail"]["patients"] == sorted({r["patient_id"] for r in rows})
+    assert (log[1]["patient_id"], log[1]["detail"]["draft"]) == (row["patient_id"], row["id"])
+    assert log[1]["detail"]["events"] == len(events)

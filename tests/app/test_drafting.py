@@ -44,17 +44,21 @@ def test_the_week_is_drafted_offline_checked_and_stored(home, monkeypatch):
         assert [g["name"] for g in draft["guards"]] == GUARDS
         assert all(g["passed"] for g in draft["guards"]), draft
         assert draft["sources"] and all(s["id"] for s in draft["sources"])
-    stored = [orjson.loads(r) for r in Practice(Settings()).repository.drafts(as_of=AS_OF)]
+    repository = Practice(Settings()).repository
+    stored = [orjson.loads(r) for r in repository.drafts(as_of=AS_OF)]
     assert {d["id"] for d in stored} == {d["id"] for d in drafts.values()}
     assert all(d["status"] == "drafted" and d["attempts"][0]["guards"] for d in stored)
+    created = {e.draft_id for e in repository.audit() if e.action == "create"}
+    assert created == {d["id"] for d in stored}
 
 
-def test_one_patient_as_json_and_as_text(home):
+def test_one_patient_as_json_and_as_text(home, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "maria")
     _import(home)
     sms = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF, "--channel", "sms"])
     assert sms.exit_code == 0, sms.output
     assert "Reply STOP to opt out" in sms.stdout and "pass compliance" in sms.stdout
-    result = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF, "--format", "json"])
+    result = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF, "--format", "json", "--actor", "ana"])
     assert result.exit_code == 0, result.output
     draft = json.loads(result.stdout)
     assert {
@@ -71,6 +75,8 @@ def test_one_patient_as_json_and_as_text(home):
     } <= set(draft)
     assert (draft["patient_id"], draft["moment"], draft["offer"]) == ("d006", "check_in", "product_kit")
     assert draft["channel"] == "sms" and draft["id"] in sms.stdout  # the open draft, not a second
+    trail = Practice(Settings()).repository.audit(draft_id=draft["id"])
+    assert [(e.actor, e.action) for e in trail] == [("cli:maria", "create"), ("cli:ana", "view")]
     email = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF, "--channel", "email"])
     assert email.exit_code != 0 and "already has an open sms draft" in email.output
 

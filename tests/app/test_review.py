@@ -216,3 +216,38 @@ def test_an_sms_edited_to_give_a_weight_is_refused_at_submit_and_at_send(desk):
     with pytest.raises(Conflict, match="cannot send: discretion failed"):
         review.send(u["coordinator"], draft.id)
     assert not desk.practice.repository.messages(draft_id=draft.id)
+
+
+def test_reading_patient_data_is_audited_with_who_read_it_and_whose_it_was(desk):
+    """The queue, a list of drafts, a patient's history beside a draft and the audit log itself:
+    each reading is an entry naming the reader and the patients they were shown."""
+    review, u = desk.review, desk.users
+    reader = u["provider2"]
+    queue = review.queue(reader, AS_OF)
+    rows = review.drafts(reader)
+    row = rows[0]
+    events = review.history(reader, row["id"])
+    trail = review.audit(reader, draft_id=row["id"])
+    log = review.audit(u["admin"], user=reader.id, limit=4)
+    assert [e.action for e in log] == ["read_queue", "read_drafts", "read_history", "read_audit"]
+    assert log[0].detail["patients"] == [r["patient_id"] for r in queue["ready"]]
+    assert log[1].detail["patients"] == sorted({r["patient_id"] for r in rows})
+    assert (log[2].patient_id, log[2].detail["draft"], log[2].detail["events"]) == (
+        row["patient_id"],
+        row["id"],
+        len(events),
+    )
+    assert log[3].detail == {"filters": {"draft_id": row["id"]}, "entries": len(trail)}
+
+
+def test_the_chain_holds_after_every_kind_of_write_and_only_qa_and_admins_check_it(desk):
+    """By now this module has written the log every way the product does: the import's consent
+    changes, views, edits, sends, deliveries, replies and refusals."""
+    review, u = desk.review, desk.users
+    for role in ("coordinator", "provider"):
+        with pytest.raises(Forbidden):
+            review.verify_audit(u[role])
+    check = review.verify_audit(u["qa"])
+    assert check.intact and check.entries == check.head
+    actions = {e.action for e in review.audit(u["qa"])}
+    assert {"consent_changed", "create", "edit", "send", "delivered", "read_queue"} <= actions

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from assistant.app.accounts import Accounts
@@ -98,3 +99,17 @@ def test_passwords_are_set_tokens_expire_and_the_products_own_ids_are_refused(ho
         "password_set",
         "token_issued",
     ]
+
+
+def test_audit_verify_says_the_log_is_intact_or_names_the_first_altered_entry(home):
+    for user in ("ana", "ben", "cy"):
+        runner.invoke(app, ["users", "add", user, "--role", "qa", "--password", "long-enough-pw"])
+    intact = runner.invoke(app, ["audit", "verify"])
+    assert intact.exit_code == 0 and "intact: 3 entries" in intact.stdout
+    with Practice(Settings()).repository.engine.begin() as conn:  # by hand, as with the file
+        conn.execute(text("DROP TRIGGER audit_no_UPDATE"))
+        conn.execute(text("""UPDATE audit SET detail = '{"user": "mallory"}' WHERE id = 2"""))
+    broken = runner.invoke(app, ["audit", "verify"])
+    assert broken.exit_code == 10 and "entry 2: hash mismatch" in broken.stderr
+    report = json.loads(runner.invoke(app, ["audit", "verify", "--format", "json"]).stdout)
+    assert (report["intact"], report["entries"], report["broken"]["id"]) == (False, 1, 2)
