@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -118,6 +119,18 @@ class EmailOutbox:
 
 
 SMS_COLUMNS = ("queued_at", "draft_id", "patient_id", "to", "body", "message_id")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (`=HYPERLINK(...)`, `@SUM(...)`)."""
+NUMBER = re.compile(r"[+-]?[\d\s().-]*\d[\d\s().-]*")
+"""A phone number or amount (`+15550100003`): no formula a spreadsheet could run."""
+
+
+def cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs: one that would start a formula is
+    quoted with a leading `'` (OWASP's rule); numbers, phones among them, stay as they are."""
+    if value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 class SmsOutbox:
@@ -137,20 +150,21 @@ class SmsOutbox:
             if new:
                 writer.writerow(SMS_COLUMNS)
             writer.writerow(
-                [
+                cell(value)
+                for value in (
                     message.at.isoformat(timespec="seconds"),
                     message.draft_id,
                     message.patient_id,
                     message.to,
                     message.body,
                     message.id,
-                ]
+                )
             )
         return Receipt("outbox", f"{self.path}")
 
     def _holds(self, message_id: str) -> bool:
         with open(self.path, newline="", encoding="utf-8") as handle:
-            return any(row.get("message_id") == message_id for row in csv.DictReader(handle))
+            return any(row.get("message_id") == cell(message_id) for row in csv.DictReader(handle))
 
 
 def senders(settings: Settings) -> dict[str, Sender]:

@@ -13,6 +13,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from assistant.errors import Conflict, NotEligible
+from assistant.sending import Message, SmsOutbox
+from assistant.settings import Settings
+from tests.conftest import at
 from tests.review_desk import AS_OF, build_desk
 
 
@@ -115,6 +118,30 @@ def test_sms_goes_to_the_outbox_csv_with_the_stop_line(desk):
     assert rows[-1]["draft_id"] == draft.id and rows[-1]["to"] == patient.phone
     assert rows[-1]["body"] == draft.body and "STOP" in rows[-1]["body"]
     assert rows[-1]["message_id"] == sent.delivery["message_id"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("http://evil.example","x")',
+        "+cmd|' /C calc'!A0",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "\t=1+1",
+        "\r=1+1",
+    ],
+)
+def test_an_outbox_cell_a_spreadsheet_would_run_is_kept_as_text(tmp_path, text):
+    outbox = SmsOutbox(Settings(home=tmp_path))
+    message = Message("msg-1", "d-1", text, "sms", "+1 (555) 010-0003", text, text, at("2026-11-24"))
+    outbox.send(message)
+    outbox.send(message)  # the same message again is not written twice
+    with open(outbox.path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1
+    assert rows[0]["body"] == rows[0]["patient_id"] == "'" + text
+    assert rows[0]["to"] == "+1 (555) 010-0003"  # a phone number is no formula: it stays as it is
+    assert rows[0]["message_id"] == "msg-1" and rows[0]["draft_id"] == "d-1"
 
 
 def _swap(review, channel: str, sender):

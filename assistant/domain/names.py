@@ -7,6 +7,7 @@ use it (storage may not read the knowledge files)."""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,12 +39,31 @@ LOOKALIKES = str.maketrans(
 WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
 """A word of a name: letters, joined by apostrophes and hyphens ("O'Brien", "Hye-jin")."""
 FIRST_PART = re.compile(r"[\s-]")
+MARKUP = re.compile(
+    r"<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)|<[^<>]*>?|[*_~`#]+",
+    re.IGNORECASE | re.DOTALL,
+)
+"""HTML comments, script and style elements with what they hold, tags, and markdown's marks."""
+GREETABLE = re.compile(r"[^\W\d_]+(?:(?:['-]|\.? )[^\W\d_]+){0,3}\.?")
+"""A name a message may greet: up to four words of letters, joined by spaces, apostrophes,
+hyphens or initials' dots ("Anne-Marie", "O'Brien", "Mary Kate", "J. R.")."""
+GREETABLE_CHARS = 40
 
 
 def plain(text: str) -> str:
     """The text as a reader sees it: compatibility forms (full-width letters, ligatures) made
     plain, hidden characters dropped, look-alike letters Latin. Case is kept."""
     return unicodedata.normalize("NFKC", text).translate(HIDDEN).translate(LOOKALIKES)
+
+
+def greeting_name(name: str) -> str:
+    """The name as a message may greet it: markup and entities dropped ("<b>Ann</b>" and
+    "Ann<script>...</script>" are Ann); "" when what is left is not a name ("=HYPERLINK(...)",
+    a sentence, a link), for the message to greet without one."""
+    text = unicodedata.normalize("NFKC", name).translate(HIDDEN)
+    text = MARKUP.sub(" ", html.unescape(MARKUP.sub(" ", text)))
+    text = " ".join(text.split())
+    return text if len(text) <= GREETABLE_CHARS and GREETABLE.fullmatch(text) else ""
 
 
 def fold(name: str) -> str:

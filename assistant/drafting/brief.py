@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from assistant.domain.engine import ReadyOffer
 from assistant.domain.history import History, Menu
 from assistant.domain.moments import Moment
+from assistant.domain.names import greeting_name
 from assistant.domain.records import Event, Patient, Service
 
 PRIMARY_TEXT = ("note", "comment", "to")
@@ -60,6 +61,8 @@ class Brief:
 
     patient_id: str
     first_name: str
+    """The name to greet (`greeting_name`: the record's, markup dropped); "" where the record
+    holds none that reads as a name, and the message greets without one."""
     moment: Moment
     channel: str
     signal: str
@@ -240,7 +243,7 @@ def build_brief(
     event = next((e for e in history.events if e.id == signal.event_id), None)
     brief = Brief(
         patient_id=history.patient.id,
-        first_name=history.patient.first_name,
+        first_name=greeting_name(history.patient.first_name),
         moment=ready.moment,
         channel=channel,
         signal=signal.summary,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import date
@@ -25,7 +26,10 @@ AS_OF_VARIABLE = "CROSSSELL_UI_AS_OF"
 """Sets the default "as of" day of the queue (the demo practice lives on a fixed day)."""
 
 T = TypeVar("T")
-_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#$~|"})
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#$~|&!=+-:"})
+_LINKABLE = re.compile(r"(?:https?://|www\.)[^\s`]*|[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.IGNORECASE)
+"""What the screen turns into a link whatever its escapes: web and email addresses."""
+_NUMBERED = re.compile(r"^(\d+)([.)])")
 _MESSAGES = {"success": st.success, "info": st.info, "warning": st.warning}
 
 
@@ -142,8 +146,17 @@ def default_as_of() -> date:
 
 
 def md(text: object) -> str:
-    """Patient and practice text shown as written, not read as Markdown or LaTeX ($750)."""
-    return str(text).translate(_MARKDOWN_SPECIALS)
+    """Patient, model and practice text shown as written, never read as Markdown, HTML or LaTeX
+    ($750): on one line, so no line of it starts a heading, a rule or a list; every mark that
+    Markdown reads escaped; a web or email address in a code span, as an escape does not stop
+    the screen from making it a link."""
+    line = " ".join(str(text).split())
+    parts, start = [], 0
+    for found in _LINKABLE.finditer(line):
+        parts += [line[start : found.start()].translate(_MARKDOWN_SPECIALS), f"`{found.group()}`"]
+        start = found.end()
+    parts.append(line[start:].translate(_MARKDOWN_SPECIALS))
+    return _NUMBERED.sub(r"\1\\\2", "".join(parts))
 
 
 def money(amount: float) -> str:

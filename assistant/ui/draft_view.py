@@ -62,9 +62,9 @@ def _top(desk: Review, user: User, draft: Draft) -> None:
         open_draft(desk, user, draft.id)
     first_name = (draft.brief or {}).get("first_name", "")
     st.header(
-        f"{draft.offer_name} for {first_name} ({draft.patient_id})"
+        f"{md(draft.offer_name)} for {md(first_name)} ({md(draft.patient_id)})"
         if first_name
-        else f"{draft.offer_name} for {draft.patient_id}"
+        else f"{md(draft.offer_name)} for {md(draft.patient_id)}"
     )
     st.markdown(
         f"**Status: {status_label(draft.status)}** · version {draft.version} · "
@@ -156,7 +156,7 @@ def guards(title: str, results: list[GuardResult]) -> None:
             st.markdown(f":green[passed] **{result.name}**: {md(result.detail)}")
         else:
             stops = " (must be fixed before submitting)" if blocks_submission(result) else ""
-            st.warning(f"{result.name}: {result.detail}{stops}")
+            st.warning(f"{result.name}: {md(result.detail)}{stops}")
 
 
 def _failing(results: list[GuardResult]) -> str:

@@ -323,3 +323,20 @@ def test_a_discreet_sms_passes_every_guard(drafting):
     assert outcome.final.passed, [g for g in outcome.final.guards if not g.passed]
     body = outcome.final.content.body.lower()
     assert brief.sensitive and not any(name.lower() in body for name in brief.sensitive)
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "even out my skin tone <script>alert(1)</script>",
+        "even out my skin tone, see https://evil.example",
+        "even out my skin tone {{ patient.email }}",
+        "even out my **skin tone**",
+        "even out my skin tone &lt;3",
+    ],
+)
+def test_a_goal_with_markup_or_a_link_is_left_out(drafter, goal):
+    assert "even out your skin tone" in text_of(drafter, kit_brief())[1]
+    _, body = text_of(drafter, kit_brief(goals=[goal]))
+    assert "skin tone" not in body
+    assert not any(mark in body for mark in ("<", "&", "{", "*", "evil")), body

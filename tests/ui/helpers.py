@@ -3,7 +3,27 @@ type, press a button; and what they read there."""
 
 from __future__ import annotations
 
+import html
+import re
+
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
+
+MARKDOWN_KINDS = (
+    "title",
+    "header",
+    "subheader",
+    "markdown",
+    "caption",
+    "success",
+    "info",
+    "warning",
+    "error",
+)
+"""The elements whose text the screen reads as Markdown."""
+COMMONMARK = MarkdownIt("commonmark")
+LINKABLE = re.compile(r"(?:https?://|www\.)[-.\w]+|[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.IGNORECASE)
+"""What the screen makes a link in text, beyond CommonMark: GFM's bare web and email addresses."""
 
 
 def ran(at: AppTest) -> AppTest:
@@ -46,22 +66,30 @@ def open_draft(at: AppTest, draft_id: str, screen: str = "Drafts") -> AppTest:
 
 def shown(at: AppTest) -> str:
     """Every message, heading and line of text on the page, as a person reads it."""
-    parts = [
-        e.value
-        for kind in (
-            "title",
-            "header",
-            "subheader",
-            "markdown",
-            "caption",
-            "success",
-            "info",
-            "warning",
-            "error",
-        )
-        for e in getattr(at, kind)
-    ]
+    parts = [e.value for kind in MARKDOWN_KINDS for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+def rendered(at: AppTest) -> list[str]:
+    """Every Markdown element's text as HTML, as the screen renders it: CommonMark, and a bare
+    address outside code as a link (GFM's autolinks, which Streamlit's Markdown adds)."""
+    pages = []
+    for kind in MARKDOWN_KINDS:
+        for element in getattr(at, kind):
+            parts = re.split(r"(<code>.*?</code>)", COMMONMARK.render(str(element.value)), flags=re.DOTALL)
+            pages.append(
+                "".join(
+                    part if part.startswith("<code>") else LINKABLE.sub(r'<a href="\g<0>">\g<0></a>', part)
+                    for part in parts
+                )
+            )
+    return pages
+
+
+def read(pages: list[str]) -> str:
+    """What a person reads in rendered HTML: tags dropped, entities as characters, one space."""
+    text = re.sub(r"</?(?:p|li|ul|ol|h\d|br|hr|blockquote|pre)\b[^>]*>", " ", "\n".join(pages))
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", "", text)).split())
 
 
 def messages(at: AppTest, kind: str) -> list[str]:

@@ -3,9 +3,14 @@ do, checked against the store the review desk keeps."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from assistant.domain.moments import Moment
+from assistant.drafting.content import ReviewNote
+from tests.review_desk import overwrite_draft
 from tests.ui.conftest import AS_OF
 from tests.ui.helpers import (
     field,
@@ -16,6 +21,8 @@ from tests.ui.helpers import (
     open_draft,
     press,
     ran,
+    read,
+    rendered,
     shown,
 )
 
@@ -314,3 +321,36 @@ def test_the_dashboard_shows_the_practices_figures_and_offers_the_printable_repo
     table = at.table[0].value
     assert "$54,000" in table.to_string()
     assert len(at.get("download_button")) == 1
+
+
+# Patient and model text ---------------------------------------------------------------------------
+
+HOSTILE = (
+    "See https://evil.example/x or www.evil.example, write to x@evil.example\n===\n"
+    "<b>bold</b> &amp; [a link](https://evil.example) ![a picture](https://evil.example/p.png)\n"
+    "---\n# Title\n1. first $750 :red[red]"
+)
+"""A note as a patient or a model could write it: links, setext and ATX headings, a rule, HTML,
+an entity, a markdown link and image, a list, LaTeX and a colour directive."""
+
+
+def test_patient_and_model_text_shows_as_written_never_as_markup(screen, clinic, tmp_path):
+    draft = clinic.draft()
+    noted = tmp_path / "note.jsonl"
+    event = {"type": "event", "id": f"{draft.patient_id}-note", "patient_id": draft.patient_id}
+    event |= {"at": "2025-06-01T15:00:00Z", "kind": "feedback", "comment": HOSTILE}
+    noted.write_text(json.dumps(event) + "\n")
+    assert not clinic.review.practice.import_file(noted).rejected
+    clinic.review.edit(clinic.people["carol"], draft.id, draft.version, None, f"{draft.body}\n\n{HOSTILE}")
+    stored = clinic.stored(draft.id)
+    stored.sources[0].text = HOSTILE
+    stored.notes.append(ReviewNote(at=stored.created_at, actor="pat", action="reject", comment=HOSTILE))
+    overwrite_draft(clinic.review, stored)
+
+    pages = rendered(open_draft(screen("carol"), draft.id))
+    markup = re.compile(r"<(?:a|h[1-6]|hr|b|i|img|ol|span)\b[^>]*>")
+    made = [m.group() for page in pages for m in markup.finditer(page)]
+    assert not made, made
+    page = read(pages)
+    assert page.count(" ".join(HOSTILE.split())) == 3  # the history, the sources, the notes
+    assert "contains a link the practice has not allowed: https://evil.example/x" in page

@@ -52,18 +52,22 @@ class Privacy(Guard):
         for match in SALUTATION.finditer(text):
             said = fold(match.group(1))
             if said not in name_keys(brief.first_name) and said not in NOT_NAMES:
-                problems.append(Finding("greeting", f"greets '{match.group(1)}', not {brief.first_name}"))
-        problems += self._leftovers(text, grounds.links)
+                greeted = brief.first_name or "the patient (whose record gives no name to use)"
+                problems.append(Finding("greeting", f"greets '{match.group(1)}', not {greeted}"))
+        problems += self._leftovers(draft.text, text, grounds.links)
         named_words = words(text)
         skip = not_names(brief, grounds)
         problems += self._record_people(text, named_words, skip, draft)
         return problems + self._other_patients(text, named_words, skip, brief.patient_id)
 
-    def _leftovers(self, text: str, allowlist: list[str]) -> list[Finding]:
-        """Links the practice has not allowed, and markup a plain message would show as symbols."""
+    def _leftovers(self, written: str, text: str, allowlist: list[str]) -> list[Finding]:
+        """Links the practice has not allowed, and markup a plain message would show as symbols.
+        A link counts as written too, since look-alike letters that read as the practice's own
+        address ("bооk" with Cyrillic о) lead somewhere else."""
+        said = [*links(text, self.policy, allowlist), *links(written, self.policy, allowlist)]
         found = [
             Finding("link", f"contains a link the practice has not allowed: {link}")
-            for link in links(text, self.policy, allowlist)
+            for link in dict.fromkeys(said)
             if not allowed(link, allowlist)
         ]
         return found + [

@@ -13,6 +13,7 @@ from assistant.drafting.guards.base import Checked, Directory, Guard, Meaning
 from assistant.drafting.guards.compliance import Compliance
 from assistant.drafting.guards.discretion import Discretion
 from assistant.drafting.guards.grounding import Grounding
+from assistant.drafting.guards.leftovers import links, markup, placeholders
 from assistant.drafting.guards.lexicon import Policy, normalise
 from assistant.drafting.guards.privacy import Privacy
 from assistant.drafting.guards.schema import Schema
@@ -57,9 +58,11 @@ class Guards:
 
     def harmless(self, text: str) -> bool:
         """Whether patient text is safe to repeat in a message: nothing any guard objects to
-        and nothing that reads as an instruction."""
+        (no link, markup or placeholder) and nothing that reads as an instruction."""
         text = normalise(text)
         if INSTRUCTION.search(text) or re.search(r"\b[A-Z]{4,}\b", text):
+            return False
+        if links(text, self.policy, []) or markup(text, self.policy) or placeholders(text, self.policy):
             return False
         lists = (
             self.policy.urgency,

@@ -25,7 +25,7 @@ class Specificity(Guard):
     def check(self, draft: Checked) -> list[Finding]:
         text, brief, offer = draft.text, draft.brief, draft.grounds.offer
         problems = []
-        if not contains(text, brief.first_name):
+        if brief.first_name and not contains(text, brief.first_name):
             problems.append(Finding("name", f"does not address {brief.first_name} by name"))
         if not self._own_context(text, brief, draft.grounds):
             problems.append(

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.domain.names import OtherPatient
 from assistant.drafting.content import DraftContent
-from assistant.drafting.guards import Guards
+from assistant.drafting.guards import Guards, blocks_submission
 from assistant.storage.repository import Roster
 from tests.drafting.conftest import AS_OF
 from tests.drafting.guards.conftest import GOOD, check, failed
@@ -191,10 +191,60 @@ def test_the_booking_link_passes(guards, delia, link):
         ("[Book a time](https://book.example.com/delia)", "markdown link"),
         ("## Your next step", "heading"),
         ("Reply `YES` to book.", "code"),
+        ("<script>alert('hi')</script>", "HTML tag: <script>"),
+        ("Ann<script>", "HTML tag: <script>"),
+        ('<img src="x" onerror="alert(1)">', "HTML tag: <img"),
+        ("<svg onload=alert(1)>", "HTML tag: <svg"),
+        ("<details open>More</details>", "HTML tag: </details>"),
+        ("<!-- the patient's notes -->", "HTML comment"),
+        ("We are glad &lt;3", "HTML entity: &lt;"),
+        ("Tom &amp; the team say hello.", "HTML entity: &amp;"),
+        ("Book here: javascript:alert(1)", "script link: javascript:"),
+        ("Book here: data:text/html;base64,PHNjcmlwdD4=", "script link: data:text/html;"),
+        ("Your next step\n===", "heading underline: ==="),
+        ("Your next step\n---", "heading underline: ---"),
+        ("Warm wishes.\n\n***\n", "rule: ***"),
+        ("![Your results](https://book.example.com/delia)", "markdown image"),
+        ("<https://book.example.com/delia>", "markdown link"),
+        ("[book]: https://book.example.com/delia", "markdown link"),
+        ("Hello {{ patient.email }}.", "template syntax: {{ patient.email }}"),
+        ("{% if vip %}Welcome back.{% endif %}", "template syntax: {% if vip %}"),
+        ("<%= patient.phone %>", "template syntax: <%= patient.phone %>"),
     ],
 )
-def test_markup_fails_privacy(guards, delia, marked, found):
+def test_markup_fails_privacy_and_stops_submitting(guards, delia, marked, found):
     brief, grounds = delia
     allowed = replace(grounds, links=["https://book.example.com/delia"])
     result = privacy(guards, (brief, allowed), added(marked))
     assert not result.passed and found in result.detail, result.detail
+    assert blocks_submission(result)
+
+
+@pytest.mark.parametrize(
+    "subject", ["<b>Your</b> Botox results", "Your Botox results &#x1F600;", "# Your Botox results"]
+)
+def test_markup_in_the_subject_fails_privacy(guards, delia, subject):
+    result = privacy(guards, delia, GOOD, subject=subject)
+    assert not result.passed and "contains" in result.detail, result.detail
+
+
+@pytest.mark.parametrize(
+    "plain",
+    [
+        "We look forward to seeing you - and your sister - soon.",
+        "Harbor Skin & Wellness is open late on Thursdays.",
+        "Your results are 2 < 3 weeks away; 5 > 4.",
+        "Reply YES or NO.",
+        "Warm regards,\n- Maria",
+    ],
+)
+def test_plain_punctuation_is_not_markup(guards, delia, plain):
+    assert privacy(guards, delia, added(plain)).passed, privacy(guards, delia, added(plain)).detail
+
+
+def test_a_link_with_look_alike_letters_is_not_the_booking_link(guards, delia):
+    brief, grounds = delia
+    allowed = replace(grounds, links=["https://book.example.com/delia"])
+    spoofed = "https://b\u043e\u043ek.example.com/delia"  # Cyrillic о twice
+    result = privacy(guards, (brief, allowed), added(f"Book a time here: {spoofed}."))
+    assert not result.passed and spoofed in result.detail, result.detail
