@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     knowledge_dir: Path = Field(default_factory=lambda: bundled("knowledge"))
     embedding_model_dir: Path | None = None
     import_batch_size: int = 20000
+    import_max_line_bytes: int = Field(
+        default=64 * 1024, gt=0, description="an import line longer than this is rejected unread"
+    )
+    max_price: float = Field(
+        default=100_000.0,
+        gt=0,
+        description="the highest price or amount of money an import line may name; above it the line "
+        "is rejected",
+    )
     import_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
     time_zone: str = Field(
         default="UTC",

@@ -54,6 +54,43 @@ def test_missing_file_and_bad_date_are_clear_errors(home, tmp_path):
     assert bad.exit_code == 2 and "--as-of" in bad.output
 
 
+def test_one_line_at_the_end_of_the_calendar_never_aborts_the_import(home, tmp_path):
+    far = {
+        "type": "event",
+        "id": "e0",
+        "patient_id": "p1",
+        "kind": "milestone",
+        "at": "0001-01-01T00:00:00+14:00",
+    }
+    lines = [
+        {"type": "service", "id": "s1", "name": "S", "price": 10},
+        {"type": "patient", "id": "p1", "first_name": "A"},
+        far,
+        {**far, "id": "e1", "at": "2026-11-02T15:00:00Z"},
+    ]
+    path = tmp_path / "f.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    result = runner.invoke(app, ["import", str(path), "--format", "json"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    report = json.loads(result.stdout)
+    assert [(r["line"], r["reason"]) for r in report["rejections"]] == [(3, "bad value")]
+    assert "field 'at' must be a time from 1900-01-01 to 2100-12-31" in report["rejections"][0]["message"]
+    assert report["added"] == {"services": 1, "patients": 1, "events": 1, "offers": 0, "outcomes": 0}
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"])
+@pytest.mark.parametrize("command", [["scan"], ["learn", "report"], ["diagnostic"]])
+def test_an_as_of_outside_the_range_is_a_clear_error(home, command, day):
+    result = runner.invoke(app, [*command, "--as-of", day])
+    assert result.exit_code == 2, result.output
+    assert "--as-of must be a date from 1900-01-01 to 2100-12-31" in result.output
+
+
+def test_record_at_a_time_outside_the_range_is_a_clear_error(home):
+    result = runner.invoke(app, ["record", "p1", "botox", "accepted", "--at", "0001-01-01T00:00:00+14:00"])
+    assert result.exit_code == 2 and "--at must be a time from 1900-01-01 to 2100-12-31" in result.output
+
+
 def test_record_outcomes_and_unknown_ids(home, tmp_path):
     path = tmp_path / "f.jsonl"
     path.write_text('{"type": "patient", "id": "p1", "first_name": "A", "marketing_consent": true}\n')

@@ -128,8 +128,11 @@ async def _bad_request(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _framework_error(_: Request, exc: Exception) -> JSONResponse:
-    """Starlette's own answers (an unknown path's 404, a wrong method's 405, with its Allow)."""
+    """Starlette's own answers (an unknown path's 404, a wrong method's 405, with its Allow).
+    A body it could not read at all (not UTF-8) is a bad body like any other: 422."""
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        return _error(f"body: could not be read ({exc.detail})", 422)
     return _error(str(exc.detail), exc.status_code, dict(exc.headers or {}) or None)
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from assistant.api.schemas import DAY_DEFAULT_TODAY, Day
 from assistant.app.accounts import User
 from assistant.app.review import Review
 
@@ -54,7 +55,7 @@ Today = Annotated[date, Depends(today)]
 
 
 def as_of_or_today(
-    day: Today, as_of: Annotated[date | None, Query(description="default: today")] = None
+    day: Today, as_of: Annotated[Day | None, Query(description=DAY_DEFAULT_TODAY)] = None
 ) -> date:
     return as_of or day
 

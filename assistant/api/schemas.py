@@ -6,14 +6,33 @@ before its model does, so a body is never cut short by its schema."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from assistant.domain.days import SPAN, utc_within, within
 from assistant.domain.review import Role
 from assistant.drafting.content import GuardResult, ReviewNote, SourceRef, Usage
 
 Channel = Literal["email", "sms"]
+
+
+def _day(value: date) -> date:
+    if not within(value):
+        raise ValueError(f"must be a date {SPAN}")
+    return value
+
+
+def _time(value: datetime) -> datetime:
+    if utc_within(value) is None:
+        raise ValueError(f"must be a time {SPAN}")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_day)]
+"""A date in a body or a query: 422 outside the days a practice's records may name."""
+Time = Annotated[datetime, AfterValidator(_time)]
+DAY_DEFAULT_TODAY = f"a date {SPAN}; default: today"
 
 
 # Bodies ----------------------------------------------------------------------------------
@@ -26,12 +45,12 @@ class Login(BaseModel):
 
 class NewDraft(BaseModel):
     patient_id: str
-    as_of: date | None = Field(default=None, description="default: today")
+    as_of: Day | None = Field(default=None, description=DAY_DEFAULT_TODAY)
     channel: Channel | None = None
 
 
 class Week(BaseModel):
-    as_of: date | None = Field(default=None, description="default: today")
+    as_of: Day | None = Field(default=None, description=DAY_DEFAULT_TODAY)
     limit: int | None = Field(default=None, ge=0)
 
 
@@ -70,7 +89,7 @@ class Reply(BaseModel):
     patient_id: str
     channel: Channel
     text: str
-    at: datetime | None = None
+    at: Time | None = Field(default=None, description=f"a time {SPAN}; default: now")
 
 
 class NewUser(BaseModel):
@@ -163,8 +182,14 @@ class Rejected(View):
     message: str
 
 
+class PatientChanged(View):
+    fields: list[str] = Field(description="the fields of the record that changed (all it holds, if new)")
+    events: int = Field(description="how many of the patient's events were added or changed")
+
+
 class ImportSummary(View):
-    """`ImportReport.as_dict()`: what the push stored and which lines it refused."""
+    """`ImportReport.as_dict()`: what the push stored, which lines it refused, and which
+    patients it changed."""
 
     lines: int
     added: dict[str, int]
@@ -173,6 +198,7 @@ class ImportSummary(View):
     rejected: int
     rejected_by_reason: dict[str, int]
     rejections: list[Rejected]
+    changed: dict[str, PatientChanged] = Field(description="by patient id")
 
 
 class ImportRefused(ImportSummary, Error):

@@ -1,8 +1,10 @@
 """`crosssell import`: the contract's JSON Lines into the practice's tables.
 
 Idempotent by id. A bad line is reported with its number and reason while the good lines import;
-nothing already stored is lost. Services and patients are read in a first pass, so that events
-may come before them in the file (the contract says order does not matter).
+nothing already stored is lost. A line the database refuses is one of them: a batch it refuses is
+written again line by line. Services and patients are read in a first pass, so that events may
+come before them in the file (the contract says order does not matter). The report says which
+patients the run changed, and which of their fields.
 
 Consent is a ledger (domain/consent.py): a stored `opted_out` or `opted_in` event is never
 replaced by different content, marketing consent a patient line withdrew comes back only through
@@ -12,13 +14,15 @@ stored consent is read once per run, so checking it costs a lookup a line, not a
 
 from __future__ import annotations
 
+import codecs
 import multiprocessing
 import re
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -38,14 +42,18 @@ from assistant.domain.contract import (
     parse_service,
 )
 from assistant.domain.records import Event
+from assistant.errors import ConfigurationError
 from assistant.storage import schema
 from assistant.storage.repository import (
+    ROW_ERRORS,
+    UNAVAILABLE,
     Repository,
     audit_row,
     event_row,
     offer_row,
     outcome_row,
     patient_row,
+    refusal,
     service_row,
 )
 
@@ -59,6 +67,17 @@ _TABLES = {
     "offers": schema.offers,
     "outcomes": schema.outcomes,
 }
+_EVENT_TABLES = ("events", "offers", "outcomes")
+_EMPTY = (None, "", "[]", "{}")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one line may be: how long, in bytes (a longer one is refused unread), and the
+    highest price or amount of money it may name."""
+
+    line_bytes: int
+    max_price: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +90,30 @@ class Rejection:
         return f"line {self.line}: {self.message}"
 
 
-@dataclass
-class _ConsentWrites:
-    """What a table's next flush writes about consent besides its rows."""
+@dataclass(frozen=True, slots=True)
+class _ConsentWrite:
+    """A consent change a line makes, written in the transaction that stores the line."""
 
-    audit: list[dict] = field(default_factory=list)
-    given_back: list[str] = field(default_factory=list)  # patients an opt-in gave consent back
+    line: int
+    audit: dict
+    given_back: str | None = None  # the patient an opt-in gave marketing consent back to
+
+
+@dataclass
+class PatientChanges:
+    """What a run changed about one patient: the fields of their record that differ from what
+    was stored (all they hold, for a new patient), and how many of their events it added or
+    changed."""
+
+    fields: set[str] = field(default_factory=set)
+    events: int = 0
+
+    def names(self) -> list[str]:
+        """The fields, and `events` when any changed: names only, never values."""
+        return sorted(self.fields) + (["events"] if self.events else [])
+
+    def as_dict(self) -> dict:
+        return {"fields": sorted(self.fields), "events": self.events}
 
 
 @dataclass
@@ -86,10 +123,16 @@ class ImportReport:
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
     rejected: list[Rejection] = field(default_factory=list)
+    changed: dict[str, PatientChanges] = field(default_factory=dict)
+    """By patient id: what the run changed about each patient it changed."""
 
     @property
     def by_reason(self) -> Counter:
         return Counter(r.category for r in self.rejected)
+
+    def changes_of(self, patient_id: str) -> PatientChanges:
+        """What the run changed about the patient, to be added to."""
+        return self.changed.setdefault(patient_id, PatientChanges())
 
     def as_dict(self) -> dict:
         return {
@@ -102,6 +145,7 @@ class ImportReport:
             "rejections": [
                 {"line": r.line, "reason": r.category, "message": r.message} for r in self.rejected
             ],
+            "changed": {p: c.as_dict() for p, c in sorted(self.changed.items())},
         }
 
 
@@ -117,6 +161,7 @@ class Importer:
         workers: int = 0,
         *,
         clock: Clock,
+        limits: Limits,
         actor: str = "import",
     ) -> None:
         self.repository = repository
@@ -124,21 +169,32 @@ class Importer:
         self.batch_size = batch_size
         self.workers = workers
         self.clock = clock
+        self.limits = limits
         self.actor = actor
         self.on_progress = on_progress or (lambda _n: None)
         self.report = ImportReport()
         self._pending: dict[str, list] = {name: [] for name in _TABLES}
+        self._numbers: dict[str, list[int]] = {name: [] for name in _TABLES}  # each pending row's line
         self._changed: Counter = Counter()
         self._accepted: Counter = Counter()
+        self._refused: dict[str, set[str]] = {name: set() for name in _TABLES}  # ids the database refused
+        self._held: set[str] = set()  # tables that held rows before the run
         self._connection: Any = None  # the bulk connection, for the length of `run`
         self._ledger = Ledger((), {})
-        self._consent: dict[str, _ConsentWrites] = {}
+        self._consent: dict[str, list[_ConsentWrite]] = {}
 
     def run(self, lines: Lines) -> ImportReport:
         before = {name: self.repository.count(table) for name, table in _TABLES.items()}
-        with self.repository.bulk() as connection:
-            self._connection = connection
-            self._read_all(lines)
+        self._held = {name for name, count in before.items() if count}
+        try:
+            with self.repository.bulk() as connection:
+                self._connection = connection
+                self._read_all(_without_bom(lines))
+        except UNAVAILABLE as exc:
+            raise ConfigurationError(
+                f"the database failed during the import ({refusal(exc)}); what was stored so far "
+                "stays, and running the import again completes it"
+            ) from None
         for name, table in _TABLES.items():
             added = self.repository.count(table) - before[name]
             self.report.added[name] = added
@@ -160,23 +216,28 @@ class Importer:
             {name: self.repository.row_shape(table) for name, table in _TABLES.items()},
             frozenset(masters[2]),
             {event_id: fingerprint(event) for event_id, event in self._ledger.stored.items()},
+            self.limits,
         )
         for chunk in self._event_chunks(lines, known):
             self.report.lines += chunk.lines
             self.report.rejected.extend(chunk.rejected)
             self._record_consent(chunk.consents)
             for table, rows in chunk.rows.items():
-                self._add_shaped(table, rows)
+                self._add_shaped(table, rows, chunk.numbers[table])
         self._flush_all()
 
     def _read_masters(self, lines: Lines) -> tuple[set[str], set[str], set[int]]:
-        """First pass: services and patients, so events can be checked against them."""
+        """First pass: services and patients, so events can be checked against them. Those
+        the database refused are left out: events naming them are unknown."""
         services: set[str] = set()
         patients: set[str] = set()
         handled: set[int] = set()
         now = self.clock.now()
+        longest = self.limits.line_bytes
         for number, raw in lines():
-            if (b'"service"' not in raw and b'"patient"' not in raw) or not _MASTER_LINE.search(raw):
+            if (b'"service"' not in raw and b'"patient"' not in raw) or _too_long(raw, longest):
+                continue  # a line too long is the event pass's to refuse
+            if not _MASTER_LINE.search(raw):
                 continue
             obj = self._decode(raw)
             if obj is None or obj.get("type") not in ("service", "patient"):
@@ -185,21 +246,21 @@ class Importer:
             self.report.lines += 1
             try:
                 if obj["type"] == "service":
-                    service = parse_service(obj)
+                    service = parse_service(obj, self.limits.max_price)
                     services.add(service.id)
-                    self._add("services", service_row(service, extra_fields(obj, SERVICE_FIELDS)))
+                    self._add("services", service_row(service, extra_fields(obj, SERVICE_FIELDS)), number)
                 else:
                     patient = parse_patient(obj)
                     change = self._ledger.patient(patient, now, "patient record (import)")
                     patients.add(patient.id)
                     if change is not None:
-                        self._audit("patients", change)
-                    self._add("patients", patient_row(patient, extra_fields(obj, PATIENT_FIELDS)))
+                        self._audit("patients", change, number)
+                    self._add("patients", patient_row(patient, extra_fields(obj, PATIENT_FIELDS)), number)
             except ContractError as exc:
                 self._reject(number, exc.category, exc.message)
         self._flush("services")
         self._flush("patients")
-        return services, patients, handled
+        return services - self._refused["services"], patients - self._refused["patients"], handled
 
     def _event_chunks(self, lines: Lines, known: Known) -> Iterator[EventChunk]:
         """Second pass, in chunks: parsed in worker processes when the file is large, so
@@ -231,52 +292,153 @@ class Importer:
             return None
         return obj if isinstance(obj, dict) else None
 
-    def _record_consent(self, events: list[Event]) -> None:
+    def _record_consent(self, events: list[tuple[int, Event]]) -> None:
         """New consent facts: audited, and marketing consent given back where an opt-in says
         so, in the flush that stores the events themselves."""
-        for event in events:
+        for number, event in events:
             for change in self._ledger.record(event):
-                writes = self._audit("events", change)
-                if change.channel == MARKETING:
-                    writes.given_back.append(change.patient_id)
+                given_back = change.patient_id if change.channel == MARKETING else None
+                self._audit("events", change, number, given_back)
 
-    def _audit(self, table: str, change: ConsentChange) -> _ConsentWrites:
+    def _audit(self, table: str, change: ConsentChange, number: int, given_back: str | None = None) -> None:
         """Queues the change's audit row for `table`'s next flush, which stores the change."""
-        writes = self._consent.setdefault(table, _ConsentWrites())
-        writes.audit.append(
-            audit_row(
-                self.clock.now(), self.actor, "consent_changed", change.detail(), patient_id=change.patient_id
-            )
+        row = audit_row(
+            self.clock.now(), self.actor, "consent_changed", change.detail(), patient_id=change.patient_id
         )
-        return writes
+        self._consent.setdefault(table, []).append(_ConsentWrite(number, row, given_back))
 
     def _reject(self, number: int, category: str, message: str) -> None:
         self.report.rejected.append(Rejection(number, category, message))
 
-    def _add(self, table: str, row: dict) -> None:
-        self._add_shaped(table, [shape(row, self.repository.row_shape(_TABLES[table]))])
+    def _add(self, table: str, row: dict, number: int) -> None:
+        self._add_shaped(table, [shape(row, self.repository.row_shape(_TABLES[table]))], [number])
 
-    def _add_shaped(self, table: str, rows: list) -> None:
+    def _add_shaped(self, table: str, rows: list, numbers: list[int]) -> None:
         pending = self._pending[table]
         pending.extend(rows)
+        self._numbers[table].extend(numbers)
         self._accepted[table] += len(rows)
         if len(pending) >= self.batch_size:
             self._flush(table)
 
     def _flush(self, table: str) -> None:
-        rows = self._pending[table]
-        consent = self._consent.pop(table, None)
-        if not rows and consent is None:
+        """Writes the pending rows in one transaction; when the database refuses the batch,
+        line by line, so only the lines it refuses are rejected."""
+        rows, numbers = self._pending[table], self._numbers[table]
+        consent = self._consent.pop(table, [])
+        if not rows and not consent:
             return
+        self._pending[table], self._numbers[table] = [], []
         with self._connection.begin():
-            self._changed[table] += self.repository.upsert_shaped(self._connection, _TABLES[table], rows)
-            if consent is not None:
-                self.repository.write_consent(self._connection, consent.audit, consent.given_back)
-        self._pending[table] = []
+            before = self._stored(table, rows)
+        try:
+            with self._connection.begin():
+                self._changed[table] += self._write(table, rows, consent)
+        except ROW_ERRORS:
+            rows, consent = self._write_by_line(table, rows, numbers, consent)
+        self._note_changes(table, rows, before, consent)
+
+    def _write(self, table: str, rows: list, consent: list[_ConsentWrite]) -> int:
+        changed = self.repository.upsert_shaped(self._connection, _TABLES[table], rows)
+        if consent:
+            given_back = [w.given_back for w in consent if w.given_back]
+            self.repository.write_consent(self._connection, [w.audit for w in consent], given_back)
+        return changed
+
+    def _write_by_line(
+        self, table: str, rows: list, numbers: list[int], consent: list[_ConsentWrite]
+    ) -> tuple[list, list[_ConsentWrite]]:
+        """Each row in a transaction of its own, with its line's consent changes; returns the
+        rows and the consent changes stored."""
+        by_line: dict[int, list[_ConsentWrite]] = defaultdict(list)
+        for write in consent:
+            by_line[write.line].append(write)
+        stored, stored_consent = [], []
+        for row, number in zip(rows, numbers, strict=True):
+            own = by_line.get(number, [])
+            try:
+                with self._connection.begin():
+                    self._changed[table] += self._write(table, [row], own)
+            except ROW_ERRORS as exc:
+                self._reject(number, "database", f"the database refused this line: {refusal(exc)}")
+                self._accepted[table] -= 1
+                self._refused[table].add(self._column(table, "id")(row))
+                continue
+            stored.append(row)
+            stored_consent.extend(own)
+        return stored, stored_consent
+
+    def _stored(self, table: str, rows: list) -> dict[str, dict]:
+        """What these rows' ids hold before they are written (nothing, in a table that was
+        empty when the run began), so the run can say what it changed."""
+        if table not in self._held or not rows:
+            return {}
+        return self.repository.stored(self._connection, _TABLES[table], map(self._column(table, "id"), rows))
+
+    def _note_changes(
+        self, table: str, rows: list, before: dict[str, dict], consent: list[_ConsentWrite]
+    ) -> None:
+        """Adds the stored rows that differ from what they replaced to the report, by patient."""
+        changes_of = self.report.changes_of
+        for write in consent:
+            if write.given_back:
+                changes_of(write.given_back).fields.add("marketing_consent")
+        names = self.repository.row_shape(_TABLES[table])
+        as_dict = (lambda row: dict(zip(names, row, strict=True))) if names else dict
+        if table == "patients":
+            for row in rows:
+                new = as_dict(row)
+                fields = changed_fields(before.get(new["id"]), new)
+                if fields:
+                    changes_of(new["id"]).fields.update(fields)
+            return
+        if table not in _EVENT_TABLES:
+            return
+        id_of, patient_of = self._column(table, "id"), self._column(table, "patient_id")
+        if before:
+            rows = [row for row in rows if (old := before.get(id_of(row))) is None or old != as_dict(row)]
+        for patient, count in Counter(map(patient_of, rows)).items():
+            changes_of(patient).events += count
+
+    def _column(self, table: str, name: str) -> Callable[[Any], Any]:
+        """Reads one column of a pending row, whatever its shape."""
+        names = self.repository.row_shape(_TABLES[table])
+        return itemgetter(names.index(name) if names else name)
 
     def _flush_all(self) -> None:
         for table in _TABLES:
             self._flush(table)
+
+
+def changed_fields(old: dict | None, new: dict) -> set[str]:
+    """The fields of a patient row that differ from the stored row, or all those it holds
+    when nothing was stored; the fields beyond the contract (`extra`) by name."""
+    fields = {
+        name
+        for name, value in new.items()
+        if name not in ("id", "extra") and (value not in _EMPTY if old is None else old[name] != value)
+    }
+    before = orjson.loads(old["extra"]) if old else {}
+    after = orjson.loads(new["extra"])
+    return fields | {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+def _without_bom(lines: Lines) -> Lines:
+    """The lines with a UTF-8 byte-order mark at the start of the first one left out."""
+
+    def read() -> Iterator[tuple[int, bytes]]:
+        numbered = lines()
+        first = next(numbered, None)
+        if first is None:
+            return
+        yield first[0], first[1].removeprefix(codecs.BOM_UTF8)
+        yield from numbered
+
+    return read
+
+
+def _too_long(raw: bytes, limit: int) -> bool:
+    return len(raw) > limit and len(raw.rstrip(b"\r\n")) > limit
 
 
 def file_lines(path) -> Lines:
@@ -302,6 +464,7 @@ class Known:
     shapes: dict[str, tuple[str, ...] | None]
     handled: frozenset[int]  # lines already read as services or patients
     consents: dict[str, tuple]  # stored consent events' fingerprints, by id
+    limits: Limits
 
 
 def fingerprint(event: Event) -> tuple:
@@ -314,9 +477,11 @@ def fingerprint(event: Event) -> tuple:
 @dataclass
 class EventChunk:
     lines: int = 0
-    rows: dict[str, list] = field(default_factory=dict)
+    rows: dict[str, list] = field(default_factory=lambda: {table: [] for table in _EVENT_TABLES})
+    numbers: dict[str, list[int]] = field(default_factory=lambda: {table: [] for table in _EVENT_TABLES})
+    """Each row's line, in the order of `rows`."""
     rejected: list[Rejection] = field(default_factory=list)
-    consents: list[Event] = field(default_factory=list)  # consent events not stored before
+    consents: list[tuple[int, Event]] = field(default_factory=list)  # consent events not stored before
 
 
 def shape(row: dict, names: tuple[str, ...] | None) -> tuple | dict:
@@ -333,12 +498,21 @@ def _chunks(
 
 
 def read_events(chunk: list[tuple[int, bytes]], known: Known) -> EventChunk:
-    """Parses and checks event lines; good ones become rows, bad ones rejections."""
-    result = EventChunk(rows={"events": [], "offers": [], "outcomes": []})
-    events, offers, outcomes = (result.rows[t] for t in ("events", "offers", "outcomes"))
-    shapes, handled = known.shapes, known.handled
+    """Parses and checks event lines; good ones become rows, bad ones rejections. A line
+    longer than the limit is refused before it is read."""
+    result = EventChunk()
+    events, offers, outcomes = (result.rows[t] for t in _EVENT_TABLES)
+    shapes, handled, longest = known.shapes, known.handled, known.limits.line_bytes
     for number, raw in chunk:
-        if number in handled or not raw.strip():
+        if number in handled:
+            continue
+        if _too_long(raw, longest):
+            result.lines += 1
+            result.rejected.append(
+                Rejection(number, "line too long", f"line is longer than the limit of {longest} bytes")
+            )
+            continue
+        if not raw.strip():
             continue
         result.lines += 1
         try:
@@ -352,13 +526,16 @@ def read_events(chunk: list[tuple[int, bytes]], known: Known) -> EventChunk:
             result.rejected.append(Rejection(number, exc.category, exc.message))
             continue
         if event.kind in CONSENT_KINDS and event.id not in known.consents:
-            result.consents.append(event)
+            result.consents.append((number, event))
         if event.kind == "offer_presented":
             offers.append(shape(offer_row(offer_from(event), event.data), shapes["offers"]))
+            result.numbers["offers"].append(number)
         elif event.kind in OFFER_KINDS:
             outcomes.append(shape(outcome_row(outcome_from(event), event.data), shapes["outcomes"]))
+            result.numbers["outcomes"].append(number)
         else:
             events.append(shape(event_row(event), shapes["events"]))
+            result.numbers["events"].append(number)
     return result
 
 
@@ -370,7 +547,7 @@ def _event(obj: object, known: Known):
         if kind is None:
             raise ContractError("missing field", "missing field 'type'")
         raise ContractError("unknown type", f"unknown type {kind!r} (expected service, patient or event)")
-    event = parse_event(obj)
+    event = parse_event(obj, known.limits.max_price)
     stored = known.consents.get(event.id)
     if stored is not None and fingerprint(event) != stored:
         raise ContractError(

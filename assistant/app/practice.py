@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from assistant.app.importer import Importer, ImportReport, file_lines
+from assistant.app.importer import Importer, ImportReport, Limits, file_lines
 from assistant.clock import Clock
 from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS
 from assistant.domain.conversion import HierarchicalModel, trials_from
@@ -132,7 +132,10 @@ class Practice:
             raise InputError(f"no such file: {path}")
         large = path.stat().st_size > PARALLEL_IMPORT_BYTES
         workers = self.settings.import_workers if large else 0
-        return self._importer(on_progress, workers, actor).run(file_lines(path))
+        try:
+            return self._importer(on_progress, workers, actor).run(file_lines(path))
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
 
     def import_records(self, records: list[dict], actor: str = "import") -> ImportReport:
         return self.import_lines([orjson.dumps(r) for r in records], actor)
@@ -152,6 +155,7 @@ class Practice:
             on_progress,
             workers,
             clock=self.clock,
+            limits=Limits(self.settings.import_max_line_bytes, self.settings.max_price),
             actor=actor,
         )
 

@@ -469,12 +469,16 @@ class Review:
     # Events pushed by the booking system ---------------------------------------------------------
 
     def push(self, actor: User, lines: list[bytes]) -> ImportReport:
-        """Events, patients or services as contract lines, from an integration."""
+        """Events, patients or services as contract lines, from an integration. The audit
+        entry names the patients the push changed and which fields of each (names only:
+        never a value)."""
         authorise(actor.role, Action.PUSH_EVENTS)
         if not any(line.strip() for line in lines):
             raise InputError("nothing to import: send a JSON object, a JSON array or JSON Lines")
         report = self.practice.import_lines(lines, actor.id)
-        self._audit(actor, "push", None, {"lines": report.lines, "rejected": len(report.rejected)})
+        changed = {patient: change.names() for patient, change in sorted(report.changed.items())}
+        detail = {"lines": report.lines, "rejected": len(report.rejected), "changed": changed}
+        self._audit(actor, "push", None, detail)
         return report
 
     def reply(self, actor: User, patient_id: str, channel: str, text: str, at: datetime | None = None) -> str:

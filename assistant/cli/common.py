@@ -1,13 +1,13 @@
-"""What every command shares: the two consoles, the output formats, the day an `--as-of` names,
-who a command is audited as, and the edge where an error of our own becomes its message and its
-exit code (here, only here)."""
+"""What every command shares: the two consoles, the output formats, the day an `--as-of` and
+the time an `--at` name, who a command is audited as, and the edge where an error of our own
+becomes its message and its exit code (here, only here)."""
 
 from __future__ import annotations
 
 import getpass
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, NoReturn, TypeVar
 
@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from assistant.clock import Clock
+from assistant.domain.days import SPAN, utc_within, within
 from assistant.errors import CrosssellError, InputError
 from assistant.settings import Settings
 
@@ -70,6 +71,22 @@ def parse_day(value: str | None) -> date:
         settings = Settings()
         return Clock.from_settings(settings.time_zone, settings.clock).today()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"--as-of must be a date like 2026-11-24, got {value!r}") from None
+    if not within(day):
+        raise InputError(f"--as-of must be a date {SPAN}, got {value}")
+    return day
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """The time an `--at` names (ISO 8601), or None without one."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--at must be an ISO 8601 time, got {value!r}") from None
+    if utc_within(moment) is None:
+        raise InputError(f"--at must be a time {SPAN}, got {value}")
+    return moment

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +11,7 @@ from assistant.app.audit import scanned
 from assistant.app.importer import ImportReport
 from assistant.app.practice import Practice, ScanResult
 from assistant.cli import render
-from assistant.cli.common import ActorOption, Format, actor, fail, out, parse_day, run
+from assistant.cli.common import ActorOption, Format, actor, fail, out, parse_day, parse_time, run
 from assistant.cli.progress import progress
 from assistant.domain.contract import OfferStep
 from assistant.domain.moments import Moment
@@ -93,7 +92,7 @@ def record(
     Audited."""
 
     def action() -> str:
-        when = _time(at)
+        when = parse_time(at)
         if outcome == "presented" and moment is None:
             raise InputError(
                 "--moment is needed when recording a presented offer "
@@ -107,15 +106,6 @@ def record(
 
     event_id = run(action)
     out.print(f"recorded {outcome} {service_id} for {patient_id} ({event_id})")
-
-
-def _time(at: str | None) -> datetime | None:
-    if at is None:
-        return None
-    try:
-        return datetime.fromisoformat(at)
-    except ValueError:
-        raise InputError(f"--at must be an ISO 8601 time, got {at!r}") from None
 
 
 def menu() -> None:

@@ -6,11 +6,13 @@ Pure functions: no storage here. Cross-record checks (does the patient exist?) a
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal, get_args, overload
 
+from assistant.domain.days import SPAN, utc_within, within
 from assistant.domain.moments import MOMENT_IDS, Moment
 from assistant.domain.records import Event, NextStep, OfferMade, Outcome, Patient, Service
 
@@ -21,6 +23,10 @@ SERVICE_KINDS = frozenset({"treatment", "membership", "program", "product"})
 OfferStep = Literal["presented", "accepted", "declined"]
 """What happens to an offer, in order; each step is an `offer_<step>` event."""
 OFFER_KINDS = frozenset(f"offer_{step}" for step in get_args(OfferStep))
+MONEY = frozenset({"amount"})
+"""Event fields that are sums of money: zero or more, and at most the import's price ceiling."""
+OLDEST = 150
+"""The highest `min_age` a service may name."""
 
 
 class ContractError(ValueError):
@@ -44,25 +50,31 @@ def _bad(field: str, expected: str, value: Any) -> ContractError:
 
 
 def parse_time(value: Any, field: str = "at") -> datetime:
-    """ISO 8601 time with offset; a bare date means midnight UTC; no offset means UTC."""
+    """ISO 8601 time with offset, in UTC; a bare date means midnight UTC; no offset means UTC."""
     if not isinstance(value, str) or not value:
         raise _bad(field, "an ISO 8601 time", value)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise _bad(field, "an ISO 8601 time", value) from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    utc = utc_within(parsed)
+    if utc is None:
+        raise _bad(field, f"a time {SPAN}", value)
+    return utc
 
 
 def parse_date(value: Any, field: str) -> date:
+    """An ISO 8601 date, the whole value: `1990-01-01garbage` is no date. A full ISO time is
+    read as the date it is written on."""
     if not isinstance(value, str):
         raise _bad(field, "an ISO 8601 date", value)
     try:
-        return date.fromisoformat(value[:10])
+        day = date.fromisoformat(value) if len(value) <= 10 else datetime.fromisoformat(value).date()
     except ValueError:
         raise _bad(field, "an ISO 8601 date", value) from None
+    if not within(day):
+        raise _bad(field, f"a date {SPAN}", value)
+    return day
 
 
 @overload
@@ -94,7 +106,17 @@ def _number(obj: dict, field: str, where: str, required: bool = False) -> float 
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _bad(field, "a number", value)
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise _bad(field, "a finite number", value)
+    return number
+
+
+def _money(obj: dict, field: str, ceiling: float) -> None:
+    """A price or an amount paid: zero or more, and at most `ceiling` (the import's setting)."""
+    value = _number(obj, field, "")
+    if value is not None and not 0 <= value <= ceiling:
+        raise _bad(field, "zero or more" if ceiling == math.inf else f"from 0 to {ceiling:g}", obj[field])
 
 
 def _strings(obj: dict, field: str) -> tuple[str, ...]:
@@ -123,18 +145,20 @@ def _id(obj: dict, kind: str) -> str:
     return value
 
 
-def parse_service(obj: dict) -> Service:
+def parse_service(obj: dict, max_price: float = math.inf) -> Service:
+    """A service line; its price must be at most `max_price` (the importer's ceiling)."""
     where = "in service"
     sid = _id(obj, "service")
     price = _number(obj, "price", where, required=True)
-    if price is not None and price < 0:
-        raise _bad("price", "zero or more", obj["price"])
+    _money(obj, "price", max_price)
     kind = _text(obj, "kind", where) or "treatment"
     if kind not in SERVICE_KINDS:
         raise _bad("kind", "treatment, membership, program or product", kind)
     min_age = obj.get("min_age")
     if min_age is not None and (isinstance(min_age, bool) or not isinstance(min_age, int)):
         raise _bad("min_age", "an integer", min_age)
+    if min_age is not None and not 0 <= min_age <= OLDEST:
+        raise _bad("min_age", f"an age from 0 to {OLDEST}", min_age)
     sensitive = obj.get("sensitive")
     if sensitive is not None and not isinstance(sensitive, bool):
         raise _bad("sensitive", "true or false", sensitive)
@@ -302,8 +326,9 @@ EVENT_KINDS = frozenset(EVENT_SPECS)
 _EVENT_CORE = frozenset({"type", "id", "patient_id", "at", "kind", "service_id"})
 
 
-def parse_event(obj: dict) -> Event:
-    """An event of any kind; `data` keeps every field beyond the common ones, verbatim."""
+def parse_event(obj: dict, max_price: float = math.inf) -> Event:
+    """An event of any kind; `data` keeps every field beyond the common ones, verbatim. A sum
+    of money in it (`MONEY`) must be at most `max_price`."""
     eid = _id(obj, "event")
     kind = obj.get("kind")
     if kind is None:
@@ -322,6 +347,8 @@ def parse_event(obj: dict) -> Event:
             raise _missing(name, where)
     for name, check in checks.items():
         check(obj, name)
+    for name in MONEY.intersection(obj):
+        _money(obj, name, max_price)
     if kind in ("feedback", "check_in") and obj.get("score") is None and not obj.get("comment"):
         raise _missing("score", f"{where} (a score or a comment is needed)")
     service_id = _text(obj, "service_id", where)

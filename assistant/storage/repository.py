@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, Executable, Table, bindparam, func, inspect, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 
 from assistant.domain.audit import GENESIS, Head, seal
 from assistant.domain.history import History
@@ -24,6 +24,24 @@ from assistant.storage import schema
 RULES_KEY = "rules"
 AUDIT_LOCK = 0x61756469740A
 """PostgreSQL's advisory lock for writers of the audit log (any fixed number no one else takes)."""
+ROW_ERRORS: tuple[type[Exception], ...] = (
+    IntegrityError,
+    DataError,
+    ProgrammingError,
+    InterfaceError,
+    OverflowError,  # SQLite's driver, for an integer beyond 64 bits
+    ValueError,  # a driver's, for text it cannot encode
+)
+"""What the database says of rows it cannot store (a value out of its column's range, text it
+cannot hold, a broken constraint): the rows' fault, as against the database's own failure."""
+UNAVAILABLE = OperationalError
+"""The database itself failing: locked, unreachable, out of space."""
+
+
+def refusal(error: Exception) -> str:
+    """What the database said, in one line and without the row's values."""
+    said = str(getattr(error, "orig", None) or error)
+    return said.splitlines()[0][:200] if said else type(error).__name__
 
 
 def epoch(moment: datetime) -> int:
@@ -383,6 +401,15 @@ class Repository:
                     conn.rollback()
                     conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
                     conn.commit()
+
+    def stored(self, connection: Connection, table: Table, ids: Iterable[str]) -> dict[str, dict]:
+        """The stored rows with these ids, each as a dict of its columns, by id."""
+        wanted = sorted(set(ids))
+        found: dict[str, dict] = {}
+        for start in range(0, len(wanted), 500):
+            query = select(table).where(table.c.id.in_(wanted[start : start + 500]))
+            found.update({row.id: row._asdict() for row in connection.execute(query)})
+        return found
 
     def count(self, table: Table, connection: Connection | None = None) -> int:
         query = select(func.count()).select_from(table)

@@ -136,6 +136,141 @@ def test_each_bad_line_is_reported_with_its_number_and_reason(practice, tmp_path
     assert report.added["patients"] == 1 and report.added["events"] == 1
 
 
+SERVICE = {"type": "service", "id": "botox", "name": "Botox", "price": 450}
+APPOINTMENT = {
+    **VISIT,
+    "id": "e2",
+    "kind": "appointment_booked",
+    "scheduled_for": "2026-12-01T10:00:00Z",
+}
+RENEWAL = {**VISIT, "id": "e3", "kind": "membership_renewal_due", "due_date": "2027-01-01"}
+DAYS = "from 1900-01-01 to 2100-12-31"
+IMPLAUSIBLE = [
+    ({**VISIT, "at": "0001-01-01T00:00:00+14:00"}, "at", f"a time {DAYS}"),
+    ({**VISIT, "at": "9999-12-31T23:59:59-12:00"}, "at", f"a time {DAYS}"),
+    ({**VISIT, "at": "2999-01-01T00:00:00Z"}, "at", f"a time {DAYS}"),
+    ({**VISIT, "at": "1899-12-31"}, "at", f"a time {DAYS}"),
+    ({**APPOINTMENT, "scheduled_for": "2999-01-01T10:00:00Z"}, "scheduled_for", f"a time {DAYS}"),
+    ({**RENEWAL, "due_date": "0001-01-01"}, "due_date", f"a date {DAYS}"),
+    ({**PATIENT, "birth_date": "1850-01-01"}, "birth_date", f"a date {DAYS}"),
+    ({**PATIENT, "birth_date": "2999-01-01"}, "birth_date", f"a date {DAYS}"),
+    ({**PATIENT, "birth_date": "1990-01-01garbage"}, "birth_date", "an ISO 8601 date"),
+    ({**VISIT, "amount": -450}, "amount", "from 0 to 100000"),
+    ({**VISIT, "amount": 1e308}, "amount", "from 0 to 100000"),
+    ({**SERVICE, "price": -1}, "price", "from 0 to 100000"),
+    ({**SERVICE, "price": 1e308}, "price", "from 0 to 100000"),
+    ({**SERVICE, "price": 100_001}, "price", "from 0 to 100000"),
+    ({**SERVICE, "min_age": 1_000_000_000_000_000_000}, "min_age", "an age from 0 to 150"),
+]
+
+
+@pytest.mark.parametrize(("line", "name", "expected"), IMPLAUSIBLE)
+def test_an_implausible_value_rejects_its_line_naming_the_field(practice, tmp_path, line, name, expected):
+    bad = {**line, "id": "p9"} if line["type"] == "patient" else line
+    report = practice.import_file(write(tmp_path / "f.jsonl", SERVICE, PATIENT, bad, VISIT))
+    assert [(r.line, r.category) for r in report.rejected] == [(3, "bad value")]
+    assert f"field '{name}' must be {expected}" in report.rejected[0].message
+    assert practice.repository.count(schema.events) == 1
+
+
+def test_the_price_ceiling_is_a_setting(home, matcher, tmp_path, monkeypatch):
+    monkeypatch.setenv("CROSSSELL_MAX_PRICE", "500")
+    practice = Practice(matcher=matcher)
+    report = practice.import_file(write(tmp_path / "f.jsonl", SERVICE, {**SERVICE, "id": "s2", "price": 501}))
+    assert [(r.line, r.message) for r in report.rejected] == [
+        (2, "field 'price' must be from 0 to 500, got 501")
+    ]
+
+
+def test_a_number_too_large_for_a_float_is_refused_by_line(practice: Practice, tmp_path):
+    huge = '{"type": "service", "id": "s2", "name": "S", "price": 1e309}'
+    report = practice.import_file(write(tmp_path / "f.jsonl", SERVICE, huge))
+    assert [(r.line, r.category) for r in report.rejected] == [(2, "invalid JSON")]
+    assert "infinity" in report.rejected[0].message
+
+
+def test_dates_inside_the_range_and_a_birth_date_written_as_a_time_still_import(practice, tmp_path):
+    patient = {**PATIENT, "birth_date": "1990-05-01T00:00:00+02:00"}
+    edges = [{**VISIT, "id": "e8", "at": "1900-01-01T00:00:00Z"}, {**VISIT, "id": "e9", "at": "2100-12-31"}]
+    report = practice.import_file(write(tmp_path / "f.jsonl", SERVICE, patient, *edges, APPOINTMENT, RENEWAL))
+    assert not report.rejected and report.added["events"] == 4
+    assert str(practice.repository.patient("p1").birth_date) == "1990-05-01"
+
+
+def test_a_byte_order_mark_at_the_start_of_the_file_is_ignored(practice: Practice, tmp_path):
+    path = write(tmp_path / "f.jsonl", PATIENT, VISIT)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    report = practice.import_file(path)
+    assert not report.rejected
+    assert report.added["patients"] == 1 and report.added["events"] == 1
+
+
+def test_a_line_longer_than_the_limit_is_refused_unread(home, matcher, tmp_path, monkeypatch):
+    monkeypatch.setenv("CROSSSELL_IMPORT_MAX_LINE_BYTES", "200")
+    practice = Practice(matcher=matcher)
+    long_patient = {**PATIENT, "id": "p2", "last_name": "x" * 200}
+    report = practice.import_file(write(tmp_path / "f.jsonl", PATIENT, long_patient, "{" * 300, VISIT))
+    assert [(r.line, r.category) for r in report.rejected] == [(2, "line too long"), (3, "line too long")]
+    assert report.rejected[0].message == "line is longer than the limit of 200 bytes"
+    assert practice.repository.patient("p2") is None
+    assert report.added["patients"] == 1 and report.added["events"] == 1
+
+
+def refuse(practice: Practice, table: str, when: str) -> None:
+    """A trigger that makes the database itself refuse some rows, as a constraint would."""
+    with practice.repository.engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} WHEN {when} "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a constraint'); END"
+        )
+
+
+def test_a_line_the_database_refuses_is_rejected_and_the_rest_of_its_batch_lands(practice, tmp_path):
+    refuse(practice, "patients", "NEW.id = 'p2'")
+    refuse(practice, "events", "NEW.id = 'e2'")
+    refused = {**PATIENT, "id": "p2", "first_name": "Bo"}
+    of_refused = {**VISIT, "id": "e5", "patient_id": "p2"}
+    opt_out = {**OPT_OUT, "id": "c1", "channel": "email"}
+    lines = [PATIENT, refused, {**PATIENT, "id": "p3"}, VISIT, {**VISIT, "id": "e2"}, of_refused, opt_out]
+    report = practice.import_file(write(tmp_path / "f.jsonl", *lines))
+    assert [(r.line, r.category) for r in report.rejected] == [
+        (2, "database"),
+        (5, "database"),
+        (6, "unknown patient"),
+    ]
+    assert report.rejected[0].message == "the database refused this line: refused by a constraint"
+    assert practice.repository.ids(schema.patients) == {"p1", "p3"}
+    assert practice.repository.ids(schema.events) == {"e1", "c1"}
+    assert report.added == {"services": 0, "patients": 2, "events": 2, "offers": 0, "outcomes": 0}
+    assert report.unchanged["patients"] == 0 and report.unchanged["events"] == 0
+    assert consent_audit(practice) == [("import", "email", True, False)]
+
+
+def test_the_report_names_the_patients_a_run_changed_and_their_fields(practice: Practice, tmp_path):
+    first = practice.import_file(write(tmp_path / "a.jsonl", PATIENT, VISIT))
+    assert first.as_dict()["changed"] == {
+        "p1": {"fields": ["first_name", "marketing_consent", "preferred_channel"], "events": 1}
+    }
+    again = practice.import_file(write(tmp_path / "a.jsonl", PATIENT, VISIT))
+    assert again.as_dict()["changed"] == {}
+    edited = {**PATIENT, "email": "ana@example.com", "vip": True}
+    other = {**PATIENT, "id": "p2", "first_name": "Bo"}
+    later = practice.import_file(
+        write(tmp_path / "b.jsonl", edited, VISIT, {**VISIT, "id": "e2"}, {**VISIT, "amount": 500}, other)
+    )
+    assert later.as_dict()["changed"] == {
+        "p1": {"fields": ["email", "vip"], "events": 2},
+        "p2": {"fields": ["first_name", "marketing_consent", "preferred_channel"], "events": 0},
+    }
+
+
+def test_the_report_json_only_gains_keys(practice: Practice):
+    report = practice.import_file(CASES / "dev" / "practice.jsonl").as_dict()
+    old = {"lines", "added", "updated", "unchanged", "rejected", "rejected_by_reason", "rejections"}
+    assert set(report) == old | {"changed"}
+    assert len(report["changed"]) == 23
+
+
 def test_rejected_lines_never_remove_what_was_stored(practice: Practice, tmp_path):
     practice.import_file(write(tmp_path / "a.jsonl", PATIENT, VISIT))
     broken = {**VISIT, "at": "not a time"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -11,6 +10,7 @@ from assistant.api.deps import AsOf, Desk, DraftingLock, Me, Today
 from assistant.api.schemas import (
     SIGNED_IN,
     Check,
+    Day,
     DraftRow,
     DraftView,
     Edit,
@@ -36,7 +36,7 @@ def queue(user: Me, review: Desk, as_of: AsOf, limit: Annotated[int | None, Quer
 def list_drafts(
     user: Me,
     review: Desk,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     status: Annotated[list[str] | None, Query()] = None,
     moment: str | None = None,
     patient_id: str | None = None,

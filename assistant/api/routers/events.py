@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import Any
 
 import orjson
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from assistant.api.deps import Desk, Me
-from assistant.api.schemas import SIGNED_IN, ImportRefused, ImportSummary, Reply, ReplyRecorded
+from assistant.api.schemas import SIGNED_IN, Error, ImportRefused, ImportSummary, Reply, ReplyRecorded
 
 JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "text/plain")
 
@@ -19,7 +20,12 @@ router = APIRouter(tags=["events"], responses=SIGNED_IN)
 @router.post(
     "/events",
     response_model=ImportSummary,
-    responses={422: {"model": ImportRefused, "description": "no line could be stored (or a bad body)"}},
+    responses={
+        422: {
+            "model": ImportRefused | Error,
+            "description": "no line could be stored (the error and the whole report), or nothing was sent",
+        }
+    },
 )
 async def push_events(request: Request, user: Me, review: Desk) -> JSONResponse:
     """Services, patients and events in the import contract: one JSON object, a JSON array,
@@ -46,7 +52,9 @@ def reply(body: Reply, user: Me, review: Desk) -> dict:
 
 
 def _lines(raw: bytes, content_type: str) -> list[bytes]:
-    """The body as contract lines: a JSON object or array, or JSON Lines."""
+    """The body as contract lines: a JSON object or array, or JSON Lines (a UTF-8 byte-order
+    mark before either is left out)."""
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     kind = content_type.split(";", 1)[0].strip().lower()
     if not raw.strip():
         return []  # the desk says what is wrong, once it knows the caller may push at all
