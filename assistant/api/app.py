@@ -1,6 +1,8 @@
-"""The application: the routers under /v1 (and at their old paths), and every error as
-`{"error": ..., "status": N}`: ours mapped to 401, 403, 404, 409 and 422, the framework's
-own (unknown path, wrong method, bad body), and a bare 500 for anything unexpected."""
+"""The application: the routers under /v1 (and at their old paths), /docs and /redoc from
+assets served here (they work offline), and every error as `{"error": ..., "status": N}`:
+ours mapped to 401, 403, 404, 409 and 422, the framework's own (unknown path, wrong method,
+bad body), the middleware's (a body too large or too deep), and a bare 500 for anything
+unexpected."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
+from assistant.api.middleware import BodyLimits, Failures, SecureHeaders, error_answer
 from assistant.api.routers import audit, auth, drafts, events, health, learning, review, users
 from assistant.app.outbox import Worker
 from assistant.app.review import Review, open_review
@@ -25,6 +29,7 @@ from assistant.errors import (
     NotFound,
     Unauthenticated,
 )
+from assistant.settings import Settings
 
 STATUS = {
     Unauthenticated: 401,
@@ -67,7 +72,7 @@ def create_app(review: Review | None = None, *, worker: bool = False) -> FastAPI
             finally:
                 running.stop()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="crosssell",
         version="0.1.0",
         lifespan=lifespan,
@@ -78,8 +83,16 @@ def create_app(review: Review | None = None, *, worker: bool = False) -> FastAPI
     )
     app.state.drafting_lock = threading.Lock()
     _answer_errors(app)
+    _guard(app, (review.practice.settings if review else Settings()).max_body_bytes)
     _route(app)
     return app
+
+
+def _guard(app: FastAPI, max_body_bytes: int) -> None:
+    """Each one wraps those added before it: the headers, outermost, go on every answer."""
+    app.add_middleware(BodyLimits, max_bytes=max_body_bytes)
+    app.add_middleware(Failures)
+    app.add_middleware(SecureHeaders)
 
 
 def _route(app: FastAPI) -> None:
@@ -96,17 +109,12 @@ def _answer_errors(app: FastAPI) -> None:
     app.add_exception_handler(CrosssellError, _our_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(HTTPException, _framework_error)
-    app.add_exception_handler(Exception, _unexpected)
-
-
-def _error(message: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message, "status": status}, status, headers=headers)
 
 
 async def _our_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CrosssellError)
     status = status_for(exc)
-    return _error(str(exc), status, {"WWW-Authenticate": "Bearer"} if status == 401 else None)
+    return error_answer(str(exc), status, {"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
 
 async def _bad_request(_: Request, exc: Exception) -> JSONResponse:
@@ -114,16 +122,10 @@ async def _bad_request(_: Request, exc: Exception) -> JSONResponse:
     problems = [
         f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}" for e in exc.errors()
     ]
-    return _error("; ".join(problems), 422)
+    return error_answer("; ".join(problems), 422)
 
 
 async def _framework_error(_: Request, exc: Exception) -> JSONResponse:
     """Starlette's own answers (an unknown path's 404, a wrong method's 405, with its Allow)."""
     assert isinstance(exc, HTTPException)
-    return _error(str(exc.detail), exc.status_code, dict(exc.headers or {}) or None)
-
-
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-    """A bug: the body says nothing of it (no traceback, no patient data); the server's log
-    has the traceback, since Starlette re-raises after answering."""
-    return _error("internal error", 500)
+    return error_answer(str(exc.detail), exc.status_code, dict(exc.headers or {}) or None)
