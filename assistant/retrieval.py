@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from numpy.typing import NDArray
 
+from assistant import private
 from assistant.drafting.brief import Source
 from assistant.errors import ConfigurationError
 from assistant.knowledge import Passage
@@ -75,7 +76,7 @@ def _client(settings: Settings) -> Any:
         return chromadb.HttpClient(
             host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma
         )
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    private.folder(settings.chroma_dir)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma)
 
 

@@ -16,6 +16,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
 
+from assistant import private
 from assistant.errors import ConfigurationError, CrosssellError
 from assistant.settings import Settings
 
@@ -86,7 +87,7 @@ class SmtpSender:
                 smtp.send_message(email)
         except (OSError, smtplib.SMTPException) as exc:
             raise SendError(
-                f"email {message.id} was not sent: SMTP {s.smtp_host}:{s.smtp_port} said {exc}"
+                f"email {message.id} was not sent: SMTP {s.smtp_host}:{s.smtp_port} said {_said(exc)}"
             ) from None
         return Receipt("smtp", email["Message-ID"])
 
@@ -103,6 +104,24 @@ class SmtpSender:
         return smtp
 
 
+ADDRESS = re.compile(r"<?[^\s<>@'\"]+@[^\s<>@'\"]+>?")
+
+
+def _said(exc: Exception) -> str:
+    """The server's answer without the addresses in it: a refusal echoes the patient's."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        said = "; ".join(_reply(code, text) for code, text in exc.recipients.values())
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        said = _reply(exc.smtp_code, exc.smtp_error)
+    else:
+        said = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return ADDRESS.sub("<address>", said)
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+
+
 class EmailOutbox:
     """Writes each email as an .eml file, for a practice without SMTP settings yet."""
 
@@ -112,8 +131,7 @@ class EmailOutbox:
 
     def send(self, message: Message) -> Receipt:
         email = _email(message, self.sender)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{message.id}.eml"
+        path = private.file(self.folder / f"{message.id}.eml")
         path.write_bytes(bytes(email))
         return Receipt("outbox", str(path))
 
@@ -141,10 +159,10 @@ class SmsOutbox:
         self.path: Path = settings.outbox_dir / "sms.csv"
 
     def send(self, message: Message) -> Receipt:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.path.exists()
         if not new and self._holds(message.id):
             return Receipt("outbox", f"{self.path}")
+        private.file(self.path)
         with open(self.path, "a", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             if new:

@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    max_body_bytes: int = Field(
+        default=5 * 2**20, gt=0, description="the largest request body the API reads (413 above it)"
+    )
     ui_port: int = 8501
     email_sender: Literal["auto", "smtp", "outbox"] = "auto"
     sms_sender: str = Field(

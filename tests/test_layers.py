@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 LAYERS = (
     ("errors",),
-    ("clock", "settings"),
+    ("clock", "settings", "private"),
     ("domain",),
     # the capabilities, in the order they use one another
     ("storage", "knowledge", "drafting", "reports", "sending", "servers", "synthetic"),

@@ -258,3 +258,33 @@ def test_a_crash_mid_delivery_is_resumed_under_the_same_message_id(desk):
         rows = [r for r in csv.DictReader(handle) if r["draft_id"] == draft.id]
     assert len(rows) == 1  # delivered again under its id: one message, not two
     assert len(_presented(desk, draft)) == 1
+
+
+class RefusingRecipients(Inbox):
+    """A mail server that refuses the recipient, quoting the address back, as real ones do."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
+        return f"550 5.1.1 <{address.upper()}>: mailbox unavailable"
+
+
+def test_a_refused_recipient_is_reported_with_the_reason_and_without_the_address(desk):
+    from assistant.sending import SmtpSender
+
+    controller = Controller(RefusingRecipients(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    draft = _approved(desk, "email")
+    review = desk.review
+    update = {"smtp_port": controller.port, "smtp_username": None}
+    settings = review.practice.settings.model_copy(update=update)
+    working = _swap(review, "email", SmtpSender(settings))
+    try:
+        queued = review.send(desk.users["coordinator"], draft.id)
+    finally:
+        review.senders["email"] = working
+        controller.stop()
+    error = queued.delivery["error"]
+    assert "550 5.1.1" in error and "mailbox unavailable" in error
+    retry = [e for e in review.audit(desk.users["qa"], draft_id=draft.id) if e.action == "delivery_retry"]
+    patient = desk.practice.repository.patient(draft.patient_id)
+    for said in (error, str(retry[-1].detail)):
+        assert patient.email.lower() not in said.lower()

@@ -60,3 +60,28 @@ def test_the_api_server_starts_logs_in_and_takes_events(tmp_path):
         )
     assert report["added"]["events"] == 1
     assert [e.id for e in practice.repository.history("p1", 2**40).events] == ["e1"]
+
+
+def test_the_api_server_names_no_server_and_stops_a_streamed_body_over_its_limit(tmp_path):
+    import http.client
+
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "CROSSSELL_DATABASE_URL"},
+        "CROSSSELL_HOME": str(tmp_path / "home"),
+        "CROSSSELL_LLM": "none",
+        "CROSSSELL_MAX_BODY_BYTES": "4096",
+    }
+    port = free_port()
+    health = f"http://127.0.0.1:{port}/health"
+    with running(api_command("127.0.0.1", port), health, env, tmp_path / "api.log"):
+        with urllib.request.urlopen(health, timeout=10) as answer:
+            headers = {k.lower(): v for k, v in answer.getheaders()}
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        chunks = (b'{"type": "event"}\n' * 100 for _ in range(10))  # 18 kB, with no Content-Length
+        connection.request("POST", "/v1/events", body=chunks, encode_chunked=True)
+        refused = connection.getresponse()
+        body = json.loads(refused.read())
+    assert "server" not in headers
+    assert headers["cache-control"] == "no-store" and headers["x-content-type-options"] == "nosniff"
+    assert refused.status == 413
+    assert body == {"error": "the request body is over the limit of 4096 bytes", "status": 413}

@@ -1,6 +1,8 @@
-"""The application: the routers under /v1 (and at their old paths), and every error as
-`{"error": ..., "status": N}`: ours mapped to 401, 403, 404, 409, 422 and 429, the framework's
-own (unknown path, wrong method, bad body), and a bare 500 for anything unexpected."""
+"""The application: the routers under /v1 (and at their old paths), /docs and /redoc from
+assets served here (they work offline), and every error as `{"error": ..., "status": N}`:
+ours mapped to 401, 403, 404, 409, 422 and 429, the framework's own (unknown path, wrong
+method, bad body), the middleware's (a body too large or too deep), and a bare 500 for anything
+unexpected."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
+from assistant.api.middleware import BodyLimits, Failures, SecureHeaders, error_answer
 from assistant.api.routers import audit, auth, drafts, events, health, learning, review, users
 from assistant.app.outbox import Worker
 from assistant.app.review import Review, open_review
@@ -26,6 +30,7 @@ from assistant.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
+from assistant.settings import Settings
 
 STATUS = {
     Unauthenticated: 401,
@@ -69,7 +74,7 @@ def create_app(review: Review | None = None, *, worker: bool = False) -> FastAPI
             finally:
                 running.stop()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="crosssell",
         version="0.1.0",
         lifespan=lifespan,
@@ -80,8 +85,16 @@ def create_app(review: Review | None = None, *, worker: bool = False) -> FastAPI
     )
     app.state.drafting_lock = threading.Lock()
     _answer_errors(app)
+    _guard(app, (review.practice.settings if review else Settings()).max_body_bytes)
     _route(app)
     return app
+
+
+def _guard(app: FastAPI, max_body_bytes: int) -> None:
+    """Each one wraps those added before it: the headers, outermost, go on every answer."""
+    app.add_middleware(BodyLimits, max_bytes=max_body_bytes)
+    app.add_middleware(Failures)
+    app.add_middleware(SecureHeaders)
 
 
 def _route(app: FastAPI) -> None:
@@ -98,17 +111,12 @@ def _answer_errors(app: FastAPI) -> None:
     app.add_exception_handler(CrosssellError, _our_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(HTTPException, _framework_error)
-    app.add_exception_handler(Exception, _unexpected)
-
-
-def _error(message: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message, "status": status}, status, headers=headers)
 
 
 async def _our_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CrosssellError)
     status = status_for(exc)
-    return _error(str(exc), status, _headers(exc, status))
+    return error_answer(str(exc), status, _headers(exc, status))
 
 
 def _headers(exc: CrosssellError, status: int) -> dict[str, str] | None:
@@ -124,7 +132,7 @@ async def _bad_request(_: Request, exc: Exception) -> JSONResponse:
     problems = [
         f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}" for e in exc.errors()
     ]
-    return _error("; ".join(problems), 422)
+    return error_answer("; ".join(problems), 422)
 
 
 async def _framework_error(_: Request, exc: Exception) -> JSONResponse:
@@ -132,11 +140,5 @@ async def _framework_error(_: Request, exc: Exception) -> JSONResponse:
     A body it could not read at all (not UTF-8) is a bad body like any other: 422."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 400:
-        return _error(f"body: could not be read ({exc.detail})", 422)
-    return _error(str(exc.detail), exc.status_code, dict(exc.headers or {}) or None)
-
-
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-    """A bug: the body says nothing of it (no traceback, no patient data); the server's log
-    has the traceback, since Starlette re-raises after answering."""
-    return _error("internal error", 500)
+        return error_answer(f"body: could not be read ({exc.detail})", 422)
+    return error_answer(str(exc.detail), exc.status_code, dict(exc.headers or {}) or None)

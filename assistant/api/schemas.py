@@ -15,6 +15,9 @@ from assistant.domain.review import Role
 from assistant.drafting.content import GuardResult, ReviewNote, SourceRef, Usage
 
 Channel = Literal["email", "sms"]
+SUBJECT_LIMIT = 300
+TEXT_LIMIT = 10_000
+"""The longest subject and message a person may write: the guards' time grows with the text."""
 
 
 def _day(value: date) -> date:
@@ -56,13 +59,13 @@ class Week(BaseModel):
 
 class Edit(BaseModel):
     version: int = Field(description="the version you opened; a stale one is refused (409)")
-    subject: str | None = None
-    body: str | None = None
+    subject: str | None = Field(default=None, max_length=SUBJECT_LIMIT)
+    body: str | None = Field(default=None, max_length=TEXT_LIMIT)
 
 
 class Check(BaseModel):
-    subject: str = ""
-    body: str
+    subject: str = Field(default="", max_length=SUBJECT_LIMIT)
+    body: str = Field(max_length=TEXT_LIMIT)
 
 
 class Step(BaseModel):

@@ -6,6 +6,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+from assistant import private
 from assistant.app.accounts import SYSTEM
 from assistant.app.drafting import WeekDrafts
 from assistant.app.importer import ImportReport
@@ -39,8 +40,7 @@ def build_demo(
         if not (home / DEMO_FILE).exists() and any(home.iterdir()):
             raise InputError(f"{home} holds something other than a demo practice; choose another --home")
         shutil.rmtree(home)
-    home.mkdir(parents=True)
-    source = home / DEMO_FILE
+    source = private.file(private.folder(home) / DEMO_FILE)
     write_practice(source, patients, as_of, seed=seed)
     practice = Practice(demo_settings(home))
     report = practice.import_file(source)

@@ -11,6 +11,7 @@ releases the patient's contact slot and puts its draft back to `approved`.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,7 +108,7 @@ class Outbox:
         try:
             receipt = self._senders()[row.channel].send(message)
         except Exception as exc:  # any failure of the channel is a failed try, retried later
-            self._failed_try(row, _reason(exc))
+            self._failed_try(row, _reason(exc, message.to))
             return False
         self._delivered(row, receipt)
         return True
@@ -238,10 +239,12 @@ def _message(row: Any) -> Message:
     )
 
 
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, CrosssellError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+def _reason(exc: Exception, recipient: str) -> str:
+    """Why a try failed, for the API and the audit log: never the patient's address or number,
+    which a channel's error may echo."""
+    text = str(exc)
+    said = text if isinstance(exc, CrosssellError) else ": ".join(filter(None, (type(exc).__name__, text)))
+    return re.sub(re.escape(recipient), "<recipient>", said, flags=re.IGNORECASE) if recipient else said
 
 
 class Worker:

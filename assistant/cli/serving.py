@@ -38,7 +38,7 @@ def serve(
     settings = Settings()
     host, port = host or settings.api_host, port or settings.api_port
     err.print(f"API on http://{host}:{port} (docs at http://{host}:{port}/docs)")
-    uvicorn.run(create_app(worker=worker), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(worker=worker), host=host, port=port, log_level="info", server_header=False)
 
 
 def worker(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import date
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.api.app import RESOURCES
+from assistant.api.middleware import MAX_DEPTH as MAX
 from assistant.api.routers import health
 from assistant.app.accounts import User
 from assistant.app.review import Review
@@ -192,19 +196,154 @@ def test_bad_parameters_are_422_in_the_same_shape(client, auth):
     assert set(answer.json()) == {"error", "status"} and "top" in answer.json()["error"]
 
 
+FIRST = "d001"
+
+
+def _said_of(patient) -> list[str]:
+    return [f"{patient.first_name} {patient.last_name}", patient.email]
+
+
 class BrokenReview(Review):
-    """A desk with a bug in it: the queue fails with patient data in the exception."""
+    """A desk with a bug in it: the queue fails with a patient's data in the exception."""
 
     def queue(self, actor: User, as_of: date, limit: int | None = None) -> dict:
-        raise RuntimeError("d001 Beatriz Lopez, 212 lb: cannot rank")
+        patient = self.repository.patient(FIRST)
+        raise RuntimeError(f"{', '.join(_said_of(patient))}: cannot rank")
 
 
-def test_an_unexpected_failure_is_a_bare_json_500(desk, auth):
+def test_an_unexpected_failure_is_a_bare_json_500_logged_without_its_data(desk, auth, caplog):
     broken = BrokenReview(desk.practice, desk.review.drafting)
-    with TestClient(create_app(broken), raise_server_exceptions=False) as client:
+    # Whatever escapes the app, the server logs with its text: here nothing may escape.
+    with TestClient(create_app(broken)) as client:
         for path in ("/v1/queue", "/queue"):
             answer = client.get(path, headers=auth["qa"])
             assert answer.status_code == 500
             assert answer.json() == {"error": "internal error", "status": 500}
-            assert "Beatriz" not in answer.text and "Traceback" not in answer.text
+            assert "Traceback" not in answer.text
         assert client.get("/v1/me", headers=auth["qa"]).status_code == 200
+    failures = [caplog.handler.format(r) for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(failures) == 2
+    assert all("RuntimeError" in logged and "in queue" in logged for logged in failures)  # what, where
+    for said in _said_of(desk.practice.repository.patient(FIRST)):
+        assert not [text for text in (answer.text, *failures) if said in text], said
+
+
+SAFE_HEADERS = {
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "content-security-policy": "frame-ancestors 'none'",
+    "referrer-policy": "no-referrer",
+}
+
+
+def test_every_answer_carries_the_safe_headers(desk, client, auth):
+    broken = BrokenReview(desk.practice, desk.review.drafting)
+    with TestClient(create_app(broken)) as failing:
+        answers = [
+            client.get("/health"),
+            client.get("/v1/me", headers=auth["qa"]),
+            client.get("/v1/queue"),  # 401
+            client.get("/v1/nothing-here"),
+            client.delete("/v1/queue", headers=auth["qa"]),
+            client.get("/v1/learning", params={"top": 0}, headers=auth["qa"]),
+            client.post("/v1/events", content=b"x" * (5 * 2**20 + 1), headers=auth["coordinator"]),
+            client.get("/docs"),
+            client.get("/openapi.json"),
+            failing.get("/v1/queue", headers=auth["qa"]),
+        ]
+    assert {a.status_code for a in answers} == {200, 401, 404, 405, 413, 422, 500}
+    for answer in answers:
+        assert {k: answer.headers.get(k) for k in SAFE_HEADERS} == SAFE_HEADERS, answer.request.url
+
+
+def _local_assets(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href)=["']([^"']+)["']|url: ?["']([^"']+)["']""", html)
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_docs_load_everything_from_this_server(client, page):
+    answer = client.get(page)
+    assert answer.status_code == 200 and "text/html" in answer.headers["content-type"]
+    assets = [a or b for a, b in _local_assets(answer.text)]
+    scripts = [a for a in assets if a.endswith(".js")]
+    assert scripts and "/openapi.json" in answer.text and "http" not in answer.text
+    for asset in assets:
+        assert asset.startswith("/") and not asset.startswith("//"), asset
+        fetched = client.get(asset)
+        assert fetched.status_code == 200, asset
+    for script in scripts:
+        assert "javascript" in client.get(script).headers["content-type"], script
+
+
+def _event_lines(patient_id: str, size: int) -> bytes:
+    """JSON Lines of valid feedback events for one patient, `size` bytes or a little more."""
+    lines, total = [], 0
+    while total <= size:
+        line = orjson.dumps(
+            {
+                "type": "event",
+                "id": f"big-{len(lines)}",
+                "kind": "feedback",
+                "patient_id": patient_id,
+                "at": f"{DAY}T09:00:00Z",
+                "score": 8,
+                "comment": "fine " * 40,
+            }
+        )
+        lines.append(line)
+        total += len(line) + 1
+    return b"\n".join(lines)
+
+
+def test_a_body_over_the_limit_is_413_naming_it_and_nothing_is_stored(desk, client, auth, ready):
+    body = _event_lines(ready[-1], 5 * 2**20)
+    ndjson = {**auth["coordinator"], "Content-Type": "application/x-ndjson"}
+    declared = client.post("/v1/events", content=body, headers=ndjson)
+
+    def chunks():  # no Content-Length: the body comes in pieces
+        for start in range(0, len(body), 2**16):
+            yield body[start : start + 2**16]
+
+    streamed = client.post("/v1/events", content=chunks(), headers=ndjson)
+    for answer in (declared, streamed):
+        assert answer.status_code == 413
+        assert answer.json() == {
+            "error": "the request body is over the limit of 5 MiB (5242880 bytes)",
+            "status": 413,
+        }
+    history = desk.practice.repository.history(ready[-1], 2**40)
+    assert not [e for e in history.events if e.id.startswith("big-")]
+    smaller = client.post("/v1/events", content=body[: 2**20].rsplit(b"\n", 1)[0], headers=ndjson)
+    assert smaller.status_code == 200 and smaller.json()["rejected"] == 0
+
+
+def test_json_nested_deeper_than_32_levels_is_422(client, auth):
+    deep = "[" * 1000 + "]" * 1000
+    inside = '{"patient_id": ' + '{"a": ' * 1000 + "1" + "}" * 1000 + "}"
+    headers = {**auth["coordinator"], "Content-Type": "application/json"}
+    tries = [("/v1/events", deep), ("/v1/events", inside), ("/v1/drafts", inside), ("/v1/auth/token", deep)]
+    for path, body in tries:
+        answer = client.post(path, content=body, headers=headers)
+        assert answer.status_code == 422, (path, answer.text)
+        message = f"the JSON nests arrays and objects deeper than {MAX} levels"
+        assert answer.json() == {"error": message, "status": 422}
+    within = client.post("/v1/replies", json={"patient_id": "x", "channel": "sms", "text": [[[["a"]]]]})
+    assert within.status_code == 401  # 32 levels or fewer go on to the route
+
+
+def test_the_text_to_check_or_save_has_a_length_limit(client, auth, ready):
+    created = client.post("/v1/drafts", json={"patient_id": ready[-2]}, headers=auth["coordinator"])
+    assert created.status_code in (200, 201), created.text
+    draft = created.json()
+    url = f"/v1/drafts/{draft['id']}"
+    for method, path, body in (
+        ("post", f"{url}/check", {"body": "word " * 2001}),
+        ("post", f"{url}/check", {"subject": "s" * 301, "body": "fine"}),
+        ("patch", url, {"version": draft["version"], "body": "word " * 2001}),
+    ):
+        answer = client.request(method, path, json=body, headers=auth["coordinator"])
+        assert answer.status_code == 422, answer.text
+        assert "at most" in answer.json()["error"]
+    at_limit = client.post(f"{url}/check", json={"body": "word " * 2000}, headers=auth["coordinator"])
+    assert at_limit.status_code == 200

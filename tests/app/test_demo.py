@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from datetime import date
+from pathlib import Path
 
 from typer.testing import CliRunner
 
-from assistant.app.demo import build_demo
+from assistant.app.demo import DEMO_FILE, DEMO_PASSWORD, build_demo, demo_settings, prepare_review
+from assistant.app.practice import Practice
+from assistant.app.review import open_review
 from assistant.cli import app
 from assistant.domain.moments import Moment
 from assistant.synthetic.scenarios import SCENARIOS
@@ -42,3 +47,39 @@ def runner_output(tmp_path) -> str:
     )
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+def test_everything_the_demo_writes_is_private_to_its_owner(tmp_path):
+    """The home, the database and its journal, the vector store, the outbox and the demo file:
+    folders 0700 and files 0600, though the process was started with a umask that shares."""
+    as_of = date(2026, 11, 24)
+    before = os.umask(0o022)
+    try:
+        home, _, _ = build_demo(tmp_path / "demo", as_of, 40, seed=7)
+        prepare_review(home, as_of)
+        with open_review(Practice(demo_settings(home))) as review:
+            for channel in ("email", "sms"):
+                _send_one(review, channel)
+            modes = _modes(home)  # with the database open, so its -wal and -shm are there
+    finally:
+        os.umask(before)
+    expected = {DEMO_FILE, "crosssell.db", "crosssell.db-wal", "crosssell.db-shm", "chroma", "outbox/sms.csv"}
+    assert expected <= set(modes) and any(p.startswith("outbox/email/") for p in modes)
+    assert modes.pop(".") == 0o700
+    shared = {path: oct(mode) for path, mode in modes.items() if mode not in (0o700, 0o600)}
+    assert not shared
+
+
+def _send_one(review, channel: str) -> None:
+    coordinator, _ = review.login("maria", DEMO_PASSWORD)
+    provider, _ = review.login("drlee", DEMO_PASSWORD)
+    draft = next(d for d in review.drafts(coordinator, statuses=["drafted"]) if d["channel"] == channel)
+    submitted = review.submit(coordinator, draft["id"])
+    review.approve(provider, draft["id"], submitted.version)
+    assert review.send(coordinator, draft["id"]).status == "sent"
+
+
+def _modes(home: Path) -> dict[str, int]:
+    """Every path under `home` (and `.` for itself) with its permission bits."""
+    paths = [home, *home.rglob("*")]
+    return {str(p.relative_to(home)): stat.S_IMODE(p.stat().st_mode) for p in paths}
