@@ -147,7 +147,7 @@ def audit_log(
 @audit.command("verify")
 def audit_verify(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
     """Check the log's hash chain, entry by entry, and its end against the stored head. Exit
-    status 0 when it is whole; 8, naming the first altered, missing or cut-off entry, when not."""
+    status 0 when it is whole; 10, naming the first altered, missing or cut-off entry, when not."""
     check = _at_desk(lambda desk, me: desk.verify_audit(me))
     if fmt is Format.json:
         render.print_json(check.as_dict())
