@@ -40,7 +40,7 @@ def build_demo(
         if not (home / DEMO_FILE).exists() and any(home.iterdir()):
             raise InputError(f"{home} holds something other than a demo practice; choose another --home")
         shutil.rmtree(home)
-    source = private.file(private.folder(home) / DEMO_FILE)
+    source = private.file(home / DEMO_FILE)  # its folders too, 0700
     write_practice(source, patients, as_of, seed=seed)
     practice = Practice(demo_settings(home))
     report = practice.import_file(source)
