@@ -11,6 +11,7 @@ import pytest
 from assistant.app.practice import Practice
 from assistant.clock import Clock
 from assistant.settings import Settings
+from tests.shared_servers import shared_storage
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT.parent / "shared" / "cases"  # ../shared/cases/dev holds the known answers
@@ -37,10 +38,25 @@ def fixed_clock() -> Iterator[Clock]:
         yield Clock.fixed(NOW)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def module_storage() -> Iterator[None]:
+    """The database and vector store of the practices a module-scoped fixture opens: the test
+    servers when `CROSSSELL_TEST_DATABASE_URL` / `CROSSSELL_TEST_CHROMA_URL` are set (a database
+    and a practice id of the module's own), else the home's SQLite file and embedded store."""
+    with pytest.MonkeyPatch.context() as patch, shared_storage(patch):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def storage(module_storage: None) -> Iterator[None]:
+    """The same for each test: a database and a practice id of its own."""
+    with pytest.MonkeyPatch.context() as patch, shared_storage(patch):
+        yield
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CROSSSELL_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("CROSSSELL_DATABASE_URL", raising=False)
     return tmp_path / "home"
 
 

@@ -117,7 +117,6 @@ def screen_env(clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> Clinic:
     monkeypatch.setenv("CROSSSELL_LLM", "none")
     monkeypatch.setenv("CROSSSELL_EMAIL_SENDER", "outbox")
     monkeypatch.setenv("CROSSSELL_UI_AS_OF", AS_OF.isoformat())
-    monkeypatch.delenv("CROSSSELL_DATABASE_URL", raising=False)
     return clinic
 
 
