@@ -11,7 +11,7 @@ import pytest
 from assistant.app.practice import Practice
 from assistant.clock import Clock
 from assistant.settings import Settings
-from tests.shared_servers import shared_storage
+from tests.shared_servers import drop_left, shared_storage
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT.parent / "shared" / "cases"  # ../shared/cases/dev holds the known answers
@@ -43,8 +43,14 @@ def module_storage() -> Iterator[None]:
     """The database and vector store of the practices a module-scoped fixture opens: the test
     servers when `CROSSSELL_TEST_DATABASE_URL` / `CROSSSELL_TEST_CHROMA_URL` are set (a database
     and a practice id of the module's own), else the home's SQLite file and embedded store."""
-    with pytest.MonkeyPatch.context() as patch, shared_storage(patch):
+    with pytest.MonkeyPatch.context() as patch, shared_storage(patch, drop=False):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def left_databases() -> Iterator[None]:
+    yield
+    drop_left()
 
 
 @pytest.fixture(autouse=True)

@@ -30,10 +30,14 @@ def database_url(admin_url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
+LEFT: list[str] = []
+"""Databases kept until the test session ends (`drop_left`)."""
+
+
 @contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
+def fresh_database(admin_url: str, drop: bool = True) -> Iterator[str]:
     """A new, empty PostgreSQL database on the test server, dropped (whoever still holds a
-    connection to it) when the block ends."""
+    connection to it) when the block ends, or with `drop=False` when the session does."""
     from sqlalchemy import text
 
     name = f"t_{uuid.uuid4().hex}"
@@ -41,11 +45,31 @@ def fresh_database(admin_url: str) -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+        if not drop:
+            LEFT.append(name)
         yield database_url(admin_url, name)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if drop:
+            _drop(admin, [name])
     finally:
         admin.dispose()
+
+
+def _drop(admin, names: list[str]) -> None:
+    from sqlalchemy import text
+
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def drop_left() -> None:
+    if TEST_DATABASE_URL and LEFT:
+        admin = _admin(TEST_DATABASE_URL)
+        try:
+            _drop(admin, LEFT)
+        finally:
+            admin.dispose()
+        LEFT.clear()
 
 
 def practice_id() -> str:
@@ -54,10 +78,11 @@ def practice_id() -> str:
 
 
 @contextmanager
-def shared_storage(patch: pytest.MonkeyPatch) -> Iterator[None]:
+def shared_storage(patch: pytest.MonkeyPatch, drop: bool = True) -> Iterator[None]:
     """Points every practice opened from the environment at the test servers when the
     switches are set, and at the local SQLite file and embedded store when they are not
-    (whatever the developer's own shell says)."""
+    (whatever the developer's own shell says). `drop=False` keeps the database until the
+    session ends: a package-scoped fixture may have opened its practice in it."""
     for name in ("CROSSSELL_DATABASE_URL", "CROSSSELL_CHROMA_URL", "CROSSSELL_PRACTICE_ID"):
         patch.delenv(name, raising=False)
     if TEST_CHROMA_URL:
@@ -66,6 +91,6 @@ def shared_storage(patch: pytest.MonkeyPatch) -> Iterator[None]:
     if not TEST_DATABASE_URL:
         yield
         return
-    with fresh_database(TEST_DATABASE_URL) as url:
+    with fresh_database(TEST_DATABASE_URL, drop) as url:
         patch.setenv("CROSSSELL_DATABASE_URL", url)
         yield

@@ -19,6 +19,7 @@ from assistant.servers import free_port
 from assistant.settings import Settings
 from assistant.synthetic import write_practice
 from tests.review_desk import AS_OF, PASSWORD
+from tests.storage.rows import refuse_writes
 
 DAY = AS_OF.isoformat()
 ROLES = ("coordinator", "provider", "admin")
@@ -78,12 +79,8 @@ def _send_an_email(day: Day) -> dict:
 
 def _refuse_patient_writes(practice: Practice) -> None:
     """The database turns every write of a patient down (locked, full, failing)."""
-    with practice.repository.engine.begin() as conn:
-        for when in ("INSERT", "UPDATE"):
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER refuse_{when.lower()} BEFORE {when} ON patients "
-                "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
-            )
+    for on in ("INSERT", "UPDATE"):
+        refuse_writes(practice.repository.engine, "patients", "the disk is full", on=on)
 
 
 def _every_logger_at_debug(caplog) -> None:
