@@ -9,11 +9,14 @@ one patient, and results are checked again on the way out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
 from numpy.typing import NDArray
@@ -23,7 +26,7 @@ from assistant.drafting.brief import Source
 from assistant.errors import ConfigurationError
 from assistant.knowledge import Passage
 from assistant.semantic import Embedder
-from assistant.settings import Settings
+from assistant.settings import DEFAULT_PRACTICE, Settings
 
 Vector = Sequence[float] | NDArray[Any]
 """A query's embedding, as the embedder gives it."""
@@ -63,21 +66,190 @@ def _chroma_embedding_function(embedder: Embedder) -> Any:
 
 
 def _client(settings: Settings) -> Any:
+    """The embedded store under the home (the home's own practice: the collections earlier
+    versions wrote stay where they were), or the practice's database on the Chroma server."""
     import chromadb
+
+    if settings.chroma_url:
+        return _server_client(settings, Server.of(settings.chroma_url))
+    private.folder(settings.chroma_dir)
+    chroma = chromadb.config.Settings(anonymized_telemetry=False)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma)
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """Where a Chroma server is, from CROSSSELL_CHROMA_URL; `shown` is the URL as errors
+    name it."""
+
+    host: str
+    port: int
+    ssl: bool
+    shown: str
+
+    @classmethod
+    def of(cls, url: str) -> Server:
+        try:
+            parts = urlparse(url)
+            port = parts.port
+        except ValueError:
+            raise ConfigurationError("CROSSSELL_CHROMA_URL must be http(s)://host:port") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError("CROSSSELL_CHROMA_URL must be http(s)://host:port")
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        shown = f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+        if parts.username or parts.password:
+            raise ConfigurationError(
+                f"CROSSSELL_CHROMA_URL ({shown}) carries credentials, which are never sent: "
+                "give the server's token in CROSSSELL_CHROMA_TOKEN (or CROSSSELL_CHROMA_HEADERS)"
+            )
+        ssl = parts.scheme == "https"
+        return cls(parts.hostname, port or (443 if ssl else 8000), ssl, shown)
+
+
+def practice_database(settings: Settings) -> str:
+    """The practice's own database on a Chroma server. The default practice keeps Chroma's
+    default database, where a single practice's collections have always been."""
+    from chromadb.config import DEFAULT_DATABASE
+
+    if settings.practice_id == DEFAULT_PRACTICE:
+        return DEFAULT_DATABASE
+    return f"crosssell-{settings.practice_id}"
+
+
+def _server_settings(settings: Settings, server: Server) -> Any:
+    """chromadb's settings for the server: its token through chromadb's own token auth, and
+    the extra headers. A fresh object each time: chromadb keeps and changes the one it is given."""
     from chromadb.config import Settings as ChromaSettings
 
-    chroma = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise ConfigurationError(
-                f"CROSSSELL_CHROMA_URL must be http(s)://host:port, got {settings.chroma_url!r}"
-            )
+    auth: dict[str, Any] = {}
+    if settings.chroma_token is not None:
+        auth = {
+            "chroma_client_auth_provider": "chromadb.auth.token_authn.TokenAuthClientProvider",
+            "chroma_client_auth_credentials": settings.chroma_token.get_secret_value(),
+            "chroma_auth_token_transport_header": settings.chroma_token_header,
+        }
+    return ChromaSettings(
+        anonymized_telemetry=False,
+        chroma_api_impl="chromadb.api.fastapi.FastAPI",
+        chroma_server_host=server.host,
+        chroma_server_http_port=server.port,
+        chroma_server_ssl_enabled=server.ssl,
+        chroma_server_headers=_headers(settings),
+        **auth,
+    )
+
+
+def _headers(settings: Settings) -> dict[str, str]:
+    return {name: value.get_secret_value() for name, value in settings.chroma_headers.items()}
+
+
+def _server_client(settings: Settings, server: Server) -> Any:
+    """A client on the practice's database, made first if the server lacks it (or its tenant)."""
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+    from chromadb.errors import NotFoundError
+
+    tenant, database = settings.chroma_tenant, practice_database(settings)
+    with _reaching(settings, server.shown):
+        admin = chromadb.AdminClient(_server_settings(settings, server))
+        try:
+            try:
+                admin.get_tenant(tenant)
+            except NotFoundError:
+                _create(lambda: admin.create_tenant(tenant), lambda: admin.get_tenant(tenant))
+            try:
+                admin.get_database(database, tenant)
+            except NotFoundError:
+                _create(
+                    lambda: admin.create_database(database, tenant),
+                    lambda: admin.get_database(database, tenant),
+                )
+        finally:
+            SharedSystemClient._release_system(getattr(admin, "_identifier", ""))
         return chromadb.HttpClient(
-            host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=chroma
+            host=server.host,
+            port=server.port,
+            ssl=server.ssl,
+            headers=_headers(settings),
+            settings=_server_settings(settings, server),
+            tenant=tenant,
+            database=database,
         )
-    private.folder(settings.chroma_dir)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma)
+
+
+def _create(create: Callable[[], object], get: Callable[[], object]) -> None:
+    """Creates a tenant or database; one another worker made meanwhile is as good."""
+    try:
+        create()
+    except Exception:
+        get()
+
+
+@contextmanager
+def _reaching(settings: Settings, where: str, opening: bool = True) -> Iterator[None]:
+    """Turns a vector store that cannot be reached, or refuses us, into our ConfigurationError
+    naming the store; never with the token, the headers or credentials. While `opening`, any
+    failure is one; later, only the store's own and its transport's (not a bug of ours)."""
+    try:
+        yield
+    except ConfigurationError:
+        raise
+    except Exception as exc:
+        if not (opening or _from_the_store(exc)):
+            raise
+        raise ConfigurationError(_unreachable(settings, where, exc)) from None
+
+
+def _from_the_store(exc: Exception) -> bool:
+    import httpx
+    from chromadb.errors import ChromaError
+
+    # chromadb raises a bare Exception with the body of an HTTP error it cannot name.
+    return isinstance(exc, ChromaError | httpx.HTTPError) or type(exc) is Exception
+
+
+def _unreachable(settings: Settings, where: str, exc: Exception) -> str:
+    import httpx
+    from chromadb.errors import AuthorizationError, ChromaAuthError
+
+    text = str(exc)
+    for secret in _secrets(settings):
+        text = text.replace(secret, "***")
+    refused = isinstance(exc, AuthorizationError | ChromaAuthError) or any(
+        word in text for word in ("401", "403", "Unauthorized", "Forbidden", "Authorization header")
+    )
+    if settings.chroma_url and refused:
+        return (
+            f"the Chroma server at {where} refused us: check CROSSSELL_CHROMA_TOKEN, "
+            "CROSSSELL_CHROMA_TOKEN_HEADER and CROSSSELL_CHROMA_HEADERS"
+        )
+    if settings.chroma_url and (isinstance(exc, httpx.TransportError) or "Could not connect" in text):
+        why = f"{type(exc).__name__}: {text}"[:200] if isinstance(exc, httpx.TransportError) else "no answer"
+        return f"cannot reach the Chroma server at {where} (CROSSSELL_CHROMA_URL; {why}): is it running?"
+    return f"cannot open the vector store at {where}: {type(exc).__name__}: {text}"[:500]
+
+
+def _secrets(settings: Settings) -> list[str]:
+    found = [value for value in _headers(settings).values() if value]
+    if settings.chroma_token is not None and settings.chroma_token.get_secret_value():
+        found.append(settings.chroma_token.get_secret_value())
+    return found
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reached(method: Callable[Concatenate[Library, P], R]) -> Callable[Concatenate[Library, P], R]:
+    """The method's calls to the store, under `Library.reaching`."""
+
+    @functools.wraps(method)
+    def reached(self: Library, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.reaching():
+            return method(self, *args, **kwargs)
+
+    return reached
 
 
 class Library:
@@ -85,7 +257,9 @@ class Library:
 
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.embedder = embedder
-        try:
+        self.settings = settings
+        self.where = Server.of(settings.chroma_url).shown if settings.chroma_url else str(settings.chroma_dir)
+        with self.reaching(opening=True):
             client = self._client = _client(settings)
             function = _chroma_embedding_function(embedder)
             space = {"hnsw:space": "cosine"}
@@ -95,11 +269,11 @@ class Library:
             self.knowledge = client.get_or_create_collection(
                 KNOWLEDGE, embedding_function=function, metadata=space
             )
-        except ConfigurationError:
-            raise
-        except Exception as exc:
-            where = settings.chroma_url or settings.chroma_dir
-            raise ConfigurationError(f"cannot open the vector store at {where}: {exc}") from exc
+
+    def reaching(self, opening: bool = False) -> AbstractContextManager[None]:
+        """Any call to the store: one that cannot be reached (or refuses us) is our
+        ConfigurationError naming it, at start and midway alike."""
+        return _reaching(self.settings, self.where, opening)
 
     def close(self) -> None:
         """Lets go of the store: an embedded store keeps one shared system per folder until
@@ -110,6 +284,7 @@ class Library:
 
     # Indexing ---------------------------------------------------------------------------
 
+    @_reached
     def index_history(self, by_patient: dict[str, list[Source]]) -> int:
         """Brings these patients' entries up to date; returns how many were (re)embedded."""
         wanted: dict[str, tuple[Source, str, str]] = {}
@@ -140,6 +315,7 @@ class Library:
             self.history.delete(ids=stale)
         return len(todo)
 
+    @_reached
     def index_knowledge(self, passages: Iterable[Passage]) -> int:
         wanted = {p.id: (p, content_hash(p.text)) for p in passages}
         stored = self._stored(self.knowledge, None)
@@ -173,6 +349,7 @@ class Library:
 
     # Searching --------------------------------------------------------------------------
 
+    @_reached
     def snippets(
         self, patient_id: str, query: str, limit: int = 4, vector: Vector | None = None
     ) -> list[Source]:
@@ -193,6 +370,7 @@ class Library:
             )
         return snippets
 
+    @_reached
     def passages(
         self, service_id: str, query: str, limit: int = 2, vector: Vector | None = None
     ) -> list[Source]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from assistant.errors import ConfigurationError
 
 
 def bundled(name: str) -> Path:
@@ -18,6 +21,12 @@ def bundled(name: str) -> Path:
 
 Backend = Literal["none", "openai", "local"]
 """Who writes the drafts: the templates only, an OpenAI-compatible server, the bundled model."""
+DEFAULT_PRACTICE = "default"
+PRACTICE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+"""A practice id: 1-32 lowercase letters, digits, `-` or `_`, starting with a letter or digit (it
+names the practice's database on a shared Chroma server)."""
+CHROMA_TENANT = re.compile(r"[A-Za-z0-9_-]{3,64}")
+"""What a Chroma server accepts as a tenant name."""
 
 
 class Settings(BaseSettings):
@@ -65,7 +74,28 @@ class Settings(BaseSettings):
         default=False,
         description="whether an email body may quote measurements (body weight, BMI, doses, lab values)",
     )
-    chroma_url: str | None = None
+    chroma_url: str | None = Field(
+        default=None,
+        description="a Chroma server (http(s)://host:port) instead of the embedded store under the home",
+    )
+    practice_id: str = Field(
+        default=DEFAULT_PRACTICE,
+        description="which practice this is on a shared Chroma server: each has a Chroma database of its own",
+    )
+    chroma_tenant: str = Field(
+        default="default_tenant", description="the Chroma server's tenant the practices' databases are in"
+    )
+    chroma_token: SecretStr | None = Field(
+        default=None, description="the Chroma server's auth token, sent with every request"
+    )
+    chroma_token_header: Literal["Authorization", "X-Chroma-Token"] = Field(
+        default="Authorization",
+        description="how the token is sent: `Authorization: Bearer <token>` or `X-Chroma-Token: <token>`",
+    )
+    chroma_headers: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="extra headers for the Chroma server (a JSON object), e.g. a proxy's key",
+    )
     llm: Literal["auto", Backend] = "auto"
     model: str = "gpt-4o-mini"
     openai_api_key: SecretStr | None = Field(
@@ -132,6 +162,22 @@ class Settings(BaseSettings):
     )
     worker_poll_seconds: float = Field(default=5.0, gt=0, description="how often the worker looks")
 
+    @field_validator("practice_id")
+    @classmethod
+    def _practice_id(cls, value: str) -> str:
+        if not PRACTICE_ID.fullmatch(value):
+            raise ValueError(
+                "must be 1-32 lowercase letters, digits, '-' or '_', starting with a letter or digit"
+            )
+        return value
+
+    @field_validator("chroma_tenant")
+    @classmethod
+    def _chroma_tenant(cls, value: str) -> str:
+        if not CHROMA_TENANT.fullmatch(value):
+            raise ValueError("must be 3-64 letters, digits, '-' or '_'")
+        return value
+
     @property
     def outbox_dir(self) -> Path:
         return self.home / "outbox"
@@ -159,3 +205,18 @@ def _normalise(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def settings_error(exc: ValidationError | SettingsError) -> ConfigurationError:
+    """What is wrong with the environment, by variable name; never the value given (it may be
+    a token or a password)."""
+    if isinstance(exc, SettingsError):
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"CROSSSELL_{field.group(1).upper()}" if field else "a CROSSSELL_ setting"
+        return ConfigurationError(f"{name} cannot be read: it must be valid JSON of the documented shape")
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        where = error["loc"][0] if error["loc"] else ""
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"CROSSSELL_{str(where).upper()}: {message}" if where else message)
+    return ConfigurationError("; ".join(problems))

@@ -77,8 +77,9 @@ def test_knowledge_passages_are_the_offers_own_and_never_its_restrictions(librar
     assert [p.id for p in found] == ["knowledge:peel#what-it-is"]
 
 
-def test_the_store_persists_under_the_home(tmp_path, matcher):
-    Library(Settings(home=tmp_path), matcher.embedder).index_history({"ann": notes("ann", "kept")})
-    again = Library(Settings(home=tmp_path), matcher.embedder)
+def test_the_embedded_store_persists_under_the_home(tmp_path, matcher):
+    embedded = Settings(home=tmp_path, chroma_url=None)
+    Library(embedded, matcher.embedder).index_history({"ann": notes("ann", "kept")})
+    again = Library(embedded, matcher.embedder)
     assert again.index_history({"ann": notes("ann", "kept")}) == 0
     assert (tmp_path / "chroma").is_dir()

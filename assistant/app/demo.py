@@ -49,10 +49,33 @@ def build_demo(
     return home, report, practice.scan(as_of)
 
 
+SHARED_STORAGE = (
+    "CROSSSELL_DATABASE_URL",
+    "CROSSSELL_CHROMA_URL",
+    "CROSSSELL_CHROMA_TOKEN",
+    "CROSSSELL_CHROMA_HEADERS",
+    "CROSSSELL_CHROMA_TENANT",
+    "CROSSSELL_PRACTICE_ID",
+)
+"""The settings that point a practice at shared servers: the demo and eval runs ignore them
+(their synthetic patients never reach a real practice's database or vector store)."""
+
+
 def demo_settings(home: Path) -> Settings:
-    """The settings over the demo's home; a practice name and coordinator unless set."""
-    settings = Settings(home=home, database_url=None)
+    """The settings over the demo's home (its own SQLite file and embedded vector store,
+    whatever servers are configured); a practice name and coordinator unless set."""
+    settings = Settings(home=home, database_url=None, chroma_url=None)
     return settings.model_copy(update=demo_signature(settings))
+
+
+def demo_environment(home: Path, day: str, environ: dict[str, str]) -> dict[str, str]:
+    """The environment of the demo's API and review screen: the demo's home and day, and no
+    shared server (nor its token) from the caller's environment."""
+    env = {k: v for k, v in environ.items() if k not in SHARED_STORAGE}
+    env.update(CROSSSELL_HOME=str(home), CROSSSELL_UI_AS_OF=day)
+    signature = demo_signature(demo_settings(home))
+    env.update({f"CROSSSELL_{key.upper()}": value for key, value in signature.items()})
+    return env
 
 
 def demo_signature(settings: Settings) -> dict[str, str]:

@@ -244,9 +244,10 @@ class Evals:
 @contextmanager
 def eval_practice(suite: Suite, settings: Settings, matcher=None) -> Iterator[Practice]:
     """The suite's practice files imported into a fresh home that lasts for the block, under
-    the suite's settings."""
+    the suite's settings: its own SQLite file and embedded vector store, whatever servers are
+    configured (a suite's patients never reach a real practice's)."""
     with tempfile.TemporaryDirectory(prefix="crosssell-eval-") as home:
-        update = {**suite.settings, "home": Path(home), "database_url": None}
+        update = {**suite.settings, "home": Path(home), "database_url": None, "chroma_url": None}
         practice = Practice(settings.model_copy(update=update), matcher=matcher)
         for name in suite.practice:
             report = practice.import_file(suite.root / name)

@@ -12,12 +12,14 @@ from enum import StrEnum
 from typing import Annotated, NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 
 from assistant.clock import Clock
 from assistant.domain.days import SPAN, utc_within, within
 from assistant.errors import CrosssellError, InputError
-from assistant.settings import Settings
+from assistant.settings import Settings, settings_error
 
 # Wide enough for the queue when written to a file or a pipe; a terminal sets its own width.
 out = Console(width=None if sys.stdout.isatty() else 150)
@@ -53,11 +55,20 @@ def actor(name: str | None = None) -> str:
 
 
 def run(action: Callable[[], T]) -> T:
-    """The command's work; an error of ours ends the command with its message and exit code."""
+    """The command's work; an error of ours ends the command with its message and exit code, and
+    so does a setting the environment gives wrongly (named, its value never shown)."""
     try:
         return action()
     except CrosssellError as exc:
         fail(str(exc), exc.exit_code)
+    except SettingsError as exc:
+        problem = settings_error(exc)
+        fail(str(problem), problem.exit_code)
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        problem = settings_error(exc)
+        fail(str(problem), problem.exit_code)
 
 
 def fail(message: str, exit_code: int = 2) -> NoReturn:

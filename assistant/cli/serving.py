@@ -13,7 +13,7 @@ import typer
 import uvicorn
 
 from assistant.api import create_app
-from assistant.app.demo import build_demo, demo_signature, prepare_review
+from assistant.app.demo import build_demo, demo_environment, prepare_review
 from assistant.app.drafting import WeekDrafts
 from assistant.app.importer import ImportReport
 from assistant.app.outbox import Outbox, Worker
@@ -125,9 +125,7 @@ def _serve_until_stopped(home: Path, day: str, logs: Path) -> bool:
     """True when the operator stopped both servers (Ctrl-C); False when one stopped itself."""
     settings = Settings()
     host = settings.api_host
-    env = {k: v for k, v in os.environ.items() if k != "CROSSSELL_DATABASE_URL"}
-    env.update(CROSSSELL_HOME=str(home), CROSSSELL_UI_AS_OF=day)
-    env.update({f"CROSSSELL_{key.upper()}": value for key, value in demo_signature(settings).items()})
+    env = demo_environment(home, day, dict(os.environ))
     api_port, ui_port = free_port(settings.api_port, host), free_port(settings.ui_port, host)
     logs.mkdir(exist_ok=True)
     err.print("starting the API and the review screen ...")

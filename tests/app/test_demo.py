@@ -10,11 +10,20 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from assistant.app.demo import DEMO_FILE, DEMO_PASSWORD, build_demo, demo_settings, prepare_review
+from assistant.app.demo import (
+    DEMO_FILE,
+    DEMO_PASSWORD,
+    SHARED_STORAGE,
+    build_demo,
+    demo_environment,
+    demo_settings,
+    prepare_review,
+)
 from assistant.app.practice import Practice
 from assistant.app.review import open_review
 from assistant.cli import app
 from assistant.domain.moments import Moment
+from assistant.servers import free_port
 from assistant.synthetic.scenarios import SCENARIOS
 
 EXPECTED_REASONS = {s.expect.reason for s in SCENARIOS.values() if s.expect.reason}
@@ -83,3 +92,26 @@ def _modes(home: Path) -> dict[str, int]:
     """Every path under `home` (and `.` for itself) with its permission bits."""
     paths = [home, *home.rglob("*")]
     return {str(p.relative_to(home)): stat.S_IMODE(p.stat().st_mode) for p in paths}
+
+
+def test_the_demo_never_touches_a_configured_database_or_chroma_server(tmp_path, monkeypatch):
+    """Configured servers nobody answers on: the demo builds, scans and drafts in its own home
+    (its SQLite file and embedded store), so it wrote nothing to them."""
+    monkeypatch.setenv("CROSSSELL_CHROMA_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("CROSSSELL_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{free_port()}/practice")
+    monkeypatch.setenv("CROSSSELL_PRACTICE_ID", "north")
+    as_of = date(2026, 11, 24)
+    home, report, result = build_demo(tmp_path / "demo", as_of, 40, seed=7)
+    week = prepare_review(home, as_of)
+    assert report.added["patients"] == 40 and result.ready
+    assert week.drafts and not week.failed
+    assert (home / "chroma").is_dir() and (home / "crosssell.db").is_file()
+
+
+def test_the_demos_servers_get_its_home_and_no_configured_server_or_token(tmp_path):
+    caller = {name: "configured" for name in SHARED_STORAGE} | {"PATH": "/usr/bin", "CROSSSELL_LLM": "none"}
+    env = demo_environment(tmp_path / "demo", "2026-11-24", caller)
+    assert not set(SHARED_STORAGE) & set(env)
+    assert env["CROSSSELL_HOME"] == str(tmp_path / "demo") and env["CROSSSELL_UI_AS_OF"] == "2026-11-24"
+    assert env["PATH"] == "/usr/bin" and env["CROSSSELL_LLM"] == "none"
+    assert {"CROSSSELL_CHROMA_URL", "CROSSSELL_CHROMA_TOKEN", "CROSSSELL_DATABASE_URL"} <= set(SHARED_STORAGE)

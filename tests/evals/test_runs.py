@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.domain.moments import Moment
 from assistant.evals.runs import load_suite
+from assistant.servers import free_port
 from assistant.settings import bundled
 from assistant.storage import schema
 
@@ -40,24 +41,38 @@ def test_the_default_suite_covers_every_moment_both_channels_and_the_adversarial
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
+    """`eval run` of the default suite, with a database and a Chroma server configured that
+    nobody answers on: a run uses its own SQLite file and embedded store, never those."""
     out = tmp_path_factory.mktemp("run")
-    result = runner.invoke(
-        app,
-        [
-            "eval",
-            "run",
-            "--drafter",
-            "none",
-            "--format",
-            "json",
-            "--html",
-            str(out / "report.html"),
-            "--output",
-            str(out / "run.json"),
-            "--quiet",
-        ],
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CROSSSELL_CHROMA_URL", f"http://127.0.0.1:{free_port()}")
+        patch.setenv("CROSSSELL_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{free_port()}/practice")
+        result = runner.invoke(
+            app,
+            [
+                "eval",
+                "run",
+                "--suite",
+                "default",
+                "--drafter",
+                "none",
+                "--format",
+                "json",
+                "--html",
+                str(out / "report.html"),
+                "--output",
+                str(out / "run.json"),
+                "--quiet",
+            ],
+        )
     return result, out
+
+
+def test_an_eval_run_never_touches_a_configured_database_or_chroma_server(default_run):
+    result, _ = default_run
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["drafted"] > 0 and summary["cases"] >= 40
 
 
 def test_a_run_drafts_scores_aggregates_and_reports(default_run):
