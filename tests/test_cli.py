@@ -8,7 +8,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from assistant.app.practice import Practice
 from assistant.cli import app
+from assistant.storage import schema
 
 runner = CliRunner()
 
@@ -52,6 +54,43 @@ def test_missing_file_and_bad_date_are_clear_errors(home, tmp_path):
     assert missing.exit_code == 2 and "no such file" in missing.output
     bad = runner.invoke(app, ["scan", "--as-of", "next tuesday"])
     assert bad.exit_code == 2 and "--as-of" in bad.output
+
+
+def _import_json(path, *lines) -> tuple[int, dict]:
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    result = runner.invoke(app, ["import", str(path), "--format", "json"])
+    assert isinstance(result.exception, SystemExit | None) and "Traceback" not in result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def _rejected(report: dict) -> list[tuple[int, str, str]]:
+    return [(r["line"], r["reason"], r["message"]) for r in report["rejections"]]
+
+
+def test_an_over_long_id_or_phone_or_a_nul_in_a_name_is_a_rejected_line_on_every_database(home, tmp_path):
+    good = {"type": "patient", "id": "p1", "first_name": "Ana", "marketing_consent": True}
+    visit = {"type": "event", "id": "e1", "patient_id": "p1", "kind": "milestone", "at": "2026-11-02"}
+    long_id, long_phone = {**good, "id": "p" * 120}, {**good, "id": "p2", "phone": "5" * 60}
+    nul_name = {**good, "id": "p3", "first_name": "An\x00a"}
+    code, report = _import_json(tmp_path / "a.jsonl", good, long_id, long_phone, nul_name, visit)
+    assert code == 1
+    assert _rejected(report) == [
+        (2, "too long", "field 'id' must be at most 100 characters, got 120"),
+        (3, "too long", "field 'phone' must be at most 50 characters, got 60"),
+        (
+            4,
+            "control character",
+            "field 'first_name' must not hold control characters, got U+0000 at character 3",
+        ),
+    ]
+    assert report["added"] == {"services": 0, "patients": 1, "events": 1, "offers": 0, "outcomes": 0}
+    # Now that rows are stored, the import looks up what each line's id held: a NUL there too.
+    code, report = _import_json(
+        tmp_path / "b.jsonl", {**visit, "id": "e\x002"}, long_id, {**visit, "id": "e2"}
+    )
+    assert code == 1 and [r[:2] for r in _rejected(report)] == [(1, "control character"), (2, "too long")]
+    assert report["added"]["events"] == 1
+    assert Practice().repository.ids(schema.events) == {"e1", "e2"}
 
 
 def test_one_line_at_the_end_of_the_calendar_never_aborts_the_import(home, tmp_path):

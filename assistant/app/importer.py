@@ -329,13 +329,13 @@ class Importer:
         if not rows and not consent:
             return
         self._pending[table], self._numbers[table] = [], []
-        with self._connection.begin():
-            before = self._stored(table, rows)
         try:
+            with self._connection.begin():
+                before = self._stored(table, rows)
             with self._connection.begin():
                 self._changed[table] += self._write(table, rows, consent)
         except ROW_ERRORS:
-            rows, consent = self._write_by_line(table, rows, numbers, consent)
+            before, rows, consent = self._write_by_line(table, rows, numbers, consent)
         self._note_changes(table, rows, before, consent)
 
     def _write(self, table: str, rows: list, consent: list[_ConsentWrite]) -> int:
@@ -347,26 +347,37 @@ class Importer:
 
     def _write_by_line(
         self, table: str, rows: list, numbers: list[int], consent: list[_ConsentWrite]
-    ) -> tuple[list, list[_ConsentWrite]]:
-        """Each row in a transaction of its own, with its line's consent changes; returns the
-        rows and the consent changes stored."""
+    ) -> tuple[dict[str, dict], list, list[_ConsentWrite]]:
+        """Each row in transactions of its own (what its id held, then the row with its line's
+        consent changes), so a statement the database refuses ends only its own transaction
+        (on PostgreSQL a failed statement spoils the rest of its transaction); returns what
+        the stored rows' ids held before, the rows and the consent changes stored."""
         by_line: dict[int, list[_ConsentWrite]] = defaultdict(list)
         for write in consent:
             by_line[write.line].append(write)
+        before: dict[str, dict] = {}
+        read: set[str] = set()  # ids whose stored rows were read: a later line replaces an earlier
+        id_of = self._column(table, "id")
         stored, stored_consent = [], []
         for row, number in zip(rows, numbers, strict=True):
             own = by_line.get(number, [])
             try:
+                held = {}
+                if id_of(row) not in read:
+                    with self._connection.begin():
+                        held = self._stored(table, [row])
                 with self._connection.begin():
                     self._changed[table] += self._write(table, [row], own)
             except ROW_ERRORS as exc:
                 self._reject(number, "database", f"the database refused this line: {refusal(exc)}")
                 self._accepted[table] -= 1
-                self._refused[table].add(self._column(table, "id")(row))
+                self._refused[table].add(id_of(row))
                 continue
+            read.add(id_of(row))
+            before.update(held)
             stored.append(row)
             stored_consent.extend(own)
-        return stored, stored_consent
+        return before, stored, stored_consent
 
     def _stored(self, table: str, rows: list) -> dict[str, dict]:
         """What these rows' ids hold before they are written (nothing, in a table that was

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, get_args, overload
 
@@ -47,6 +48,135 @@ def _bad(field: str, expected: str, value: Any) -> ContractError:
     if len(shown) > 60:
         shown = shown[:57] + "..."
     return ContractError("bad value", f"field '{field}' must be {expected}, got {shown}")
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """How long a string may be, in characters (what PostgreSQL's `VARCHAR(n)` counts), and
+    whether it is free text, which may hold line breaks and tabs; no string holds any other
+    control character (a NUL is text no PostgreSQL column can store)."""
+
+    chars: int
+    free_text: bool = False
+
+
+ID = Limit(100)
+"""A service's or a patient's id, and every field that names one."""
+EVENT_ID = Limit(200)
+NAME = Limit(200)
+LABEL = Limit(100)
+"""A segment, a category, a flag, a metric, and the name of any field."""
+FREE_TEXT = Limit(10_000, free_text=True)
+"""Notes, comments, goals, descriptions, and every field the contract does not name."""
+
+MAX_LENGTHS: dict[str, dict[str, Limit]] = {
+    "service": {
+        "id": ID,
+        "name": NAME,
+        "category": LABEL,
+        "unit": Limit(50),
+        "kind": LABEL,
+        "contraindications": LABEL,
+        "pairs_with": ID,
+        "offered_at": LABEL,
+        "next_steps.to": ID,
+        "next_steps.moments": LABEL,
+    },
+    "patient": {
+        "id": ID,
+        "first_name": NAME,
+        "last_name": NAME,
+        "birth_date": LABEL,
+        "email": Limit(320),
+        "phone": Limit(50),
+        "preferred_channel": LABEL,
+        "flags": LABEL,
+        "memberships": ID,
+        "segment": LABEL,
+    },
+    "event": {
+        "id": EVENT_ID,
+        "patient_id": ID,
+        "service_id": ID,
+        "kind": LABEL,
+        "at": LABEL,
+        "scheduled_for": LABEL,
+        "due_date": LABEL,
+        "moment": LABEL,
+        "channel": LABEL,
+        "metric": LABEL,
+        "unit": Limit(50),
+        "provider": NAME,
+        "referred_name": NAME,
+        "source": NAME,
+    },
+}
+"""The longest value of each field, by type of line (a list's limit is each item's; a field
+inside a list of objects is `list.field`); any other string, at any depth, is `FREE_TEXT`.
+Each is at most its column's width, so every database stores what the contract accepts."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_FREE_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters (Unicode's Cc); free text keeps its tabs and line ends (\\n, \\r\\n)."""
+
+
+def check_strings(obj: dict, kind: str) -> None:
+    """Every string of a line, field names and strings inside lists and objects included, is
+    within its limit (`MAX_LENGTHS`) and holds no control character. The reason names the
+    field and the limit, never the value. Every line passes here, so the common string (short,
+    printable) costs a length and an `isprintable`, both in C."""
+    limits = MAX_LENGTHS[kind]
+    for name, value in obj.items():
+        if len(name) > LABEL.chars or not name.isprintable():
+            _check_name(name, "")
+        if isinstance(value, str):
+            limit = limits.get(name, FREE_TEXT)
+            if len(value) > limit.chars or not value.isprintable():
+                _check_text(value, name, limit)
+        elif isinstance(value, list | dict):
+            _check_value(value, name, name, limits)
+
+
+def _check_value(value: Any, shown: str, key: str, limits: dict[str, Limit]) -> None:
+    if isinstance(value, str):
+        _check_text(value, shown, limits.get(key, FREE_TEXT))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_value(item, f"{shown}[{index}]", key, limits)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            _check_name(name, shown)
+            _check_value(item, f"{shown}.{name}", f"{key}.{name}", limits)
+
+
+def _check_text(value: str, field: str, limit: Limit) -> None:
+    if len(value) > limit.chars:
+        raise ContractError(
+            "too long", f"field '{_shown(field)}' must be at most {limit.chars} characters, got {len(value)}"
+        )
+    if value.isprintable():
+        return
+    found = (_FREE_TEXT_CONTROL if limit.free_text else _CONTROL).search(value)
+    if found is not None:
+        raise ContractError(
+            "control character",
+            f"field '{_shown(field)}' must not hold control characters, got U+{ord(found.group()):04X} "
+            f"at character {found.start() + 1}",
+        )
+
+
+def _check_name(name: str, within: str) -> None:
+    """A field's name is stored with the line too: short, and no control characters."""
+    if len(name) <= LABEL.chars and (name.isprintable() or _CONTROL.search(name) is None):
+        return
+    where = f" in '{_shown(within)}'" if within else ""
+    raise ContractError(
+        "bad field name",
+        f"a field name{where} must be at most {LABEL.chars} characters with no control characters",
+    )
+
+
+def _shown(field: str) -> str:
+    return field if len(field) <= 120 else field[:117] + "..."
 
 
 def parse_time(value: Any, field: str = "at") -> datetime:
@@ -149,6 +279,7 @@ def parse_service(obj: dict, max_price: float = math.inf) -> Service:
     """A service line; its price must be at most `max_price` (the importer's ceiling)."""
     where = "in service"
     sid = _id(obj, "service")
+    check_strings(obj, "service")
     price = _number(obj, "price", where, required=True)
     _money(obj, "price", max_price)
     kind = _text(obj, "kind", where) or "treatment"
@@ -212,6 +343,7 @@ def default_sensitive(name: str, category: str, kind: str, description: str) -> 
 def parse_patient(obj: dict) -> Patient:
     where = "in patient"
     pid = _id(obj, "patient")
+    check_strings(obj, "patient")
     birth = obj.get("birth_date")
     channel = _text(obj, "preferred_channel", where) or "email"
     if channel not in CHANNELS:
@@ -330,6 +462,7 @@ def parse_event(obj: dict, max_price: float = math.inf) -> Event:
     """An event of any kind; `data` keeps every field beyond the common ones, verbatim. A sum
     of money in it (`MONEY`) must be at most `max_price`."""
     eid = _id(obj, "event")
+    check_strings(obj, "event")
     kind = obj.get("kind")
     if kind is None:
         raise _missing("kind", "in event")

@@ -281,6 +281,18 @@ def slot_release(patient_id: str, message_id: str) -> Executable:
     )
 
 
+def _history_order(table: Table) -> tuple[Any, ...]:
+    """The order every history is read in: by patient, then time; the id breaks ties, so two
+    events at one instant come back the same way on every database and every run."""
+    return (table.c.patient_id, table.c.at, table.c.id)
+
+
+def _sorted_events(rows: Iterable[Any]) -> list[Any]:
+    """Event rows (`_EVENT_COLUMNS`) in `_history_order`, sorted here: an ORDER BY would
+    steer SQLite off the partial index on consent facts."""
+    return sorted(rows, key=lambda row: (row[1], row[3], row[0]))
+
+
 _EVENT_COLUMNS = [
     schema.events.c[n] for n in ("id", "patient_id", "kind", "at", "service_id", "ref_at", "data")
 ]
@@ -422,7 +434,10 @@ class Repository:
 
     def services(self) -> list[Service]:
         with self.engine.connect() as conn:
-            return [service_from(r) for r in conn.execute(select(schema.services))]
+            # In id order: a table's own order is no order (PostgreSQL moves an updated row).
+            return [
+                service_from(r) for r in conn.execute(select(schema.services).order_by(schema.services.c.id))
+            ]
 
     def ids(self, table: Table) -> set[str]:
         with self.engine.connect() as conn:
@@ -472,11 +487,19 @@ class Repository:
         with self.engine.connect() as conn:
             offers = [
                 offer_from(r)
-                for r in conn.execute(select(schema.offers).where(schema.offers.c.at <= until)).fetchall()
+                for r in conn.execute(
+                    select(schema.offers)
+                    .where(schema.offers.c.at <= until)
+                    .order_by(*_history_order(schema.offers))
+                ).fetchall()
             ]
             outcomes = [
                 outcome_from(r)
-                for r in conn.execute(select(schema.outcomes).where(schema.outcomes.c.at <= until)).fetchall()
+                for r in conn.execute(
+                    select(schema.outcomes)
+                    .where(schema.outcomes.c.at <= until)
+                    .order_by(*_history_order(schema.outcomes))
+                ).fetchall()
             ]
         return offers, outcomes
 
@@ -506,10 +529,10 @@ class Repository:
             quiet: list[History] = []
             consent: dict[str, list[Event]] = {}
             # (no time bound here: it would steer SQLite off the partial index)
-            for row in conn.execute(select(*_EVENT_COLUMNS).where(_CONSENT)).fetchall():
+            for row in _sorted_events(conn.execute(select(*_EVENT_COLUMNS).where(_CONSENT)).fetchall()):
                 if row[3] <= until:
                     consent.setdefault(row[1], []).append(event_from(row))
-            for row in conn.execute(select(schema.patients)).fetchall():
+            for row in conn.execute(select(schema.patients).order_by(schema.patients.c.id)).fetchall():
                 if row.id in active_ids or row.id in due_only:
                     active[row.id] = History(patient_from(row))
                 else:
@@ -518,7 +541,7 @@ class Repository:
                 conn.execute(
                     select(*_EVENT_COLUMNS)
                     .where(events.c.patient_id.in_(recent), events.c.at <= until)
-                    .order_by(events.c.patient_id, events.c.at)
+                    .order_by(*_history_order(events))
                 ).fetchall()
             )
             ids = sorted(due_only)
@@ -526,7 +549,7 @@ class Repository:
                 rows += conn.execute(
                     select(*_EVENT_COLUMNS)
                     .where(events.c.patient_id.in_(ids[start : start + 500]), events.c.at <= until)
-                    .order_by(events.c.patient_id, events.c.at)
+                    .order_by(*_history_order(events))
                 ).fetchall()
         for row in rows:
             history = active.get(row[1])
@@ -539,7 +562,9 @@ class Repository:
     def consent_events(self) -> list[Event]:
         """Every `opted_out` and `opted_in` event: the consent ledger an import checks against."""
         with self.engine.connect() as conn:
-            return [event_from(r) for r in conn.execute(select(*_EVENT_COLUMNS).where(_CONSENT))]
+            return [
+                event_from(r) for r in _sorted_events(conn.execute(select(*_EVENT_COLUMNS).where(_CONSENT)))
+            ]
 
     def marketing_consents(self) -> dict[str, bool]:
         """Each stored patient's marketing consent, by id."""
@@ -570,9 +595,9 @@ class Repository:
         events = schema.events
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(
-                    events.c.patient_id, events.c.kind, events.c.at, events.c.service_id, events.c.data
-                ).where(events.c.kind.in_(list(kinds)), events.c.at.between(since, until))
+                select(events.c.patient_id, events.c.kind, events.c.at, events.c.service_id, events.c.data)
+                .where(events.c.kind.in_(list(kinds)), events.c.at.between(since, until))
+                .order_by(*_history_order(events))
             )
             found = []
             for patient_id, kind, at, service_id, data in rows:
@@ -601,23 +626,23 @@ class Repository:
                 for r in conn.execute(
                     select(*_EVENT_COLUMNS)
                     .where(schema.events.c.patient_id == patient_id, schema.events.c.at <= until)
-                    .order_by(schema.events.c.at)
+                    .order_by(schema.events.c.at, schema.events.c.id)
                 ).fetchall()
             ]
             history.offers = [
                 offer_from(r)
                 for r in conn.execute(
-                    select(schema.offers).where(
-                        schema.offers.c.patient_id == patient_id, schema.offers.c.at <= until
-                    )
+                    select(schema.offers)
+                    .where(schema.offers.c.patient_id == patient_id, schema.offers.c.at <= until)
+                    .order_by(schema.offers.c.at, schema.offers.c.id)
                 )
             ]
             history.outcomes = [
                 outcome_from(r)
                 for r in conn.execute(
-                    select(schema.outcomes).where(
-                        schema.outcomes.c.patient_id == patient_id, schema.outcomes.c.at <= until
-                    )
+                    select(schema.outcomes)
+                    .where(schema.outcomes.c.patient_id == patient_id, schema.outcomes.c.at <= until)
+                    .order_by(schema.outcomes.c.at, schema.outcomes.c.id)
                 )
             ]
         return history

@@ -126,3 +126,31 @@ def test_as_of_at_the_ends_of_the_range_is_answered(client, auth):
         answer = client.get("/v1/queue", params={"as_of": day}, headers=auth["qa"])
         assert answer.status_code == 200 and answer.json()["as_of"] == day
     assert AS_OF.isoformat() == client.get("/v1/queue", headers=auth["qa"]).json()["as_of"]
+
+
+def test_an_over_long_id_or_phone_or_a_nul_in_a_name_or_an_id_is_a_rejected_line_never_a_500(
+    client, auth, desk
+):
+    lines = [
+        PATIENT,
+        {**PATIENT, "id": "h" * 120},
+        {**PATIENT, "id": "h3", "phone": "5" * 60},
+        {**PATIENT, "id": "h4", "first_name": "Ha\x00na"},
+        {**VISIT, "id": "h1-visit\x00"},  # the practice's events are stored: what this id held is looked up
+        {**VISIT, "id": "h1-visit-3"},
+    ]
+    body = b"\n".join(orjson.dumps(x) for x in lines)
+    answer = client.post(
+        "/v1/events", content=body, headers={**auth["coordinator"], "Content-Type": "application/x-ndjson"}
+    )
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert [(r["line"], r["reason"], r["message"].split(" must")[0]) for r in report["rejections"]] == [
+        (2, "too long", "field 'id'"),
+        (3, "too long", "field 'phone'"),
+        (4, "control character", "field 'first_name'"),
+        (5, "control character", "field 'id'"),
+    ]
+    history = desk.practice.repository.history("h1")
+    assert history is not None and "h1-visit-3" in {e.id for e in history.events}
+    assert desk.practice.repository.patient("h3") is None

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.app.practice import Practice
+from assistant.domain import contract
 from assistant.domain.eligibility import Reason
 from assistant.storage import schema
 from tests.conftest import CASES
@@ -216,9 +217,129 @@ def test_a_line_longer_than_the_limit_is_refused_unread(home, matcher, tmp_path,
     assert report.added["patients"] == 1 and report.added["events"] == 1
 
 
+SERVICE_STEP = {**SERVICE, "id": "s9", "next_steps": [{"to": "botox", "why": "keeps it up"}]}
+TOO_LONG = [
+    ({**PATIENT, "id": "p" * 101}, "id", 100, 101),
+    ({**PATIENT, "id": "p2", "phone": "5" * 51}, "phone", 50, 51),
+    ({**PATIENT, "id": "p2", "email": "a" * 309 + "@example.com"}, "email", 320, 321),
+    ({**PATIENT, "id": "p2", "first_name": "A" * 201}, "first_name", 200, 201),
+    ({**PATIENT, "id": "p2", "segment": "s" * 101}, "segment", 100, 101),
+    ({**PATIENT, "id": "p2", "flags": ["pregnant", "f" * 101]}, "flags[1]", 100, 101),
+    ({**PATIENT, "id": "p2", "memberships": ["m" * 101]}, "memberships[0]", 100, 101),
+    ({**PATIENT, "id": "p2", "goals": ["g" * 10_001]}, "goals[0]", 10_000, 10_001),
+    ({**VISIT, "id": "e" * 201}, "id", 200, 201),
+    ({**VISIT, "id": "e2", "patient_id": "p" * 101}, "patient_id", 100, 101),
+    ({**VISIT, "id": "e2", "note": "n" * 10_001}, "note", 10_000, 10_001),
+    ({**VISIT, "id": "e2", "provider": "d" * 201}, "provider", 200, 201),
+    ({**VISIT, "id": "e2", "chart": {"summary": "c" * 10_001}}, "chart.summary", 10_000, 10_001),
+    ({**SERVICE, "id": "s" * 101}, "id", 100, 101),
+    ({**SERVICE, "name": "N" * 201}, "name", 200, 201),
+    ({**SERVICE, "unit": "u" * 51}, "unit", 50, 51),
+    ({**SERVICE, "category": "c" * 101}, "category", 100, 101),
+    ({**SERVICE, "description": "d" * 10_001}, "description", 10_000, 10_001),
+    ({**SERVICE_STEP, "next_steps": [{"to": "b" * 101}]}, "next_steps[0].to", 100, 101),
+]
+
+
+@pytest.mark.parametrize(("line", "name", "limit", "length"), TOO_LONG)
+def test_a_value_longer_than_its_limit_rejects_its_line_naming_the_field(
+    practice, tmp_path, line, name, limit, length
+):
+    report = practice.import_file(write(tmp_path / "f.jsonl", PATIENT, line, VISIT))
+    assert [(r.line, r.category) for r in report.rejected] == [(2, "too long")]
+    assert report.rejected[0].message == f"field '{name}' must be at most {limit} characters, got {length}"
+    assert report.added["patients"] == 1 and report.added["events"] == 1
+
+
+CONTROL = [
+    ({**PATIENT, "id": "p2", "first_name": "An\x00a"}, "first_name", "U+0000 at character 3"),
+    ({**PATIENT, "id": "p\x002"}, "id", "U+0000 at character 2"),
+    ({**PATIENT, "id": "p2", "last_name": "Ruiz\n"}, "last_name", "U+000A at character 5"),
+    ({**PATIENT, "id": "p2", "phone": "555\t0100"}, "phone", "U+0009 at character 4"),
+    ({**PATIENT, "id": "p2", "goals": ["fine", "\x1b[31mred"]}, "goals[1]", "U+001B at character 1"),
+    ({**PATIENT, "id": "p2", "flags": ["a\x7f"]}, "flags[0]", "U+007F at character 2"),
+    (
+        {**PATIENT, "id": "p2", "intake": {"answers": ["ok", "\x00"]}},
+        "intake.answers[1]",
+        "U+0000 at character 1",
+    ),
+    ({**VISIT, "id": "e\x002"}, "id", "U+0000 at character 2"),
+    ({**VISIT, "id": "e2", "note": "healing\x00well"}, "note", "U+0000 at character 8"),
+    ({**VISIT, "id": "e2", "note": "line one\x0bline two"}, "note", "U+000B at character 9"),
+    ({**VISIT, "id": "e2", "room": "4\x85"}, "room", "U+0085 at character 2"),
+    (
+        {**SERVICE_STEP, "next_steps": [{"to": "botox", "why": "\x00"}]},
+        "next_steps[0].why",
+        "U+0000 at character 1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "name", "found"), CONTROL)
+def test_a_control_character_in_any_string_rejects_its_line_naming_the_field(
+    practice, tmp_path, line, name, found
+):
+    report = practice.import_file(write(tmp_path / "f.jsonl", PATIENT, line, VISIT))
+    assert [(r.line, r.category) for r in report.rejected] == [(2, "control character")]
+    assert report.rejected[0].message == f"field '{name}' must not hold control characters, got {found}"
+    assert report.added["patients"] == 1 and report.added["events"] == 1
+
+
+@pytest.mark.parametrize("name", ["bad\x00name", "n" * 101])
+def test_a_field_name_with_a_control_character_or_too_long_rejects_its_line(practice, tmp_path, name):
+    nested = {**VISIT, "id": "e2", "chart": {name: 1}}
+    report = practice.import_file(
+        write(tmp_path / "f.jsonl", PATIENT, {**PATIENT, "id": "p2", name: 1}, nested)
+    )
+    assert [(r.line, r.category) for r in report.rejected] == [(2, "bad field name"), (3, "bad field name")]
+    assert report.rejected[1].message.startswith("a field name in 'chart' must be at most 100 characters")
+    assert practice.repository.ids(schema.patients) == {"p1"}
+
+
+def test_values_at_every_limit_and_free_text_with_line_breaks_are_stored_whole(practice, tmp_path):
+    patient = {
+        **PATIENT,
+        "id": "p" * 100,
+        "first_name": "A" * 200,
+        "last_name": "B" * 200,
+        "email": "a" * 308 + "@example.com",
+        "phone": "5" * 50,
+        "segment": "s" * 100,
+        "flags": ["f" * 100],
+        "memberships": ["m" * 100],
+        "goals": [("first line\nsecond\tline\r\n" + "g" * 10_000)[:10_000]],
+    }
+    service = {**SERVICE, "name": "N" * 200, "category": "c" * 100, "unit": "u" * 50}
+    note = ("healed well,\n\tno bruising\r\n" + "n" * 10_000)[:10_000]
+    visit = {**VISIT, "id": "e" * 200, "patient_id": patient["id"], "note": note, "provider": "d" * 200}
+    report = practice.import_file(write(tmp_path / "f.jsonl", service, patient, visit))
+    assert not report.rejected
+    stored = practice.repository.history(patient["id"])
+    assert stored is not None
+    assert (stored.patient.email, stored.patient.phone, stored.patient.goals) == (
+        patient["email"],
+        patient["phone"],
+        tuple(patient["goals"]),
+    )
+    assert [(e.id, e.data["note"]) for e in stored.events] == [(visit["id"], note)]
+    assert {s.name for s in practice.repository.services()} == {service["name"]}
+
+
 def refuse(practice: Practice, table: str, when: str) -> None:
-    """A trigger that makes the database itself refuse some rows, as a constraint would."""
+    """A trigger that makes the database itself refuse some rows, as a constraint would (on
+    PostgreSQL with the error a value too long for its column gives)."""
     with practice.repository.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                f"CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF {when} THEN RAISE EXCEPTION 'refused by a constraint' USING ERRCODE = '22001'; "
+                "END IF; RETURN NEW; END $$"
+            )
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"
+            )
+            return
         conn.exec_driver_sql(
             f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} WHEN {when} "
             "BEGIN SELECT RAISE(ABORT, 'refused by a constraint'); END"
@@ -244,6 +365,38 @@ def test_a_line_the_database_refuses_is_rejected_and_the_rest_of_its_batch_lands
     assert report.added == {"services": 0, "patients": 2, "events": 2, "offers": 0, "outcomes": 0}
     assert report.unchanged["patients"] == 0 and report.unchanged["events"] == 0
     assert consent_audit(practice) == [("import", "email", True, False)]
+
+
+def test_whatever_the_database_refuses_of_a_line_behind_the_contract_rejects_that_line_alone(
+    practice, tmp_path, monkeypatch
+):
+    """The storage layer's own guard, with the contract's string checks off: a value the
+    database cannot look up or store (PostgreSQL refuses a NUL anywhere and a value longer
+    than its column) rejects its line, in the lookup of what the id held as in the write, and
+    the lines beside it land; SQLite stores them all."""
+    practice.import_file(write(tmp_path / "a.jsonl", PATIENT, VISIT))  # ids now held are looked up
+    monkeypatch.setattr(contract, "check_strings", lambda obj, kind: None)
+    lines = [
+        {**PATIENT, "id": "p\x002"},
+        {**PATIENT, "id": "p3"},
+        {**PATIENT, "id": "p4", "phone": "5" * 60},
+        {**VISIT, "id": "e\x002"},
+        {**VISIT, "id": "e3", "patient_id": "p3"},
+    ]
+    report = practice.import_file(write(tmp_path / "b.jsonl", *lines))
+    if practice.repository.engine.dialect.name == "postgresql":
+        assert [(r.line, r.category) for r in report.rejected] == [
+            (1, "database"),
+            (3, "database"),
+            (4, "database"),
+        ]
+        assert practice.repository.ids(schema.patients) == {"p1", "p3"}
+        assert practice.repository.ids(schema.events) == {"e1", "e3"}
+    else:
+        assert not report.rejected
+        assert practice.repository.ids(schema.events) == {"e1", "e\x002", "e3"}
+    new = {"fields": ["first_name", "marketing_consent", "preferred_channel"], "events": 1}
+    assert report.changed["p3"].as_dict() == new
 
 
 def test_the_report_names_the_patients_a_run_changed_and_their_fields(practice: Practice, tmp_path):
