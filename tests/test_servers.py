@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.request
+from pathlib import Path
+
+import pytest
 
 from assistant.app.practice import Practice
 from assistant.servers import api_command, free_port, running
 from assistant.settings import Settings
+from tests.shared_servers import TEST_DATABASE_URL, fresh_database
 
 
 def _post(url: str, body: dict, token: str | None = None) -> dict:
@@ -85,3 +90,55 @@ def test_the_api_server_names_no_server_and_stops_a_streamed_body_over_its_limit
     assert headers["cache-control"] == "no-store" and headers["x-content-type-options"] == "nosniff"
     assert refused.status == 413
     assert body == {"error": "the request body is over the limit of 4096 bytes", "status": 413}
+
+
+def _serve_workers(tmp_path: Path, database_url: str | None) -> tuple[str, str]:
+    """`crosssell serve --workers 2 --no-worker` on a new database: both processes migrate it
+    at start, at once. The /health answer, and the log once both have started."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "CROSSSELL_DATABASE_URL"},
+        "CROSSSELL_HOME": str(tmp_path / "home"),
+        "CROSSSELL_LLM": "none",
+    }
+    if database_url:
+        env["CROSSSELL_DATABASE_URL"] = database_url
+    port, log = free_port(), tmp_path / "api.log"
+    command = [*api_command("127.0.0.1", port), "--workers", "2", "--no-worker"]
+    with running(command, f"http://127.0.0.1:{port}/health", env, log):
+        deadline = time.monotonic() + 60
+        while log.read_text().count(STARTED) < 2 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as answer:
+            health = answer.read().decode()
+        return health, log.read_text()
+
+
+STARTED = "Application startup complete."
+
+
+def test_two_api_processes_start_together_on_a_new_sqlite_database(tmp_path):
+    health, log = _serve_workers(tmp_path, None)
+    assert json.loads(health) == {"status": "ok"}
+    assert log.count(STARTED) == 2 and "Traceback" not in log, log[-3000:]
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="CROSSSELL_TEST_DATABASE_URL is not set (no PostgreSQL)")
+def test_two_api_processes_start_together_on_a_new_postgresql_database(tmp_path):
+    with fresh_database(TEST_DATABASE_URL) as url:
+        health, log = _serve_workers(tmp_path, url)
+    assert json.loads(health) == {"status": "ok"}
+    assert log.count(STARTED) == 2 and "Traceback" not in log, log[-3000:]
+
+
+def test_the_app_uvicorns_workers_build_delivers_no_outbox(home):
+    """`serve --workers N` delivers the outbox once, in its own process: the app each of the N
+    processes builds runs no outbox worker of its own."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from assistant.api import configured_app
+
+    with TestClient(configured_app()) as client:
+        assert client.get("/health").status_code == 200
+        assert "crosssell-outbox" not in {thread.name for thread in threading.enumerate()}

@@ -4,6 +4,9 @@ A thin edge over the review desk: it authenticates the bearer token, turns bodie
 and maps errors to statuses. Canonical paths are under /v1; OpenAPI docs at /docs.
 """
 
-from assistant.api.app import create_app
+from assistant.api.app import configured_app, create_app
 
-__all__ = ["create_app"]
+__all__ = ["configured_app", "create_app"]
+
+APP_FACTORY = "assistant.api:configured_app"
+"""Where uvicorn's worker processes find the app (`uvicorn --factory`)."""

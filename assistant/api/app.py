@@ -90,6 +90,13 @@ def create_app(review: Review | None = None, *, worker: bool = False) -> FastAPI
     return app
 
 
+def configured_app() -> FastAPI:
+    """The API over the configured practice (`CROSSSELL_*`), built in each of uvicorn's worker
+    processes (`crosssell serve --workers N`). None of them delivers the outbox: `serve` does
+    that once, in the process that supervises them."""
+    return create_app(worker=False)
+
+
 def _guard(app: FastAPI, max_body_bytes: int) -> None:
     """Each one wraps those added before it: the headers, outermost, go on every answer."""
     app.add_middleware(BodyLimits, max_bytes=max_body_bytes)

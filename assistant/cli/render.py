@@ -32,6 +32,17 @@ def print_json(value: dict | list) -> None:
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
+def migration(summary: dict) -> None:
+    """`crosssell migrate`: which database, and from which schema revision to which."""
+    where, before, after = summary["database"], summary["from"], summary["to"]
+    if not summary["changed"]:
+        out.print(f"{where}: at revision {after}, the newest; nothing to do", highlight=False)
+    elif before is None:
+        out.print(f"{where}: new database, migrated to revision {after} (the newest)", highlight=False)
+    else:
+        out.print(f"{where}: migrated from revision {before} to {after} (the newest)", highlight=False)
+
+
 def bad_lines(bad: Iterable[tuple[int, str]]) -> None:
     for number, why in bad:
         err.print(f"line {number}: {why}", highlight=False)

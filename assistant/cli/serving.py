@@ -1,28 +1,32 @@
-"""The servers: `serve` (the API), `ui` (the review screen), and `demo`, which builds a
-synthetic practice and serves both over it."""
+"""The servers: `serve` (the API), `worker` (the outbox), `ui` (the review screen), `demo`,
+which builds a synthetic practice and serves both over it, and `migrate`, which readies the
+database for them."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 
-from assistant.api import create_app
+from assistant.api import APP_FACTORY, create_app
 from assistant.app.demo import build_demo, demo_environment, prepare_review
 from assistant.app.drafting import WeekDrafts
 from assistant.app.importer import ImportReport
 from assistant.app.outbox import Outbox, Worker
 from assistant.app.practice import Practice, ScanResult
 from assistant.cli import render
-from assistant.cli.common import err, out, parse_day, run
+from assistant.cli.common import TextOrJson, err, out, parse_day, run
 from assistant.sending import senders
 from assistant.servers import api_command, free_port, running, ui_command
 from assistant.settings import Settings
+from assistant.storage import database
 
 
 def serve(
@@ -31,14 +35,53 @@ def serve(
     worker: Annotated[
         bool, typer.Option("--worker/--no-worker", help="deliver the outbox in this process too")
     ] = True,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="API processes answering on the one port")
+    ] = 1,
 ) -> None:
     """Serve the HTTP API for the booking/EHR system (OpenAPI docs at /docs), with the outbox
-    worker in the same process (use `--no-worker` when `crosssell worker` runs apart, for a
-    deployment with several API processes)."""
+    worker in the same process (use `--no-worker` when `crosssell worker` runs apart).
+    `--workers N` starts N API processes on one port; the outbox is then delivered by this
+    process, which supervises them, once, not by each of them."""
     settings = Settings()
     host, port = host or settings.api_host, port or settings.api_port
-    err.print(f"API on http://{host}:{port} (docs at http://{host}:{port}/docs)")
-    uvicorn.run(create_app(worker=worker), host=host, port=port, log_level="info", server_header=False)
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "server_header": False}
+    if workers == 1:
+        err.print(f"API on http://{host}:{port} (docs at http://{host}:{port}/docs)")
+        uvicorn.run(create_app(worker=worker), **options)
+        return
+    if not settings.chroma_url:
+        err.print(
+            "[yellow]warning:[/yellow] the API's processes share the embedded vector store under "
+            f"{settings.chroma_dir}; set CROSSSELL_CHROMA_URL to a Chroma server before drafting "
+            "in more than one of them at a time"
+        )
+    with _delivering(worker):
+        err.print(f"API on http://{host}:{port}, {workers} processes (docs at http://{host}:{port}/docs)")
+        uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+
+
+@contextmanager
+def _delivering(enabled: bool) -> Iterator[None]:
+    """The outbox worker in this process while the block runs, when `enabled`. Opening the
+    practice migrates its database first, so the API's processes find it current."""
+    if not enabled:
+        yield
+        return
+    outbox = _outbox()
+    err.print(f"delivering the outbox every {outbox.settings.worker_poll_seconds:g} s in this process")
+    running = Worker(outbox, outbox.settings.worker_poll_seconds).start()
+    try:
+        yield
+    finally:
+        running.stop()
+
+
+def _outbox() -> Outbox:
+    """The practice's outbox, with its senders: a misconfigured channel fails here, at once."""
+    practice = run(Practice)
+    channels = run(lambda: senders(practice.settings))
+    return Outbox(practice, lambda: channels)
 
 
 def worker(
@@ -47,20 +90,45 @@ def worker(
     """Deliver the outbox: every message Send queued, with retries and backoff, and messages a
     stopped worker left half-sent (delivered again under the same message id). Runs until
     Ctrl-C; `crosssell serve` runs one in-process unless given `--no-worker`."""
-    practice = run(Practice)
-    channels = run(lambda: senders(practice.settings))  # a misconfigured channel fails here, at once
-    outbox = Outbox(practice, lambda: channels)
+    outbox = _outbox()
     if once:
         delivered = run(outbox.run_once)
         err.print(f"delivered {delivered} message(s)")
         return
-    err.print(f"delivering the outbox every {practice.settings.worker_poll_seconds:g} s (Ctrl-C stops)")
-    running = Worker(outbox, practice.settings.worker_poll_seconds).start()
+    poll = outbox.settings.worker_poll_seconds
+    err.print(f"delivering the outbox every {poll:g} s (Ctrl-C stops)")
+    running = Worker(outbox, poll).start()
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         running.stop()
+
+
+def migrate(
+    fmt: Annotated[
+        TextOrJson, typer.Option("--format", help="text for people, json for systems")
+    ] = TextOrJson.text,
+) -> None:
+    """Bring the practice's database (CROSSSELL_DATABASE_URL, else the SQLite file under
+    CROSSSELL_HOME) to the newest schema and say from which revision to which. Every command
+    and server does this itself at start, one process at a time; run it first to upgrade at a
+    moment of your choosing, before starting the API's workers."""
+    summary = run(_migrate)
+    if fmt is TextOrJson.json:
+        render.print_json(summary)
+    else:
+        render.migration(summary)
+
+
+def _migrate() -> dict:
+    engine = database.connect(Settings())
+    try:
+        done = database.migrate(engine)
+    finally:
+        engine.dispose()
+    where = engine.url.render_as_string(hide_password=True)
+    return {"database": where, "from": done.before, "to": done.after, "changed": done.changed}
 
 
 def ui(
