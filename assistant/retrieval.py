@@ -65,13 +65,13 @@ def _chroma_embedding_function(embedder: Embedder) -> Any:
     return MiniLMEmbeddings()
 
 
-def _client(settings: Settings) -> Any:
+def _client(settings: Settings, server: Server | None) -> Any:
     """The embedded store under the home (the home's own practice: the collections earlier
     versions wrote stay where they were), or the practice's database on the Chroma server."""
     import chromadb
 
-    if settings.chroma_url:
-        return _server_client(settings, Server.of(settings.chroma_url))
+    if server is not None:
+        return _server_client(settings, server)
     private.folder(settings.chroma_dir)
     chroma = chromadb.config.Settings(anonymized_telemetry=False)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma)
@@ -258,9 +258,10 @@ class Library:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.embedder = embedder
         self.settings = settings
-        self.where = Server.of(settings.chroma_url).shown if settings.chroma_url else str(settings.chroma_dir)
+        server = Server.of(settings.chroma_url) if settings.chroma_url else None
+        self.where = server.shown if server else str(settings.chroma_dir)
         with self.reaching(opening=True):
-            client = self._client = _client(settings)
+            client = self._client = _client(settings, server)
             function = _chroma_embedding_function(embedder)
             space = {"hnsw:space": "cosine"}
             self.history = client.get_or_create_collection(

@@ -61,12 +61,9 @@ def run(action: Callable[[], T]) -> T:
         return action()
     except CrosssellError as exc:
         fail(str(exc), exc.exit_code)
-    except SettingsError as exc:
-        problem = settings_error(exc)
-        fail(str(problem), problem.exit_code)
-    except ValidationError as exc:
-        if exc.title != Settings.__name__:
-            raise
+    except (SettingsError, ValidationError) as exc:
+        if isinstance(exc, ValidationError) and exc.title != Settings.__name__:
+            raise  # a bug of ours, not the environment's
         problem = settings_error(exc)
         fail(str(problem), problem.exit_code)
 
