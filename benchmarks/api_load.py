@@ -14,6 +14,7 @@ Run: `.venv/bin/python benchmarks/api_load.py [--database-url postgresql://.../E
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import http.client
 import json
 import os
@@ -57,7 +58,8 @@ class Result:
 
     def summary(self) -> dict:
         done = sorted(self.latencies)
-        quantile = statistics.quantiles(done, n=100) if len(done) >= 2 else done * 99 or [0.0] * 99
+        # statistics.quantiles needs two values; fewer give their one value (or 0) throughout
+        quantile = statistics.quantiles(done, n=100) if len(done) >= 2 else (done or [0.0]) * 99
         return {
             "requests": len(done) + self.errors,
             "rps": round((len(done) + self.errors) / self.seconds, 1) if self.seconds else 0.0,
@@ -174,8 +176,7 @@ def serve_and_drive(
     log = home.parent / f"serve-{workers}.log"
     with running(command, f"http://127.0.0.1:{port}/v1/health", env=env, log=log, timeout=180):
         for scenario in scenarios(ids, args.scale):
-            warm_up = Scenario(scenario.name, scenario.method, scenario.path, 4, scenario.body)
-            drive(port, token, warm_up, 1, 60)
+            drive(port, token, dataclasses.replace(scenario, requests=4), 1, 60)  # warm up
             result = drive(port, token, scenario, args.concurrency, args.seconds)
             out[scenario.name] = result.summary()
             print(f"    {scenario.name:6} {json.dumps(out[scenario.name])}", flush=True)
