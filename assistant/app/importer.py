@@ -48,6 +48,7 @@ from assistant.storage.repository import (
     ROW_ERRORS,
     UNAVAILABLE,
     Repository,
+    Scope,
     audit_row,
     event_row,
     offer_row,
@@ -59,6 +60,7 @@ from assistant.storage.repository import (
 
 Lines = Callable[[], Iterator[tuple[int, bytes]]]
 CHUNK_LINES = 20_000
+SCOPED_LINES = 2_000
 _MASTER_LINE = re.compile(rb'"type"\s*:\s*"(?:service|patient)"')
 _TABLES = {
     "services": schema.services,
@@ -78,6 +80,13 @@ class Limits:
 
     line_bytes: int
     max_price: float
+
+
+@dataclass(frozen=True, slots=True)
+class References(Scope):
+    """What a small source names: its patients and events (`Scope`), and its services."""
+
+    services: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,39 +185,44 @@ class Importer:
         self._pending: dict[str, list] = {name: [] for name in _TABLES}
         self._numbers: dict[str, list[int]] = {name: [] for name in _TABLES}  # each pending row's line
         self._changed: Counter = Counter()
+        self._added: Counter = Counter()
         self._accepted: Counter = Counter()
         self._refused: dict[str, set[str]] = {name: set() for name in _TABLES}  # ids the database refused
-        self._held: set[str] = set()  # tables that held rows before the run
+        self._held: set[str] = set()  # tables that hold rows: before the run, or written by it
         self._connection: Any = None  # the bulk connection, for the length of `run`
         self._ledger = Ledger((), {})
         self._consent: dict[str, list[_ConsentWrite]] = {}
 
     def run(self, lines: Lines) -> ImportReport:
-        before = {name: self.repository.count(table) for name, table in _TABLES.items()}
-        self._held = {name for name, count in before.items() if count}
+        """Imports the lines. A source of up to `SCOPED_LINES` lines (a push) reads only the
+        stored rows it names, so its cost does not grow with the practice; a larger one reads
+        what it checks against once, for the whole practice."""
+        lines = _without_bom(lines)
+        self._held = {name for name, table in _TABLES.items() if self.repository.has_rows(table)}
+        scope = references(lines, SCOPED_LINES)
         try:
-            with self.repository.bulk() as connection:
+            with self.repository.bulk(durable=scope is not None) as connection:
                 self._connection = connection
-                self._read_all(_without_bom(lines))
+                self._read_all(lines, scope)
         except UNAVAILABLE as exc:
             raise ConfigurationError(
                 f"the database failed during the import ({refusal(exc)}); what was stored so far "
                 "stays, and running the import again completes it"
             ) from None
-        for name, table in _TABLES.items():
-            added = self.repository.count(table) - before[name]
+        for name in _TABLES:
+            added = self._added[name]
             self.report.added[name] = added
             self.report.updated[name] = self._changed[name] - added
             self.report.unchanged[name] = self._accepted[name] - self._changed[name]
         self.report.rejected.sort(key=lambda r: r.line)
         return self.report
 
-    def _read_all(self, lines: Lines) -> None:
-        stored_patients = self.repository.marketing_consents()
-        self._ledger = Ledger(self.repository.consent_events(), stored_patients)
+    def _read_all(self, lines: Lines, scope: References | None) -> None:
+        stored_patients = self.repository.marketing_consents(scope and scope.patients)
+        self._ledger = Ledger(self.repository.consent_events(scope), stored_patients)
         masters = self._read_masters(lines)
-        service_ids = self.repository.ids(schema.services) | masters[0]
-        if not service_ids:
+        service_ids = self.repository.ids(schema.services, scope and scope.services) | masters[0]
+        if not service_ids and "services" not in self._held:
             service_ids = set(self.default_service_ids)
         known = Known(
             frozenset(service_ids),
@@ -336,6 +350,9 @@ class Importer:
                 self._changed[table] += self._write(table, rows, consent)
         except ROW_ERRORS:
             before, rows, consent = self._write_by_line(table, rows, numbers, consent)
+        if rows:
+            self._added[table] += len(set(map(self._column(table, "id"), rows)) - before.keys())
+            self._held.add(table)
         self._note_changes(table, rows, before, consent)
 
     def _write(self, table: str, rows: list, consent: list[_ConsentWrite]) -> int:
@@ -380,8 +397,8 @@ class Importer:
         return before, stored, stored_consent
 
     def _stored(self, table: str, rows: list) -> dict[str, dict]:
-        """What these rows' ids hold before they are written (nothing, in a table that was
-        empty when the run began), so the run can say what it changed."""
+        """What these rows' ids hold before they are written (nothing, in a table still empty),
+        so the run can say what it added and changed."""
         if table not in self._held or not rows:
             return {}
         return self.repository.stored(self._connection, _TABLES[table], map(self._column(table, "id"), rows))
@@ -446,6 +463,31 @@ def _without_bom(lines: Lines) -> Lines:
         yield from numbered
 
     return read
+
+
+def references(lines: Lines, most: int) -> References | None:
+    """The patients, services and events the lines name, or None when there are more than
+    `most` lines. A line that cannot be read names nothing: the passes after report it."""
+    patients: set[str] = set()
+    services: set[str] = set()
+    events: set[str] = set()
+    for count, (_number, raw) in enumerate(lines(), 1):
+        if count > most:
+            return None
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(obj, dict):
+            continue
+        kind = obj.get("type")
+        named = {"patient": patients, "service": services, "event": events}
+        own = named.get(kind) if isinstance(kind, str) else None
+        for ids, key in ((own, "id"), (patients, "patient_id"), (services, "service_id")):
+            value = obj.get(key)
+            if ids is not None and isinstance(value, str):
+                ids.add(value)
+    return References(frozenset(patients), frozenset(events), frozenset(services))
 
 
 def _too_long(raw: bytes, limit: int) -> bool:

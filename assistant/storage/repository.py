@@ -9,7 +9,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, Executable, Table, bindparam, func, inspect, or_, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Table,
+    bindparam,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 
@@ -287,6 +299,22 @@ def _history_order(table: Table) -> tuple[Any, ...]:
     return (table.c.patient_id, table.c.at, table.c.id)
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The patients and events a small source names: an import of it reads only their
+    stored consent, not the whole practice's."""
+
+    patients: frozenset[str]
+    events: frozenset[str]
+
+
+def _parts(ids: Iterable[str], size: int = 500) -> Iterator[list[str]]:
+    """The ids, sorted and without repeats, in lists short enough for one `IN (...)`."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), size):
+        yield wanted[start : start + size]
+
+
 def _sorted_events(rows: Iterable[Any]) -> list[Any]:
     """Event rows (`_EVENT_COLUMNS`) in `_history_order`, sorted here: an ORDER BY would
     steer SQLite off the partial index on consent facts."""
@@ -398,11 +426,12 @@ class Repository:
         return cached
 
     @contextmanager
-    def bulk(self) -> Iterator[Connection]:
-        """One connection for a bulk import. On SQLite it skips fsync between batches: an
-        interrupted import is completed by running it again (imports are idempotent)."""
+    def bulk(self, durable: bool = False) -> Iterator[Connection]:
+        """One connection for an import. Unless `durable`, on SQLite it skips fsync between
+        batches: an interrupted file import is completed by running it again (imports are
+        idempotent). A push is durable: its sender is told it was stored."""
         with self.engine.connect() as conn:
-            sqlite_db = conn.dialect.name == "sqlite"
+            sqlite_db = conn.dialect.name == "sqlite" and not durable
             if sqlite_db:
                 conn.exec_driver_sql("PRAGMA synchronous=OFF")
                 conn.commit()
@@ -416,19 +445,24 @@ class Repository:
 
     def stored(self, connection: Connection, table: Table, ids: Iterable[str]) -> dict[str, dict]:
         """The stored rows with these ids, each as a dict of its columns, by id."""
-        wanted = sorted(set(ids))
         found: dict[str, dict] = {}
-        for start in range(0, len(wanted), 500):
-            query = select(table).where(table.c.id.in_(wanted[start : start + 500]))
-            found.update({row.id: row._asdict() for row in connection.execute(query)})
+        for part in _parts(ids):
+            found.update(
+                {
+                    row.id: row._asdict()
+                    for row in connection.execute(select(table).where(table.c.id.in_(part)))
+                }
+            )
         return found
 
-    def count(self, table: Table, connection: Connection | None = None) -> int:
-        query = select(func.count()).select_from(table)
-        if connection is not None:
-            return connection.execute(query).scalar_one()
+    def count(self, table: Table) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(query).scalar_one()
+            return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+    def has_rows(self, table: Table) -> bool:
+        """Whether the table holds any row: one index probe, where a count reads them all."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None
 
     # Menu, patients and settings -------------------------------------------------------------
 
@@ -439,9 +473,16 @@ class Repository:
                 service_from(r) for r in conn.execute(select(schema.services).order_by(schema.services.c.id))
             ]
 
-    def ids(self, table: Table) -> set[str]:
+    def ids(self, table: Table, among: Iterable[str] | None = None) -> set[str]:
+        """The table's stored ids; only those `among` these when given."""
         with self.engine.connect() as conn:
-            return set(conn.execute(select(table.c.id)).scalars())
+            if among is None:
+                return set(conn.execute(select(table.c.id)).scalars())
+            return {
+                id_
+                for part in _parts(among)
+                for id_ in conn.execute(select(table.c.id).where(table.c.id.in_(part))).scalars()
+            }
 
     def patient(self, patient_id: str) -> Patient | None:
         with self.engine.connect() as conn:
@@ -451,14 +492,11 @@ class Repository:
     def patient_types(self, ids: Iterable[str]) -> dict[str, Patient]:
         """These patients' declared segment and birth date (what segments need)."""
         table = schema.patients
-        wanted = sorted(set(ids))
         found: dict[str, Patient] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(wanted), 500):
+            for part in _parts(ids):
                 for r in conn.execute(
-                    select(table.c.id, table.c.segment, table.c.birth_date).where(
-                        table.c.id.in_(wanted[start : start + 500])
-                    )
+                    select(table.c.id, table.c.segment, table.c.birth_date).where(table.c.id.in_(part))
                 ):
                     found[r.id] = Patient(
                         id=r.id,
@@ -544,11 +582,10 @@ class Repository:
                     .order_by(*_history_order(events))
                 ).fetchall()
             )
-            ids = sorted(due_only)
-            for start in range(0, len(ids), 500):
+            for part in _parts(due_only):
                 rows += conn.execute(
                     select(*_EVENT_COLUMNS)
-                    .where(events.c.patient_id.in_(ids[start : start + 500]), events.c.at <= until)
+                    .where(events.c.patient_id.in_(part), events.c.at <= until)
                     .order_by(*_history_order(events))
                 ).fetchall()
         for row in rows:
@@ -559,20 +596,33 @@ class Repository:
 
     # Consent -------------------------------------------------------------------------------
 
-    def consent_events(self) -> list[Event]:
-        """Every `opted_out` and `opted_in` event: the consent ledger an import checks against."""
+    def consent_events(self, scope: Scope | None = None) -> list[Event]:
+        """Every `opted_out` and `opted_in` event: the consent ledger an import checks against;
+        within a scope, only those of its patients or with its event ids."""
+        events = schema.events
+        query = select(*_EVENT_COLUMNS).where(_CONSENT)
         with self.engine.connect() as conn:
-            return [
-                event_from(r) for r in _sorted_events(conn.execute(select(*_EVENT_COLUMNS).where(_CONSENT)))
-            ]
+            if scope is None:
+                return [event_from(r) for r in _sorted_events(conn.execute(query))]
+            rows = {
+                row[0]: row
+                for column, ids in ((events.c.patient_id, scope.patients), (events.c.id, scope.events))
+                for part in _parts(ids)
+                for row in conn.execute(query.where(column.in_(part)))
+            }
+        return [event_from(r) for r in _sorted_events(rows.values())]
 
-    def marketing_consents(self) -> dict[str, bool]:
-        """Each stored patient's marketing consent, by id."""
+    def marketing_consents(self, among: Iterable[str] | None = None) -> dict[str, bool]:
+        """Each stored patient's marketing consent, by id; only those `among` these ids when given."""
         patients = schema.patients
+        query = select(patients.c.id, patients.c.marketing_consent)
         with self.engine.connect() as conn:
+            if among is None:
+                return {r.id: bool(r.marketing_consent) for r in conn.execute(query)}
             return {
                 r.id: bool(r.marketing_consent)
-                for r in conn.execute(select(patients.c.id, patients.c.marketing_consent))
+                for part in _parts(among)
+                for r in conn.execute(query.where(patients.c.id.in_(part)))
             }
 
     def write_consent(self, connection: Connection, audit: Sequence[dict], given_back: Sequence[str]) -> None:
@@ -580,12 +630,9 @@ class Repository:
         `opted_in` gave it back to, inside the caller's transaction."""
         self.write_audit(connection, audit)
         patients = schema.patients
-        ids = sorted(set(given_back))
-        for start in range(0, len(ids), 500):
+        for part in _parts(given_back):
             connection.execute(
-                patients.update()
-                .where(patients.c.id.in_(ids[start : start + 500]))
-                .values(marketing_consent=True)
+                patients.update().where(patients.c.id.in_(part)).values(marketing_consent=True)
             )
 
     def events_of_kinds(
@@ -721,11 +768,9 @@ class Repository:
         with self.engine.connect() as conn:
             if patient_ids is None:
                 return {r.patient_id: r.record for r in conn.execute(query)}
-            wanted = sorted(set(patient_ids))
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
+            for part in _parts(patient_ids):
                 found.update(
-                    {r.patient_id: r.record for r in conn.execute(query.where(table.c.patient_id.in_(chunk)))}
+                    {r.patient_id: r.record for r in conn.execute(query.where(table.c.patient_id.in_(part)))}
                 )
         return found
 
@@ -1049,14 +1094,12 @@ class Repository:
     # Embedding cache -------------------------------------------------------------------------
 
     def embeddings(self, keys: Iterable[str], model: str) -> dict[str, bytes]:
-        keys = list(keys)
         found: dict[str, bytes] = {}
         table = schema.embeddings
         with self.engine.connect() as conn:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
+            for part in _parts(keys):
                 for row in conn.execute(
-                    select(table.c.key, table.c.vector).where(table.c.key.in_(chunk), table.c.model == model)
+                    select(table.c.key, table.c.vector).where(table.c.key.in_(part), table.c.model == model)
                 ):
                     found[row.key] = row.vector
         return found

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.app import importer
 from assistant.app.practice import Practice
 from assistant.domain import contract
 from assistant.domain.eligibility import Reason
@@ -23,6 +24,14 @@ VISIT = {
     "service_id": "botox",
     "amount": 450,
 }
+
+
+@pytest.fixture(autouse=True, params=["the stored rows it names", "the whole practice"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test both ways an import reads what it checks against: a small source (a push)
+    only the stored rows it names, a large file the whole practice at once."""
+    if request.param == "the whole practice":
+        monkeypatch.setattr(importer, "SCOPED_LINES", 0)
 
 
 def write(path: Path, *lines) -> Path:
@@ -585,6 +594,24 @@ def test_another_stored_event_may_become_an_opt_out(practice: Practice, tmp_path
     assert not report.rejected and report.updated["events"] == 1
     assert sms_block(practice) is not None
     assert consent_audit(practice) == [("import", "sms", True, False)]
+
+
+def test_a_consent_record_cannot_be_moved_to_another_patient(practice: Practice, tmp_path):
+    practice.import_file(write(tmp_path / "a.jsonl", PATIENT, {**PATIENT, "id": "p2"}, OPT_OUT))
+    report = practice.import_lines([json.dumps({**OPT_OUT, "patient_id": "p2"}).encode()])
+    assert [r.category for r in report.rejected] == ["consent record"]
+    [stored] = practice.repository.consent_events()
+    assert stored.patient_id == "p1"
+
+
+def test_a_run_counts_what_it_added_once_however_often_a_line_repeats(practice: Practice, tmp_path):
+    practice.import_file(write(tmp_path / "a.jsonl", PATIENT, VISIT))
+    again = {**VISIT, "amount": 500}
+    report = practice.import_file(
+        write(tmp_path / "b.jsonl", {**VISIT, "id": "e2"}, again, {**VISIT, "id": "e2"})
+    )
+    assert (report.added["events"], report.updated["events"]) == (1, 1)
+    assert report.added["patients"] == 0
 
 
 def test_a_patient_line_cannot_turn_withdrawn_consent_back_on(practice: Practice, tmp_path):

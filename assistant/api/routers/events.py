@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from assistant.api.deps import Desk, Me
 from assistant.api.schemas import SIGNED_IN, Error, ImportRefused, ImportSummary, Reply, ReplyRecorded
@@ -31,14 +32,15 @@ async def push_events(request: Request, user: Me, review: Desk) -> JSONResponse:
     """Services, patients and events in the import contract: one JSON object, a JSON array,
     or JSON Lines (`application/x-ndjson`). Good lines are stored, bad ones reported by
     line number; 422 when no line could be stored."""
-    lines = _lines(await request.body(), request.headers.get("content-type", ""))
-    report = review.push(user, lines)
+    body, kind = await request.body(), request.headers.get("content-type", "")
+    # Only reading the body waits in the event loop; parsing and storing run in the thread pool.
+    report = await run_in_threadpool(lambda: review.push(user, _lines(body, kind)))
     stored = report.lines - len(report.rejected)
-    body = report.as_dict()
+    summary = report.as_dict()
     if report.rejected and stored == 0:
-        body = {"error": "; ".join(str(r) for r in report.rejected[:20]), "status": 422, **body}
-        return JSONResponse(body, 422)
-    return JSONResponse(body)
+        summary = {"error": "; ".join(str(r) for r in report.rejected[:20]), "status": 422, **summary}
+        return JSONResponse(summary, 422)
+    return JSONResponse(summary)
 
 
 @router.post("/replies", response_model=ReplyRecorded)
