@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from assistant.app.practice import Practice
 from assistant.cli import app, serving
-from assistant.servers import free_port
 from assistant.storage import schema
+from tests.shared_servers import DB_PASSWORD, dead_database_url
 
 runner = CliRunner()
 
@@ -195,14 +195,6 @@ def test_import_scan_and_record_are_audited_as_the_machines_user_or_the_actor(ho
 
 
 # A database that cannot be reached ------------------------------------------------------------
-
-DB_PASSWORD = "pw-4711-secret"
-
-
-def dead_database_url() -> str:
-    """A PostgreSQL URL, with a password, on a loopback port nobody listens on."""
-    return f"postgresql://crosssell:{DB_PASSWORD}@127.0.0.1:{free_port()}/practice"
-
 
 def _no_server(*args, **kwargs):
     raise AssertionError("the server started over a database that cannot be reached")
