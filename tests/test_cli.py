@@ -196,6 +196,7 @@ def test_import_scan_and_record_are_audited_as_the_machines_user_or_the_actor(ho
 
 # A database that cannot be reached ------------------------------------------------------------
 
+
 def _no_server(*args, **kwargs):
     raise AssertionError("the server started over a database that cannot be reached")
 
