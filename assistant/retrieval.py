@@ -181,10 +181,11 @@ def _server_client(settings: Settings, server: Server) -> Any:
 
 
 def _bounded(client: Any, seconds: float) -> Any:
-    """The client with a timeout on its requests: chromadb makes its HTTP session with none
-    (`httpx.Client(timeout=None)`) and has no setting for one, so a server that accepts and
-    never answers would hang the practice. The session is the client's own (chromadb's
-    `_server._session`); a chromadb without it gets a warning, not a silent hang."""
+    """The client with CROSSSELL_CHROMA_TIMEOUT on its requests: chromadb makes its HTTP
+    session with none (`httpx.Client(timeout=None)`) and has no setting for one, so a server
+    that accepts and never answers would hang the practice. The session is chromadb's
+    `_server._session`; a chromadb without it gets a warning. The few requests `HttpClient`
+    makes before it returns are not bounded: the admin client's, just before, were."""
     import httpx
 
     session = getattr(getattr(client, "_server", None), "_session", None)
