@@ -25,6 +25,12 @@ class ConfigurationError(CrosssellError):
     exit_code = 4
 
 
+class Unreachable(ConfigurationError):
+    """The database cannot be reached, or was lost midway: a configuration error to whoever
+    starts a command or a request, and one a long run (an import) can tell apart and say
+    what of its work stays."""
+
+
 class NotEligible(InputError):
     """A patient who must not get an offer now; the message says why."""
 

@@ -153,6 +153,7 @@ def _server_client(settings: Settings, server: Server) -> Any:
     tenant, database = settings.chroma_tenant, practice_database(settings)
     with _reaching(settings, server.shown):
         admin = chromadb.AdminClient(_server_settings(settings, server))
+        _bounded(admin, settings.chroma_timeout)
         try:
             try:
                 admin.get_tenant(tenant)
@@ -167,7 +168,7 @@ def _server_client(settings: Settings, server: Server) -> Any:
                 )
         finally:
             SharedSystemClient._release_system(getattr(admin, "_identifier", ""))
-        return chromadb.HttpClient(
+        client = chromadb.HttpClient(
             host=server.host,
             port=server.port,
             ssl=server.ssl,
@@ -176,6 +177,23 @@ def _server_client(settings: Settings, server: Server) -> Any:
             tenant=tenant,
             database=database,
         )
+        return _bounded(client, settings.chroma_timeout)
+
+
+def _bounded(client: Any, seconds: float) -> Any:
+    """The client with CROSSSELL_CHROMA_TIMEOUT on its requests: chromadb makes its HTTP
+    session with none (`httpx.Client(timeout=None)`) and has no setting for one, so a server
+    that accepts and never answers would hang the practice. The session is chromadb's
+    `_server._session`; a chromadb without it gets a warning. The few requests `HttpClient`
+    makes before it returns are not bounded: the admin client's, just before, were."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
+    else:
+        log.warning("cannot bound chromadb's requests: its HTTP session is not where it was")
+    return client
 
 
 def _create(create: Callable[[], object], get: Callable[[], object]) -> None:

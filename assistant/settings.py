@@ -96,6 +96,12 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="extra headers for the Chroma server (a JSON object), e.g. a proxy's key",
     )
+    chroma_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="seconds the Chroma server has to connect and to answer each request; past it, "
+        "the server is reported as not reachable",
+    )
     llm: Literal["auto", Backend] = "auto"
     model: str = "gpt-4o-mini"
     openai_api_key: SecretStr | None = Field(

@@ -72,6 +72,17 @@ def drop_left() -> None:
         LEFT.clear()
 
 
+DB_PASSWORD = "pw-4711-secret"
+"""The password of `dead_database_url`: no answer, error or log line may show it."""
+
+
+def dead_database_url() -> str:
+    """A PostgreSQL URL, with a password, on a loopback port nobody listens on."""
+    from assistant.servers import free_port
+
+    return f"postgresql://crosssell:{DB_PASSWORD}@127.0.0.1:{free_port()}/practice"
+
+
 def practice_id() -> str:
     """A practice id no other test uses: its own tenant on the shared Chroma server."""
     return f"t{uuid.uuid4().hex[:16]}"

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -127,11 +129,13 @@ def test_each_practice_has_a_chroma_database_of_its_own_and_the_default_keeps_ch
 class Gate:
     """A loopback HTTP server in front of a Chroma server, as an auth proxy would be: it keeps
     every request's headers, and answers 401 unless the request carries `token` (in the header
-    the test chose). With no `upstream` it answers everything 401: a server we cannot pass."""
+    the test chose). With no `upstream` it answers everything 401: a server we cannot pass.
+    While `hung` is set it answers nothing: a server that stopped answering midway."""
 
     def __init__(self, token: str | None, header: str = "Authorization", upstream: str | None = None) -> None:
         self.token, self.header, self.upstream = token, header, upstream
         self.seen: list[dict[str, str]] = []
+        self.hung = threading.Event()
         gate = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -142,6 +146,9 @@ class Gate:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 gate.seen.append(headers)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if gate.hung.is_set():
+                    time.sleep(30)
+                    return
                 if gate.upstream is None or headers.get(gate.header.lower()) != gate.expected():
                     return self._send(401, b'{"error":"Unauthorized","message":"no valid token"}')
                 target = urlparse(gate.upstream)
@@ -241,6 +248,73 @@ def test_an_unreachable_server_is_a_configuration_error_naming_its_url(tmp_path,
         Library(Settings(home=tmp_path, chroma_url=url, chroma_token=TOKEN), matcher.embedder)
     message = str(unreachable.value)
     assert f"cannot reach the Chroma server at {url}" in message and TOKEN not in message
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A loopback port that takes connections (the kernel's backlog does) and never answers."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(16)
+        yield f"http://127.0.0.1:{listening.getsockname()[1]}"
+
+
+def _open_timed(settings: Settings, embedder) -> tuple[float, BaseException | None]:
+    """Opens the library in a thread: seconds taken and what it raised, or a failure when it
+    hangs (the thread ends when the test's server closes)."""
+    raised: list[BaseException] = []
+
+    def opening() -> None:
+        try:
+            Library(settings, embedder).close()
+        except BaseException as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=opening, daemon=True)
+    start = time.monotonic()
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "opening the library hung on a server that never answers"
+    return time.monotonic() - start, (raised or [None])[0]
+
+
+@pytest.mark.parametrize("timeout", [0.5, 2.0])
+def test_a_server_that_never_answers_fails_after_chroma_timeout_as_unreachable(tmp_path, matcher, timeout):
+    with silent_server() as url:
+        settings = Settings(home=tmp_path, chroma_url=url, chroma_token=TOKEN, chroma_timeout=timeout)
+        took, raised = _open_timed(settings, matcher.embedder)
+    assert isinstance(raised, ConfigurationError), raised
+    message = str(raised)
+    assert f"cannot reach the Chroma server at {url}" in message and "Timeout" in message
+    assert TOKEN not in message
+    assert timeout <= took < timeout + 5
+
+
+@needs_server
+def test_a_server_that_stops_answering_midway_fails_after_chroma_timeout_as_unreachable(tmp_path, matcher):
+    with gate(token=None, upstream=TEST_CHROMA_URL) as proxy:
+        settings = Settings(home=tmp_path, chroma_url=proxy.url, practice_id=practice_id(), chroma_timeout=1)
+        library = Library(settings, matcher.embedder)
+        try:
+            library.index_history({"p1": [note("p1", 1, "Botox forehead, lines softened")]})
+            proxy.hung.set()
+            start = time.monotonic()
+            with pytest.raises(ConfigurationError) as unreachable:
+                library.snippets("p1", "Botox forehead")
+            took = time.monotonic() - start
+        finally:
+            library.close()
+    assert f"cannot reach the Chroma server at {proxy.url}" in str(unreachable.value)
+    assert 1 <= took < 6
+
+
+def test_chroma_timeout_is_ten_seconds_unless_set(monkeypatch):
+    assert Settings().chroma_timeout == 10
+    monkeypatch.setenv("CROSSSELL_CHROMA_TIMEOUT", "2.5")
+    assert Settings().chroma_timeout == 2.5
+    monkeypatch.setenv("CROSSSELL_CHROMA_TIMEOUT", "0")
+    result = runner.invoke(app, ["draft", "d006", "--as-of", AS_OF])
+    assert result.exit_code == 4 and "CROSSSELL_CHROMA_TIMEOUT" in result.stderr, result.output
 
 
 def test_credentials_in_the_url_are_refused_and_never_shown(tmp_path, matcher):

@@ -6,11 +6,13 @@ import json
 
 import pytest
 import typer
+from sqlalchemy import make_url
 from typer.testing import CliRunner
 
 from assistant.app.practice import Practice
-from assistant.cli import app
+from assistant.cli import app, serving
 from assistant.storage import schema
+from tests.shared_servers import DB_PASSWORD, dead_database_url
 
 runner = CliRunner()
 
@@ -190,3 +192,54 @@ def test_import_scan_and_record_are_audited_as_the_machines_user_or_the_actor(ho
     assert done[0]["detail"]["added"]["patients"] == 1
     assert done[1]["detail"]["as_of"] == "2026-11-24"
     assert done[2]["patient_id"] == "p1" and done[2]["detail"]["service"] == "botox"
+
+
+# A database that cannot be reached ------------------------------------------------------------
+
+
+def _no_server(*args, **kwargs):
+    raise AssertionError("the server started over a database that cannot be reached")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan"],
+        ["migrate"],
+        ["migrate", "--format", "json"],
+        ["import", "{file}"],
+        ["serve"],
+        ["serve", "--workers", "2"],
+        ["ui"],
+        ["worker", "--once"],
+        ["rules", "show"],
+        ["users", "list"],
+    ],
+    ids=" ".join,
+)
+def test_an_unreachable_database_is_one_line_and_exit_4_naming_its_url_but_never_the_password(
+    home, tmp_path, monkeypatch, command
+):
+    url = dead_database_url()
+    monkeypatch.setenv("CROSSSELL_DATABASE_URL", url)
+    monkeypatch.setattr(serving.uvicorn, "run", _no_server)
+    monkeypatch.setattr(serving.subprocess, "call", _no_server)
+    lines = tmp_path / "f.jsonl"
+    lines.write_text('{"type": "patient", "id": "p1", "first_name": "A"}\n')
+    result = runner.invoke(app, [part.format(file=lines) for part in command])
+    assert result.exit_code == 4, result.output
+    shown = make_url(url).render_as_string(hide_password=True)
+    assert shown == url.replace(DB_PASSWORD, "***")
+    said = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(said) == 1 and f"cannot reach the database at {shown} " in said[0], result.stderr
+    assert "Connection refused" in said[0]
+    assert DB_PASSWORD not in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_database_url_sqlalchemy_cannot_use_is_exit_4_without_the_password(home, monkeypatch):
+    monkeypatch.setenv("CROSSSELL_DATABASE_URL", f"nosuchdb://crosssell:{DB_PASSWORD}@127.0.0.1/practice")
+    result = runner.invoke(app, ["scan"])
+    assert result.exit_code == 4, result.output
+    assert "CROSSSELL_DATABASE_URL cannot be used" in result.stderr and "nosuchdb" in result.stderr
+    assert DB_PASSWORD not in result.output and "Traceback" not in result.output

@@ -1,6 +1,7 @@
 """The application: the routers under /v1 (and at their old paths), /docs and /redoc from
 assets served here (they work offline), and every error as `{"error": ..., "status": N}`:
-ours mapped to 401, 403, 404, 409, 422 and 429, the framework's own (unknown path, wrong
+ours mapped to 401, 403, 404, 409, 422, 429 and 503 (a database or vector store that cannot
+be reached, or a service not configured), the framework's own (unknown path, wrong
 method, bad body), the middleware's (a body too large or too deep), and a bare 500 for anything
 unexpected."""
 
@@ -21,6 +22,7 @@ from assistant.api.routers import audit, auth, drafts, events, health, learning,
 from assistant.app.outbox import Worker
 from assistant.app.review import Review, open_review
 from assistant.errors import (
+    ConfigurationError,
     Conflict,
     CrosssellError,
     Forbidden,
@@ -40,6 +42,7 @@ STATUS = {
     NotEligible: 409,
     InputError: 422,
     TooManyAttempts: 429,
+    ConfigurationError: 503,
 }
 VERSION = "/v1"
 RESOURCES = (auth, events, drafts, review, learning, users, audit)

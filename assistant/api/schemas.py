@@ -379,6 +379,7 @@ MEANINGS = {
     422: "a bad body or parameter",
     429: "too many failed logins: try again after Retry-After seconds",
     500: "an unexpected failure",
+    503: "the database or the vector store cannot be reached, or the service is not configured for this",
 }
 
 
@@ -387,5 +388,5 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Error, "description": MEANINGS[status]} for status in statuses}
 
 
-SIGNED_IN = errors(401, 403, 404, 409, 422, 500)
+SIGNED_IN = errors(401, 403, 404, 409, 422, 500, 503)
 """What any route behind a token can answer besides its success."""

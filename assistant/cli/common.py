@@ -15,6 +15,7 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from rich.console import Console
+from rich.markup import escape
 
 from assistant.clock import Clock
 from assistant.domain.days import SPAN, utc_within, within
@@ -69,7 +70,9 @@ def run(action: Callable[[], T]) -> T:
 
 
 def fail(message: str, exit_code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}")
+    """The message as one line, as it was written: not wrapped at the console's width (a log
+    or a pipe reads it whole, a URL unbroken) and not read as markup (a `[...]` in it stays)."""
+    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     raise typer.Exit(exit_code) from None
 
 

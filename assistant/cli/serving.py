@@ -43,8 +43,9 @@ def serve(
     worker in the same process (use `--no-worker` when `crosssell worker` runs apart).
     `--workers N` starts N API processes on one port; the outbox is then delivered by this
     process, which supervises them, once, not by each of them."""
-    settings = Settings()
+    settings = run(Settings)
     host, port = host or settings.api_host, port or settings.api_port
+    run(_migrate)
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "server_header": False}
     if workers == 1:
         err.print(f"API on http://{host}:{port} (docs at http://{host}:{port}/docs)")
@@ -122,6 +123,9 @@ def migrate(
 
 
 def _migrate() -> dict:
+    """The database brought to the newest schema. `serve` and `ui` do this before their server
+    starts, so a database that cannot be reached is one line and exit 4 here, not a traceback
+    from the server's start-up (or a review screen that fails at its first page)."""
     engine = database.connect(Settings())
     try:
         done = database.migrate(engine)
@@ -139,8 +143,9 @@ def ui(
 ) -> None:
     """Serve the review screen for coordinators and providers (Streamlit) over this
     practice (CROSSSELL_HOME). Log in with a user from `crosssell users add`."""
-    settings = Settings()
+    settings = run(Settings)
     host, port = host or settings.api_host, port or settings.ui_port
+    run(_migrate)
     out.print(f"review screen on http://{host}:{port}")
     raise typer.Exit(subprocess.call(ui_command(host, port)))
 

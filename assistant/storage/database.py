@@ -1,10 +1,12 @@
 """Opens the practice's database and brings its schema to the current version; the database
-file is the practice's alone, and neither an error nor a log line carries the values in it."""
+file is the practice's alone, and neither an error nor a log line carries the values in it.
+A database that cannot be reached, at start or midway, is our `Unreachable` from here on,
+naming its URL without the password."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +16,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from filelock import FileLock
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import URL, Connection, Engine, create_engine, event, func, select
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from assistant import private
+from assistant.errors import ConfigurationError, Unreachable
 from assistant.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -67,10 +72,52 @@ def connect(settings: Settings) -> Engine:
     if url.startswith("sqlite:///"):
         private.file(Path(url.removeprefix("sqlite:///")))
     logging.getLogger("sqlalchemy.engine.Engine").addFilter(NO_ROWS)
-    engine = create_engine(url, hide_parameters=True)
+    try:
+        engine = create_engine(url, hide_parameters=True)
+    except ArgumentError as exc:  # its text names the dialect, never the URL
+        raise ConfigurationError(f"CROSSSELL_DATABASE_URL cannot be used: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _unreachable_as_ours(engine.url))
     return engine
+
+
+def shown(url: URL) -> str:
+    """The URL as errors name it: the password hidden, and the driver as a person writes it
+    (`postgresql://`, not the `postgresql+psycopg://` the settings make of it)."""
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+
+
+def _unreachable_as_ours(url: URL) -> Callable[[ExceptionContext], None]:
+    """The engine's `handle_error` listener: a failure to connect, or a connection lost midway,
+    becomes `Unreachable`; every other failure (a locked SQLite file, a row the database
+    refuses) stays SQLAlchemy's, for the caller that knows what it means."""
+
+    def translate(context: ExceptionContext) -> None:
+        failure = context.sqlalchemy_exception
+        if context.is_pre_ping or not isinstance(failure, OperationalError | InterfaceError):
+            return
+        connecting = context.connection is None
+        if connecting or context.is_disconnect:
+            raise Unreachable(_unreachable(url, context.original_exception, connecting))
+
+    return translate
+
+
+def _unreachable(url: URL, exc: BaseException, connecting: bool) -> str:
+    """One line: the database's URL without its password, and what the driver said (its first
+    line, the password taken out should a driver ever echo it)."""
+    said = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+    if url.password:
+        said = said.replace(str(url.password), "***")
+    where = shown(url)
+    if not connecting:
+        return f"lost the connection to the database at {where} ({said})"
+    if url.get_backend_name() == "sqlite":
+        return f"cannot open the database at {where} ({said})"
+    return (
+        f"cannot reach the database at {where} ({said}): is it running, and is CROSSSELL_DATABASE_URL right?"
+    )
 
 
 @dataclass(frozen=True, slots=True)

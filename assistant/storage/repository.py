@@ -31,6 +31,7 @@ from assistant.domain.moments import Moment
 from assistant.domain.names import OtherPatient, fold, name_keys
 from assistant.domain.records import Event, NextStep, OfferMade, Outcome, Patient, Service
 from assistant.domain.rules import Rules
+from assistant.errors import Unreachable
 from assistant.storage import schema
 
 RULES_KEY = "rules"
@@ -46,8 +47,9 @@ ROW_ERRORS: tuple[type[Exception], ...] = (
 )
 """What the database says of rows it cannot store (a value out of its column's range, text it
 cannot hold, a broken constraint): the rows' fault, as against the database's own failure."""
-UNAVAILABLE = OperationalError
-"""The database itself failing: locked, unreachable, out of space."""
+UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, Unreachable)
+"""The database itself failing: locked, unreachable (the engine's own translation, see
+`database.connect`), out of space."""
 
 
 def refusal(error: Exception) -> str:

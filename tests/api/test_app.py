@@ -18,7 +18,10 @@ from assistant.api.middleware import MAX_DEPTH as MAX
 from assistant.api.routers import health
 from assistant.app.accounts import User
 from assistant.app.review import Review
+from assistant.settings import Settings
+from assistant.storage import database
 from tests.review_desk import AS_OF, PASSWORD
+from tests.shared_servers import DB_PASSWORD, dead_database_url
 
 DAY = AS_OF.isoformat()
 PREFIXES = ["/v1", ""]
@@ -226,6 +229,32 @@ def test_an_unexpected_failure_is_a_bare_json_500_logged_without_its_data(desk, 
     assert all("RuntimeError" in logged and "in queue" in logged for logged in failures)  # what, where
     for said in _said_of(desk.practice.repository.patient(FIRST)):
         assert not [text for text in (answer.text, *failures) if said in text], said
+
+
+def test_a_database_gone_after_start_is_a_json_503_naming_it_without_the_password(
+    desk, client, auth, tmp_path, monkeypatch
+):
+    """The practice opened and migrated at start; now its database answers no more."""
+    url = dead_database_url()
+    gone = database.connect(Settings(home=tmp_path, database_url=url))
+    shown = url.replace(DB_PASSWORD, "***")
+    with monkeypatch.context() as patch:
+        patch.setattr(desk.practice.repository, "engine", gone)
+        answers = [
+            client.get("/v1/me", headers=auth["qa"]),
+            client.get("/queue", headers=auth["qa"]),
+            client.get("/v1/learning", headers=auth["qa"]),
+            client.post("/v1/auth/token", json={"user_id": "qa1", "password": PASSWORD}),
+        ]
+    for answer in answers:
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"] == "application/json"
+        said = answer.json()
+        assert set(said) == {"error", "status"} and said["status"] == 503
+        assert said["error"].startswith(f"cannot reach the database at {shown} (")
+        assert "Connection refused" in said["error"]
+        assert DB_PASSWORD not in answer.text and "Traceback" not in answer.text
+    assert client.get("/v1/me", headers=auth["qa"]).status_code == 200  # back once it is
 
 
 SAFE_HEADERS = {

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from assistant.api.deps import Desk, Me, Token
 from assistant.api.schemas import LoggedOut, Login, PasswordChange, PasswordChanged, Session, UserView, errors
 
-router = APIRouter(tags=["auth"], responses=errors(401, 422, 429, 500))
+router = APIRouter(tags=["auth"], responses=errors(401, 422, 429, 500, 503))
 
 
 def _address(request: Request) -> str | None:
