@@ -188,7 +188,8 @@ class Importer:
         self._added: Counter = Counter()
         self._accepted: Counter = Counter()
         self._refused: dict[str, set[str]] = {name: set() for name in _TABLES}  # ids the database refused
-        self._held: set[str] = set()  # tables that hold rows: before the run, or written by it
+        self._held: set[str] = set()  # tables that held rows before the run
+        self._compared: set[str] = set()  # tables whose rows are compared with the stored ones
         self._connection: Any = None  # the bulk connection, for the length of `run`
         self._ledger = Ledger((), {})
         self._consent: dict[str, list[_ConsentWrite]] = {}
@@ -200,6 +201,9 @@ class Importer:
         lines = _without_bom(lines)
         self._held = {name for name, table in _TABLES.items() if self.repository.has_rows(table)}
         scope = references(lines, SCOPED_LINES)
+        # A large file into an empty table compares nothing: the table's count at the end is
+        # what it added. A small source is compared everywhere, and counts nothing.
+        self._compared = set(_TABLES) if scope is not None else self._held
         try:
             with self.repository.bulk(durable=scope is not None) as connection:
                 self._connection = connection
@@ -209,8 +213,8 @@ class Importer:
                 f"the database failed during the import ({refusal(exc)}); what was stored so far "
                 "stays, and running the import again completes it"
             ) from None
-        for name in _TABLES:
-            added = self._added[name]
+        for name, table in _TABLES.items():
+            added = self._added[name] if name in self._compared else self.repository.count(table)
             self.report.added[name] = added
             self.report.updated[name] = self._changed[name] - added
             self.report.unchanged[name] = self._accepted[name] - self._changed[name]
@@ -350,9 +354,8 @@ class Importer:
                 self._changed[table] += self._write(table, rows, consent)
         except ROW_ERRORS:
             before, rows, consent = self._write_by_line(table, rows, numbers, consent)
-        if rows:
+        if table in self._compared:
             self._added[table] += len(set(map(self._column(table, "id"), rows)) - before.keys())
-            self._held.add(table)
         self._note_changes(table, rows, before, consent)
 
     def _write(self, table: str, rows: list, consent: list[_ConsentWrite]) -> int:
@@ -397,9 +400,9 @@ class Importer:
         return before, stored, stored_consent
 
     def _stored(self, table: str, rows: list) -> dict[str, dict]:
-        """What these rows' ids hold before they are written (nothing, in a table still empty),
-        so the run can say what it added and changed."""
-        if table not in self._held or not rows:
+        """What these rows' ids hold before they are written, so the run can say what it
+        added and changed (nothing in a table it does not compare: see `run`)."""
+        if table not in self._compared or not rows:
             return {}
         return self.repository.stored(self._connection, _TABLES[table], map(self._column(table, "id"), rows))
 
