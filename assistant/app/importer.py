@@ -30,10 +30,13 @@ import orjson
 from assistant.clock import Clock
 from assistant.domain.consent import CONSENT_KINDS, MARKETING, ConsentChange, Ledger
 from assistant.domain.contract import (
+    EVENT_ID,
+    ID,
     OFFER_KINDS,
     PATIENT_FIELDS,
     SERVICE_FIELDS,
     ContractError,
+    could_be_stored,
     extra_fields,
     offer_from,
     outcome_from,
@@ -199,7 +202,7 @@ class Importer:
         stored rows it names, so its cost does not grow with the practice; a larger one reads
         what it checks against once, for the whole practice."""
         lines = _without_bom(lines)
-        self._held = {name for name, table in _TABLES.items() if self.repository.has_rows(table)}
+        self._held = self.repository.holding_rows(list(_TABLES.values()))
         scope = references(lines, SCOPED_LINES)
         # A large file into an empty table compares nothing: the table's count at the end is
         # what it added. A small source is compared everywhere, and counts nothing.
@@ -222,10 +225,12 @@ class Importer:
         return self.report
 
     def _read_all(self, lines: Lines, scope: References | None) -> None:
-        stored_patients = self.repository.marketing_consents(scope and scope.patients)
+        stored_patients = self.repository.marketing_consents(None if scope is None else scope.patients)
         self._ledger = Ledger(self.repository.consent_events(scope), stored_patients)
         masters = self._read_masters(lines)
-        service_ids = self.repository.ids(schema.services, scope and scope.services) | masters[0]
+        service_ids = (
+            self.repository.ids(schema.services, None if scope is None else scope.services) | masters[0]
+        )
         if not service_ids and "services" not in self._held:
             service_ids = set(self.default_service_ids)
         known = Known(
@@ -470,7 +475,8 @@ def _without_bom(lines: Lines) -> Lines:
 
 def references(lines: Lines, most: int) -> References | None:
     """The patients, services and events the lines name, or None when there are more than
-    `most` lines. A line that cannot be read names nothing: the passes after report it."""
+    `most` lines. A line that cannot be read, or an id no row could have, names nothing: the
+    passes after report them."""
     patients: set[str] = set()
     services: set[str] = set()
     events: set[str] = set()
@@ -486,9 +492,14 @@ def references(lines: Lines, most: int) -> References | None:
         kind = obj.get("type")
         named = {"patient": patients, "service": services, "event": events}
         own = named.get(kind) if isinstance(kind, str) else None
-        for ids, key in ((own, "id"), (patients, "patient_id"), (services, "service_id")):
+        own_limit = EVENT_ID if own is events else ID
+        for ids, key, limit in (
+            (own, "id", own_limit),
+            (patients, "patient_id", ID),
+            (services, "service_id", ID),
+        ):
             value = obj.get(key)
-            if ids is not None and isinstance(value, str):
+            if ids is not None and could_be_stored(value, limit):
                 ids.add(value)
     return References(frozenset(patients), frozenset(events), frozenset(services))
 

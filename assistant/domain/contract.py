@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, get_args, overload
+from typing import Any, Literal, TypeGuard, get_args, overload
 
 from assistant.domain.days import SPAN, utc_within, within
 from assistant.domain.moments import MOMENT_IDS, Moment
@@ -146,6 +146,12 @@ def _check_value(value: Any, shown: str, key: str, limits: dict[str, Limit]) -> 
         for name, item in value.items():
             _check_name(name, shown)
             _check_value(item, f"{shown}.{name}", f"{key}.{name}", limits)
+
+
+def could_be_stored(value: object, limit: Limit) -> TypeGuard[str]:
+    """Whether the value could be a stored id under this limit: a string within it, with no
+    control character. What is not cannot name a stored row, nor be looked up safely."""
+    return isinstance(value, str) and len(value) <= limit.chars and _CONTROL.search(value) is None
 
 
 def _check_text(value: str, field: str, limit: Limit) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Executable,
     Table,
     bindparam,
+    exists,
     func,
     inspect,
     literal,
@@ -461,10 +462,13 @@ class Repository:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
-    def has_rows(self, table: Table) -> bool:
-        """Whether the table holds any row: one index probe, where a count reads them all."""
+    def holding_rows(self, tables: Sequence[Table]) -> set[str]:
+        """The names of those tables that hold any row, in one query: an index probe each,
+        where a count would read them all."""
+        query = select(*(exists(select(literal(1)).select_from(t)).label(t.name) for t in tables))
         with self.engine.connect() as conn:
-            return conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None
+            found = conn.execute(query).one()
+        return {table.name for table, held in zip(tables, found, strict=True) if held}
 
     # Menu, patients and settings -------------------------------------------------------------
 
