@@ -480,6 +480,7 @@ def references(lines: Lines, most: int) -> References | None:
     patients: set[str] = set()
     services: set[str] = set()
     events: set[str] = set()
+    named = {"patient": patients, "service": services, "event": events}
     for count, (_number, raw) in enumerate(lines(), 1):
         if count > most:
             return None
@@ -490,7 +491,6 @@ def references(lines: Lines, most: int) -> References | None:
         if not isinstance(obj, dict):
             continue
         kind = obj.get("type")
-        named = {"patient": patients, "service": services, "event": events}
         own = named.get(kind) if isinstance(kind, str) else None
         own_limit = EVENT_ID if own is events else ID
         for ids, key, limit in (
