@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from assistant.app.importer import Importer, ImportReport, Limits, file_lines
+from assistant.app.spreadsheets import SheetImport, encoded, importer_rejections
 from assistant.clock import Clock
 from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS
 from assistant.domain.conversion import HierarchicalModel, trials_from
@@ -24,9 +25,12 @@ from assistant.domain.records import OfferMade, Outcome, Patient
 from assistant.domain.rules import Rules
 from assistant.domain.segments import Profile, Segmentation
 from assistant.errors import InputError, NotFound
+from assistant.exports import sheets
+from assistant.exports.mapping import Mapping
+from assistant.exports.rows import Conversion, Options, convert, exact_service_match
 from assistant.knowledge import Knowledge
 from assistant.settings import Settings
-from assistant.storage import database
+from assistant.storage import database, schema
 from assistant.storage.repository import Repository, audit_row, epoch
 
 if TYPE_CHECKING:
@@ -144,6 +148,87 @@ class Practice:
         """Contract lines pushed by an integration; numbered from 1 as in a file."""
         lines = list(enumerate(raw, 1))
         return self._importer(None, actor=actor).run(lambda: iter(lines))
+
+    def import_export(
+        self,
+        path: Path,
+        mapping: Mapping,
+        *,
+        consent_on_file: bool = False,
+        dry_run: bool = False,
+        on_progress: Callable[[int], None] | None = None,
+        actor: str = "import",
+    ) -> SheetImport:
+        """A booking system's export through the importer. With `consent_on_file` the owner
+        (`actor`) states that the practice holds marketing consent for the file's new patients:
+        each gets an `opted_in` event naming who and when, and the run an audit entry. A dry run
+        reads and converts everything and writes nothing."""
+        sheet = sheets.read(path)
+        now = self.clock.now()
+        menu = {s.id: s.name for s in self.menu()}
+        options = Options(self.settings.country, self.settings.time_zone, consent_on_file, now)
+        conversion = convert(
+            sheet, mapping, self.repository.patient_records(), exact_service_match(menu), options
+        )
+        self._ledger(conversion, mapping, actor, now)
+        result = SheetImport(
+            path.name,
+            mapping,
+            mapping.used_columns(sheet.header),
+            mapping.missing_headers(sheet.header),
+            conversion,
+        )
+        result.rejections = list(conversion.rejections)
+        if dry_run:
+            self._planned(result)
+            return result
+        report = self._importer(on_progress, actor=actor).run(
+            lambda: iter(list(enumerate(encoded(conversion.records), 1)))
+        )
+        result.report = report
+        result.rejections = sorted(
+            result.rejections + importer_rejections(report, conversion.origins), key=lambda r: r.row
+        )
+        if conversion.consent_on_file:
+            self.audit(
+                actor, "consent_on_file", {"file": path.name, "patients": len(conversion.consent_on_file)}
+            )
+        return result
+
+    def _ledger(self, conversion: Conversion, mapping: Mapping, actor: str, now: datetime) -> None:
+        """Consent facts a run adds: an opt-out the export flags, once (a stored one is never
+        rewritten), and the owner's word for each new patient given consent on file."""
+        opt_outs = [i for i, r in enumerate(conversion.records) if r.get("kind") == "opted_out"]
+        stored = self.repository.ids(schema.events, [conversion.records[i]["id"] for i in opt_outs])
+        for index in reversed(opt_outs):
+            if conversion.records[index]["id"] in stored:
+                del conversion.records[index], conversion.origins[index]
+        rows = {r["id"]: row for r, row in zip(conversion.records, conversion.origins, strict=True)}
+        for patient_id in conversion.consent_on_file:
+            conversion.add(
+                {
+                    "type": "event",
+                    "id": f"{patient_id}-consent-on-file",
+                    "patient_id": patient_id,
+                    "kind": "opted_in",
+                    "at": now.astimezone(UTC).isoformat(),
+                    "channel": "all",
+                    "source": f"consent on file, stated by {actor} importing a {mapping.name} export",
+                },
+                rows[patient_id],
+            )
+
+    def _planned(self, result: SheetImport) -> None:
+        """A dry run's counts: records whose ids are new, and those already stored (which the
+        import would update, or leave when they hold the same)."""
+        tables = {"patient": schema.patients, "event": schema.events}
+        by_type: dict[str, list[str]] = {}
+        for record in result.conversion.records:
+            by_type.setdefault(record["type"], []).append(record["id"])
+        for kind, ids in by_type.items():
+            stored = self.repository.ids(tables[kind], ids)
+            result.already_stored[f"{kind}s"] = sum(1 for i in ids if i in stored)
+            result.would_add[f"{kind}s"] = len(ids) - result.already_stored[f"{kind}s"]
 
     def _importer(
         self, on_progress: Callable[[int], None] | None, workers: int = 0, actor: str = "import"

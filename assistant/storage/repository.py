@@ -154,6 +154,27 @@ def patient_from(row: Any) -> Patient:
     )
 
 
+def patient_record(row: Any) -> dict:
+    record: dict[str, Any] = {**orjson.loads(row.extra or "{}"), "type": "patient"}
+    for name in (
+        "id",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "email",
+        "phone",
+        "preferred_channel",
+        "segment",
+    ):
+        value = getattr(row, name)
+        if value is not None:
+            record[name] = value
+    record["marketing_consent"] = bool(row.marketing_consent)
+    for name in ("goals", "flags", "memberships"):
+        record[name] = orjson.loads(getattr(row, name))
+    return record
+
+
 def event_row(event: Event) -> dict:
     return {
         "id": event.id,
@@ -507,6 +528,15 @@ class Repository:
                         birth_date=date.fromisoformat(r.birth_date) if r.birth_date else None,
                     )
         return found
+
+    def patient_records(self) -> list[dict]:
+        """Every stored patient as its contract line would carry it (extra fields included):
+        what a spreadsheet's rows are matched against and merged onto."""
+        with self.engine.connect() as conn:
+            return [
+                patient_record(r)
+                for r in conn.execute(select(schema.patients).order_by(schema.patients.c.id))
+            ]
 
     def rules(self) -> Rules:
         with self.engine.connect() as conn:
