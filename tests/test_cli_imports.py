@@ -164,3 +164,18 @@ def test_an_xlsx_export_imports_like_its_csv(home, tmp_path):
     assert consent == {"c1": True, "c2": False}
     _, again = imported(str(path), "--preset", "fresha-clients", "--consent", "on-file")
     assert sum(again["added"].values()) == 0 and sum(again["updated"].values()) == 0
+
+
+def test_a_row_the_importer_refuses_is_named_by_its_row(home, tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text(
+        "Date,Client,Email,Item,Quantity,Price,Total\n"
+        "11/24/2026,Ana Ruiz,ana@example.com,Botox,1,$450.00,$450.00\n"
+        "\n"
+        '11/25/2026,Ana Ruiz,ana@example.com,Botox,1,"$250,000.00","$250,000.00"\n'
+    )
+    code, report = imported(str(path), "--preset", "sales")
+    assert code == 1
+    [rejection] = report["rejections"]
+    assert rejection["row"] == 4 and "amount" in rejection["reason"]
+    assert (report["added"]["patients"], report["added"]["events"]) == (1, 1)

@@ -166,7 +166,7 @@ class Practice:
         sheet = sheets.read(path)
         now = self.clock.now()
         menu = {s.id: s.name for s in self.menu()}
-        options = Options(self.settings.country, self.settings.time_zone, consent_on_file, now)
+        options = Options(now, self.settings.country, self.settings.time_zone, consent_on_file)
         conversion = convert(
             sheet, mapping, self.repository.patient_records(), exact_service_match(menu), options
         )

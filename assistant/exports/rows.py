@@ -61,11 +61,11 @@ class Rejected(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Options:
+    now: datetime
+    """When the owner imports (the practice's clock): the time of the opt-outs the export flags."""
     region: str = "US"
     time_zone: str = "UTC"
     consent_on_file: bool = False
-    now: datetime | None = None
-    """When the owner imports: the time of opt-outs the export flags (and nothing else)."""
 
 
 @dataclass
@@ -95,10 +95,9 @@ def convert(
     mapping: Mapping,
     stored: list[dict],
     match_service: ServiceMatch,
-    options: Options | None = None,
+    options: Options,
 ) -> Conversion:
     """`stored`: the stored patients as contract dicts (with their extra fields)."""
-    options = options or Options()
     reading = _Reading(mapping, {p["id"]: p for p in stored}, match_service, options)
     for row in sheet:
         try:
@@ -257,7 +256,7 @@ class _Reading:
             self.opt_out(row, record["id"])
 
     def opt_out(self, row: Row, patient_id: str) -> None:
-        when = self.options.now or datetime.now(self.zone)
+        when = self.options.now
         header = self.mapping.cell(row, "opted_out")[0] or "opted_out"
         event = {
             "type": "event",

@@ -31,7 +31,7 @@ VAGARO = (
 
 
 def test_a_client_list_becomes_patient_lines_without_marketing_consent():
-    result = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(now=NOW))
+    result = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
     patients = patients_of(result)
     assert len(patients) == 2
     ana = next(p for p in patients.values() if p["first_name"] == "Ana")
@@ -45,15 +45,15 @@ def test_a_client_list_becomes_patient_lines_without_marketing_consent():
 
 
 def test_the_same_export_read_twice_gives_the_same_records():
-    first = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(now=NOW))
-    again = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(now=NOW))
+    first = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
+    again = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
     assert first.records == again.records
 
 
 def test_consent_on_file_is_given_to_new_patients_only_and_listed():
     stored = [{"id": "p1", "first_name": "Ana", "email": "ana@x.com", "marketing_consent": False}]
     result = convert(
-        sheet(VAGARO), mapping.preset("vagaro-customers"), stored, MENU, Options(consent_on_file=True)
+        sheet(VAGARO), mapping.preset("vagaro-customers"), stored, MENU, Options(NOW, consent_on_file=True)
     )
     patients = patients_of(result)
     assert patients["p1"]["marketing_consent"] is False
@@ -72,7 +72,7 @@ def test_a_stored_patient_keeps_the_fields_the_row_does_not_map():
             "goals": ["smoother skin"],
         }
     ]
-    result = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), stored, MENU, Options())
+    result = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), stored, MENU, Options(NOW))
     ana = patients_of(result)["p1"]
     assert ana["marketing_consent"] is True
     assert ana["address"] == "1 Main St" and ana["goals"] == ["smoother skin"]
@@ -82,7 +82,7 @@ def test_a_stored_patient_keeps_the_fields_the_row_does_not_map():
 def test_a_blocked_client_becomes_an_opt_out_for_all_channels():
     text = "Client ID,First Name,Email,Blocked,Added\nc1,Ana,ana@x.com,Yes,2026-01-02\nc2,Bo,bo@x.com,No,\n"
     result = convert(
-        sheet(text), mapping.preset("fresha-clients"), [], MENU, Options(consent_on_file=True, now=NOW)
+        sheet(text), mapping.preset("fresha-clients"), [], MENU, Options(NOW, consent_on_file=True)
     )
     assert patients_of(result)["c1"]["marketing_consent"] is False
     assert patients_of(result)["c2"]["marketing_consent"] is True
@@ -97,7 +97,9 @@ def test_a_mapped_consent_column_decides_consent():
         'marketing_consent = "Marketing OK"\n[ids]\nprefix = "c"\n',
         "c.toml",
     )
-    result = convert(sheet("Name,Email,Marketing OK\nAna,a@x.com,yes\nBo,b@x.com,\n"), clinic, [], MENU)
+    result = convert(
+        sheet("Name,Email,Marketing OK\nAna,a@x.com,yes\nBo,b@x.com,\n"), clinic, [], MENU, Options(NOW)
+    )
     assert sorted(p["marketing_consent"] for p in patients_of(result).values()) == [False, True]
 
 
@@ -120,7 +122,7 @@ def test_appointments_become_events_for_the_patients_they_name():
         mapping.preset("appointments"),
         stored,
         MENU,
-        Options(time_zone="America/Chicago"),
+        Options(NOW, time_zone="America/Chicago"),
     )
     events = events_of(result)
     assert [(e["patient_id"], e["kind"], e["service_id"]) for e in events] == [
@@ -135,7 +137,7 @@ def test_appointments_become_events_for_the_patients_they_name():
 
 
 def test_appointment_rows_that_cannot_import_are_named_by_row_and_column():
-    result = convert(sheet(APPOINTMENTS), mapping.preset("appointments"), [], MENU)
+    result = convert(sheet(APPOINTMENTS), mapping.preset("appointments"), [], MENU, Options(NOW))
     assert [(r.row, r.column) for r in result.rejections] == [
         (4, "Service"),
         (5, "Service"),
@@ -153,7 +155,7 @@ def test_a_new_client_in_an_appointments_export_becomes_a_patient_once():
         "11/24/2026,Ruiz, Ana,555-010-0100,Botox,Completed\n"
         "11/25/2026,Ana Ruiz,+1 555 010 0100,Botox,Completed\n"
     ).replace("Ruiz, Ana", '"Ruiz, Ana"')
-    result = convert(sheet(text), mapping.preset("appointments"), [], MENU)
+    result = convert(sheet(text), mapping.preset("appointments"), [], MENU, Options(NOW))
     [patient] = patients_of(result).values()
     assert (patient["first_name"], patient["last_name"], patient["marketing_consent"]) == (
         "Ana",
@@ -170,7 +172,7 @@ def test_a_row_matching_two_patients_is_rejected_naming_both():
         {"id": "p2", "first_name": "B", "phone": "+15550100200"},
     ]
     text = "Date,Client,Email,Phone,Service,Status\n11/24/2026,Ana,ana@x.com,555 010 0200,Botox,Booked\n"
-    [rejection] = convert(sheet(text), mapping.preset("appointments"), stored, MENU).rejections
+    [rejection] = convert(sheet(text), mapping.preset("appointments"), stored, MENU, Options(NOW)).rejections
     assert rejection.row == 2 and "p1" in rejection.reason and "p2" in rejection.reason
 
 
@@ -183,7 +185,7 @@ def test_sales_rows_are_visits_at_their_total_or_price_times_quantity():
     euro = mapping.preset("sales").model_copy(
         update={"values": mapping.Values(date_formats=["%d.%m.%Y"], decimal_comma=True)}
     )
-    events = events_of(convert(sheet(text), euro, [], MENU))
+    events = events_of(convert(sheet(text), euro, [], MENU, Options(NOW)))
     assert [(e["service_id"], e["amount"], e["category"]) for e in events] == [
         ("botox", 2468.0, "Injectables"),
         ("hydrafacial", 180.0, "Skin"),
