@@ -77,15 +77,17 @@ class SheetImport:
         return found
 
 
-def chosen_mapping(preset: str | None, mapping_file: Path | None) -> Mapping:
+def chosen_mapping(
+    preset: str | None, mapping_file: Path | None, knowledge_dir: Path | None = None
+) -> Mapping:
     """The preset or the owner's mapping file: exactly one."""
     if preset is not None and mapping_file is None:
-        return mappings.preset(preset)
+        return mappings.preset(preset, knowledge_dir)
     if mapping_file is not None and preset is None:
         return mappings.load(mapping_file)
     raise InputError(
         "a spreadsheet needs --preset NAME or --mapping MAP.toml, not both "
-        f"(presets: {', '.join(mappings.preset_names())})"
+        f"(presets: {', '.join(mappings.preset_names(knowledge_dir))})"
     )
 
 

@@ -142,8 +142,8 @@ def _sheet(
     consent: ConsentSource | None,
     who: str,
 ) -> SheetImport:
-    chosen = chosen_mapping(preset, mapping_file)
     practice = Practice()
+    chosen = chosen_mapping(preset, mapping_file, practice.settings.knowledge_dir)
     on_file = consent is ConsentSource.on_file
     with progress(f"importing {file.name}", quiet or dry_run, in_bytes=True) as bar:
         result = practice.import_export(

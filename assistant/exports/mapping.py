@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
@@ -203,17 +204,25 @@ def load(path: Path) -> Mapping:
         raise InputError(f"cannot read {path}: {exc}") from None
 
 
-def preset_names() -> list[str]:
-    folder = resources.files("assistant.knowledge").joinpath(PRESETS)
+def presets_folder(knowledge_dir: Path | None = None) -> Traversable:
+    """The practice's knowledge folder's presets (`CROSSSELL_KNOWLEDGE_DIR`) when it has
+    any, else the bundled ones."""
+    if knowledge_dir is not None and (knowledge_dir / PRESETS).is_dir():
+        return knowledge_dir / PRESETS
+    return resources.files("assistant.knowledge").joinpath(PRESETS)
+
+
+def preset_names(knowledge_dir: Path | None = None) -> list[str]:
+    folder = presets_folder(knowledge_dir)
     return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def preset(name: str) -> Mapping:
-    """A bundled preset. A broken bundled file is our mistake, a ConfigurationError."""
-    names = preset_names()
+def preset(name: str, knowledge_dir: Path | None = None) -> Mapping:
+    """A preset by name. A broken preset file is a configuration error, not the owner's input."""
+    names = preset_names(knowledge_dir)
     if name not in names:
         raise InputError(f"unknown preset {name!r}: use one of {', '.join(names)}")
-    data = resources.files("assistant.knowledge").joinpath(PRESETS, f"{name}.toml").read_text("utf-8")
+    data = presets_folder(knowledge_dir).joinpath(f"{name}.toml").read_text("utf-8")
     try:
         return parse(data, f"preset {name}")
     except InputError as exc:

@@ -120,3 +120,20 @@ def test_a_client_list_header_gets_a_patients_template():
     parsed = mapping.parse(mapping.template(["Email", "First Name", "Mobile Number"]), "template")
     assert parsed.kind == "patients"
     assert parsed.columns == {"email": "Email", "first_name": "First Name", "phone": "Mobile Number"}
+
+
+def test_a_knowledge_folder_with_its_own_presets_is_read_before_the_bundled_ones(tmp_path):
+    (tmp_path / "imports").mkdir()
+    (tmp_path / "imports" / "clinic.toml").write_text(APPOINTMENTS)
+    assert mapping.preset_names(tmp_path) == ["clinic"]
+    assert mapping.preset("clinic", tmp_path).ids.prefix == "clinic"
+    assert "sales" in mapping.preset_names(tmp_path / "elsewhere")
+
+
+def test_a_broken_preset_file_is_a_configuration_error(tmp_path):
+    from assistant.errors import ConfigurationError
+
+    (tmp_path / "imports").mkdir()
+    (tmp_path / "imports" / "clinic.toml").write_text(APPOINTMENTS.replace("[ids]", "[ids"))
+    with pytest.raises(ConfigurationError, match="preset clinic"):
+        mapping.preset("clinic", tmp_path)
