@@ -1,5 +1,6 @@
 """Who a row is: the export's client id, else the normalised email, else the phone in E.164,
-matched against the stored patients and the rows read before it in the same file.
+matched against the stored patients and the rows read before it in the same file; a row with
+none of those (a sales export names only the client) by the whole name, when one patient has it.
 
 Booking systems write the same person differently in their client list and their appointments
 (`(555) 010-0100` and `+1 555 010 0100`; `Ana@X.com ` and `ana@x.com`), so contacts are matched
@@ -40,10 +41,18 @@ class Contact:
     client_id: str | None = None
     email: str | None = None
     phone: str | None = None
+    name: str | None = None
+    """The whole name, casefolded: matched only when the row has no id, email or phone."""
 
     @property
     def empty(self) -> bool:
+        """No id, email or phone: only a name, if that, tells who the row is."""
         return not (self.client_id or self.email or self.phone)
+
+
+def name_key(first: str | None, last: str | None) -> str | None:
+    key = " ".join(f"{first or ''} {last or ''}".split()).casefold()
+    return key or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,7 @@ class People:
 
     by_email: dict[str, str] = field(default_factory=dict)
     by_phone: dict[str, str] = field(default_factory=dict)
+    by_name: dict[str, set[str]] = field(default_factory=dict)
     stored_ids: set[str] = field(default_factory=set)
     file_rows: dict[str, int] = field(default_factory=dict)
     """Patients this file added or touched, with the first row that did."""
@@ -79,6 +89,8 @@ class People:
         people = cls(stored_ids={p["id"] for p in patients})
         for patient in patients:
             people._index(patient["id"], patient.get("email"), patient.get("phone"), region)
+            if name := name_key(patient.get("first_name"), patient.get("last_name")):
+                people.by_name.setdefault(name, set()).add(patient["id"])
         return people
 
     def _index(self, patient_id: str, email: str | None, phone: str | None, region: str) -> None:
@@ -90,6 +102,8 @@ class People:
     def find(self, contact: Contact) -> Found:
         """The one patient the contact names. Raises `Ambiguous` when its id, email and phone
         name different patients."""
+        if contact.empty:
+            return self._by_name(contact.name)
         known = set(self.stored_ids) | set(self.file_rows)
         named = [
             contact.client_id if contact.client_id in known else None,
@@ -101,7 +115,15 @@ class People:
             raise Ambiguous(ids)
         if not ids:
             return Found(None)
-        patient_id = ids[0]
+        return self._found(ids[0])
+
+    def _by_name(self, name: str | None) -> Found:
+        ids = sorted(self.by_name.get(name, ())) if name else []
+        if len(ids) > 1:
+            raise Ambiguous(ids)
+        return self._found(ids[0]) if ids else Found(None)
+
+    def _found(self, patient_id: str) -> Found:
         return Found(patient_id, patient_id in self.stored_ids, self.file_rows.get(patient_id))
 
     def add(self, patient_id: str, contact: Contact, row: int) -> None:
@@ -111,3 +133,5 @@ class People:
             self.by_email.setdefault(contact.email, patient_id)
         if contact.phone:
             self.by_phone.setdefault(contact.phone, patient_id)
+        if contact.name:
+            self.by_name.setdefault(contact.name, set()).add(patient_id)

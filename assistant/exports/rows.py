@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from assistant.exports import values
 from assistant.exports.mapping import Mapping, derived_id
-from assistant.exports.people import Ambiguous, Contact, Found, People, normal_email, normal_phone
+from assistant.exports.people import Ambiguous, Contact, People, name_key, normal_email, normal_phone
 from assistant.exports.sheets import Row, Sheet
 from assistant.exports.values import Unreadable
 
@@ -181,24 +181,20 @@ class _Reading:
 
     def patient_of(self, row: Row) -> str:
         """The patient id the row is about, writing or merging the patient line it implies."""
-        contact = self.contact(row)
         first, last = self.names(row)
-        if contact.empty and not first:
+        contact = replace(self.contact(row), name=name_key(first, last))
+        if contact.empty and not contact.name:
             raise Rejected(None, "no client id, email, phone or name to tell who this is")
         try:
             found = self.people.find(contact)
         except Ambiguous as exc:
-            raise Rejected(None, f"matches two different patients: {', '.join(exc.ids)}") from None
-        patient_id = found.patient_id
-        if patient_id is None:
-            patient_id = contact.client_id or self.new_id(contact, first, last)
-            if patient_id in self.patients or patient_id in self.stored:  # the same name, no contacts
-                found = Found(patient_id, patient_id in self.stored, self.people.file_rows.get(patient_id))
+            raise Rejected(None, f"matches {len(exc.ids)} different patients: {', '.join(exc.ids)}") from None
+        patient_id = found.patient_id or contact.client_id or self.new_id(contact, first, last)
+        if self.mapping.kind == "patients" or not (found.patient_id or patient_id in self.patients):
+            self.write_patient(row, patient_id, contact, first, last)
         if found.first_row is not None and self.mapping.kind == "patients":
             self.result.merged.append((row.number, found.first_row))
         self.people.add(patient_id, contact, row.number)
-        if self.mapping.kind == "patients" or (found.patient_id is None and patient_id not in self.patients):
-            self.write_patient(row, patient_id, contact, first, last)
         return patient_id
 
     def new_id(self, contact: Contact, first: str, last: str) -> str:

@@ -190,3 +190,32 @@ def test_sales_rows_are_visits_at_their_total_or_price_times_quantity():
         ("botox", 2468.0, "Injectables"),
         ("hydrafacial", 180.0, "Skin"),
     ]
+
+
+SALES = "Date,Client,Item,Total\n11/24/2026,Ana Ruiz,Botox,$450\n"
+
+
+def test_a_sales_row_with_only_a_name_joins_the_one_patient_of_that_name():
+    stored = [{"id": "p1", "first_name": "Ana", "last_name": "Ruiz", "email": "ana@x.com"}]
+    result = convert(sheet(SALES), mapping.preset("sales"), stored, MENU, Options(NOW))
+    assert patients_of(result) == {}
+    assert [e["patient_id"] for e in events_of(result)] == ["p1"]
+
+
+def test_a_name_two_patients_share_is_rejected_naming_both():
+    stored = [
+        {"id": "p1", "first_name": "Ana", "last_name": "Ruiz"},
+        {"id": "p2", "first_name": "ana", "last_name": "ruiz", "email": "other@x.com"},
+    ]
+    [rejection] = convert(sheet(SALES), mapping.preset("sales"), stored, MENU, Options(NOW)).rejections
+    assert rejection.row == 2 and "p1, p2" in rejection.reason
+    assert events_of(convert(sheet(SALES), mapping.preset("sales"), stored, MENU, Options(NOW))) == []
+
+
+def test_a_rejected_client_row_is_not_what_a_later_row_merges_into():
+    text = "First Name,Email,Birthdate\nAna,ana@x.com,31/31/1990\nAna,ana@x.com,03/04/1990\n"
+    result = convert(sheet(text), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
+    assert [r.row for r in result.rejections] == [2]
+    assert result.merged == []
+    [ana] = patients_of(result).values()
+    assert ana["birth_date"] == "1990-03-04"
