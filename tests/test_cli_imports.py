@@ -179,3 +179,17 @@ def test_a_row_the_importer_refuses_is_named_by_its_row(home, tmp_path):
     [rejection] = report["rejections"]
     assert rejection["row"] == 4 and "amount" in rejection["reason"]
     assert (report["added"]["patients"], report["added"]["events"]) == (1, 1)
+
+
+def test_a_dry_run_after_an_import_says_what_would_change(home, exports):
+    clients, appointments = exports
+    imported(str(clients), "--preset", "vagaro-customers")
+    imported(str(appointments), "--preset", "appointments")
+    _, same = imported(str(appointments), "--preset", "appointments", "--dry-run")
+    assert same["would_add"] == {} and same["would_update"] == {} and same["unchanged"] == {"events": 2}
+    changed = appointments.read_bytes().replace(b"$450.00", b"$475.00")
+    appointments.write_bytes(changed)
+    _, dry = imported(str(appointments), "--preset", "appointments", "--dry-run")
+    assert dry["would_update"] == {"events": 1} and dry["unchanged"] == {"events": 1}
+    _, clients_again = imported(str(clients), "--preset", "vagaro-customers", "--dry-run")
+    assert clients_again["unchanged"] == {"patients": 2}

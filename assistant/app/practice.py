@@ -16,12 +16,12 @@ import orjson
 from assistant.app.importer import Importer, ImportReport, Limits, file_lines
 from assistant.app.spreadsheets import SheetImport, encoded, importer_rejections
 from assistant.clock import Clock
-from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS
+from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS, ContractError, parse_event
 from assistant.domain.conversion import HierarchicalModel, trials_from
 from assistant.domain.eligibility import Eligibility
 from assistant.domain.engine import GoalMatcher, OfferEngine, ReadyOffer, Suppression
 from assistant.domain.history import History, Menu
-from assistant.domain.records import OfferMade, Outcome, Patient
+from assistant.domain.records import Event, OfferMade, Outcome, Patient
 from assistant.domain.rules import Rules
 from assistant.domain.segments import Profile, Segmentation
 from assistant.errors import InputError, NotFound
@@ -81,6 +81,14 @@ def ready_dict(offer: ReadyOffer) -> dict:
         "chosen_by": offer.decision.policy if offer.decision else None,
         "probability_chosen": round(offer.decision.propensity, 4) if offer.decision else None,
     }
+
+
+def _event_of(record: dict) -> Event | None:
+    """The event a contract line holds, or None when it holds none (the import would reject it)."""
+    try:
+        return parse_event(record)
+    except ContractError:
+        return None
 
 
 def day_bounds(day: date) -> tuple[int, int]:
@@ -167,9 +175,8 @@ class Practice:
         now = self.clock.now()
         menu = {s.id: s.name for s in self.menu()}
         options = Options(now, self.settings.country, self.settings.time_zone, consent_on_file)
-        conversion = convert(
-            sheet, mapping, self.repository.patient_records(), exact_service_match(menu), options
-        )
+        stored = self.repository.patient_records()
+        conversion = convert(sheet, mapping, stored, exact_service_match(menu), options)
         self._ledger(conversion, mapping, actor, now)
         result = SheetImport(
             path.name,
@@ -180,7 +187,7 @@ class Practice:
         )
         result.rejections = list(conversion.rejections)
         if dry_run:
-            self._planned(result)
+            self._planned(result, stored)
             return result
         report = self._importer(on_progress, actor=actor).run(
             lambda: iter(list(enumerate(encoded(conversion.records), 1)))
@@ -218,17 +225,23 @@ class Practice:
                 rows[patient_id],
             )
 
-    def _planned(self, result: SheetImport) -> None:
-        """A dry run's counts: records whose ids are new, and those already stored (which the
-        import would update, or leave when they hold the same)."""
-        tables = {"patient": schema.patients, "event": schema.events}
-        by_type: dict[str, list[str]] = {}
-        for record in result.conversion.records:
-            by_type.setdefault(record["type"], []).append(record["id"])
-        for kind, ids in by_type.items():
-            stored = self.repository.ids(tables[kind], ids)
-            result.already_stored[f"{kind}s"] = sum(1 for i in ids if i in stored)
-            result.would_add[f"{kind}s"] = len(ids) - result.already_stored[f"{kind}s"]
+    def _planned(self, result: SheetImport, stored_patients: list[dict]) -> None:
+        """A dry run's counts, by what each record's id holds now: nothing (added), the same
+        (unchanged), or something else (updated)."""
+        patients = {p["id"]: p for p in stored_patients}
+        records = result.conversion.records
+        events = self.repository.events_by_id(r["id"] for r in records if r["type"] == "event")
+        for record in records:
+            table = f"{record['type']}s"
+            held: object = (
+                patients.get(record["id"]) if record["type"] == "patient" else events.get(record["id"])
+            )
+            if held is None:
+                result.would_add[table] += 1
+            elif held == (record if record["type"] == "patient" else _event_of(record)):
+                result.unchanged[table] += 1
+            else:
+                result.would_update[table] += 1
 
     def _importer(
         self, on_progress: Callable[[int], None] | None, workers: int = 0, actor: str = "import"

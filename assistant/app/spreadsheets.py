@@ -33,7 +33,9 @@ class SheetImport:
     report: ImportReport | None = None
     """None in a dry run: nothing was written."""
     would_add: Counter = field(default_factory=Counter)
-    already_stored: Counter = field(default_factory=Counter)
+    would_update: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    """A dry run's counts, by table."""
     rejections: list[RowRejection] = field(default_factory=list)
     """The conversion's and the importer's, by row."""
 
@@ -68,7 +70,8 @@ class SheetImport:
         if self.report is None:
             found |= {
                 "would_add": dict(self.would_add),
-                "already_stored": dict(self.already_stored),
+                "would_update": dict(self.would_update),
+                "unchanged": dict(self.unchanged),
                 "samples": self.samples(),
             }
         else:

@@ -109,10 +109,11 @@ def sheet_import(result: SheetImport) -> None:
         planned = Table(
             title=f"Dry run: {len(conversion.records)} records from {result.rows} rows, nothing written"
         )
-        for column in ("records", "would add", "already stored"):
+        for column in ("records", "would add", "would update", "unchanged"):
             planned.add_column(column, justify="left" if column == "records" else "right")
-        for name in sorted(set(result.would_add) | set(result.already_stored)):
-            planned.add_row(name, str(result.would_add[name]), str(result.already_stored[name]))
+        for name in sorted(set(result.would_add) | set(result.would_update) | set(result.unchanged)):
+            counts = (result.would_add[name], result.would_update[name], result.unchanged[name])
+            planned.add_row(name, *map(str, counts))
         out.print(planned)
         out.print(f"First {len(result.samples())} records as they would be stored:")
         for record in result.samples():

@@ -538,6 +538,16 @@ class Repository:
                 for r in conn.execute(select(schema.patients).order_by(schema.patients.c.id))
             ]
 
+    def events_by_id(self, ids: Iterable[str]) -> dict[str, Event]:
+        """The stored events with these ids, by id (a dry run compares what it would write)."""
+        events = schema.events
+        with self.engine.connect() as conn:
+            return {
+                row[0]: event_from(row)
+                for part in _parts(ids)
+                for row in conn.execute(select(*_EVENT_COLUMNS).where(events.c.id.in_(part)))
+            }
+
     def rules(self) -> Rules:
         with self.engine.connect() as conn:
             value = conn.execute(
