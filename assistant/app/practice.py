@@ -189,9 +189,8 @@ class Practice:
         if dry_run:
             self._planned(result, stored)
             return result
-        report = self._importer(on_progress, actor=actor).run(
-            lambda: iter(list(enumerate(encoded(conversion.records), 1)))
-        )
+        lines = list(enumerate(encoded(conversion.records), 1))  # the importer reads its source twice
+        report = self._importer(on_progress, actor=actor).run(lambda: iter(lines))
         result.report = report
         result.rejections = sorted(
             result.rejections + importer_rejections(report, conversion.origins), key=lambda r: r.row
