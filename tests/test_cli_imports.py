@@ -193,3 +193,15 @@ def test_a_dry_run_after_an_import_says_what_would_change(home, exports):
     assert dry["would_update"] == {"events": 1} and dry["unchanged"] == {"events": 1}
     _, clients_again = imported(str(clients), "--preset", "vagaro-customers", "--dry-run")
     assert clients_again["unchanged"] == {"patients": 2}
+
+
+def test_errors_file_keeps_every_rejected_row_with_its_column(home, exports, tmp_path):
+    clients, _ = exports
+    errors = tmp_path / "rejected.jsonl"
+    result = runner.invoke(
+        app, ["import", str(clients), "--preset", "vagaro-customers", "--errors", str(errors), "--quiet"]
+    )
+    assert result.exit_code == 1 and "row 4, column 'Birthdate'" in result.output
+    kept = [json.loads(line) for line in errors.read_text().splitlines()]
+    assert [(k["row"], k["column"]) for k in kept] == [(4, "Birthdate")]
+    assert "Bo" not in errors.read_text() and "13/45" not in errors.read_text()
