@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         default="UTC",
         description="the practice's IANA time zone: its 'today' and the day a scan or a send belongs to",
     )
+    country: str = Field(
+        default="US",
+        pattern=r"^[A-Za-z]{2}$",
+        description="the practice's country (ISO 3166 code): how a spreadsheet's phone numbers without "
+        "a country code are read",
+    )
     clock: str | None = Field(
         default=None,
         description="a fixed date or ISO 8601 time the "

@@ -16,6 +16,7 @@ LAYERS = (
     ("storage", "knowledge", "drafting", "reports", "sending", "servers", "synthetic"),
     ("semantic",),  # the goal matcher's cache is in storage
     ("evals", "retrieval"),  # both read drafting's briefs and the knowledge passages
+    ("exports",),  # reads the presets in knowledge; matches services with semantic
     ("app",),
     ("api",),
     ("cli", "ui"),  # `crosssell serve` starts the API

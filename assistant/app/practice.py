@@ -14,19 +14,23 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from assistant.app.importer import Importer, ImportReport, Limits, file_lines
+from assistant.app.spreadsheets import SheetImport, encoded, importer_rejections
 from assistant.clock import Clock
-from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS
+from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS, ContractError, parse_event
 from assistant.domain.conversion import HierarchicalModel, trials_from
 from assistant.domain.eligibility import Eligibility
 from assistant.domain.engine import GoalMatcher, OfferEngine, ReadyOffer, Suppression
 from assistant.domain.history import History, Menu
-from assistant.domain.records import OfferMade, Outcome, Patient
+from assistant.domain.records import Event, OfferMade, Outcome, Patient
 from assistant.domain.rules import Rules
 from assistant.domain.segments import Profile, Segmentation
 from assistant.errors import InputError, NotFound
+from assistant.exports import sheets
+from assistant.exports.mapping import Mapping
+from assistant.exports.rows import Conversion, Options, convert, exact_service_match
 from assistant.knowledge import Knowledge
 from assistant.settings import Settings
-from assistant.storage import database
+from assistant.storage import database, schema
 from assistant.storage.repository import Repository, audit_row, epoch
 
 if TYPE_CHECKING:
@@ -77,6 +81,14 @@ def ready_dict(offer: ReadyOffer) -> dict:
         "chosen_by": offer.decision.policy if offer.decision else None,
         "probability_chosen": round(offer.decision.propensity, 4) if offer.decision else None,
     }
+
+
+def _event_of(record: dict) -> Event | None:
+    """The event a contract line holds, or None when it holds none (the import would reject it)."""
+    try:
+        return parse_event(record)
+    except ContractError:
+        return None
 
 
 def day_bounds(day: date) -> tuple[int, int]:
@@ -144,6 +156,91 @@ class Practice:
         """Contract lines pushed by an integration; numbered from 1 as in a file."""
         lines = list(enumerate(raw, 1))
         return self._importer(None, actor=actor).run(lambda: iter(lines))
+
+    def import_export(
+        self,
+        path: Path,
+        mapping: Mapping,
+        *,
+        consent_on_file: bool = False,
+        dry_run: bool = False,
+        on_progress: Callable[[int], None] | None = None,
+        actor: str = "import",
+    ) -> SheetImport:
+        """A booking system's export through the importer. With `consent_on_file` the owner
+        (`actor`) states that the practice holds marketing consent for the file's new patients:
+        each gets an `opted_in` event naming who and when, and the run an audit entry. A dry run
+        reads and converts everything and writes nothing."""
+        sheet = sheets.read(path)
+        now = self.clock.now()
+        menu = {s.id: s.name for s in self.menu()}
+        options = Options(now, self.settings.country, self.settings.time_zone, consent_on_file)
+        stored = self.repository.patient_records()
+        conversion = convert(sheet, mapping, stored, exact_service_match(menu), options)
+        self._ledger(conversion, mapping, actor, now)
+        result = SheetImport(
+            path.name,
+            mapping,
+            mapping.used_columns(sheet.header),
+            mapping.missing_headers(sheet.header),
+            conversion,
+        )
+        result.rejections = list(conversion.rejections)
+        if dry_run:
+            self._planned(result, stored)
+            return result
+        lines = list(enumerate(encoded(conversion.records), 1))  # the importer reads its source twice
+        report = self._importer(on_progress, actor=actor).run(lambda: iter(lines))
+        result.report = report
+        result.rejections = sorted(
+            result.rejections + importer_rejections(report, conversion.origins), key=lambda r: r.row
+        )
+        if conversion.consent_on_file:
+            self.audit(
+                actor, "consent_on_file", {"file": path.name, "patients": len(conversion.consent_on_file)}
+            )
+        return result
+
+    def _ledger(self, conversion: Conversion, mapping: Mapping, actor: str, now: datetime) -> None:
+        """Consent facts a run adds: an opt-out the export flags, once (a stored one is never
+        rewritten), and the owner's word for each new patient given consent on file."""
+        opt_outs = [i for i, r in enumerate(conversion.records) if r.get("kind") == "opted_out"]
+        stored = self.repository.ids(schema.events, [conversion.records[i]["id"] for i in opt_outs])
+        for index in reversed(opt_outs):
+            if conversion.records[index]["id"] in stored:
+                del conversion.records[index], conversion.origins[index]
+        rows = {r["id"]: row for r, row in zip(conversion.records, conversion.origins, strict=True)}
+        for patient_id in conversion.consent_on_file:
+            conversion.add(
+                {
+                    "type": "event",
+                    "id": f"{patient_id}-consent-on-file",
+                    "patient_id": patient_id,
+                    "kind": "opted_in",
+                    "at": now.astimezone(UTC).isoformat(),
+                    "channel": "all",
+                    "source": f"consent on file, stated by {actor} importing a {mapping.name} export",
+                },
+                rows[patient_id],
+            )
+
+    def _planned(self, result: SheetImport, stored_patients: list[dict]) -> None:
+        """A dry run's counts, by what each record's id holds now: nothing (added), the same
+        (unchanged), or something else (updated)."""
+        patients = {p["id"]: p for p in stored_patients}
+        records = result.conversion.records
+        events = self.repository.events_by_id(r["id"] for r in records if r["type"] == "event")
+        for record in records:
+            table = f"{record['type']}s"
+            held: object = (
+                patients.get(record["id"]) if record["type"] == "patient" else events.get(record["id"])
+            )
+            if held is None:
+                result.would_add[table] += 1
+            elif held == (record if record["type"] == "patient" else _event_of(record)):
+                result.unchanged[table] += 1
+            else:
+                result.would_update[table] += 1
 
     def _importer(
         self, on_progress: Callable[[int], None] | None, workers: int = 0, actor: str = "import"

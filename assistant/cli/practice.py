@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,28 +11,67 @@ import typer
 from assistant.app.audit import scanned
 from assistant.app.importer import ImportReport
 from assistant.app.practice import Practice, ScanResult
+from assistant.app.spreadsheets import SheetImport, chosen_mapping
 from assistant.cli import render
 from assistant.cli.common import ActorOption, Format, actor, fail, out, parse_day, parse_time, run
 from assistant.cli.progress import progress
 from assistant.domain.contract import OfferStep
 from assistant.domain.moments import Moment
 from assistant.errors import InputError
+from assistant.exports import sheets
+from assistant.exports.mapping import template
 
 rules = typer.Typer(help="Show or change the practice's eligibility and timing rules.", no_args_is_help=True)
 
 
+SPREADSHEETS = (".csv", ".xlsx")
+
+
+class ConsentSource(StrEnum):
+    on_file = "on-file"
+
+
 def import_(
-    file: Annotated[Path, typer.Argument(help="JSON Lines file in the practice-data contract")],
+    file: Annotated[
+        Path, typer.Argument(help="JSON Lines file in the practice-data contract, or a .csv/.xlsx export")
+    ],
     errors: Annotated[
         Path | None,
-        typer.Option(help="write every rejected line (number, reason, text) to this JSON Lines file"),
+        typer.Option(help="write every rejected line or row (number, reason, text) to this JSON Lines file"),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="summary as a table or JSON")] = Format.table,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    preset: Annotated[
+        str | None,
+        typer.Option(help="a spreadsheet's layout: vagaro-customers, fresha-clients, appointments, sales"),
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="a spreadsheet's layout as your own mapping file (TOML)")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(help="a spreadsheet: show what would be added, updated and rejected; write nothing"),
+    ] = False,
+    consent: Annotated[
+        ConsentSource | None,
+        typer.Option(help="on-file: the practice holds marketing consent for the new clients (recorded)"),
+    ] = None,
+    mapping_template: Annotated[
+        Path | None,
+        typer.Option(
+            help="write a commented mapping for the spreadsheet's header row to this file; import nothing"
+        ),
+    ] = None,
     who: ActorOption = None,
 ) -> None:
-    """Import services, patients and events. Idempotent by id; bad lines are reported and
-    skipped while good lines import; exit status 1 when any line was rejected. Audited."""
+    """Import services, patients and events, from a JSON Lines file or a booking system's
+    spreadsheet export. Idempotent by id; bad lines or rows are reported and skipped while good
+    ones import; exit status 1 when any was rejected. Audited."""
+    if file.suffix.lower() in SPREADSHEETS:
+        _import_sheet(file, errors, fmt, quiet, preset, mapping, dry_run, consent, mapping_template, who)
+        return
+    if preset or mapping or dry_run or consent or mapping_template:
+        fail("--preset, --mapping, --dry-run, --consent and --mapping-template are for .csv and .xlsx files")
     report = run(lambda: _import(file, quiet, actor(who)))
     if errors is not None:
         render.rejections(errors, file, report)
@@ -52,6 +92,69 @@ def _import(file: Path, quiet: bool, who: str) -> ImportReport:
     summary = {k: v for k, v in report.as_dict().items() if k not in ("rejections", "rejected_by_reason")}
     practice.audit(who, "import", {"file": str(file), **summary})
     return report
+
+
+def _import_sheet(
+    file: Path,
+    errors: Path | None,
+    fmt: Format,
+    quiet: bool,
+    preset: str | None,
+    mapping_file: Path | None,
+    dry_run: bool,
+    consent: ConsentSource | None,
+    template_to: Path | None,
+    who: str | None,
+) -> None:
+    if template_to is not None:
+        run(lambda: _write_template(file, template_to))
+        out.print(
+            f"wrote a mapping for {file.name} to {template_to}: "
+            f"edit it, then try --mapping {template_to} --dry-run"
+        )
+        return
+    result = run(lambda: _sheet(file, quiet, preset, mapping_file, dry_run, consent, actor(who)))
+    if errors is not None:
+        render.row_rejections(errors, result)
+    if fmt is Format.json:
+        render.print_json(result.as_dict())
+    else:
+        render.sheet_import(result)
+    if result.rejections:
+        raise typer.Exit(1)
+
+
+def _write_template(file: Path, target: Path) -> None:
+    if target.exists():
+        raise InputError(f"{target} exists: name a new file for the mapping")
+    try:
+        target.write_text(template(sheets.read(file).header), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _sheet(
+    file: Path,
+    quiet: bool,
+    preset: str | None,
+    mapping_file: Path | None,
+    dry_run: bool,
+    consent: ConsentSource | None,
+    who: str,
+) -> SheetImport:
+    practice = Practice()
+    chosen = chosen_mapping(preset, mapping_file, practice.settings.knowledge_dir)
+    on_file = consent is ConsentSource.on_file
+    with progress(f"importing {file.name}", quiet or dry_run, in_bytes=True) as bar:
+        result = practice.import_export(
+            file, chosen, consent_on_file=on_file, dry_run=dry_run, on_progress=bar.advance, actor=who
+        )
+    if not dry_run:
+        summary = {
+            k: v for k, v in result.as_dict().items() if k not in ("rejections", "notes", "merged", "changed")
+        }
+        practice.audit(who, "import", summary)
+    return result
 
 
 def scan(

@@ -18,6 +18,7 @@ from assistant.app.importer import ImportReport
 from assistant.app.learning import what_if_rows
 from assistant.app.practice import ScanResult
 from assistant.app.review import AuditEntry
+from assistant.app.spreadsheets import SheetImport
 from assistant.cli.common import err, out
 from assistant.domain.records import Service
 from assistant.domain.rules import Rules
@@ -90,6 +91,59 @@ def rejections(target: Path, source: Path, report: ImportReport) -> None:
                     )
                 )
                 sink.write(b"\n")
+
+
+def sheet_import(result: SheetImport) -> None:
+    """A spreadsheet import, or its dry run: the columns used, what was (would be) written, the
+    rows refused by number and column, the services no menu entry matched."""
+    conversion = result.conversion
+    columns = Table(title=f"{result.file}: columns read with the {result.mapping.name} mapping")
+    columns.add_column("field")
+    columns.add_column("column(s) in the file")
+    for name, headers in result.columns.items():
+        columns.add_row(name, ", ".join(headers) or "[dim](not in the file)[/dim]")
+    out.print(columns)
+    if result.report is not None:
+        import_report(result.report)
+    else:
+        planned = Table(
+            title=f"Dry run: {len(conversion.records)} records from {result.rows} rows, nothing written"
+        )
+        for column in ("records", "would add", "would update", "unchanged"):
+            planned.add_column(column, justify="left" if column == "records" else "right")
+        for name in sorted(set(result.would_add) | set(result.would_update) | set(result.unchanged)):
+            counts = (result.would_add[name], result.would_update[name], result.unchanged[name])
+            planned.add_row(name, *map(str, counts))
+        out.print(planned)
+        out.print(f"First {len(result.samples())} records as they would be stored:")
+        for record in result.samples():
+            out.print(orjson.dumps(record).decode(), highlight=False, markup=False)
+    for row, into in conversion.merged:
+        out.print(f"row {row}: the same client as row {into}, merged", highlight=False)
+    for reason, count in conversion.skipped.items():
+        out.print(f"{count} row(s) skipped: {reason}", highlight=False)
+    if conversion.consent_on_file:
+        out.print(f"{len(conversion.consent_on_file)} new patient(s) given marketing consent on file")
+    for name, count in conversion.unmatched_services.most_common():
+        err.print(f"service {name!r} is not on the menu: {count} row(s)", highlight=False, markup=False)
+    for note in conversion.notes[:SHOWN_REJECTIONS]:
+        err.print(f"  {note}", highlight=False, markup=False)
+    if not result.rejections:
+        return
+    out.print(f"[red]{len(result.rejections)} row(s) rejected[/red]")
+    for rejection in result.rejections[:SHOWN_REJECTIONS]:
+        err.print(f"  {rejection}", highlight=False, markup=False)
+    if len(result.rejections) > SHOWN_REJECTIONS:
+        err.print(
+            f"  ... and {len(result.rejections) - SHOWN_REJECTIONS} more (use --errors FILE to keep them all)"
+        )
+
+
+def row_rejections(target: Path, result: SheetImport) -> None:
+    """Every rejected row into `target` (JSON Lines: row, column, reason)."""
+    with open(target, "wb") as sink:
+        for r in result.rejections:
+            sink.write(orjson.dumps({"row": r.row, "column": r.column, "reason": r.reason}) + b"\n")
 
 
 def queue(result: ScanResult) -> None:

@@ -155,6 +155,27 @@ def patient_from(row: Any) -> Patient:
     )
 
 
+def patient_record(row: Any) -> dict:
+    record: dict[str, Any] = {**orjson.loads(row.extra or "{}"), "type": "patient"}
+    for name in (
+        "id",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "email",
+        "phone",
+        "preferred_channel",
+        "segment",
+    ):
+        value = getattr(row, name)
+        if value is not None:
+            record[name] = value
+    record["marketing_consent"] = bool(row.marketing_consent)
+    for name in ("goals", "flags", "memberships"):
+        record[name] = orjson.loads(getattr(row, name))
+    return record
+
+
 def event_row(event: Event) -> dict:
     return {
         "id": event.id,
@@ -511,6 +532,25 @@ class Repository:
                         birth_date=date.fromisoformat(r.birth_date) if r.birth_date else None,
                     )
         return found
+
+    def patient_records(self) -> list[dict]:
+        """Every stored patient as its contract line would carry it (extra fields included):
+        what a spreadsheet's rows are matched against and merged onto."""
+        with self.engine.connect() as conn:
+            return [
+                patient_record(r)
+                for r in conn.execute(select(schema.patients).order_by(schema.patients.c.id))
+            ]
+
+    def events_by_id(self, ids: Iterable[str]) -> dict[str, Event]:
+        """The stored events with these ids, by id (a dry run compares what it would write)."""
+        events = schema.events
+        with self.engine.connect() as conn:
+            return {
+                row[0]: event_from(row)
+                for part in _parts(ids)
+                for row in conn.execute(select(*_EVENT_COLUMNS).where(events.c.id.in_(part)))
+            }
 
     def rules(self) -> Rules:
         with self.engine.connect() as conn:

@@ -1,0 +1,103 @@
+"""A booking system's export (CSV, XLSX) into the practice, through the same importer as a JSON
+Lines file: the export's rows become contract records, the importer gives idempotence, the
+consent ledger and the audit, and its line numbers are named back as the export's rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from assistant.app.importer import ImportReport
+from assistant.errors import InputError
+from assistant.exports import mapping as mappings
+from assistant.exports.mapping import Mapping
+from assistant.exports.rows import Conversion, RowRejection
+
+SAMPLES = 10
+
+
+@dataclass
+class SheetImport:
+    """What an export did (or, in a dry run, would do) to the practice."""
+
+    file: str
+    mapping: Mapping
+    columns: dict[str, list[str]]
+    """By field: the file's headers that fill it."""
+    missing_columns: list[str]
+    conversion: Conversion
+    report: ImportReport | None = None
+    """None in a dry run: nothing was written."""
+    would_add: Counter = field(default_factory=Counter)
+    would_update: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    """A dry run's counts, by table."""
+    rejections: list[RowRejection] = field(default_factory=list)
+    """The conversion's and the importer's, by row."""
+
+    @property
+    def dry_run(self) -> bool:
+        return self.report is None
+
+    @property
+    def rows(self) -> int:
+        return len(set(self.conversion.origins)) + len(self.conversion.rejections)
+
+    def samples(self) -> list[dict]:
+        return self.conversion.records[:SAMPLES]
+
+    def as_dict(self) -> dict:
+        conversion = self.conversion
+        found = {
+            "file": self.file,
+            "mapping": self.mapping.name,
+            "dry_run": self.dry_run,
+            "columns": self.columns,
+            "missing_columns": self.missing_columns,
+            "records": len(conversion.records),
+            "rejected": len(self.rejections),
+            "rejections": [{"row": r.row, "column": r.column, "reason": r.reason} for r in self.rejections],
+            "merged": [{"row": row, "into_row": into} for row, into in conversion.merged],
+            "skipped": dict(conversion.skipped),
+            "unmatched_services": dict(conversion.unmatched_services.most_common()),
+            "notes": [{"row": r.row, "column": r.column, "reason": r.reason} for r in conversion.notes],
+            "consent_on_file": len(conversion.consent_on_file),
+        }
+        if self.report is None:
+            found |= {
+                "would_add": dict(self.would_add),
+                "would_update": dict(self.would_update),
+                "unchanged": dict(self.unchanged),
+                "samples": self.samples(),
+            }
+        else:
+            report = self.report.as_dict()
+            found |= {k: report[k] for k in ("added", "updated", "unchanged", "changed")}
+        return found
+
+
+def chosen_mapping(
+    preset: str | None, mapping_file: Path | None, knowledge_dir: Path | None = None
+) -> Mapping:
+    """The preset or the owner's mapping file: exactly one."""
+    if preset is not None and mapping_file is None:
+        return mappings.preset(preset, knowledge_dir)
+    if mapping_file is not None and preset is None:
+        return mappings.load(mapping_file)
+    raise InputError(
+        "a spreadsheet needs --preset NAME or --mapping MAP.toml, not both "
+        f"(presets: {', '.join(mappings.preset_names(knowledge_dir))})"
+    )
+
+
+def importer_rejections(report: ImportReport, origins: list[int]) -> list[RowRejection]:
+    """The importer's rejected lines as the rows they came from."""
+    return [RowRejection(origins[r.line - 1], None, r.message) for r in report.rejected]
+
+
+def encoded(records: list[dict]) -> list[bytes]:
+    return [orjson.dumps(r) for r in records]

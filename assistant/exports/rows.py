@@ -1,0 +1,358 @@
+"""An export's rows as contract records (plain dicts, exactly as JSON Lines lines would be), or
+as rejections naming the row and the column.
+
+What the practice relies on here:
+- a spreadsheet never grants marketing consent by default: a new patient gets it only from a
+  mapped consent column or from the owner's `consent_on_file`; a stored patient keeps the consent
+  stored unless a consent column is mapped (the importer never lifts a withdrawal either);
+- a patient line replaces the stored record whole, so a row's fields are laid over the stored
+  patient's, and a client list without addresses erases none;
+- the same export read again yields the same records with the same ids.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from assistant.exports import values
+from assistant.exports.mapping import Mapping, derived_id
+from assistant.exports.people import Ambiguous, Contact, People, name_key, normal_email, normal_phone
+from assistant.exports.sheets import Row, Sheet
+from assistant.exports.values import Unreadable
+
+ServiceMatch = Callable[[str], str | None]
+"""A service name as the export writes it -> the menu's service id, or None."""
+
+
+def exact_service_match(menu: dict[str, str]) -> ServiceMatch:
+    """Matches a name to the menu's names and ids, whatever the case and spacing. `menu` is
+    name by id. Stands in until the alias and meaning matcher (exports/services.py) takes over."""
+    by_key = {_key(name): sid for sid, name in menu.items()} | {_key(sid): sid for sid in menu}
+    return lambda name: by_key.get(_key(name))
+
+
+def _key(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class RowRejection:
+    row: int
+    column: str | None
+    """The header as the file writes it; None when no one column is at fault."""
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column {self.column!r}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+class Rejected(Exception):
+    def __init__(self, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    now: datetime
+    """When the owner imports (the practice's clock): the time of the opt-outs the export flags."""
+    region: str = "US"
+    time_zone: str = "UTC"
+    consent_on_file: bool = False
+
+
+@dataclass
+class Conversion:
+    records: list[dict] = field(default_factory=list)
+    origins: list[int] = field(default_factory=list)
+    """Per record: the row it came from (to name importer rejections by row)."""
+    rejections: list[RowRejection] = field(default_factory=list)
+    merged: list[tuple[int, int]] = field(default_factory=list)
+    """(row, earlier row): the same person twice in the file, merged into the earlier row's."""
+    skipped: Counter = field(default_factory=Counter)
+    """Rows left out on purpose, by reason (a status the mapping says to skip)."""
+    unmatched_services: Counter = field(default_factory=Counter)
+    """Service names on no menu entry, with their row counts."""
+    notes: list[RowRejection] = field(default_factory=list)
+    """Cells left out of a row that still imported (an unreadable phone)."""
+    consent_on_file: list[str] = field(default_factory=list)
+    """New patients given marketing consent on the owner's word."""
+
+    def add(self, record: dict, row: int) -> None:
+        self.records.append(record)
+        self.origins.append(row)
+
+
+def convert(
+    sheet: Sheet,
+    mapping: Mapping,
+    stored: list[dict],
+    match_service: ServiceMatch,
+    options: Options,
+) -> Conversion:
+    """`stored`: the stored patients as contract dicts (with their extra fields)."""
+    reading = _Reading(mapping, {p["id"]: p for p in stored}, match_service, options)
+    for row in sheet:
+        try:
+            reading.row(row)
+        except Rejected as exc:
+            reading.result.rejections.append(RowRejection(row.number, exc.column, exc.reason))
+    return reading.finished()
+
+
+class _Reading:
+    def __init__(
+        self, mapping: Mapping, stored: dict[str, dict], match_service: ServiceMatch, options: Options
+    ) -> None:
+        self.mapping = mapping
+        self.stored = stored
+        self.match_service = match_service
+        self.options = options
+        self.people = People.of(list(stored.values()), options.region)
+        self.patients: dict[str, dict] = {}
+        """The patient lines this file writes, by id (a merged duplicate updates its line)."""
+        self.patient_rows: dict[str, int] = {}
+        self.events: list[tuple[dict, int]] = []
+        self.result = Conversion()
+        self.zone = ZoneInfo(options.time_zone)
+
+    def finished(self) -> Conversion:
+        for pid, record in self.patients.items():
+            self.result.add(record, self.patient_rows[pid])
+        for record, row in self.events:
+            self.result.add(record, row)
+        return self.result
+
+    # Reading cells --------------------------------------------------------------------------
+
+    def text(self, row: Row, name: str) -> tuple[str | None, str]:
+        header, cell = self.mapping.cell(row, name)
+        return header, values.text(cell)
+
+    def read(self, row: Row, name: str, reader: Callable[[Any], Any]) -> Any:
+        header, cell = self.mapping.cell(row, name)
+        try:
+            return reader(cell)
+        except Unreadable as exc:
+            raise Rejected(header, str(exc)) from None
+
+    def day(self, row: Row, name: str) -> date | None:
+        return self.read(row, name, lambda c: values.day(c, self.mapping.values.date_formats))
+
+    def amount(self, row: Row, name: str) -> float | None:
+        return self.read(row, name, lambda c: values.amount(c, self.mapping.values.decimal_comma))
+
+    # Who the row is -------------------------------------------------------------------------
+
+    def contact(self, row: Row) -> Contact:
+        _, client_id = self.text(row, "client_id")
+        email_header, email = self.text(row, "email")
+        phone_header, phone = self.text(row, "phone")
+        normal = normal_email(email) if email else None
+        if email and normal is None:
+            self.result.notes.append(RowRejection(row.number, email_header, "not an email address; left out"))
+        e164 = normal_phone(phone, self.options.region) if phone else None
+        if phone and e164 is None:
+            self.result.notes.append(
+                RowRejection(
+                    row.number, phone_header, f"not a phone number (in {self.options.region}); left out"
+                )
+            )
+        return Contact(client_id or None, normal, e164)
+
+    def names(self, row: Row) -> tuple[str, str]:
+        _, first = self.text(row, "first_name")
+        _, last = self.text(row, "last_name")
+        if first or last:
+            return first, last
+        _, whole = self.text(row, "name")
+        if "," in whole:  # "Ruiz, Ana"
+            last, _, first = whole.partition(",")
+            return first.strip(), last.strip()
+        first, _, last = whole.partition(" ")
+        return first.strip(), last.strip()
+
+    def patient_of(self, row: Row) -> str:
+        """The patient id the row is about, writing or merging the patient line it implies."""
+        first, last = self.names(row)
+        contact = replace(self.contact(row), name=name_key(first, last))
+        if contact.empty and not contact.name:
+            raise Rejected(None, "no client id, email, phone or name to tell who this is")
+        try:
+            found = self.people.find(contact)
+        except Ambiguous as exc:
+            raise Rejected(None, f"matches {len(exc.ids)} different patients: {', '.join(exc.ids)}") from None
+        patient_id = found.patient_id or contact.client_id or self.new_id(contact, first, last)
+        if self.mapping.kind == "patients" or not (found.patient_id or patient_id in self.patients):
+            self.write_patient(row, patient_id, contact, first, last)
+        if found.first_row is not None and self.mapping.kind == "patients":
+            self.result.merged.append((row.number, found.first_row))
+        self.people.add(patient_id, contact, row.number)
+        return patient_id
+
+    def new_id(self, contact: Contact, first: str, last: str) -> str:
+        """A new patient's stable id: from the email, else the phone, else the name."""
+        identity = contact.email or contact.phone or f"{first} {last}"
+        return derived_id(self.mapping.ids.prefix, [identity])
+
+    def write_patient(self, row: Row, patient_id: str, contact: Contact, first: str, last: str) -> None:
+        base = self.patients.get(patient_id) or self.stored.get(patient_id)
+        record: dict[str, Any] = dict(base) if base else {"type": "patient", "id": patient_id}
+        record["type"] = "patient"
+        new = base is None
+        if not first and new:
+            header = self.mapping.cell(row, "first_name")[0] or self.mapping.cell(row, "name")[0]
+            raise Rejected(header, "a new patient needs a first name")
+        for name, value in (("first_name", first), ("last_name", last)):
+            if value:
+                record[name] = value
+        if contact.email:
+            record["email"] = contact.email
+        if contact.phone:
+            record["phone"] = contact.phone
+        birth = self.day(row, "birth_date")
+        if birth is not None:
+            record["birth_date"] = birth.isoformat()
+        for name in ("goals", "flags", "memberships"):
+            if name in self.mapping.columns:
+                items = self.read(row, name, lambda c: values.listed(c, self.mapping.values.list_separator))
+                if items:
+                    record[name] = items
+        for name in ("segment", "preferred_channel"):
+            _, value = self.text(row, name)
+            if value:
+                record[name] = value.lower() if name == "preferred_channel" else value
+        for name in self.mapping.keep:
+            _, value = self.text(row, name)
+            if value:
+                record[name] = value
+        self.consent(row, record, new)
+        self.patients[patient_id] = record
+        self.patient_rows.setdefault(patient_id, row.number)
+
+    def consent(self, row: Row, record: dict, new: bool) -> None:
+        """Consent from a mapped column, else the owner's word for new patients, else none for
+        new patients and the stored value for stored ones; an opt-out flag always wins."""
+        opted_out = "opted_out" in self.mapping.columns and self.read(row, "opted_out", values.flag)
+        if "marketing_consent" in self.mapping.columns:
+            record["marketing_consent"] = bool(self.read(row, "marketing_consent", values.flag))
+        elif new:
+            record["marketing_consent"] = self.options.consent_on_file
+            if self.options.consent_on_file and not opted_out:
+                self.result.consent_on_file.append(record["id"])
+        if opted_out:
+            record["marketing_consent"] = False
+            self.opt_out(row, record["id"])
+
+    def opt_out(self, row: Row, patient_id: str) -> None:
+        when = self.options.now
+        header = self.mapping.cell(row, "opted_out")[0] or "opted_out"
+        event = {
+            "type": "event",
+            "id": f"{patient_id}-opted-out-{self.mapping.ids.prefix}",
+            "patient_id": patient_id,
+            "kind": "opted_out",
+            "at": when.isoformat(),
+            "channel": "all",
+            "source": f"{self.mapping.name} export: {header}",
+        }
+        self.events.append((event, row.number))
+
+    # A row --------------------------------------------------------------------------------
+
+    def row(self, row: Row) -> None:
+        if self.mapping.kind == "patients":
+            self.patient_of(row)
+            return
+        event = self.event(row)
+        if event is None:
+            return
+        patient_id = self.patient_of(row)
+        event["patient_id"] = patient_id
+        self.events.append((event, row.number))
+
+    def event(self, row: Row) -> dict | None:
+        """The row's event without its patient (read first: a row it rejects adds nobody)."""
+        mapping = self.mapping
+        appointment = mapping.kind == "appointments"
+        kind = self.kind(row) if appointment else "visit_completed"
+        if kind is None:
+            return None
+        date_header = mapping.cell(row, "date")[0]
+        on = self.day(row, "date")
+        if on is None:
+            raise Rejected(date_header or "date", "no date")
+        at_time = self.read(row, "time", lambda c: values.clock_time(c, mapping.values.time_formats))
+        at = datetime.combine(on, at_time or time(0, 0), tzinfo=self.zone)
+        service_header, service_name = self.text(row, "service" if appointment else "item")
+        if not service_name:
+            raise Rejected(service_header, "no service")
+        service_id = self.match_service(service_name)
+        if service_id is None:
+            self.result.unmatched_services[service_name] += 1
+            raise Rejected(service_header, f"service {service_name!r} is not on the menu")
+        _, given_id = self.text(row, "id")
+        event: dict[str, Any] = {
+            "type": "event",
+            "id": given_id or mapping.row_id(row),
+            "kind": kind,
+            "at": at.isoformat(),
+            "service_id": service_id,
+        }
+        self.event_details(row, event, kind)
+        return event
+
+    def kind(self, row: Row) -> str | None:
+        header, word = self.text(row, "status")
+        if header is None:
+            return "appointment_booked"
+        outcome = self.mapping.status.get(" ".join(word.split()).casefold())
+        if outcome is None:
+            known = ", ".join(sorted(self.mapping.status))
+            raise Rejected(header, f"a status the mapping does not know (it knows: {known})")
+        if outcome == "skip":
+            self.result.skipped[f"status {word.casefold()}"] += 1
+            return None
+        return outcome
+
+    def event_details(self, row: Row, event: dict, kind: str) -> None:
+        _, staff = self.text(row, "staff")
+        _, notes = self.text(row, "notes")
+        if kind == "appointment_booked":
+            event["scheduled_for"] = event["at"]
+        elif kind == "appointment_cancelled":
+            _, word = self.text(row, "status")
+            event["reason"] = word
+        else:
+            paid = self.paid(row)
+            if paid is not None:
+                event["amount"] = paid
+            if staff:
+                event["provider"] = staff
+            if notes:
+                event["note"] = notes
+        if self.mapping.kind == "sales":
+            _, category = self.text(row, "category")
+            if category:
+                event["category"] = category
+        for name in self.mapping.keep:
+            _, value = self.text(row, name)
+            if value:
+                event[name] = value
+
+    def paid(self, row: Row) -> float | None:
+        total = self.amount(row, "total")
+        if total is not None:
+            return total
+        price = self.amount(row, "price")
+        if price is None:
+            return None
+        quantity = self.read(row, "quantity", values.number)
+        return round(price * (quantity if quantity is not None else 1), 2)

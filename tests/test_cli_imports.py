@@ -1,0 +1,207 @@
+"""`crosssell import` of booking systems' spreadsheet exports, end to end through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.app.practice import Practice
+from assistant.cli import app
+
+runner = CliRunner()
+
+CLIENTS = (
+    "\ufeffFirst Name,Last Name,Email,Mobile,Day,City,Birthdate\r\n"
+    "Ana,Ruiz,Ana@Example.com,(555) 010-0100,,Austin,03/04/1988\r\n"
+    "\r\n"
+    "Bo,Lee,,,555 010 0200,,13/45/1990\r\n"
+    "Cy,Poe,cy@example.com,,,,\r\n"
+)
+APPOINTMENTS = (
+    "Date;Time;Client;Email;Phone;Service;Staff;Status;Price\r\n"
+    "11/24/2026;3:00 PM;Ana Ruiz;ana@example.com;;botox;Dr. Kim;Checked Out;$450.00\r\n"
+    "11/25/2026;9:00 AM;Cy Poe;;;Mystery Peel;;Completed;$99\r\n"
+    "11/26/2026;9:00 AM;Cy Poe;CY@example.com;;Botox;;Completed;$450\r\n"
+)
+
+
+@pytest.fixture
+def exports(tmp_path):
+    clients = tmp_path / "customers.csv"
+    clients.write_bytes(CLIENTS.encode("utf-8"))
+    appointments = tmp_path / "appointments.csv"
+    appointments.write_bytes(APPOINTMENTS.encode("cp1252"))
+    return clients, appointments
+
+
+def imported(*args: str) -> tuple[int, dict]:
+    result = runner.invoke(app, ["import", *args, "--format", "json", "--quiet"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_a_rejected_row_is_named_by_row_and_column_while_the_good_rows_import(home, exports):
+    clients, _ = exports
+    code, report = imported(str(clients), "--preset", "vagaro-customers")
+    assert code == 1
+    assert report["rejections"] == [
+        {"row": 4, "column": "Birthdate", "reason": "not a date in the formats %m/%d/%Y, %m/%d/%y, iso"}
+    ]
+    assert report["added"]["patients"] == 2
+    stored = {p["email"]: p for p in Practice().repository.patient_records() if "email" in p}
+    assert stored["ana@example.com"]["phone"] == "+15550100100"
+    assert all(p["marketing_consent"] is False for p in stored.values())
+
+
+def test_importing_the_same_exports_twice_changes_nothing(home, exports):
+    clients, appointments = exports
+    imported(str(clients), "--preset", "vagaro-customers")
+    first_code, first = imported(str(appointments), "--preset", "appointments")
+    assert first_code == 1  # the unmatched service
+    assert first["added"]["events"] == 2
+    assert first["unmatched_services"] == {"Mystery Peel": 1}
+    _, clients_again = imported(str(clients), "--preset", "vagaro-customers")
+    _, again = imported(str(appointments), "--preset", "appointments")
+    for report in (clients_again, again):
+        assert sum(report["added"].values()) == 0 and sum(report["updated"].values()) == 0
+    assert again["unchanged"]["events"] == 2
+
+
+def test_appointments_join_the_client_list_by_email(home, exports):
+    clients, appointments = exports
+    imported(str(clients), "--preset", "vagaro-customers")
+    imported(str(appointments), "--preset", "appointments")
+    practice = Practice()
+    patients = practice.repository.patient_records()
+    assert len(patients) == 2  # the appointments added nobody new
+    ana = next(p for p in patients if p["first_name"] == "Ana")
+    history = practice.repository.history(ana["id"])
+    assert history is not None
+    assert [e.service_id for e in history.events] == ["botox"]
+
+
+def test_a_dry_run_shows_what_would_happen_and_writes_nothing(home, exports):
+    clients, _ = exports
+    result = runner.invoke(app, ["import", str(clients), "--preset", "vagaro-customers", "--dry-run"])
+    assert result.exit_code == 1
+    assert "Dry run" in result.output and "would add" in result.output
+    assert "First Name" in result.output  # the column mapping used
+    assert "row 4, column 'Birthdate'" in result.output
+    assert Practice().repository.patient_records() == []
+    _, report = imported(str(clients), "--preset", "vagaro-customers", "--dry-run")
+    assert report["dry_run"] and report["would_add"] == {"patients": 2}
+    assert len(report["samples"]) == 2
+
+
+def test_consent_on_file_is_recorded_in_the_ledger_with_who(home, exports):
+    clients, _ = exports
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            str(clients),
+            "--preset",
+            "vagaro-customers",
+            "--consent",
+            "on-file",
+            "--actor",
+            "maria",
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 1
+    practice = Practice()
+    assert all(p["marketing_consent"] for p in practice.repository.patient_records())
+    ledger = [e for e in practice.repository.consent_events() if e.kind == "opted_in"]
+    assert len(ledger) == 2 and all("cli:maria" in e.data["source"] for e in ledger)
+    assert any(e["action"] == "consent_on_file" and e["actor"] == "cli:maria" for e in _audit())
+
+
+def _audit() -> list[dict]:
+    result = runner.invoke(app, ["audit", "--format", "json"])
+    return json.loads(result.stdout)["entries"]
+
+
+def test_the_mapping_template_writes_a_mapping_the_import_then_reads(home, exports, tmp_path):
+    _, appointments = exports
+    target = tmp_path / "mine.toml"
+    result = runner.invoke(app, ["import", str(appointments), "--mapping-template", str(target)])
+    assert result.exit_code == 0 and target.is_file()
+    code, report = imported(str(appointments), "--mapping", str(target), "--dry-run")
+    assert report["columns"]["service"] == ["Service"]
+    assert report["would_add"]["events"] == 2
+    again = runner.invoke(app, ["import", str(appointments), "--mapping-template", str(target)])
+    assert again.exit_code == 2 and "exists" in again.output
+
+
+def test_a_spreadsheet_needs_exactly_one_mapping_and_json_lines_takes_none(home, exports, tmp_path):
+    clients, _ = exports
+    neither = runner.invoke(app, ["import", str(clients)])
+    assert neither.exit_code == 2 and "--preset" in neither.output
+    unknown = runner.invoke(app, ["import", str(clients), "--preset", "boulevard"])
+    assert unknown.exit_code == 2 and "vagaro-customers" in unknown.output
+    lines = tmp_path / "p.jsonl"
+    lines.write_text('{"type": "patient", "id": "p1", "first_name": "A"}\n')
+    assert runner.invoke(app, ["import", str(lines), "--preset", "sales"]).exit_code == 2
+    assert runner.invoke(app, ["import", str(lines)]).exit_code == 0
+
+
+def test_an_xlsx_export_imports_like_its_csv(home, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Client ID", "First Name", "Last Name", "Email", "Mobile Number", "Blocked"])
+    sheet.append(["c1", "Ana", "Ruiz", "ana@example.com", "+1 555 010 0100", "No"])
+    sheet.append(["c2", "Bo", "Lee", "bo@example.com", None, "Yes"])
+    path = tmp_path / "clients.xlsx"
+    workbook.save(path)
+    code, report = imported(str(path), "--preset", "fresha-clients", "--consent", "on-file")
+    assert code == 0 and report["added"]["patients"] == 2
+    practice = Practice()
+    consent = {p["id"]: p["marketing_consent"] for p in practice.repository.patient_records()}
+    assert consent == {"c1": True, "c2": False}
+    _, again = imported(str(path), "--preset", "fresha-clients", "--consent", "on-file")
+    assert sum(again["added"].values()) == 0 and sum(again["updated"].values()) == 0
+
+
+def test_a_row_the_importer_refuses_is_named_by_its_row(home, tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text(
+        "Date,Client,Email,Item,Quantity,Price,Total\n"
+        "11/24/2026,Ana Ruiz,ana@example.com,Botox,1,$450.00,$450.00\n"
+        "\n"
+        '11/25/2026,Ana Ruiz,ana@example.com,Botox,1,"$250,000.00","$250,000.00"\n'
+    )
+    code, report = imported(str(path), "--preset", "sales")
+    assert code == 1
+    [rejection] = report["rejections"]
+    assert rejection["row"] == 4 and "amount" in rejection["reason"]
+    assert (report["added"]["patients"], report["added"]["events"]) == (1, 1)
+
+
+def test_a_dry_run_after_an_import_says_what_would_change(home, exports):
+    clients, appointments = exports
+    imported(str(clients), "--preset", "vagaro-customers")
+    imported(str(appointments), "--preset", "appointments")
+    _, same = imported(str(appointments), "--preset", "appointments", "--dry-run")
+    assert same["would_add"] == {} and same["would_update"] == {} and same["unchanged"] == {"events": 2}
+    changed = appointments.read_bytes().replace(b"$450.00", b"$475.00")
+    appointments.write_bytes(changed)
+    _, dry = imported(str(appointments), "--preset", "appointments", "--dry-run")
+    assert dry["would_update"] == {"events": 1} and dry["unchanged"] == {"events": 1}
+    _, clients_again = imported(str(clients), "--preset", "vagaro-customers", "--dry-run")
+    assert clients_again["unchanged"] == {"patients": 2}
+
+
+def test_errors_file_keeps_every_rejected_row_with_its_column(home, exports, tmp_path):
+    clients, _ = exports
+    errors = tmp_path / "rejected.jsonl"
+    result = runner.invoke(
+        app, ["import", str(clients), "--preset", "vagaro-customers", "--errors", str(errors), "--quiet"]
+    )
+    assert result.exit_code == 1 and "row 4, column 'Birthdate'" in result.output
+    kept = [json.loads(line) for line in errors.read_text().splitlines()]
+    assert [(k["row"], k["column"]) for k in kept] == [(4, "Birthdate")]
+    assert "Bo" not in errors.read_text() and "13/45" not in errors.read_text()
