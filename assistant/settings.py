@@ -36,6 +36,12 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=lambda: Path.home() / ".crosssell")
     database_url: str | None = None
+    database_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="seconds a PostgreSQL server has to accept a connection; past it, the database "
+        "is reported as not reachable (libpq counts whole seconds, at least 2)",
+    )
     knowledge_dir: Path = Field(default_factory=lambda: bundled("knowledge"))
     embedding_model_dir: Path | None = None
     import_batch_size: int = 20000

@@ -22,7 +22,7 @@ CLIENTS = (
 APPOINTMENTS = (
     "Date;Time;Client;Email;Phone;Service;Staff;Status;Price\r\n"
     "11/24/2026;3:00 PM;Ana Ruiz;ana@example.com;;botox;Dr. Kim;Checked Out;$450.00\r\n"
-    "11/25/2026;9:00 AM;Cy Poe;;;Mystery Peel;;Completed;$99\r\n"
+    "11/25/2026;9:00 AM;Cy Poe;;;Ear Piercing;;Completed;$99\r\n"
     "11/26/2026;9:00 AM;Cy Poe;CY@example.com;;Botox;;Completed;$450\r\n"
 )
 
@@ -60,7 +60,7 @@ def test_importing_the_same_exports_twice_changes_nothing(home, exports):
     first_code, first = imported(str(appointments), "--preset", "appointments")
     assert first_code == 1  # the unmatched service
     assert first["added"]["events"] == 2
-    assert first["unmatched_services"] == {"Mystery Peel": 1}
+    assert first["unmatched_services"] == {"Ear Piercing": 1}
     _, clients_again = imported(str(clients), "--preset", "vagaro-customers")
     _, again = imported(str(appointments), "--preset", "appointments")
     for report in (clients_again, again):
@@ -205,3 +205,86 @@ def test_errors_file_keeps_every_rejected_row_with_its_column(home, exports, tmp
     kept = [json.loads(line) for line in errors.read_text().splitlines()]
     assert [(k["row"], k["column"]) for k in kept] == [(4, "Birthdate")]
     assert "Bo" not in errors.read_text() and "13/45" not in errors.read_text()
+
+
+NAMED_THEIR_WAY = (
+    "Date,Time,Client,Email,Service,Status,Price\n"
+    "11/20/2026,9:00 AM,Ana Ruiz,ana@example.com,Tox - 20 units,Completed,$300\n"
+    "11/21/2026,9:00 AM,Ana Ruiz,ana@example.com,Chemical Peel (medium),Completed,$180\n"
+    "11/22/2026,9:00 AM,Ana Ruiz,ana@example.com,Ear Piercing,Completed,$40\n"
+    "11/23/2026,9:00 AM,Ana Ruiz,ana@example.com,ear  piercing,Completed,$60\n"
+    "11/24/2026,9:00 AM,Ana Ruiz,ana@example.com,Gift Card,Completed,$100\n"
+)
+
+
+def test_services_match_by_alias_and_by_meaning_with_the_confidence_and_the_rest_get_a_menu_line(
+    home, tmp_path
+):
+    export = tmp_path / "appointments.csv"
+    export.write_text(NAMED_THEIR_WAY)
+    code, report = imported(str(export), "--preset", "appointments")
+    assert code == 1 and report["added"]["events"] == 2
+    matches = {m["name"]: m for m in report["service_matches"]}
+    assert (matches["Tox - 20 units"]["service_id"], matches["Tox - 20 units"]["how"]) == ("botox", "alias")
+    peel = matches["Chemical Peel (medium)"]
+    assert (peel["service_id"], peel["how"], peel["rows"]) == ("chemical_peel", "meaning", 1)
+    assert 0.7 <= peel["confidence"] < 1
+    assert report["unmatched_services"] == {"Ear Piercing": 2, "Gift Card": 1}
+    suggested = {s["name"]: s for s in report["suggested_services"]}
+    assert suggested["Ear Piercing"]["rows"] == 2
+    assert suggested["Ear Piercing"]["entry"] | {"category": ""} == {
+        "type": "service",
+        "id": "ear_piercing",
+        "name": "Ear Piercing",
+        "category": "",
+        "price": 50.0,
+        "kind": "treatment",
+    }
+    table = runner.invoke(app, ["import", str(export), "--preset", "appointments", "--dry-run"])
+    assert "'Chemical Peel (medium)' is chemical_peel (by meaning, confidence 0." in table.stdout
+    assert "'Ear Piercing' is not on the menu: 2 row(s)" in table.output
+    assert '"id":"ear_piercing"' in table.output
+
+
+def test_menu_suggest_proposes_the_menu_in_the_exports_words_and_the_import_then_matches_by_name(
+    home, tmp_path
+):
+    export = tmp_path / "appointments.csv"
+    export.write_text(NAMED_THEIR_WAY)
+    proposed = tmp_path / "menu.jsonl"
+    shown = runner.invoke(
+        app, ["menu", "suggest", str(export), "--preset", "appointments", "--out", str(proposed)]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "Ear Piercing" in shown.stdout and f"crosssell import {proposed}" in shown.stdout
+    lines = {line["id"]: line for line in map(json.loads, proposed.read_text().splitlines())}
+    default_menu = {s.id for s in Practice().menu()}
+    assert default_menu | {"ear_piercing", "gift_card"} == set(lines)  # nothing of the menu dropped
+    assert "Chemical Peel (medium)" in lines["chemical_peel"]["aliases"]
+    assert lines["chemical_peel"]["price"] == 180.0 and lines["ear_piercing"]["price"] == 50.0
+    assert lines["botox"]["price"] == 300.0
+    assert Practice().repository.services() == []  # suggesting writes nothing
+    assert runner.invoke(app, ["import", str(proposed), "--quiet"]).exit_code == 0
+    code, report = imported(str(export), "--preset", "appointments")
+    assert code == 0 and report["unmatched_services"] == {} and report["added"]["events"] == 5
+    assert {m["how"] for m in report["service_matches"]} == {"alias"}
+    as_json = runner.invoke(
+        app, ["menu", "suggest", str(export), "--preset", "appointments", "--format", "json"]
+    )
+    names = {n["name"]: n for n in json.loads(as_json.stdout)["names"]}
+    assert names["Ear Piercing"] == {
+        "name": "Ear Piercing",
+        "rows": 2,
+        "median_paid": 50.0,
+        "service_id": "ear_piercing",
+        "how": "name",
+        "confidence": 1.0,
+    }
+
+
+def test_menu_suggest_reads_only_appointments_or_sales_and_menu_alone_still_shows_the_menu(home, exports):
+    clients, _ = exports
+    refused = runner.invoke(app, ["menu", "suggest", str(clients), "--preset", "vagaro-customers"])
+    assert refused.exit_code == 2 and "appointments or sales export" in refused.output
+    shown = runner.invoke(app, ["menu"])
+    assert shown.exit_code == 0 and "HydraFacial" in shown.stdout

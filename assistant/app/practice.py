@@ -27,7 +27,8 @@ from assistant.domain.segments import Profile, Segmentation
 from assistant.errors import InputError, NotFound
 from assistant.exports import sheets
 from assistant.exports.mapping import Mapping
-from assistant.exports.rows import Conversion, Options, convert, exact_service_match
+from assistant.exports.rows import Conversion, Options, convert
+from assistant.exports.services import MenuProposal, ServiceNames, proposed_menu, suggestions
 from assistant.knowledge import Knowledge
 from assistant.settings import Settings
 from assistant.storage import database, schema
@@ -173,10 +174,11 @@ class Practice:
         reads and converts everything and writes nothing."""
         sheet = sheets.read(path)
         now = self.clock.now()
-        menu = {s.id: s.name for s in self.menu()}
         options = Options(now, self.settings.country, self.settings.time_zone, consent_on_file)
         stored = self.repository.patient_records()
-        conversion = convert(sheet, mapping, stored, exact_service_match(menu), options)
+        names = ServiceNames(self.menu(), self.matcher)
+        conversion = convert(sheet, mapping, stored, names, options)
+        self._keep_embeddings()
         self._ledger(conversion, mapping, actor, now)
         result = SheetImport(
             path.name,
@@ -184,6 +186,7 @@ class Practice:
             mapping.used_columns(sheet.header),
             mapping.missing_headers(sheet.header),
             conversion,
+            suggestions(conversion.unmatched_services, conversion.tallies, names),
         )
         result.rejections = list(conversion.rejections)
         if dry_run:
@@ -200,6 +203,19 @@ class Practice:
                 actor, "consent_on_file", {"file": path.name, "patients": len(conversion.consent_on_file)}
             )
         return result
+
+    def suggest_menu(self, path: Path, mapping: Mapping) -> MenuProposal:
+        """A menu proposed from an appointments or sales export: the practice's services with
+        the export's names as aliases and its median prices, and a new service for each name
+        that matches none. Reads the export only; writes nothing but the embedding cache."""
+        if mapping.kind not in ("appointments", "sales"):
+            raise InputError(f"a menu is suggested from an appointments or sales export, not {mapping.kind}")
+        sheet = sheets.read(path)
+        names = ServiceNames(self.menu(), self.matcher)
+        options = Options(self.clock.now(), self.settings.country, self.settings.time_zone)
+        proposal = proposed_menu(convert(sheet, mapping, [], names, options).tallies, names)
+        self._keep_embeddings()
+        return proposal
 
     def _ledger(self, conversion: Conversion, mapping: Mapping, actor: str, now: datetime) -> None:
         """Consent facts a run adds: an opt-out the export flags, once (a stored one is never
@@ -403,6 +419,13 @@ class Practice:
     @staticmethod
     def _save_matches(engine: OfferEngine) -> None:
         save = getattr(engine.matcher, "save", None)
+        if save is not None:
+            save()
+
+    def _keep_embeddings(self) -> None:
+        """Service names embedded for an import are cached like goal words, when the model
+        was needed at all."""
+        save = getattr(self._matcher, "save", None)
         if save is not None:
             save()
 

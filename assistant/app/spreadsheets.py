@@ -16,6 +16,7 @@ from assistant.errors import InputError
 from assistant.exports import mapping as mappings
 from assistant.exports.mapping import Mapping
 from assistant.exports.rows import Conversion, RowRejection
+from assistant.exports.services import Suggestion
 
 SAMPLES = 10
 
@@ -30,6 +31,8 @@ class SheetImport:
     """By field: the file's headers that fill it."""
     missing_columns: list[str]
     conversion: Conversion
+    suggestions: list[Suggestion] = field(default_factory=list)
+    """For each service name on no menu entry."""
     report: ImportReport | None = None
     """None in a dry run: nothing was written."""
     would_add: Counter = field(default_factory=Counter)
@@ -64,6 +67,27 @@ class SheetImport:
             "merged": [{"row": row, "into_row": into} for row, into in conversion.merged],
             "skipped": dict(conversion.skipped),
             "unmatched_services": dict(conversion.unmatched_services.most_common()),
+            "service_matches": [
+                {
+                    "name": name,
+                    "service_id": m.service_id,
+                    "how": m.how,
+                    "confidence": m.confidence,
+                    "rows": rows,
+                }
+                for name, (m, rows) in conversion.matched_services.items()
+            ],
+            "suggested_services": [
+                {
+                    "name": s.name,
+                    "rows": s.rows,
+                    "closest": None
+                    if s.closest is None
+                    else {"service_id": s.closest.service_id, "confidence": s.closest.confidence},
+                    "entry": s.entry,
+                }
+                for s in self.suggestions
+            ],
             "notes": [{"row": r.row, "column": r.column, "reason": r.reason} for r in conversion.notes],
             "consent_on_file": len(conversion.consent_on_file),
         }

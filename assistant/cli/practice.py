@@ -6,6 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import orjson
 import typer
 
 from assistant.app.audit import scanned
@@ -20,6 +21,7 @@ from assistant.domain.moments import Moment
 from assistant.errors import InputError
 from assistant.exports import sheets
 from assistant.exports.mapping import template
+from assistant.exports.services import MenuProposal
 
 rules = typer.Typer(help="Show or change the practice's eligibility and timing rules.", no_args_is_help=True)
 
@@ -211,9 +213,65 @@ def record(
     out.print(f"recorded {outcome} {service_id} for {patient_id} ({event_id})")
 
 
-def menu() -> None:
+menu = typer.Typer(
+    help="The practice's menu (the imported one, or the default) with next steps; "
+    "`menu suggest` proposes one from an export.",
+    invoke_without_command=True,
+)
+
+
+@menu.callback()
+def menu_show(context: typer.Context) -> None:
     """The practice's menu (the imported one, or the default) with next steps."""
-    render.menu(run(lambda: list(Practice().menu())))
+    if context.invoked_subcommand is None:
+        render.menu(run(lambda: list(Practice().menu())))
+
+
+@menu.command("suggest")
+def menu_suggest(
+    file: Annotated[Path, typer.Argument(help="an appointments or sales export (.csv or .xlsx)")],
+    preset: Annotated[str | None, typer.Option(help="the export's layout: appointments or sales")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="the export's layout as your own mapping file (TOML)")
+    ] = None,
+    to: Annotated[
+        Path | None,
+        typer.Option("--out", help="write the proposed menu here as JSON Lines, for `crosssell import`"),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="a table or JSON")] = Format.table,
+    who: ActorOption = None,
+) -> None:
+    """A menu from the services an export names: your services with the export's names as
+    aliases and its median prices, and a new service for each name that matches none. Writes
+    nothing to the practice: review the file, then `crosssell import` it. Audited."""
+    proposal = run(lambda: _suggest(file, preset, mapping, to, actor(who)))
+    if fmt is Format.json:
+        render.print_json(render.proposal_json(proposal))
+    else:
+        render.proposal(proposal, to)
+
+
+def _suggest(
+    file: Path, preset: str | None, mapping_file: Path | None, to: Path | None, who: str
+) -> MenuProposal:
+    practice = Practice()
+    proposal = practice.suggest_menu(
+        file, chosen_mapping(preset, mapping_file, practice.settings.knowledge_dir)
+    )
+    if to is not None:
+        _write_menu(proposal, to)
+    new = sum(1 for n in proposal.names if n.how == "new")
+    practice.audit(who, "menu_suggest", {"file": file.name, "names": len(proposal.names), "new": new})
+    return proposal
+
+
+def _write_menu(proposal: MenuProposal, target: Path) -> None:
+    try:
+        with target.open("wb") as sink:
+            for line in proposal.services:
+                sink.write(orjson.dumps(line) + b"\n")
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 @rules.command("show")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 
 import orjson
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.app.accounts import Token, User
@@ -24,6 +26,7 @@ from assistant.domain.records import Service
 from assistant.domain.rules import Rules
 from assistant.drafting.content import Draft
 from assistant.evals.scorers import Score
+from assistant.exports.services import MenuProposal, Suggestion
 from assistant.reports import percent
 
 SHOWN_REJECTIONS = 50
@@ -124,8 +127,15 @@ def sheet_import(result: SheetImport) -> None:
         out.print(f"{count} row(s) skipped: {reason}", highlight=False)
     if conversion.consent_on_file:
         out.print(f"{len(conversion.consent_on_file)} new patient(s) given marketing consent on file")
-    for name, count in conversion.unmatched_services.most_common():
-        err.print(f"service {name!r} is not on the menu: {count} row(s)", highlight=False, markup=False)
+    for name, (match, count) in conversion.matched_services.items():
+        how = "an alias" if match.how == "alias" else f"meaning, confidence {match.confidence:.2f}"
+        out.print(
+            f"service {name!r} is {match.service_id} (by {how}): {count} row(s)",
+            highlight=False,
+            markup=False,
+        )
+    for suggestion in result.suggestions:
+        err.print(_unmatched(suggestion), highlight=False, markup=False)
     for note in conversion.notes[:SHOWN_REJECTIONS]:
         err.print(f"  {note}", highlight=False, markup=False)
     if not result.rejections:
@@ -137,6 +147,47 @@ def sheet_import(result: SheetImport) -> None:
         err.print(
             f"  ... and {len(result.rejections) - SHOWN_REJECTIONS} more (use --errors FILE to keep them all)"
         )
+
+
+def _unmatched(suggestion: Suggestion) -> str:
+    """One line a name: its rows, the nearest service as a hint, the menu line to add."""
+    line = f"service {suggestion.name!r} is not on the menu: {suggestion.rows} row(s)"
+    if suggestion.closest is not None:
+        closest = suggestion.closest
+        line += f"; closest {closest.service_id} ({closest.confidence:.2f}): add it to that service's aliases"
+        line += ", or add"
+    else:
+        line += "; add"
+    return f"{line} {orjson.dumps(suggestion.entry).decode()}"
+
+
+def proposal(found: MenuProposal, written: Path | None) -> None:
+    """The export's names are its own words: shown as written, never as markup."""
+    table = Table(title=f"The export's {len(found.names)} service names on the menu")
+    for column in ("name in the export", "rows", "median paid", "menu service", "matched by"):
+        table.add_column(column, justify="right" if column in ("rows", "median paid") else "left")
+    for name in found.names:
+        how: str = "new service" if name.how == "new" else name.how
+        if name.how == "meaning" and name.confidence is not None:
+            how = f"meaning ({name.confidence:.2f})"
+        paid = "" if name.median_paid is None else f"${name.median_paid:,.2f}"
+        table.add_row(escape(name.name), str(name.rows), paid, escape(name.service_id), how)
+    out.print(table)
+    if written is None:
+        out.print(
+            f"{len(found.services)} services proposed: --out FILE writes them, then crosssell import FILE"
+        )
+        return
+    out.print(
+        f"wrote {len(found.services)} services to {written}: review it, then crosssell import {written}",
+        soft_wrap=True,
+        highlight=False,
+        markup=False,
+    )
+
+
+def proposal_json(found: MenuProposal) -> dict:
+    return {"services": found.services, "names": [asdict(n) for n in found.names]}
 
 
 def row_rejections(target: Path, result: SheetImport) -> None:

@@ -73,6 +73,7 @@ MAX_LENGTHS: dict[str, dict[str, Limit]] = {
     "service": {
         "id": ID,
         "name": NAME,
+        "aliases": NAME,
         "category": LABEL,
         "unit": Limit(50),
         "kind": LABEL,
@@ -327,7 +328,42 @@ def parse_service(obj: dict, max_price: float = math.inf) -> Service:
         min_age=min_age,
         description=description,
         sensitive=default_sensitive(name, category, kind, description) if sensitive is None else sensitive,
+        aliases=_aliases(obj),
     )
+
+
+def service_line(service: Service) -> dict:
+    """A service as the import contract writes it: what `parse_service` reads back unchanged."""
+    line: dict[str, Any] = {
+        "type": "service",
+        "id": service.id,
+        "name": service.name,
+        "category": service.category,
+        "price": service.price,
+        "unit": service.unit,
+        "kind": service.kind,
+        "next_steps": [
+            {"to": s.to, "moments": [m.value for m in s.moments], "why": s.why} for s in service.next_steps
+        ],
+        "pairs_with": list(service.pairs_with),
+        "offered_at": [m.value for m in service.offered_at],
+        "contraindications": list(service.contraindications),
+        "description": service.description,
+        "sensitive": service.sensitive,
+        "aliases": list(service.aliases),
+    }
+    if service.min_age is not None:
+        line["min_age"] = service.min_age
+    return line
+
+
+def _aliases(obj: dict) -> tuple[str, ...]:
+    """Other names the practice's booking system uses for the service (matched by a
+    spreadsheet import); blank ones are refused, repeats kept once."""
+    aliases = _strings(obj, "aliases")
+    if any(not alias.strip() for alias in aliases):
+        raise _bad("aliases", "a list of non-empty names", list(aliases))
+    return tuple(dict.fromkeys(" ".join(alias.split()) for alias in aliases))
 
 
 SENSITIVE_CARE = re.compile(
@@ -540,6 +576,7 @@ SERVICE_FIELDS = frozenset(
         "min_age",
         "description",
         "sensitive",
+        "aliases",
     }
 )
 PATIENT_FIELDS = frozenset(

@@ -43,6 +43,8 @@ class Service:
     sensitive: bool = False
     """A line of care a patient may not want seen on a lock screen or in a shared inbox
     (weight, hormones, prescription programs): never named in a subject line or an SMS."""
+    aliases: tuple[str, ...] = ()
+    """Other names the practice's booking system gives it ("Tox", "Signature facial")."""
 
     @property
     def is_held(self) -> bool:

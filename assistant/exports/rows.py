@@ -22,22 +22,9 @@ from zoneinfo import ZoneInfo
 from assistant.exports import values
 from assistant.exports.mapping import Mapping, derived_id
 from assistant.exports.people import Ambiguous, Contact, People, name_key, normal_email, normal_phone
+from assistant.exports.services import ServiceMatch, ServiceNames, Tally, key
 from assistant.exports.sheets import Row, Sheet
 from assistant.exports.values import Unreadable
-
-ServiceMatch = Callable[[str], str | None]
-"""A service name as the export writes it -> the menu's service id, or None."""
-
-
-def exact_service_match(menu: dict[str, str]) -> ServiceMatch:
-    """Matches a name to the menu's names and ids, whatever the case and spacing. `menu` is
-    name by id. Stands in until the alias and meaning matcher (exports/services.py) takes over."""
-    by_key = {_key(name): sid for sid, name in menu.items()} | {_key(sid): sid for sid in menu}
-    return lambda name: by_key.get(_key(name))
-
-
-def _key(value: str) -> str:
-    return " ".join(value.split()).casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +67,10 @@ class Conversion:
     """Rows left out on purpose, by reason (a status the mapping says to skip)."""
     unmatched_services: Counter = field(default_factory=Counter)
     """Service names on no menu entry, with their row counts."""
+    matched_services: dict[str, tuple[ServiceMatch, int]] = field(default_factory=dict)
+    """Names matched by an alias or by meaning (not by the menu's own name), with their rows."""
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    """Every service name the export writes (by its normal form): rows, paid, categories."""
     notes: list[RowRejection] = field(default_factory=list)
     """Cells left out of a row that still imported (an unreadable phone)."""
     consent_on_file: list[str] = field(default_factory=list)
@@ -94,11 +85,11 @@ def convert(
     sheet: Sheet,
     mapping: Mapping,
     stored: list[dict],
-    match_service: ServiceMatch,
+    services: ServiceNames,
     options: Options,
 ) -> Conversion:
     """`stored`: the stored patients as contract dicts (with their extra fields)."""
-    reading = _Reading(mapping, {p["id"]: p for p in stored}, match_service, options)
+    reading = _Reading(mapping, {p["id"]: p for p in stored}, services, options)
     for row in sheet:
         try:
             reading.row(row)
@@ -109,11 +100,11 @@ def convert(
 
 class _Reading:
     def __init__(
-        self, mapping: Mapping, stored: dict[str, dict], match_service: ServiceMatch, options: Options
+        self, mapping: Mapping, stored: dict[str, dict], services: ServiceNames, options: Options
     ) -> None:
         self.mapping = mapping
         self.stored = stored
-        self.match_service = match_service
+        self.services = services
         self.options = options
         self.people = People.of(list(stored.values()), options.region)
         self.patients: dict[str, dict] = {}
@@ -294,20 +285,37 @@ class _Reading:
         service_header, service_name = self.text(row, "service" if appointment else "item")
         if not service_name:
             raise Rejected(service_header, "no service")
-        service_id = self.match_service(service_name)
-        if service_id is None:
-            self.result.unmatched_services[service_name] += 1
+        shown = self.tally(row, service_name, kind).name  # one spelling for every case and spacing
+        match = self.services.match(service_name)
+        if match is None:
+            self.result.unmatched_services[shown] += 1
             raise Rejected(service_header, f"service {service_name!r} is not on the menu")
+        if match.how != "name":
+            earlier = self.result.matched_services.get(shown)
+            self.result.matched_services[shown] = (match, earlier[1] + 1 if earlier else 1)
         _, given_id = self.text(row, "id")
         event: dict[str, Any] = {
             "type": "event",
             "id": given_id or mapping.row_id(row),
             "kind": kind,
             "at": at.isoformat(),
-            "service_id": service_id,
+            "service_id": match.service_id,
         }
         self.event_details(row, event, kind)
         return event
+
+    def tally(self, row: Row, service_name: str, kind: str) -> Tally:
+        """What the row says of its service, for a suggested menu entry: the price of a visit
+        or a booking (never of a cancellation), and the sales export's category."""
+        tally = self.result.tallies.setdefault(key(service_name), Tally(" ".join(service_name.split())))
+        paid = None
+        if kind != "appointment_cancelled":
+            try:
+                paid = self.paid(row)
+            except Rejected:
+                paid = None  # the event itself names the unreadable amount
+        tally.add(paid, self.text(row, "category")[1])
+        return tally
 
     def kind(self, row: Row) -> str | None:
         header, word = self.text(row, "status")

@@ -6,6 +6,7 @@ naming its URL without the password."""
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,13 +74,22 @@ def connect(settings: Settings) -> Engine:
         private.file(Path(url.removeprefix("sqlite:///")))
     logging.getLogger("sqlalchemy.engine.Engine").addFilter(NO_ROWS)
     try:
-        engine = create_engine(url, hide_parameters=True)
+        engine = create_engine(url, hide_parameters=True, connect_args=_connect_args(url, settings))
     except ArgumentError as exc:  # its text names the dialect, never the URL
         raise ConfigurationError(f"CROSSSELL_DATABASE_URL cannot be used: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "handle_error", _unreachable_as_ours(engine.url))
     return engine
+
+
+def _connect_args(url: str, settings: Settings) -> dict[str, object]:
+    """A PostgreSQL server that accepts the TCP connection and then says nothing (a stuck
+    server, a firewall that swallows packets) would hold a command forever: libpq waits at most
+    `CROSSSELL_DATABASE_TIMEOUT` seconds for the connection to be made."""
+    if not url.startswith("postgresql"):
+        return {}
+    return {"connect_timeout": max(2, math.ceil(settings.database_timeout))}
 
 
 def shown(url: URL) -> str:

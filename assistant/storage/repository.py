@@ -94,6 +94,7 @@ def service_row(service: Service, extra: dict | None = None) -> dict:
         "offered_at": _dumps([m.value for m in service.offered_at]),
         "description": service.description,
         "sensitive": service.sensitive,
+        "aliases": _dumps(list(service.aliases)),
         "extra": _dumps(extra or {}),
     }
 
@@ -117,6 +118,7 @@ def service_from(row: Any) -> Service:
         min_age=row.min_age,
         description=row.description,
         sensitive=bool(row.sensitive),
+        aliases=tuple(orjson.loads(row.aliases)),
     )
 
 

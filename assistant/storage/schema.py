@@ -36,6 +36,7 @@ services = Table(
     Column("offered_at", Text, nullable=False, default="[]"),
     Column("description", Text, nullable=False, default=""),
     Column("sensitive", Boolean, nullable=False, default=False),
+    Column("aliases", Text, nullable=False, default="[]"),
     Column("extra", Text, nullable=False, default="{}"),
 )
 

@@ -492,6 +492,31 @@ def test_a_service_says_whether_it_is_sensitive_or_gets_the_default_rule(practic
     assert flags == {"glp": True, "trt": True, "sema": True, "glow": False, "iv": True, "diet": False}
 
 
+def test_a_services_aliases_are_stored_once_each_and_a_blank_one_is_refused(practice: Practice, tmp_path):
+    menu = [
+        {
+            "type": "service",
+            "id": "tox",
+            "name": "Neurotoxin",
+            "price": 12,
+            "aliases": ["Botox", " Dysport  50u ", "Botox"],
+        },
+        {"type": "service", "id": "glow", "name": "Glow facial", "price": 99, "aliases": ["Glow", " "]},
+        {"type": "service", "id": "peel", "name": "Peel", "price": 99, "aliases": "VI Peel"},
+        {"type": "service", "id": "long", "name": "Long", "price": 99, "aliases": ["x" * 201]},
+    ]
+    report = practice.import_file(write(tmp_path / "menu.jsonl", *menu))
+    assert [(r.line, r.category) for r in report.rejected] == [
+        (2, "bad value"),
+        (3, "bad value"),
+        (4, "too long"),
+    ]
+    tox = practice.menu().get("tox")
+    assert tox is not None and tox.aliases == ("Botox", "Dysport 50u")
+    again = practice.import_file(write(tmp_path / "menu.jsonl", menu[0]))
+    assert again.as_dict()["unchanged"]["services"] == 1 and again.as_dict()["updated"]["services"] == 0
+
+
 def test_offer_events_become_offers_and_outcomes(practice: Practice, tmp_path):
     presented = {
         "type": "event",

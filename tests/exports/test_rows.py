@@ -2,11 +2,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from assistant.domain.records import Service
 from assistant.exports import mapping
-from assistant.exports.rows import Options, convert, exact_service_match
+from assistant.exports.rows import Options, convert
+from assistant.exports.services import ServiceNames
 from assistant.exports.sheets import read_csv
 
-MENU = exact_service_match({"botox": "Botox", "hydrafacial": "HydraFacial"})
+MENU = ServiceNames(
+    [
+        Service("botox", "Botox", "injectables", 450, ""),
+        Service("hydrafacial", "HydraFacial", "skin", 225, ""),
+    ]
+)
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
@@ -144,7 +151,7 @@ def test_appointment_rows_that_cannot_import_are_named_by_row_and_column():
         (6, "Status"),
         (8, "Date"),
     ]
-    assert result.unmatched_services == {"Laser Hair Removal": 1, "laser hair removal": 1}
+    assert result.unmatched_services == {"Laser Hair Removal": 2}  # listed once, whatever the case
     assert result.skipped == {"status deleted": 1}
     assert all("Bo" not in r.reason and "555" not in r.reason for r in result.rejections)
 

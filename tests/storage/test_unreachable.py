@@ -33,6 +33,28 @@ def test_a_database_nobody_listens_for_is_unreachable_naming_its_url_without_the
     assert isinstance(unreachable.value, UNAVAILABLE)  # the importer's "what was stored stays"
 
 
+def test_a_server_that_accepts_and_never_answers_is_unreachable_after_the_timeout(tmp_path):
+    """A stuck server (or a firewall that swallows the handshake) holds the TCP connection
+    open and says nothing: the command fails after CROSSSELL_DATABASE_TIMEOUT, not never."""
+    import time
+
+    silent = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(silent.accept()[0]), daemon=True).start()
+    url = f"postgresql://crosssell:{DB_PASSWORD}@127.0.0.1:{silent.getsockname()[1]}/practice"
+    started = time.monotonic()
+    try:
+        with pytest.raises(Unreachable) as unreachable:
+            database.create(Settings(home=tmp_path, database_url=url, database_timeout=2))
+    finally:
+        silent.close()
+    took = time.monotonic() - started
+    assert 1.5 < took < 30, f"gave up after {took:.1f} s"
+    message = str(unreachable.value)
+    assert message.startswith("cannot reach the database at ") and DB_PASSWORD not in message
+    assert held, "the server was never connected to"
+
+
 def test_a_database_that_answers_keeps_its_own_errors(tmp_path):
     """Only a database that cannot be reached is ours to name: a statement's own failure
     (here a table that is not there) is SQLAlchemy's still, for its caller."""
