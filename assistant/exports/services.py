@@ -171,12 +171,8 @@ def _unique(wanted: str, taken: set[str]) -> str:
 
 
 def _most_common(values: list[str]) -> str:
-    if not values:
-        return ""
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return max(counts, key=lambda v: (counts[v], -values.index(v)))
+    """The value written most, the first written on a tie."""
+    return Counter(values).most_common(1)[0][0] if values else ""
 
 
 PRODUCT = re.compile(r"\b(?:product|retail|kit|serum|cream|sunscreen|spf)s?\b", re.IGNORECASE)
