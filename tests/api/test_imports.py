@@ -140,3 +140,34 @@ def test_signed_out_is_401_and_a_provider_is_403(client, auth):
     assert client.post("/v1/imports", data=PRESET, files=files).status_code == 401
     assert upload(client, auth, "provider").status_code == 403
     assert upload(client, auth, "qa").status_code == 403
+
+
+def test_a_workbook_is_read_like_a_csv(client, auth, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for line in CUSTOMERS.splitlines():
+        sheet.append(line.split(","))
+    book.save(tmp_path / "customers.xlsx")
+    answer = upload(client, auth, name="Customers.XLSX", body=(tmp_path / "customers.xlsx").read_bytes())
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["file"] == "Customers.xlsx" and body["records"] == 2
+    assert [(r["row"], r["column"]) for r in body["rejections"]] == [(4, "Birthdate")]
+
+
+def test_the_desk_refuses_an_upload_over_the_limit_whoever_sends_it(client, auth, desk, monkeypatch):
+    """The screen sends its uploads to the desk directly: the desk's own limit holds there too."""
+    from assistant.errors import TooLarge
+
+    monkeypatch.setattr(desk.practice.settings, "max_upload_bytes", 100)
+    with pytest.raises(TooLarge, match="over the upload limit"):
+        desk.review.import_export(desk.users["admin"], "c.csv", CUSTOMERS.encode(), preset="vagaro-customers")
+    assert upload(client, auth).status_code == 413
+
+
+def test_a_file_name_keeps_no_folder_and_no_odd_characters(client, auth):
+    answer = upload(client, auth, name="../../etc/<clients>;.csv")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["file"] == "_clients_.csv"
