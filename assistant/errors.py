@@ -31,6 +31,10 @@ class Unreachable(ConfigurationError):
     what of its work stays."""
 
 
+class TooLarge(InputError):
+    """An upload over the size the practice reads (an export, say): refused before it is read."""
+
+
 class NotEligible(InputError):
     """A patient who must not get an offer now; the message says why."""
 

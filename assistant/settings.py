@@ -152,6 +152,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=5 * 2**20, gt=0, description="the largest request body the API reads (413 above it)"
     )
+    max_upload_bytes: int = Field(
+        default=20 * 2**20,
+        gt=0,
+        description="the largest booking-system export the API and the screen take (413 above it)",
+    )
     ui_port: int = 8501
     email_sender: Literal["auto", "smtp", "outbox"] = "auto"
     sms_sender: str = Field(

@@ -1,6 +1,6 @@
 """The application: the routers under /v1 (and at their old paths), /docs and /redoc from
 assets served here (they work offline), and every error as `{"error": ..., "status": N}`:
-ours mapped to 401, 403, 404, 409, 422, 429 and 503 (a database or vector store that cannot
+ours mapped to 401, 403, 404, 409, 413, 422, 429 and 503 (a database or vector store that cannot
 be reached, or a service not configured), the framework's own (unknown path, wrong
 method, bad body), the middleware's (a body too large or too deep), and a bare 500 for anything
 unexpected."""
@@ -18,7 +18,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from assistant.api.middleware import BodyLimits, Failures, SecureHeaders, error_answer
-from assistant.api.routers import audit, auth, drafts, events, health, learning, review, users
+from assistant.api.routers import audit, auth, drafts, events, health, imports, learning, review, users
 from assistant.app.outbox import Worker
 from assistant.app.review import Review, open_review
 from assistant.errors import (
@@ -29,6 +29,7 @@ from assistant.errors import (
     InputError,
     NotEligible,
     NotFound,
+    TooLarge,
     TooManyAttempts,
     Unauthenticated,
 )
@@ -40,12 +41,15 @@ STATUS = {
     NotFound: 404,
     Conflict: 409,
     NotEligible: 409,
+    TooLarge: 413,
     InputError: 422,
     TooManyAttempts: 429,
     ConfigurationError: 503,
 }
 VERSION = "/v1"
-RESOURCES = (auth, events, drafts, review, learning, users, audit)
+UPLOAD_FORM_BYTES = imports.MAPPING_LIMIT + 64 * 2**10
+"""Beyond the export itself: a mapping, the other fields and the multipart framing."""
+RESOURCES = (auth, events, imports, drafts, review, learning, users, audit)
 
 
 def status_for(error: CrosssellError) -> int:
@@ -88,7 +92,7 @@ def create_app(review: Review | None = None, *, worker: bool = False) -> FastAPI
     )
     app.state.drafting_lock = threading.Lock()
     _answer_errors(app)
-    _guard(app, (review.practice.settings if review else Settings()).max_body_bytes)
+    _guard(app, review.practice.settings if review else Settings())
     _route(app)
     return app
 
@@ -100,9 +104,13 @@ def configured_app() -> FastAPI:
     return create_app(worker=False)
 
 
-def _guard(app: FastAPI, max_body_bytes: int) -> None:
-    """Each one wraps those added before it: the headers, outermost, go on every answer."""
-    app.add_middleware(BodyLimits, max_bytes=max_body_bytes)
+def _guard(app: FastAPI, settings: Settings) -> None:
+    """Each one wraps those added before it: the headers, outermost, go on every answer. An
+    export's upload may be larger than any other body: its limit is the file's, with room for
+    the form around it (the route refuses a file over the limit itself)."""
+    upload = settings.max_upload_bytes + UPLOAD_FORM_BYTES
+    uploads = {f"{prefix}/imports": upload for prefix in ("", VERSION)}
+    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes, uploads=uploads)
     app.add_middleware(Failures)
     app.add_middleware(SecureHeaders)
 

@@ -98,30 +98,40 @@ def where(exc: BaseException) -> str:
 
 class BodyLimits:
     """Reads the body before any route does, and refuses one over `max_bytes` (413, also when
-    it comes in chunks with no Content-Length) or nested deeper than `max_depth` (422)."""
+    it comes in chunks with no Content-Length) or nested deeper than `max_depth` (422).
+    `uploads`: the paths that take a file, each with its own larger limit; a multipart body
+    is a form, not JSON, so its nesting is not looked at."""
 
-    def __init__(self, app: App, max_bytes: int, max_depth: int = MAX_DEPTH) -> None:
+    def __init__(
+        self, app: App, max_bytes: int, max_depth: int = MAX_DEPTH, uploads: dict[str, int] | None = None
+    ) -> None:
         self.app, self.max_bytes, self.max_depth = app, max_bytes, max_depth
+        self.uploads = uploads or {}
         self.nesting = nesting(max_depth)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            return await self._too_large()(scope, receive, send)
+        headers = dict(scope["headers"])
+        path = scope["path"].rstrip("/")
+        limit = self.uploads.get(path, self.max_bytes)
+        what = "the upload (the file and its form)" if path in self.uploads else "the request body"
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            return await too_large(limit, what)(scope, receive, send)
         try:
-            body = await self._read(receive)
+            body = await self._read(receive, limit)
         except _Gone:
             return
         if body is None:
-            return await self._too_large()(scope, receive, send)
-        if nested_deeper(body, self.nesting):
+            return await too_large(limit, what)(scope, receive, send)
+        form = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
+        if not form and nested_deeper(body, self.nesting):
             message = f"the JSON nests arrays and objects deeper than {self.max_depth} levels"
             return await error_answer(message, 422)(scope, receive, send)
         await self.app(scope, _replay(body, receive), send)
 
-    async def _read(self, receive: Receive) -> bytes | None:
+    async def _read(self, receive: Receive, limit: int) -> bytes | None:
         """The whole body, or None once it passes the limit (the rest is never read)."""
         chunks, size = [], 0
         while True:
@@ -130,16 +140,16 @@ class BodyLimits:
                 raise _Gone
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > limit:
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    def _too_large(self) -> JSONResponse:
-        size = self.max_bytes
-        limit = f"{size / 2**20:.3g} MiB ({size} bytes)" if size >= 2**20 else f"{size} bytes"
-        return error_answer(f"the request body is over the limit of {limit}", 413)
+
+def too_large(size: int, what: str) -> JSONResponse:
+    limit = f"{size / 2**20:.3g} MiB ({size} bytes)" if size >= 2**20 else f"{size} bytes"
+    return error_answer(f"{what} is over the limit of {limit}", 413)
 
 
 class _Gone(Exception):

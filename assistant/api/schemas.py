@@ -208,6 +208,72 @@ class ImportRefused(ImportSummary, Error):
     """A push of which no line could be stored: the error and the whole report."""
 
 
+class RowProblem(View):
+    """A row of the export refused (or noted), by its row number and column, never its value."""
+
+    row: int = Field(description="as the spreadsheet shows it: the header is row 1")
+    column: str | None = Field(description="the export's header, or null for the whole row")
+    reason: str
+
+
+class MergedRow(View):
+    row: int
+    into_row: int = Field(description="the row of the same person it was merged into")
+
+
+class ServiceMatched(View):
+    name: str = Field(description="the export's name for the service")
+    service_id: str
+    how: str = Field(description="name, alias or meaning")
+    confidence: float
+    rows: int
+
+
+class NearestService(View):
+    service_id: str
+    confidence: float
+
+
+class ServiceSuggested(View):
+    """A service name the menu does not know: its rows were refused."""
+
+    name: str
+    rows: int
+    closest: NearestService | None = Field(description="the nearest service, a hint for an alias")
+    entry: dict[str, Any] = Field(description="a menu line in the import contract to add it")
+
+
+class SheetImported(View):
+    """`SheetImport.as_dict()`: what an export did or, in a dry run, would do. Every key is
+    always there: a dry run's `added`, `updated` and `changed` are null, as are a real run's
+    `would_add`, `would_update` and `samples`."""
+
+    file: str
+    mapping: str = Field(description="the preset's or the mapping's name")
+    dry_run: bool
+    columns: dict[str, list[str]] = Field(description="by contract field: the export's headers that fill it")
+    missing_columns: list[str] = Field(description="mapped fields none of whose headers is in the export")
+    records: int = Field(description="contract records the rows became")
+    rejected: int
+    rejections: list[RowProblem]
+    merged: list[MergedRow]
+    skipped: dict[str, int]
+    unmatched_services: dict[str, int] = Field(description="by name: the rows naming it")
+    service_matches: list[ServiceMatched]
+    suggested_services: list[ServiceSuggested]
+    notes: list[RowProblem]
+    consent_on_file: int = Field(description="new patients given consent on the owner's word")
+    would_add: dict[str, int] | None = Field(default=None, description="a dry run's, by table")
+    would_update: dict[str, int] | None = Field(default=None, description="a dry run's, by table")
+    samples: list[dict[str, Any]] | None = Field(
+        default=None, description="a dry run's first records as they would be stored"
+    )
+    added: dict[str, int] | None = Field(default=None, description="by table")
+    updated: dict[str, int] | None = Field(default=None, description="by table")
+    unchanged: dict[str, int] = Field(description="by table")
+    changed: dict[str, PatientChanged] | None = Field(default=None, description="by patient id")
+
+
 class ReplyRecorded(View):
     patient_id: str
     recorded: Literal["opted_out", "opted_in", "help", "feedback"]
@@ -376,6 +442,7 @@ MEANINGS = {
     404: "no such draft, patient, user or path",
     405: "the path does not take this method",
     409: "the draft's state or version does not allow this, or the patient is not eligible",
+    413: "the upload is over the size limit",
     422: "a bad body or parameter",
     429: "too many failed logins: try again after Retry-After seconds",
     500: "an unexpected failure",

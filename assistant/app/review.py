@@ -23,6 +23,7 @@ from assistant.app.importer import ImportReport
 from assistant.app.learning import Learning
 from assistant.app.outbox import Outbox
 from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
+from assistant.app.spreadsheets import SheetImport, audited, mapping_of, upload_name, uploaded
 from assistant.domain.consent import CONSENT_KINDS
 from assistant.domain.review import (
     Action,
@@ -33,7 +34,15 @@ from assistant.domain.review import (
 )
 from assistant.drafting.content import Draft, GuardResult, ReviewNote
 from assistant.drafting.guards import blocks_submission
-from assistant.errors import Conflict, Forbidden, InputError, LoginRefused, NotFound, TooManyAttempts
+from assistant.errors import (
+    Conflict,
+    Forbidden,
+    InputError,
+    LoginRefused,
+    NotFound,
+    TooLarge,
+    TooManyAttempts,
+)
 from assistant.sending import Sender
 from assistant.storage.repository import audit_row, epoch, outbox_row
 
@@ -480,6 +489,37 @@ class Review:
         detail = {"lines": report.lines, "rejected": len(report.rejected), "changed": changed}
         self._audit(actor, "push", None, detail)
         return report
+
+    def import_export(
+        self,
+        actor: User,
+        filename: str,
+        data: bytes,
+        *,
+        preset: str | None = None,
+        mapping_toml: str | None = None,
+        dry_run: bool = False,
+        consent_on_file: bool = False,
+    ) -> SheetImport:
+        """A booking system's export uploaded (the API, the Import screen): `crosssell import
+        FILE --preset NAME | --mapping MAP.toml` for whoever may push events. Stating consent
+        on file is the owner's word, so only an admin's. The upload lives in a private
+        temporary file for the run only. A real run is audited as the command's is; a dry run
+        too, since it shows the rows to whoever asked."""
+        authorise(actor.role, Action.PUSH_EVENTS)
+        if consent_on_file:
+            authorise(actor.role, Action.CONSENT_ON_FILE)
+        name = upload_name(filename)
+        limit = self.practice.settings.max_upload_bytes
+        if len(data) > limit:
+            raise TooLarge(f"{name} is over the upload limit of {limit / 2**20:.3g} MiB ({limit} bytes)")
+        mapping = mapping_of(preset, mapping_toml, self.practice.settings.knowledge_dir)
+        with uploaded(name, data) as path:
+            result = self.practice.import_export(
+                path, mapping, consent_on_file=consent_on_file, dry_run=dry_run, actor=actor.id
+            )
+        self._audit(actor, "import_dry_run" if dry_run else "import", None, audited(result))
+        return result
 
     def reply(self, actor: User, patient_id: str, channel: str, text: str, at: datetime | None = None) -> str:
         """A patient's reply, read as the carriers read it (knowledge/consent.json): STOP and

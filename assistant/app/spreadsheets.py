@@ -5,7 +5,11 @@ consent ledger and the audit, and its line numbers are named back as the export'
 
 from __future__ import annotations
 
+import re
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +21,10 @@ from assistant.exports import mapping as mappings
 from assistant.exports.mapping import Mapping
 from assistant.exports.rows import Conversion, RowRejection
 from assistant.exports.services import Suggestion
+from assistant.exports.sheets import SUFFIXES
 
 SAMPLES = 10
+UNSAFE_NAME = re.compile(r"[^\w .()-]+")
 
 
 @dataclass
@@ -116,6 +122,47 @@ def chosen_mapping(
         "a spreadsheet needs --preset NAME or --mapping MAP.toml, not both "
         f"(presets: {', '.join(mappings.preset_names(knowledge_dir))})"
     )
+
+
+def mapping_of(preset: str | None, mapping_text: str | None, knowledge_dir: Path | None = None) -> Mapping:
+    """`chosen_mapping` for an upload: the preset's name or the owner's mapping as TOML text."""
+    if preset is not None and mapping_text is None:
+        return mappings.preset(preset, knowledge_dir)
+    if mapping_text is not None and preset is None:
+        return mappings.parse(mapping_text, "mapping")
+    raise InputError(
+        "a spreadsheet needs a preset or a mapping (TOML), not both "
+        f"(presets: {', '.join(mappings.preset_names(knowledge_dir))})"
+    )
+
+
+def audited(result: SheetImport) -> dict:
+    """What an import's audit entry keeps: counts, columns and row numbers, never a patient's
+    value or id (a dry run's samples, the merges and the changed patients stay out)."""
+    left_out = ("rejections", "notes", "merged", "changed", "samples")
+    return {k: v for k, v in result.as_dict().items() if k not in left_out}
+
+
+def upload_name(filename: str) -> str:
+    """An uploaded file's own name, as the summary and the audit name it: no folders, no
+    characters a path or a terminal would read, and one of the suffixes `sheets.read` reads."""
+    name = UNSAFE_NAME.sub("_", re.split(r"[\\/]", filename or "")[-1]).strip(" .")
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(
+            f"{name or 'the file'}: not a spreadsheet export (upload a {' or '.join(SUFFIXES)} file)"
+        )
+    return f"{Path(name).stem.strip()[:100] or 'upload'}{suffix}"
+
+
+@contextmanager
+def uploaded(name: str, data: bytes) -> Iterator[Path]:
+    """The upload as a file under its own name in a folder only this process may read
+    (the readers want a path), removed with the folder when the import is done."""
+    with tempfile.TemporaryDirectory(prefix="crosssell-import-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        yield path
 
 
 def importer_rejections(report: ImportReport, origins: list[int]) -> list[RowRejection]:

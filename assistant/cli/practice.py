@@ -12,7 +12,7 @@ import typer
 from assistant.app.audit import scanned
 from assistant.app.importer import ImportReport
 from assistant.app.practice import Practice, ScanResult
-from assistant.app.spreadsheets import SheetImport, chosen_mapping
+from assistant.app.spreadsheets import SheetImport, audited, chosen_mapping
 from assistant.cli import render
 from assistant.cli.common import ActorOption, Format, actor, fail, out, parse_day, parse_time, run
 from assistant.cli.progress import progress
@@ -152,10 +152,7 @@ def _sheet(
             file, chosen, consent_on_file=on_file, dry_run=dry_run, on_progress=bar.advance, actor=who
         )
     if not dry_run:
-        summary = {
-            k: v for k, v in result.as_dict().items() if k not in ("rejections", "notes", "merged", "changed")
-        }
-        practice.audit(who, "import", summary)
+        practice.audit(who, "import", audited(result))
     return result
 
 

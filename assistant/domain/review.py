@@ -49,6 +49,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
     PUSH_EVENTS = "push_events"
+    CONSENT_ON_FILE = "state_consent_on_file"
 
 
 S = Status
@@ -72,6 +73,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.QA, Role.ADMIN}),
     Action.PUSH_EVENTS: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    # The owner's word that the practice holds marketing consent for an export's new clients.
+    Action.CONSENT_ON_FILE: frozenset({Role.ADMIN}),
 }
 
 FROM: dict[Action, frozenset[Status]] = {

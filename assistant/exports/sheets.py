@@ -18,6 +18,8 @@ from pathlib import Path
 from assistant.errors import InputError
 
 Cell = str | datetime | date | time
+SUFFIXES = (".csv", ".xlsx")
+"""The files `read` reads."""
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 

@@ -10,6 +10,7 @@ from assistant.domain.review import ALLOWED, Action
 from assistant.ui.dashboard import dashboard
 from assistant.ui.desk import close_draft, current_user, opened, review, show_flash
 from assistant.ui.draft_view import draft_view
+from assistant.ui.imports import import_page
 from assistant.ui.lists import approval_queue, drafts_list, ready_this_week
 from assistant.ui.login import login_screen, who
 
@@ -18,14 +19,20 @@ SCREENS = {
     "Ready this week": ready_this_week,
     "Drafts": drafts_list,
     "Dashboard": dashboard,
+    "Import": import_page,
 }
+# The owner's screens, by the action only the owner may take there (a comment: Streamlit shows a
+# bare string in this script on the page).
+OWNERS = {"Import": Action.CONSENT_ON_FILE}
 
 
 def screens_for(user: User) -> list[str]:
-    """Those who approve start from what waits for them; everyone else from this week's queue."""
+    """Those who approve start from what waits for them; everyone else from this week's queue.
+    Importing an export is the owner's (admin's) work, with the owner's word on consent."""
+    names = [name for name in SCREENS if name not in OWNERS or user.role in ALLOWED[OWNERS[name]]]
     if user.role in ALLOWED[Action.APPROVE]:
-        return list(SCREENS)
-    return [name for name in SCREENS if name != "Approval queue"]
+        return names
+    return [name for name in names if name != "Approval queue"]
 
 
 def signed_in(desk: Review, user: User) -> None:

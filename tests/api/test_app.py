@@ -77,6 +77,8 @@ def walk_every_route(call: Walk, auth: dict, patients: list[str], user_id: str) 
         },
     )
     call("post", "/replies", co, json={"patient_id": patients[0], "channel": "email", "text": "thanks"})
+    export = {"file": ("clients.csv", b"First Name,Last Name,Email\nAda,Walk,ada@walk.example\n", "text/csv")}
+    call("post", "/imports", co, files=export, data={"preset": "vagaro-customers"})
     call("get", "/queue", qa, params={"as_of": DAY})
     first = call("post", "/drafts", co, status=201, json={"patient_id": patients[0]})
     ids = {"draft_id": first["id"]}

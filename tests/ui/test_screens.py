@@ -11,7 +11,7 @@ import pytest
 from assistant.domain.moments import Moment
 from assistant.drafting.content import ReviewNote
 from tests.review_desk import overwrite_draft
-from tests.ui.conftest import AS_OF
+from tests.ui.conftest import AS_OF, PASSWORD
 from tests.ui.helpers import (
     field,
     go_to,
@@ -354,3 +354,89 @@ def test_patient_and_model_text_shows_as_written_never_as_markup(screen, clinic,
     page = read(pages)
     assert page.count(" ".join(HOSTILE.split())) == 3  # the history, the sources, the notes
     assert "contains a link the practice has not allowed: https://evil.example/x" in page
+
+
+# Importing an export -------------------------------------------------------------------------------
+
+EXPORT = (
+    "First Name,Last Name,Email,Mobile,Birthdate,City\n"
+    "Ida,Screen,ida@screen.example,(415) 555-0301,12/10/1985,<b>Boston</b>\n"
+    "Jon,Screen,jon@screen.example,415-555-0302,12/09/1986,Arlington\n"
+    "Kay,Screen,kay@screen.example,415-555-0303,13/45/1990,Nowhere\n"
+)
+"""A Vagaro customers export: two good clients (one with markup for a city) and a bad date."""
+
+
+@pytest.fixture
+def owner(clinic):
+    """The practice's owner: an admin, the one role the Import page is for."""
+    if "olive" not in {u.id for u in clinic.review.accounts.list()}:
+        clinic.review.accounts.add("olive", "admin", PASSWORD, name="Olive")
+    return "olive"
+
+
+def table(at, column: str):
+    """The one table on the page with this column, as a DataFrame."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, f"{len(found)} tables with a {column!r} column"
+    return found[0]
+
+
+def screens(at) -> list[str]:
+    return list(at.sidebar.radio(key="screen").options)
+
+
+def test_the_import_page_is_the_owners_alone(screen, owner):
+    assert "Import" in screens(screen(owner))
+    assert "Import" not in screens(screen("carol"))
+    assert "Import" not in screens(screen("pat"))
+
+
+def test_the_owner_dry_runs_an_export_then_confirms_it(screen, owner, clinic):
+    def stored(email: str) -> list[dict]:
+        return [p for p in clinic.review.repository.patient_records() if p.get("email") == email]
+
+    at = go_to(screen(owner), "Import")
+    at.file_uploader(key="import_file").upload("customers.csv", EXPORT.encode(), "text/csv")
+    at.selectbox(key="import_preset").set_value("vagaro-customers")
+    at = press(ran(at.run()), "Dry run")
+    page = shown(at)
+    assert "Dry run" in page and "nothing was stored" in page
+    counts = table(at, "would add")
+    assert counts.to_dict("records") == [
+        {"table": "patients", "would add": 2, "would update": 0, "unchanged": 0}
+    ]
+    rejections = table(at, "reason").to_dict("records")
+    assert rejections == [
+        {"row": "4", "column": "Birthdate", "reason": "not a date in the formats %m/%d/%Y, %m/%d/%y, iso"}
+    ]
+    samples = table(at, "city")
+    assert list(samples["city"]) == ["<b>Boston</b>", "Arlington"]  # as data, never markup
+    assert "Email" in table(at, "columns in the file").to_string()
+    assert not stored("ida@screen.example")
+
+    at = press(at, "Confirm import")
+    assert "Imported customers.csv: added 2 patients; updated nothing; 1 row rejected." in messages(
+        at, "success"
+    )
+    assert "Confirm import" not in labels(at)
+    assert stored("ida@screen.example")[0]["city"] == "<b>Boston</b>"
+    assert not stored("kay@screen.example")
+    entries = clinic.review.repository.audit(actor=owner, limit=None)
+    assert {"import_dry_run", "import"} <= {e.action for e in entries}
+
+
+def test_a_changed_choice_asks_for_a_new_dry_run_and_consent_is_stated(screen, owner, clinic):
+    at = go_to(screen(owner), "Import")
+    export = EXPORT.replace("screen.example", "consent.example").replace("555-03", "555-04")
+    at.file_uploader(key="import_file").upload("clients.csv", export.encode(), "text/csv")
+    at.selectbox(key="import_preset").set_value("vagaro-customers")
+    at = press(ran(at.run()), "Dry run")
+    at.checkbox(key="import_consent").check()
+    at = ran(at.run())
+    assert "Confirm import" not in labels(at)  # the dry run was for no consent
+    at = press(press(at, "Dry run"), "Confirm import")
+    assert "Imported clients.csv: added 2 patients, 2 events; updated nothing; 1 row rejected." in messages(
+        at, "success"
+    )
+    assert "2 new clients given marketing consent on file." in shown(at)
