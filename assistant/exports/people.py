@@ -21,7 +21,8 @@ def normal_email(value: str) -> str | None:
 
 def normal_phone(value: str, region: str) -> str | None:
     """The number in E.164 (`+15550100100`), reading a number without a country code as one in
-    the practice's country; None when it is not a possible phone number."""
+    the practice's country; None when it is not a possible phone number, or only a local one
+    (`555-0142` without its area code: no E.164 number to store or to text)."""
     raw = value.strip()
     if not raw:
         return None
@@ -29,7 +30,7 @@ def normal_phone(value: str, region: str) -> str | None:
         number = phonenumbers.parse(raw, region.upper())
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -336,8 +336,7 @@ class _Reading:
         if kind == "appointment_booked":
             event["scheduled_for"] = event["at"]
         elif kind == "appointment_cancelled":
-            _, word = self.text(row, "status")
-            event["reason"] = word
+            event["reason"] = self.cancel_reason(row, notes)
         else:
             paid = self.paid(row)
             if paid is not None:
@@ -354,6 +353,12 @@ class _Reading:
             _, value = self.text(row, name)
             if value:
                 event[name] = value
+
+    def cancel_reason(self, row: Row, notes: str) -> str:
+        """The status word and the row's notes: booking systems write why a client cancelled in
+        the notes ("had a rash after the filler"), and the scan holds offers back on that reason."""
+        _, word = self.text(row, "status")
+        return f"{word}: {notes}" if word and notes else word or notes
 
     def paid(self, row: Row) -> float | None:
         total = self.amount(row, "total")

@@ -156,6 +156,16 @@ def test_appointment_rows_that_cannot_import_are_named_by_row_and_column():
     assert all("Bo" not in r.reason and "555" not in r.reason for r in result.rejections)
 
 
+def test_a_cancellation_keeps_why_from_the_notes_so_a_bad_reason_holds_offers_back():
+    text = (
+        "Date,Client,Email,Service,Status,Notes\n"
+        "11/20/2026,Ana Ruiz,ana@x.com,Botox,Cancelled,had a rash after the last visit\n"
+        "11/21/2026,Ana Ruiz,ana@x.com,Botox,No-Show,\n"
+    )
+    result = convert(sheet(text), mapping.preset("appointments"), [], MENU, Options(NOW))
+    assert [e["reason"] for e in events_of(result)] == ["Cancelled: had a rash after the last visit", "No-Show"]
+
+
 def test_a_new_client_in_an_appointments_export_becomes_a_patient_once():
     text = (
         "Date,Client,Phone,Service,Status\n"
