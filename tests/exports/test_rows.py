@@ -163,7 +163,8 @@ def test_a_cancellation_keeps_why_from_the_notes_so_a_bad_reason_holds_offers_ba
         "11/21/2026,Ana Ruiz,ana@x.com,Botox,No-Show,\n"
     )
     result = convert(sheet(text), mapping.preset("appointments"), [], MENU, Options(NOW))
-    assert [e["reason"] for e in events_of(result)] == ["Cancelled: had a rash after the last visit", "No-Show"]
+    reasons = [e["reason"] for e in events_of(result)]
+    assert reasons == ["Cancelled: had a rash after the last visit", "No-Show"]
 
 
 def test_a_new_client_in_an_appointments_export_becomes_a_patient_once():
