@@ -210,6 +210,13 @@ def test_sales_rows_are_visits_at_their_total_or_price_times_quantity():
     ]
 
 
+def test_a_refund_line_is_rejected_before_it_adds_its_client():
+    text = "Date,Client,Item,Total\n11/24/2026,Ana Ruiz,Botox,(450.00)\n"
+    result = convert(sheet(text), mapping.preset("sales"), [], MENU, Options(NOW))
+    assert [(r.row, r.column) for r in result.rejections] == [(2, "Total")]
+    assert result.records == []
+
+
 SALES = "Date,Client,Item,Total\n11/24/2026,Ana Ruiz,Botox,$450\n"
 
 
