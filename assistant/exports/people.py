@@ -10,6 +10,7 @@ normalised; a row whose contacts name two different patients is refused, never g
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import phonenumbers
 
@@ -19,6 +20,7 @@ def normal_email(value: str) -> str | None:
     return email if "@" in email else None
 
 
+@lru_cache(maxsize=65536)
 def normal_phone(value: str, region: str) -> str | None:
     """The number in E.164 (`+15550100100`), reading a number without a country code as one in
     the practice's country; None when it is not a possible phone number, or only a local one
@@ -105,9 +107,9 @@ class People:
         name different patients."""
         if contact.empty:
             return self._by_name(contact.name)
-        known = set(self.stored_ids) | set(self.file_rows)
+        known = contact.client_id in self.stored_ids or contact.client_id in self.file_rows
         named = [
-            contact.client_id if contact.client_id in known else None,
+            contact.client_id if known else None,
             self.by_email.get(contact.email) if contact.email else None,
             self.by_phone.get(contact.phone) if contact.phone else None,
         ]
