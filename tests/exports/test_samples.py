@@ -14,6 +14,7 @@ from assistant.storage import schema
 from tests.exports.samples import (
     FRESHA,
     HEADER,
+    ROOT,
     ROWS,
     expected_path,
     imported,
@@ -89,3 +90,26 @@ def _plain(value: object) -> object:
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
     return None if value == "" else value
+
+
+def test_the_readme_walkthrough_runs_as_written(home, monkeypatch):
+    """The three commands of the README's "From a booking system's export", through the CLI,
+    from the checkout's root as the README runs them."""
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+    vagaro = PRACTICES["vagaro"]
+    for entry in vagaro["files"]:
+        consent = ["--consent", "on-file"] if entry["consent_on_file"] else []
+        args = ["import", f"assistant/evals/data/imports/{entry['file']}", "--preset", entry["preset"]]
+        done = runner.invoke(app, [*args, *consent, "--format", "json", "--quiet"])
+        assert done.exit_code == 1, done.output  # each sample has rejected rows
+        assert relied_on(json.loads(done.stdout)) == json.loads(expected_path(entry["file"]).read_text())
+    done = runner.invoke(
+        app, ["scan", "--as-of", vagaro["scan"]["as_of"], "--limit", "12", "--format", "json"]
+    )
+    assert done.exit_code == 0, done.output
+    assert len(json.loads(done.stdout)["ready"]) == 12
