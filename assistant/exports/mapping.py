@@ -13,6 +13,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -49,6 +50,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 `opted_out` is an unsubscribed or blocked flag."""
 
 
+@lru_cache(maxsize=4096)
 def header_key(header: str) -> str:
     """Headers match whatever their case and spacing: `Client  name` is `client name`."""
     return re.sub(r"\s+", " ", header).strip().casefold()
@@ -144,12 +146,13 @@ class Mapping(BaseModel):
         value = self.columns.get(field, self.keep.get(field))
         if value is None:
             return None, ""
-        cells = {header_key(h): (h, c) for h, c in row.cells.items()}
+        by_key = _headers_by_key(tuple(row.cells))
         first: tuple[str | None, Cell] = (None, "")
         for header in headers_of(value):
-            found = cells.get(header_key(header))
-            if found is None:
+            written = by_key.get(header_key(header))
+            if written is None:
                 continue
+            found = (written, row.cells[written])
             if first[0] is None:
                 first = found
             if text(found[1]):
@@ -166,6 +169,13 @@ class Mapping(BaseModel):
             if header_key(h) == header_key(header):
                 return text(c)
         return ""
+
+
+@lru_cache(maxsize=64)
+def _headers_by_key(headers: tuple[str, ...]) -> dict[str, str]:
+    """A sheet's headers by their key (the last of a key wins), worked out once a sheet: every
+    row of a sheet has the same headers. Read only: the dict is shared."""
+    return {header_key(h): h for h in headers}
 
 
 def _service_field(mapping: Mapping) -> str:

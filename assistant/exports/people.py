@@ -10,6 +10,7 @@ normalised; a row whose contacts name two different patients is refused, never g
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import phonenumbers
 
@@ -19,9 +20,11 @@ def normal_email(value: str) -> str | None:
     return email if "@" in email else None
 
 
+@lru_cache(maxsize=65536)
 def normal_phone(value: str, region: str) -> str | None:
     """The number in E.164 (`+15550100100`), reading a number without a country code as one in
-    the practice's country; None when it is not a possible phone number."""
+    the practice's country; None when it is not a possible phone number, or only a local one
+    (`555-0142` without its area code: no E.164 number to store or to text)."""
     raw = value.strip()
     if not raw:
         return None
@@ -29,7 +32,7 @@ def normal_phone(value: str, region: str) -> str | None:
         number = phonenumbers.parse(raw, region.upper())
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -104,9 +107,9 @@ class People:
         name different patients."""
         if contact.empty:
             return self._by_name(contact.name)
-        known = set(self.stored_ids) | set(self.file_rows)
+        known = contact.client_id in self.stored_ids or contact.client_id in self.file_rows
         named = [
-            contact.client_id if contact.client_id in known else None,
+            contact.client_id if known else None,
             self.by_email.get(contact.email) if contact.email else None,
             self.by_phone.get(contact.phone) if contact.phone else None,
         ]

@@ -336,8 +336,7 @@ class _Reading:
         if kind == "appointment_booked":
             event["scheduled_for"] = event["at"]
         elif kind == "appointment_cancelled":
-            _, word = self.text(row, "status")
-            event["reason"] = word
+            event["reason"] = self.cancel_reason(row, notes)
         else:
             paid = self.paid(row)
             if paid is not None:
@@ -355,12 +354,25 @@ class _Reading:
             if value:
                 event[name] = value
 
+    def cancel_reason(self, row: Row, notes: str) -> str:
+        """The status word and the row's notes: booking systems write why a client cancelled in
+        the notes ("had a rash after the filler"), and the scan holds offers back on that reason."""
+        _, word = self.text(row, "status")
+        return f"{word}: {notes}" if word and notes else word or notes
+
     def paid(self, row: Row) -> float | None:
+        """The row's total, else its price times its quantity. A negative amount (a refund
+        line) is no visit: the row is rejected here, before it adds a patient."""
         total = self.amount(row, "total")
         if total is not None:
-            return total
+            return self.not_negative(row, "total", total)
         price = self.amount(row, "price")
         if price is None:
             return None
         quantity = self.read(row, "quantity", values.number)
-        return round(price * (quantity if quantity is not None else 1), 2)
+        return self.not_negative(row, "price", round(price * (quantity if quantity is not None else 1), 2))
+
+    def not_negative(self, row: Row, name: str, paid: float) -> float:
+        if paid < 0:
+            raise Rejected(self.mapping.cell(row, name)[0], "a negative amount (a refund) is not a visit")
+        return paid

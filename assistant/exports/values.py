@@ -100,6 +100,15 @@ def amount(value: Cell, decimal_comma: bool = False) -> float | None:
     negative = (raw.startswith("(") and raw.endswith(")")) or raw.startswith("-")
     raw = raw.strip("()-")
     thousands, point = (".", ",") if decimal_comma else (",", ".")
+    if not _grouped(raw, thousands, point):
+        raise Unreadable(
+            "not an amount"
+            + (
+                " (a decimal point? this mapping reads a decimal comma)"
+                if decimal_comma
+                else " (a decimal comma? this mapping reads a decimal point)"
+            )
+        )
     raw = raw.replace(thousands, "").replace(point, ".")
     try:
         number = Decimal(raw)
@@ -108,6 +117,15 @@ def amount(value: Cell, decimal_comma: bool = False) -> float | None:
             "not an amount" + (" (this mapping reads a decimal comma)" if decimal_comma else "")
         ) from None
     return float(-number if negative else number)
+
+
+def _grouped(raw: str, thousands: str, point: str) -> bool:
+    """Whether every thousands separator splits off three digits before the point: `1,234.00`
+    and `1234` are, `45,00` (a decimal comma read as thousands: 4500) and `1.250,00` are not."""
+    whole, _, fraction = raw.partition(point)
+    if thousands in fraction or point in fraction:
+        return False
+    return all(len(group) == 3 and group.isdigit() for group in whole.split(thousands)[1:])
 
 
 def number(value: Cell) -> float | None:

@@ -16,6 +16,11 @@ def test_the_practices_country_reads_numbers_without_a_country_code():
     assert normal_phone("call me", "US") is None
 
 
+def test_a_local_number_without_its_area_code_is_not_a_phone_to_store():
+    assert normal_phone("555-0160", "US") is None
+    assert normal_phone("512 555-0160", "US") == "+15125550160"
+
+
 def test_emails_are_matched_lowercased_and_stripped():
     assert normal_email("  Ana@Example.COM ") == "ana@example.com"
     assert normal_email("none") is None

@@ -156,6 +156,17 @@ def test_appointment_rows_that_cannot_import_are_named_by_row_and_column():
     assert all("Bo" not in r.reason and "555" not in r.reason for r in result.rejections)
 
 
+def test_a_cancellation_keeps_why_from_the_notes_so_a_bad_reason_holds_offers_back():
+    text = (
+        "Date,Client,Email,Service,Status,Notes\n"
+        "11/20/2026,Ana Ruiz,ana@x.com,Botox,Cancelled,had a rash after the last visit\n"
+        "11/21/2026,Ana Ruiz,ana@x.com,Botox,No-Show,\n"
+    )
+    result = convert(sheet(text), mapping.preset("appointments"), [], MENU, Options(NOW))
+    reasons = [e["reason"] for e in events_of(result)]
+    assert reasons == ["Cancelled: had a rash after the last visit", "No-Show"]
+
+
 def test_a_new_client_in_an_appointments_export_becomes_a_patient_once():
     text = (
         "Date,Client,Phone,Service,Status\n"
@@ -197,6 +208,13 @@ def test_sales_rows_are_visits_at_their_total_or_price_times_quantity():
         ("botox", 2468.0, "Injectables"),
         ("hydrafacial", 180.0, "Skin"),
     ]
+
+
+def test_a_refund_line_is_rejected_before_it_adds_its_client():
+    text = "Date,Client,Item,Total\n11/24/2026,Ana Ruiz,Botox,(450.00)\n"
+    result = convert(sheet(text), mapping.preset("sales"), [], MENU, Options(NOW))
+    assert [(r.row, r.column) for r in result.rejections] == [(2, "Total")]
+    assert result.records == []
 
 
 SALES = "Date,Client,Item,Total\n11/24/2026,Ana Ruiz,Botox,$450\n"

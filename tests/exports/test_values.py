@@ -53,6 +53,12 @@ def test_amounts(cell, comma, expected):
     assert values.amount(cell, comma) == expected
 
 
+@pytest.mark.parametrize(("cell", "comma"), [("45,00", False), ("1.250,00 €", False), ("1,250.00", True)])
+def test_an_amount_in_the_other_decimal_convention_is_unreadable_not_misread(cell, comma):
+    with pytest.raises(Unreadable, match="decimal"):
+        values.amount(cell, comma)
+
+
 def test_an_amount_that_is_words_is_unreadable():
     with pytest.raises(Unreadable, match="not an amount"):
         values.amount("free")
