@@ -11,10 +11,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from assistant.api.deps import Desk
+from assistant.api.schemas import errors
 from assistant.errors import Forbidden
 from assistant.sending import UnsubscribeLinks
 
-router = APIRouter(tags=["unsubscribe"])
+router = APIRouter(tags=["unsubscribe"], responses=errors(422, 500))
 PAGE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {}}, "description": "a page for the patient"},
     403: {"content": {"text/html": {}}, "description": "the link is not one this practice sent"},
