@@ -136,6 +136,7 @@ def patient_row(patient: Patient, extra: dict | None = None) -> dict:
         "flags": _dumps(list(patient.flags)),
         "memberships": _dumps(list(patient.memberships)),
         "segment": patient.segment,
+        "time_zone": patient.time_zone,
         "extra": _dumps(extra or {}),
     }
 
@@ -154,6 +155,7 @@ def patient_from(row: Any) -> Patient:
         flags=tuple(orjson.loads(row.flags)),
         memberships=tuple(orjson.loads(row.memberships)),
         segment=row.segment,
+        time_zone=row.time_zone,
     )
 
 
@@ -168,6 +170,7 @@ def patient_record(row: Any) -> dict:
         "phone",
         "preferred_channel",
         "segment",
+        "time_zone",
     ):
         value = getattr(row, name)
         if value is not None:
