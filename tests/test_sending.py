@@ -357,3 +357,48 @@ def test_a_refused_recipient_is_reported_with_the_reason_and_without_the_address
     patient = desk.practice.repository.patient(draft.patient_id)
     for said in (error, str(retry[-1].detail)):
         assert patient.email.lower() not in said.lower()
+
+
+@pytest.fixture
+def night_desk(tmp_path, matcher):
+    """A practice of its own, whose clock can run through a night without moving the others'."""
+    return build_desk(tmp_path, matcher, mail_from="offers@glow.example")
+
+
+def _in_zone(desk, patient_id: str, zone: str) -> None:
+    (record,) = [r for r in desk.practice.repository.patient_records() if r["id"] == patient_id]
+    report = desk.practice.import_records([{**record, "time_zone": zone}])
+    assert not report.rejected and desk.practice.repository.patient(patient_id).time_zone == zone
+
+
+def test_a_message_sent_at_the_patients_night_waits_for_their_morning(night_desk):
+    desk, clock = night_desk, night_desk.review.clock
+    draft = _approved(desk, "email")
+    _in_zone(desk, draft.patient_id, "Asia/Tokyo")  # 15:00 UTC is midnight there
+    queued = desk.review.send(desk.users["coordinator"], draft.id)
+    delivery = queued.delivery
+    assert queued.status == "queued" and delivery["state"] == "queued" and delivery["attempts"] == 0
+    assert delivery["next_attempt_at"].startswith("2026-11-24T23:00")  # 08:00 in Tokyo
+    assert not list((desk.practice.settings.outbox_dir / "email").glob("*.eml"))
+    actions = [e.action for e in desk.review.audit(desk.users["qa"], draft_id=draft.id)]
+    assert "held_for_sending_hours" in actions
+    clock.advance(hours=7, minutes=59)
+    assert desk.review.outbox.run_once() == 0
+    clock.advance(minutes=1)
+    assert desk.review.outbox.run_once() == 1
+    assert desk.review.get(desk.users["coordinator"], draft.id).status == "sent"
+
+
+def test_past_the_practices_cap_on_messages_nothing_more_is_sent(night_desk):
+    desk, review = night_desk, night_desk.review
+    desk.practice.set_rule("cooldown_days", "0")
+    desk.practice.set_rule("messages_per_30_days", "1")
+    first = _approved(desk, "email")
+    assert review.send(desk.users["coordinator"], first.id).status == "sent"
+    review.clock.advance(days=1)
+    second = review.create(desk.users["coordinator"], first.patient_id, review.clock.today(), "email")
+    submitted = review.submit(desk.users["coordinator"], second.id)
+    review.approve(desk.users["provider"], second.id, submitted.version)
+    capped = "1 message in the last 30 days, the practice's most; the next after 2026-12-24"
+    with pytest.raises(Conflict, match=capped):
+        review.send(desk.users["coordinator"], second.id)

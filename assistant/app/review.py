@@ -451,7 +451,7 @@ class Review:
         found = eligibility.contact_block(history, draft.channel) or eligibility.cooldown(
             history, self.clock.now().date()
         )
-        blocked = found.detail if found else None
+        blocked = found.detail if found else self.practice.over_cap(draft.patient_id)
         if blocked:
             self._audit(actor, "send_refused", draft, {"reason": blocked})
             raise Conflict(f"not sent to {draft.patient_id}: {blocked}")

@@ -914,6 +914,15 @@ class Repository:
         with self.engine.connect() as conn:
             return list(conn.execute(query))
 
+    def delivered_times(self, patient_id: str, since: int) -> list[datetime]:
+        """When this patient's messages were delivered, on any channel, from `since` on."""
+        table = schema.outbox
+        query = select(table.c.delivered_at).where(
+            table.c.patient_id == patient_id, table.c.state == "delivered", table.c.delivered_at >= since
+        )
+        with self.engine.connect() as conn:
+            return [from_epoch(at) for at in conn.execute(query).scalars()]
+
     def due_messages(self, now: int, limit: int) -> list[str]:
         """Ids of messages to deliver now: queued ones whose time has come, and ones left
         `sending` past their lease (the worker that took them stopped)."""
