@@ -4,15 +4,21 @@ practice's SMS provider (the default) or to any `module:Class` that implements `
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
+import hmac
 import importlib
+import os
 import re
+import secrets
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
+from html import escape
 from pathlib import Path
 from typing import Protocol
 
@@ -54,18 +60,136 @@ class Sender(Protocol):
     def send(self, message: Message) -> Receipt: ...
 
 
-def _email(message: Message, sender: str) -> EmailMessage:
-    """The email for a message, with a Message-ID and the draft it came from."""
+class UnsubscribeLinks:
+    """Login-free unsubscribe links: the message's id and an HMAC of it, so a link opts out
+    only the patient it was sent to and cannot be made up for another. The link carries no
+    patient data; the outbox knows whose message it was."""
+
+    PATH = "/v1/unsubscribe/"
+
+    def __init__(self, secret: bytes, base_url: str) -> None:
+        self.secret = secret
+        self.base_url = base_url.rstrip("/")
+
+    @classmethod
+    def of(cls, settings: Settings) -> UnsubscribeLinks:
+        base = settings.public_url or f"http://{settings.api_host}:{settings.api_port}"
+        return cls(unsubscribe_key(settings), base)
+
+    def link(self, message_id: str) -> str:
+        return f"{self.base_url}{self.PATH}{self.token(message_id)}"
+
+    def token(self, message_id: str) -> str:
+        said = base64.urlsafe_b64encode(message_id.encode()).decode().rstrip("=")
+        return f"{said}.{self._signature(message_id)}"
+
+    def message_id(self, token: str) -> str | None:
+        """The message a token was made for; None for one this practice did not sign."""
+        said, _, signature = token.partition(".")
+        try:
+            message_id = base64.urlsafe_b64decode(said + "=" * (-len(said) % 4)).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not hmac.compare_digest(signature, self._signature(message_id)):
+            return None
+        return message_id
+
+    def _signature(self, message_id: str) -> str:
+        digest = hmac.new(self.secret, b"unsubscribe\0" + message_id.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+def unsubscribe_key(settings: Settings) -> bytes:
+    """`CROSSSELL_UNSUBSCRIBE_SECRET`, else a random key made once in the home folder (0600)."""
+    if settings.unsubscribe_secret is not None:
+        return settings.unsubscribe_secret.get_secret_value().encode()
+    path = settings.home / "unsubscribe.key"
+    try:
+        private.folder(path.parent)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, private.FILE)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_bytes().strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    """What every email from the practice carries besides the message: who it is from, where
+    replies go, the postal address (CAN-SPAM) and the booking link."""
+
+    practice: str
+    sender: str
+    reply_to: str
+    address: str
+    booking_url: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> Letterhead:
+        return cls(
+            settings.practice_name.strip(),
+            settings.mail_from,
+            settings.mail_reply_to,
+            " ".join(settings.practice_address.split()),
+            settings.booking_url.strip(),
+        )
+
+
+def _email(message: Message, head: Letterhead, links: UnsubscribeLinks) -> EmailMessage:
+    """The email for a message: plain text and a simple HTML part, the footer, and one-click
+    unsubscribe headers (RFC 8058) a mailbox provider shows as its own button."""
+    unsubscribe = links.link(message.id)
     email = EmailMessage()
-    email["From"] = sender
+    email["From"] = formataddr((head.practice, head.sender)) if head.practice else head.sender
     email["To"] = message.to
+    if head.reply_to:
+        email["Reply-To"] = head.reply_to
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.at)
     # The same Message-ID on a retry lets the receiving side drop a duplicate.
-    email["Message-ID"] = f"<{message.id}@{sender.rsplit('@', 1)[-1]}>"
+    email["Message-ID"] = f"<{message.id}@{head.sender.rsplit('@', 1)[-1]}>"
     email["X-Crosssell-Draft"] = message.draft_id
-    email.set_content(message.body)
+    email["List-Unsubscribe"] = f"<{unsubscribe}>"
+    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    booking = head.booking_url if head.booking_url and head.booking_url not in message.body else ""
+    email.set_content(_text(message.body, head, booking, unsubscribe))
+    email.add_alternative(_html(message.body, head, booking, unsubscribe), subtype="html")
     return email
+
+
+def _footer(head: Letterhead) -> list[str]:
+    who = head.practice or "the practice"
+    lines = [line for line in (head.practice, head.address) if line]
+    return [*lines, f"You receive this email as a patient of {who}."]
+
+
+def _text(body: str, head: Letterhead, booking: str, unsubscribe: str) -> str:
+    parts = [body.rstrip()]
+    if booking:
+        parts.append(f"Book online: {booking}")
+    footer = "\n".join([*_footer(head), f"To stop these emails: {unsubscribe}"])
+    return "\n\n".join([*parts, f"--\n{footer}"]) + "\n"
+
+
+def _html(body: str, head: Letterhead, booking: str, unsubscribe: str) -> str:
+    """The body as escaped paragraphs: the message is text, never markup."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    html = [f"<p>{_linked(p, head.booking_url)}</p>" for p in paragraphs]
+    if booking:
+        html.append(f'<p><a href="{escape(booking)}">Book online</a></p>')
+    footer = "<br>".join(escape(line) for line in _footer(head))
+    link = f'<a href="{escape(unsubscribe)}">Unsubscribe</a>'
+    html.append(f'<p style="color:#666;font-size:12px">{footer}<br>{link}</p>')
+    return "<!doctype html>\n<html><body>\n" + "\n".join(html) + "\n</body></html>\n"
+
+
+def _linked(paragraph: str, booking_url: str) -> str:
+    text = escape(paragraph.strip()).replace("\n", "<br>")
+    if booking_url:
+        url = escape(booking_url)
+        text = text.replace(url, f'<a href="{url}">{url}</a>')
+    return text
 
 
 class SmtpSender:
@@ -74,11 +198,23 @@ class SmtpSender:
     def __init__(self, settings: Settings) -> None:
         if not settings.smtp_host:
             raise ConfigurationError("CROSSSELL_SMTP_HOST is not set")
+        if not settings.practice_address.strip():
+            raise ConfigurationError(
+                "CROSSSELL_PRACTICE_ADDRESS is not set: a marketing email must carry the practice's "
+                "postal address (CAN-SPAM)"
+            )
+        if not settings.public_url.startswith("https://"):
+            raise ConfigurationError(
+                "CROSSSELL_PUBLIC_URL must be the API's https:// address as patients reach it: "
+                "every email's unsubscribe link points there"
+            )
         self.settings = settings
+        self.head = Letterhead.of(settings)
+        self.links = UnsubscribeLinks.of(settings)
 
     def send(self, message: Message) -> Receipt:
         s = self.settings
-        email = _email(message, s.mail_from)
+        email = _email(message, self.head, self.links)
         try:
             with self._connect() as smtp:
                 if s.smtp_username:
@@ -127,10 +263,11 @@ class EmailOutbox:
 
     def __init__(self, settings: Settings) -> None:
         self.folder = settings.outbox_dir / "email"
-        self.sender = settings.mail_from
+        self.head = Letterhead.of(settings)
+        self.links = UnsubscribeLinks.of(settings)
 
     def send(self, message: Message) -> Receipt:
-        email = _email(message, self.sender)
+        email = _email(message, self.head, self.links)
         path = private.file(self.folder / f"{message.id}.eml")
         path.write_bytes(bytes(email))
         return Receipt("outbox", str(path))

@@ -170,6 +170,24 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = 30.0
     mail_from: str = "offers@practice.invalid"
+    mail_reply_to: str = Field(
+        default="", description="where a patient's reply to an email goes (default: From)"
+    )
+    practice_address: str = Field(
+        default="",
+        description="the practice's postal address, in every email's footer (CAN-SPAM); "
+        "email over SMTP is refused without it",
+    )
+    public_url: str = Field(
+        default="",
+        description="the API's address as patients reach it (https://...): each email's "
+        "unsubscribe link points there; email over SMTP is refused without it",
+    )
+    unsubscribe_secret: SecretStr | None = Field(
+        default=None,
+        description="the key that signs unsubscribe links; default: a key kept in the home folder "
+        "(set it when several machines serve the API)",
+    )
     # The outbox: a send enqueues, and a worker delivers with retries.
     deliver_on_send: bool = Field(
         default=True,

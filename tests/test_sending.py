@@ -11,7 +11,10 @@ from email.policy import default
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from fastapi.testclient import TestClient
 
+from assistant.api import create_app
+from assistant.domain.consent import opted_out
 from assistant.errors import Conflict, NotEligible
 from assistant.sending import Message, SmsOutbox
 from assistant.settings import Settings
@@ -66,6 +69,11 @@ def desk(tmp_path_factory, matcher, smtp):
         smtp_username="frontdesk",
         smtp_password="s3cret-pass",
         mail_from="offers@glow.example",
+        mail_reply_to="frontdesk@glow.example",
+        practice_name="Glow <Aesthetics>",
+        practice_address="12 Elm Street,\n Austin, TX 78701",
+        public_url="https://glow.example/crm/",
+        booking_url="https://glow.example/book",
         delivery_attempts=3,
         delivery_backoff_seconds=60,
     )
@@ -98,15 +106,76 @@ def test_an_approved_email_arrives_over_smtp(desk, smtp):
     recipients, message = smtp.messages[-1]
     patient = desk.practice.repository.patient(draft.patient_id)
     assert recipients == [patient.email]
-    assert message["From"] == "offers@glow.example"
+    assert message["From"].addresses[0].addr_spec == "offers@glow.example"
+    assert message["From"].addresses[0].display_name == "Glow <Aesthetics>"
+    assert message["Reply-To"] == "frontdesk@glow.example"
     assert message["Subject"] == draft.subject
     assert message["X-Crosssell-Draft"] == draft.id
     assert message["Message-ID"] == f"<{sent.delivery['message_id']}@glow.example>"
-    assert message.get_content().replace("\r\n", "\n").strip() == draft.body.strip()
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith(draft.body.strip())
+    assert "12 Elm Street, Austin, TX 78701" in text.removeprefix(draft.body.strip())
+    assert "https://glow.example/book" in text
     assert sent.status == "sent" and sent.delivery["state"] == "delivered"
     assert sent.sent_via == f"smtp:{message['Message-ID']}"
     assert smtp.logins[-1] == ("frontdesk", "s3cret-pass")
     assert len(_presented(desk, draft)) == 1
+
+
+def test_an_email_carries_its_footer_and_a_one_click_unsubscribe_that_closes_email(desk, smtp):
+    review = desk.review
+    draft = _approved(desk, "email")
+    review.send(desk.users["coordinator"], draft.id)
+    _, message = smtp.messages[-1]
+    link = message["List-Unsubscribe"].strip("<>")
+    assert link.startswith("https://glow.example/crm/v1/unsubscribe/")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link in message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert f'href="{link}"' in html and "Glow &lt;Aesthetics&gt;" in html and "<Aesthetics>" not in html
+    path = link.removeprefix("https://glow.example/crm")
+    closed = lambda: "email" in opted_out(desk.practice.repository.history(draft.patient_id).events)  # noqa: E731
+    with TestClient(create_app(review), raise_server_exceptions=False) as client:
+        page = client.get(path)
+        assert page.status_code == 200 and 'method="post"' in page.text
+        assert not closed()  # a mail scanner opening the link changes nothing
+        forged = client.post(path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB"))
+        assert forged.status_code == 403 and not closed()
+        assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+        assert closed()
+        assert client.post(path).status_code == 200  # a second click: still closed, nothing new
+    events = desk.practice.repository.history(draft.patient_id).events
+    assert [e.text("channel") for e in events if e.kind == "opted_out"].count("email") == 1
+    actions = [e.action for e in review.audit(desk.users["qa"], patient_id=draft.patient_id)]
+    assert actions.count("unsubscribe") == 2
+    assert "unsubscribe_refused" in [e.action for e in review.audit(desk.users["qa"])]
+    assert opted_out(events) == {"email"}  # the patient's texts are theirs to close, not the link's
+
+
+def test_email_over_smtp_is_refused_without_a_postal_address_or_a_public_address(tmp_path):
+    from assistant.errors import ConfigurationError
+    from assistant.sending import SmtpSender
+
+    base = {"home": tmp_path, "smtp_host": "127.0.0.1", "public_url": "https://x.example"}
+    with pytest.raises(ConfigurationError, match="CROSSSELL_PRACTICE_ADDRESS"):
+        SmtpSender(Settings(**base))
+    with pytest.raises(ConfigurationError, match="CROSSSELL_PUBLIC_URL"):
+        SmtpSender(Settings(**base | {"practice_address": "1 Main St", "public_url": "http://x.example"}))
+
+
+def test_an_unsubscribe_link_names_only_its_message_and_cannot_be_made_for_another(tmp_path):
+    from assistant.sending import UnsubscribeLinks
+
+    links = UnsubscribeLinks.of(Settings(home=tmp_path))
+    token = links.token("msg-42")
+    assert links.message_id(token) == "msg-42"
+    assert "msg-42" not in token and links.message_id(links.token("msg-43")) == "msg-43"
+    signature = token.partition(".")[2]
+    other = UnsubscribeLinks.of(Settings(home=tmp_path / "elsewhere"))
+    assert other.message_id(token) is None  # another practice's key
+    assert links.message_id(f"{links.token('msg-43').partition('.')[0]}.{signature}") is None
+    assert links.message_id("not a token") is None and links.message_id("") is None
+    assert UnsubscribeLinks.of(Settings(home=tmp_path)).message_id(token) == "msg-42"  # the key is kept
 
 
 def test_sms_goes_to_the_outbox_csv_with_the_stop_line(desk):
@@ -288,3 +357,48 @@ def test_a_refused_recipient_is_reported_with_the_reason_and_without_the_address
     patient = desk.practice.repository.patient(draft.patient_id)
     for said in (error, str(retry[-1].detail)):
         assert patient.email.lower() not in said.lower()
+
+
+@pytest.fixture
+def night_desk(tmp_path, matcher):
+    """A practice of its own, whose clock can run through a night without moving the others'."""
+    return build_desk(tmp_path, matcher, mail_from="offers@glow.example")
+
+
+def _in_zone(desk, patient_id: str, zone: str) -> None:
+    (record,) = [r for r in desk.practice.repository.patient_records() if r["id"] == patient_id]
+    report = desk.practice.import_records([{**record, "time_zone": zone}])
+    assert not report.rejected and desk.practice.repository.patient(patient_id).time_zone == zone
+
+
+def test_a_message_sent_at_the_patients_night_waits_for_their_morning(night_desk):
+    desk, clock = night_desk, night_desk.review.clock
+    draft = _approved(desk, "email")
+    _in_zone(desk, draft.patient_id, "Asia/Tokyo")  # 15:00 UTC is midnight there
+    queued = desk.review.send(desk.users["coordinator"], draft.id)
+    delivery = queued.delivery
+    assert queued.status == "queued" and delivery["state"] == "queued" and delivery["attempts"] == 0
+    assert delivery["next_attempt_at"].startswith("2026-11-24T23:00")  # 08:00 in Tokyo
+    assert not list((desk.practice.settings.outbox_dir / "email").glob("*.eml"))
+    actions = [e.action for e in desk.review.audit(desk.users["qa"], draft_id=draft.id)]
+    assert "held_for_sending_hours" in actions
+    clock.advance(hours=7, minutes=59)
+    assert desk.review.outbox.run_once() == 0
+    clock.advance(minutes=1)
+    assert desk.review.outbox.run_once() == 1
+    assert desk.review.get(desk.users["coordinator"], draft.id).status == "sent"
+
+
+def test_past_the_practices_cap_on_messages_nothing_more_is_sent(night_desk):
+    desk, review = night_desk, night_desk.review
+    desk.practice.set_rule("cooldown_days", "0")
+    desk.practice.set_rule("messages_per_30_days", "1")
+    first = _approved(desk, "email")
+    assert review.send(desk.users["coordinator"], first.id).status == "sent"
+    review.clock.advance(days=1)
+    second = review.create(desk.users["coordinator"], first.patient_id, review.clock.today(), "email")
+    submitted = review.submit(desk.users["coordinator"], second.id)
+    review.approve(desk.users["provider"], second.id, submitted.version)
+    capped = "1 message in the last 30 days, the practice's most; the next after 2026-12-24"
+    with pytest.raises(Conflict, match=capped):
+        review.send(desk.users["coordinator"], second.id)

@@ -18,7 +18,18 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from assistant.api.middleware import BodyLimits, Failures, SecureHeaders, error_answer
-from assistant.api.routers import audit, auth, drafts, events, health, imports, learning, review, users
+from assistant.api.routers import (
+    audit,
+    auth,
+    drafts,
+    events,
+    health,
+    imports,
+    learning,
+    review,
+    unsubscribe,
+    users,
+)
 from assistant.app.outbox import Worker
 from assistant.app.review import Review, open_review
 from assistant.errors import (
@@ -120,6 +131,7 @@ def _route(app: FastAPI) -> None:
     so generated clients and /docs steer to /v1. /health stays a plain probe at both."""
     app.include_router(health.router)
     app.include_router(health.router, prefix=VERSION)
+    app.include_router(unsubscribe.router, prefix=VERSION)  # the links already sent say /v1
     for resource in RESOURCES:
         app.include_router(resource.router, prefix=VERSION)
         app.include_router(resource.router, deprecated=True)

@@ -22,7 +22,10 @@ import orjson
 
 from assistant.app.drafting import draft_changes
 from assistant.app.practice import Practice
+from assistant.domain.history import History
+from assistant.domain.records import Patient
 from assistant.domain.review import Status
+from assistant.domain.timing import next_opening, patient_zone
 from assistant.drafting.content import Draft
 from assistant.errors import CrosssellError
 from assistant.sending import Message, Receipt, Sender
@@ -100,9 +103,15 @@ class Outbox:
         if not self.repository.take_message(message_id, now, now + int(self.settings.delivery_lease_seconds)):
             return False
         row = self.repository.message(message_id)
-        blocked = self._blocked(row)
+        history = self.repository.history(row.patient_id)
+        blocked = self._blocked(row, history)
         if blocked:
             self._failed_try(row, f"not delivered: {blocked}", final=True)
+            return False
+        assert history is not None  # a patient no longer on file is blocked
+        opening = self._opening(history.patient)
+        if opening is not None:
+            self._wait(row, opening)
             return False
         message = _message(row)
         try:
@@ -147,14 +156,29 @@ class Outbox:
             sent_via=str(receipt),
         )
 
-    def _blocked(self, row: Any) -> str | None:
-        """Consent and opt-outs, as of the moment of delivery: a patient who opted out while
-        the message waited gets nothing."""
-        history = self.repository.history(row.patient_id)
+    def _blocked(self, row: Any, history: History | None) -> str | None:
+        """Consent, opt-outs and the practice's cap, as of the moment of delivery: a patient
+        who opted out while the message waited gets nothing."""
         if history is None:
             return "the patient is no longer on file"
         found = self.practice.eligibility().contact_block(history, row.channel)
-        return found.detail if found else None
+        return found.detail if found else self.practice.over_cap(row.patient_id)
+
+    def _opening(self, patient: Patient) -> datetime | None:
+        """When the patient's sending hours open next, if they are closed now."""
+        rules = self.practice.rules()
+        zone = patient_zone(patient, self.clock.time_zone, self.settings.country)
+        return next_opening(self.clock.now(), zone, rules.send_from_hour, rules.send_until_hour)
+
+    def _wait(self, row: Any, opening: datetime) -> None:
+        """Back in the queue until the patient's morning; no try is counted."""
+        now = epoch(self.clock.now())
+        detail = {"message_id": row.id, "until": opening.isoformat()}
+        self.repository.update_message(
+            row.id,
+            {"state": "queued", "next_attempt_at": epoch(opening), "lease_until": None, "updated_at": now},
+            [self._audit_row(row.draft_id, row.patient_id, "held_for_sending_hours", detail)],
+        )
 
     def _failed_try(self, row: Any, error: str, final: bool = False) -> None:
         attempts = row.attempts + 1

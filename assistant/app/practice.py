@@ -24,6 +24,7 @@ from assistant.domain.history import History, Menu
 from assistant.domain.records import Event, OfferMade, Outcome, Patient
 from assistant.domain.rules import Rules
 from assistant.domain.segments import Profile, Segmentation
+from assistant.domain.timing import over_cap
 from assistant.errors import InputError, NotFound
 from assistant.exports import sheets
 from assistant.exports.mapping import Mapping
@@ -134,6 +135,17 @@ class Practice:
 
     def eligibility(self) -> Eligibility:
         return Eligibility(self.rules(), self.knowledge.sentiment)
+
+    def over_cap(self, patient_id: str) -> str | None:
+        """Why no message may go to this patient now, when the practice's cap on messages in
+        any 30 days is reached: how many went, and when the next may."""
+        most, now = self.rules().messages_per_30_days, self.clock.now()
+        sent = self.repository.delivered_times(patient_id, int((now - timedelta(days=30)).timestamp()))
+        until = over_cap(sent, now, most)
+        if until is None:
+            return None
+        said = f"{most} message{'' if most == 1 else 's'}"
+        return f"{said} in the last 30 days, the practice's most; the next after {until.date()}"
 
     # Import and outcomes -----------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from assistant.app.learning import Learning
 from assistant.app.outbox import Outbox
 from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
 from assistant.app.spreadsheets import SheetImport, audited, mapping_of, upload_name, uploaded
-from assistant.domain.consent import CONSENT_KINDS
+from assistant.domain.consent import CONSENT_KINDS, opted_out
 from assistant.domain.review import (
     Action,
     Status,
@@ -43,8 +43,14 @@ from assistant.errors import (
     TooLarge,
     TooManyAttempts,
 )
-from assistant.sending import Sender
+from assistant.sending import Sender, UnsubscribeLinks
 from assistant.storage.repository import audit_row, epoch, outbox_row
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribed:
+    already: bool
+    """The patient's email was closed before this click."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,7 +460,7 @@ class Review:
         found = eligibility.contact_block(history, draft.channel) or eligibility.cooldown(
             history, self.clock.now().date()
         )
-        blocked = found.detail if found else None
+        blocked = found.detail if found else self.practice.over_cap(draft.patient_id)
         if blocked:
             self._audit(actor, "send_refused", draft, {"reason": blocked})
             raise Conflict(f"not sent to {draft.patient_id}: {blocked}")
@@ -550,6 +556,35 @@ class Review:
             raise InputError(report.rejected[0].message)
         self._audit(actor, "reply", None, {"kind": record["kind"], "channel": channel}, patient_id)
         return reading.kind
+
+    def unsubscribe(self, token: str) -> Unsubscribed:
+        """An email's unsubscribe link, clicked or posted by the mailbox (RFC 8058), with no
+        login: the link names its message, the message its patient. The patient's email is
+        closed by an `opted_out` event unless it already is; a link this practice did not sign
+        is refused, and both are audited."""
+        message_id = UnsubscribeLinks.of(self.practice.settings).message_id(token)
+        row = self.repository.message(message_id) if message_id else None
+        if row is None or row.channel != "email":
+            self._audit(ANONYMOUS, "unsubscribe_refused", None, {"reason": "not a link this practice sent"})
+            raise Forbidden("this unsubscribe link is not one this practice sent")
+        history = self.repository.history(row.patient_id)
+        if history is not None and "email" in opted_out(history.events):
+            self._audit(ANONYMOUS, "unsubscribe", None, {"message_id": row.id, "new": False}, row.patient_id)
+            return Unsubscribed(already=True)
+        record = {
+            "type": "event",
+            "kind": "opted_out",
+            "id": f"{row.patient_id}-unsubscribe-{uuid.uuid4().hex[:12]}",
+            "patient_id": row.patient_id,
+            "at": self.clock.now().astimezone(UTC).isoformat(),
+            "channel": "email",
+            "source": f"unsubscribe link in email {row.id}",
+        }
+        report = self.practice.import_records([record], ANONYMOUS.id)
+        if report.rejected:
+            raise InputError(report.rejected[0].message)
+        self._audit(ANONYMOUS, "unsubscribe", None, {"message_id": row.id, "new": True}, row.patient_id)
+        return Unsubscribed(already=False)
 
     # The audit log -------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, TypeGuard, get_args, overload
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.domain.days import SPAN, utc_within, within
 from assistant.domain.moments import MOMENT_IDS, Moment
@@ -94,6 +95,7 @@ MAX_LENGTHS: dict[str, dict[str, Limit]] = {
         "flags": LABEL,
         "memberships": ID,
         "segment": LABEL,
+        "time_zone": LABEL,
     },
     "event": {
         "id": EVENT_ID,
@@ -406,7 +408,20 @@ def parse_patient(obj: dict) -> Patient:
         flags=_strings(obj, "flags"),
         memberships=_strings(obj, "memberships"),
         segment=_text(obj, "segment", where),
+        time_zone=_zone(obj, where),
     )
+
+
+def _zone(obj: dict, where: str) -> str | None:
+    """The patient's own IANA time zone (`America/Chicago`), for the hours messages may go."""
+    zone = (_text(obj, "time_zone", where) or "").strip()
+    if not zone:
+        return None
+    try:
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise _bad("time_zone", "an IANA time zone like America/Chicago", zone) from None
+    return zone
 
 
 # Per event kind: the fields that must be present, and the checks for fields that may be.
@@ -594,5 +609,6 @@ PATIENT_FIELDS = frozenset(
         "flags",
         "memberships",
         "segment",
+        "time_zone",
     }
 )

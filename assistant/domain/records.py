@@ -66,6 +66,8 @@ class Patient:
     flags: tuple[str, ...] = ()
     memberships: tuple[str, ...] = ()
     segment: str | None = None
+    time_zone: str | None = None
+    """IANA name; None: read from the phone number, else the practice's."""
 
     @property
     def name(self) -> str:

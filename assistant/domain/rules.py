@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Rules(BaseModel):
@@ -38,6 +38,22 @@ class Rules(BaseModel):
     explore_floor: float = Field(
         0.05, ge=0, lt=1, description="an offer with less chance than this of being the best is not explored"
     )
+
+    send_from_hour: int = Field(
+        8, ge=0, le=23, description="messages reach a patient from this hour, in the patient's own time"
+    )
+    send_until_hour: int = Field(
+        21, ge=1, le=24, description="...until this hour; one sent later waits for the next morning"
+    )
+    messages_per_30_days: int = Field(
+        2, ge=1, description="the most marketing messages a patient gets in any 30 days, all channels"
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> Rules:
+        if self.send_from_hour >= self.send_until_hour:
+            raise ValueError("send_from_hour must be before send_until_hour")
+        return self
 
     @classmethod
     def field_help(cls) -> dict[str, str]:

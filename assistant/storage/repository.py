@@ -136,6 +136,7 @@ def patient_row(patient: Patient, extra: dict | None = None) -> dict:
         "flags": _dumps(list(patient.flags)),
         "memberships": _dumps(list(patient.memberships)),
         "segment": patient.segment,
+        "time_zone": patient.time_zone,
         "extra": _dumps(extra or {}),
     }
 
@@ -154,6 +155,7 @@ def patient_from(row: Any) -> Patient:
         flags=tuple(orjson.loads(row.flags)),
         memberships=tuple(orjson.loads(row.memberships)),
         segment=row.segment,
+        time_zone=row.time_zone,
     )
 
 
@@ -168,6 +170,7 @@ def patient_record(row: Any) -> dict:
         "phone",
         "preferred_channel",
         "segment",
+        "time_zone",
     ):
         value = getattr(row, name)
         if value is not None:
@@ -910,6 +913,15 @@ class Repository:
             query = query.where(table.c.state == state)
         with self.engine.connect() as conn:
             return list(conn.execute(query))
+
+    def delivered_times(self, patient_id: str, since: int) -> list[datetime]:
+        """When this patient's messages were delivered, on any channel, from `since` on."""
+        table = schema.outbox
+        query = select(table.c.delivered_at).where(
+            table.c.patient_id == patient_id, table.c.state == "delivered", table.c.delivered_at >= since
+        )
+        with self.engine.connect() as conn:
+            return [from_epoch(at) for at in conn.execute(query).scalars()]
 
     def due_messages(self, now: int, limit: int) -> list[str]:
         """Ids of messages to deliver now: queued ones whose time has come, and ones left

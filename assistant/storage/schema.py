@@ -55,6 +55,7 @@ patients = Table(
     Column("flags", Text, nullable=False, default="[]"),
     Column("memberships", Text, nullable=False, default="[]"),
     Column("segment", String(100)),
+    Column("time_zone", String(100)),
     Column("extra", Text, nullable=False, default="{}"),
 )
 

@@ -99,7 +99,13 @@ def test_no_patient_is_named_in_a_log_line_an_error_or_the_audit(tmp_path, match
     source = tmp_path / "practice.jsonl"
     write_practice(source, 60, AS_OF, seed=11)
     patients = _patients(source)
-    smtp = {"smtp_host": "127.0.0.1", "smtp_port": refusing_smtp, "smtp_security": "none"}
+    smtp = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": refusing_smtp,
+        "smtp_security": "none",
+        "practice_address": "1 Main Street, Springfield",
+        "public_url": "https://practice.example",
+    }
     settings = Settings(home=tmp_path / "home", llm="none", **smtp)
     practice = Practice(settings, matcher=matcher)
     review = Review(practice, Drafting(practice))

@@ -517,6 +517,21 @@ def test_a_services_aliases_are_stored_once_each_and_a_blank_one_is_refused(prac
     assert again.as_dict()["unchanged"]["services"] == 1 and again.as_dict()["updated"]["services"] == 0
 
 
+def test_a_patients_time_zone_is_kept_and_a_made_up_one_is_refused(practice: Practice, tmp_path):
+    lines = [
+        {**PATIENT, "id": "tz1", "time_zone": "America/Denver"},
+        {**PATIENT, "id": "tz2", "time_zone": "Mars/Olympus_Mons"},
+        {**PATIENT, "id": "tz3", "time_zone": " "},
+    ]
+    report = practice.import_file(write(tmp_path / "zones.jsonl", *lines))
+    assert [(r.line, r.category) for r in report.rejected] == [(2, "bad value")]
+    assert "time_zone" in report.rejected[0].message and "IANA" in report.rejected[0].message
+    assert practice.repository.patient("tz1").time_zone == "America/Denver"
+    assert practice.repository.patient("tz3").time_zone is None
+    again = practice.import_file(write(tmp_path / "zones.jsonl", lines[0]))
+    assert again.as_dict()["unchanged"]["patients"] == 1
+
+
 def test_offer_events_become_offers_and_outcomes(practice: Practice, tmp_path):
     presented = {
         "type": "event",

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from assistant.drafting.guards.base import Meaning
 from assistant.drafting.guards.figures import DAY_MONTH, ISO_DATE, MONTH_DAY, SLASH_DATE
+from assistant.drafting.guards.leftovers import DOMAIN_PATH, URL
 from assistant.drafting.guards.lexicon import NEGATION, ClaimWords, Phrases, whole_words
 from assistant.drafting.guards.spans import DAY, Span, Spans
 from assistant.drafting.guards.wording import clauses, forms, sentences, stem, words
@@ -128,7 +129,7 @@ class Claims:
         someone's own ("in your words: ..."), not the practice's claims."""
         named = _named(tuple(sorted(set(names), key=len, reverse=True)))
         found = []
-        for sentence in sentences(_undated(QUOTED.sub(" ", text))):
+        for sentence in sentences(_unlinked(_undated(QUOTED.sub(" ", text)))):
             for clause in clauses(sentence):
                 claim = self._claim(sentence, clause, named)
                 if claim is not None:
@@ -367,6 +368,14 @@ class Claims:
         text = " ".join(t for part in parts for t in part)
         absent = frozenset(m.group(1) for m in self.absent.finditer(text))
         return Support(frozenset().union(*stems), text, absent, spans, tuple(said), tuple(vocabulary))
+
+
+def _unlinked(text: str) -> str:
+    """The text without its web addresses, the sentence's closing stop kept: a link is where
+    to book, no claim (which links may appear is the privacy guard's to judge)."""
+    for pattern in (URL, DOMAIN_PATH):
+        text = pattern.sub(lambda m: " " + m.group()[len(m.group().rstrip(".,;:!?)'\"")) :], text)
+    return text
 
 
 def _undated(text: str) -> str:

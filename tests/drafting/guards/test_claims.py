@@ -96,10 +96,18 @@ def test_an_unsupported_claim_says_why(policy, claim, reason):
         "Each session typically takes under an hour, with no downtime.",
         "You told us your stomach is the area that bothers you most.",
         "It is $750 per session, and you can reply to this email to book.",
+        "You can book at https://glow.example/book whenever it suits you.",
+        "You can book online at glow.example/book/contouring whenever it suits you, or reply.",
     ],
 )
 def test_paraphrases_hedges_and_sentences_that_claim_nothing_pass(policy, sentence):
     assert Claims(policy.claims, policy.stopwords).check(sentence, said("body_contouring")) == []
+
+
+def test_a_link_beside_a_claim_does_not_hide_it(policy):
+    claim = "It melts away stubborn belly fat: book at https://glow.example/book today."
+    (found,) = Claims(policy.claims, policy.stopwords).check(claim, said("body_contouring"))
+    assert found.reason == "'melts' is not what the pages say it does"
 
 
 def test_the_compliance_guard_names_the_sentence_and_why(drafting, delia):
