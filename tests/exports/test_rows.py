@@ -148,12 +148,22 @@ def test_appointment_rows_that_cannot_import_are_named_by_row_and_column():
     assert [(r.row, r.column) for r in result.rejections] == [
         (4, "Service"),
         (5, "Service"),
-        (6, "Status"),
         (8, "Date"),
     ]
     assert result.unmatched_services == {"Laser Hair Removal": 2}  # listed once, whatever the case
-    assert result.skipped == {"status deleted": 1}
+    assert result.skipped == {"status rescheduled": 1, "status deleted": 1}
     assert all("Bo" not in r.reason and "555" not in r.reason for r in result.rejections)
+
+
+def test_a_rescheduled_or_moved_appointment_is_skipped_and_counted():
+    text = (
+        "Date,Time,Client,Email,Service,Status\n"
+        "11/22/2026,9:00 AM,Cy Poe,cy@x.com,Botox,Rescheduled\n"
+        "11/23/2026,9:00 AM,Cy Poe,cy@x.com,Botox,moved\n"
+    )
+    result = convert(sheet(text), mapping.preset("appointments"), [], MENU, Options(NOW))
+    assert result.rejections == [] and result.records == []
+    assert result.skipped == {"status rescheduled": 1, "status moved": 1}
 
 
 def test_a_cancellation_keeps_why_from_the_notes_so_a_bad_reason_holds_offers_back():
