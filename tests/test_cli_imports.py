@@ -16,7 +16,7 @@ CLIENTS = (
     "\ufeffFirst Name,Last Name,Email,Mobile,Day,City,Birthdate\r\n"
     "Ana,Ruiz,Ana@Example.com,(555) 010-0100,,Austin,03/04/1988\r\n"
     "\r\n"
-    "Bo,Lee,,,555 010 0200,,13/45/1990\r\n"
+    ",Lee,,,555 010 0200,,13/45/1990\r\n"  # no first name: rejected
     "Cy,Poe,cy@example.com,,,,\r\n"
 )
 APPOINTMENTS = (
@@ -46,7 +46,7 @@ def test_a_rejected_row_is_named_by_row_and_column_while_the_good_rows_import(ho
     code, report = imported(str(clients), "--preset", "vagaro-customers")
     assert code == 1
     assert report["rejections"] == [
-        {"row": 4, "column": "Birthdate", "reason": "not a date in the formats %m/%d/%Y, %m/%d/%y, iso"}
+        {"row": 4, "column": "First Name", "reason": "a new patient needs a first name"}
     ]
     assert report["added"]["patients"] == 2
     stored = {p["email"]: p for p in Practice().repository.patient_records() if "email" in p}
@@ -87,7 +87,7 @@ def test_a_dry_run_shows_what_would_happen_and_writes_nothing(home, exports):
     assert result.exit_code == 1
     assert "Dry run" in result.output and "would add" in result.output
     assert "First Name" in result.output  # the column mapping used
-    assert "row 4, column 'Birthdate'" in result.output
+    assert "row 4, column 'First Name'" in result.output
     assert Practice().repository.patient_records() == []
     _, report = imported(str(clients), "--preset", "vagaro-customers", "--dry-run")
     assert report["dry_run"] and report["would_add"] == {"patients": 2}
@@ -201,10 +201,10 @@ def test_errors_file_keeps_every_rejected_row_with_its_column(home, exports, tmp
     result = runner.invoke(
         app, ["import", str(clients), "--preset", "vagaro-customers", "--errors", str(errors), "--quiet"]
     )
-    assert result.exit_code == 1 and "row 4, column 'Birthdate'" in result.output
+    assert result.exit_code == 1 and "row 4, column 'First Name'" in result.output
     kept = [json.loads(line) for line in errors.read_text().splitlines()]
-    assert [(k["row"], k["column"]) for k in kept] == [(4, "Birthdate")]
-    assert "Bo" not in errors.read_text() and "13/45" not in errors.read_text()
+    assert [(k["row"], k["column"]) for k in kept] == [(4, "First Name")]
+    assert "Lee" not in errors.read_text() and "0200" not in errors.read_text()
 
 
 NAMED_THEIR_WAY = (

@@ -72,7 +72,7 @@ class Conversion:
     tallies: dict[str, Tally] = field(default_factory=dict)
     """Every service name the export writes (by its normal form): rows, paid, categories."""
     notes: list[RowRejection] = field(default_factory=list)
-    """Cells left out of a row that still imported (an unreadable phone)."""
+    """Cells left out of a row that still imported (an unreadable phone or date of birth)."""
     consent_on_file: list[str] = field(default_factory=list)
     """New patients given marketing consent on the owner's word."""
 
@@ -208,7 +208,7 @@ class _Reading:
             record["email"] = contact.email
         if contact.phone:
             record["phone"] = contact.phone
-        birth = self.day(row, "birth_date")
+        birth = self.birth_date(row)
         if birth is not None:
             record["birth_date"] = birth.isoformat()
         for name in ("goals", "flags", "memberships"):
@@ -227,6 +227,15 @@ class _Reading:
         self.consent(row, record, new)
         self.patients[patient_id] = record
         self.patient_rows.setdefault(patient_id, row.number)
+
+    def birth_date(self, row: Row) -> date | None:
+        """The date of birth; an unreadable one is left out with a note (as a bad phone is):
+        the client still imports."""
+        try:
+            return self.day(row, "birth_date")
+        except Rejected as exc:
+            self.result.notes.append(RowRejection(row.number, exc.column, f"{exc.reason}; left out"))
+            return None
 
     def consent(self, row: Row, record: dict, new: bool) -> None:
         """Consent from a mapped column, else the owner's word for new patients, else none for

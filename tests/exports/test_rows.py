@@ -51,6 +51,18 @@ def test_a_client_list_becomes_patient_lines_without_marketing_consent():
     assert result.rejections == []
 
 
+def test_an_unreadable_birthdate_is_left_out_with_a_note_and_the_client_imported():
+    text = "First Name,Last Name,Email,Birthdate\nAna,Ruiz,ana@x.com,31/02/1991\n"
+    result = convert(sheet(text), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
+    assert result.rejections == []
+    (ana,) = patients_of(result).values()
+    assert ana["first_name"] == "Ana" and "birth_date" not in ana
+    (note,) = result.notes
+    assert (note.row, note.column) == (2, "Birthdate")
+    assert note.reason.startswith("not a date in the formats") and note.reason.endswith("left out")
+    assert "31/02" not in note.reason
+
+
 def test_the_same_export_read_twice_gives_the_same_records():
     first = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
     again = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
@@ -248,7 +260,7 @@ def test_a_name_two_patients_share_is_rejected_naming_both():
 
 
 def test_a_rejected_client_row_is_not_what_a_later_row_merges_into():
-    text = "First Name,Email,Birthdate\nAna,ana@x.com,31/31/1990\nAna,ana@x.com,03/04/1990\n"
+    text = "First Name,Email,Birthdate\n,ana@x.com,03/04/1980\nAna,ana@x.com,03/04/1990\n"
     result = convert(sheet(text), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
     assert [r.row for r in result.rejections] == [2]
     assert result.merged == []
