@@ -177,8 +177,17 @@ def test_a_row_the_importer_refuses_is_named_by_its_row(home, tmp_path):
     code, report = imported(str(path), "--preset", "sales")
     assert code == 1
     [rejection] = report["rejections"]
-    assert rejection["row"] == 4 and "amount" in rejection["reason"]
+    assert rejection["row"] == 4 and rejection["column"] == "Total" and "limit" in rejection["reason"]
     assert (report["added"]["patients"], report["added"]["events"]) == (1, 1)
+
+
+def test_an_amount_over_the_limit_adds_no_client(home, tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text('Date,Client,Email,Item,Total\n11/25/2026,Bo Lee,bo@example.com,Botox,"$250,000.00"\n')
+    code, report = imported(str(path), "--preset", "sales")
+    assert code == 1
+    assert [(r["row"], r["column"]) for r in report["rejections"]] == [(2, "Total")]
+    assert Practice().repository.patient_records() == []
 
 
 def test_a_dry_run_after_an_import_says_what_would_change(home, exports):

@@ -12,6 +12,7 @@ What the practice relies on here:
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -53,6 +54,9 @@ class Options:
     region: str = "US"
     time_zone: str = "UTC"
     consent_on_file: bool = False
+    max_price: float = math.inf
+    """The importer's ceiling on an amount (`Settings.max_price`): a row above it is rejected
+    here, naming its column, before it adds its client."""
 
 
 @dataclass
@@ -371,17 +375,23 @@ class _Reading:
 
     def paid(self, row: Row) -> float | None:
         """The row's total, else its price times its quantity. A negative amount (a refund
-        line) is no visit: the row is rejected here, before it adds a patient."""
+        line) is no visit, and one above the importer's ceiling would be refused by it: either
+        row is rejected here, before it adds a patient."""
         total = self.amount(row, "total")
         if total is not None:
-            return self.not_negative(row, "total", total)
+            return self.in_range(row, "total", total)
         price = self.amount(row, "price")
         if price is None:
             return None
         quantity = self.read(row, "quantity", values.number)
-        return self.not_negative(row, "price", round(price * (quantity if quantity is not None else 1), 2))
+        return self.in_range(row, "price", round(price * (quantity if quantity is not None else 1), 2))
 
-    def not_negative(self, row: Row, name: str, paid: float) -> float:
+    def in_range(self, row: Row, name: str, paid: float) -> float:
         if paid < 0:
             raise Rejected(self.mapping.cell(row, name)[0], "a negative amount (a refund) is not a visit")
+        if paid > self.options.max_price:
+            raise Rejected(
+                self.mapping.cell(row, name)[0],
+                f"an amount above the import's limit of {self.options.max_price:g} (max_price)",
+            )
         return paid

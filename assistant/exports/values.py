@@ -91,8 +91,8 @@ def clock_time(value: Cell, formats: Sequence[str]) -> time | None:
 
 def amount(value: Cell, decimal_comma: bool = False) -> float | None:
     """An amount of money (`$1,234.00`, `(12.50)` for a refund, or `1.234,00 €` when the
-    mapping says the export writes a decimal comma); 0 for a visit at no charge ("comp", "free",
-"n/c", "no charge"); None if blank."""
+        mapping says the export writes a decimal comma); 0 for a visit at no charge ("comp", "free",
+    "n/c", "no charge"); None if blank."""
     if isinstance(value, datetime | date | time):
         raise Unreadable("a date where an amount was expected")
     if " ".join(value.split()).casefold() in NO_CHARGE:

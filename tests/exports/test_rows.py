@@ -239,6 +239,18 @@ def test_a_refund_line_is_rejected_before_it_adds_its_client():
     assert result.records == []
 
 
+def test_an_amount_above_the_import_limit_is_rejected_before_it_adds_its_client():
+    text = (
+        "Date,Client,Item,Quantity,Price\n"
+        '11/24/2026,Ana Ruiz,Botox,1,"$250,000.00"\n'
+        "11/24/2026,Bo Lee,Botox,3,$400\n"
+    )
+    result = convert(sheet(text), mapping.preset("sales"), [], MENU, Options(NOW, max_price=1000))
+    assert [(r.row, r.column) for r in result.rejections] == [(2, "Price"), (3, "Price")]
+    assert "limit of 1000" in result.rejections[0].reason and "250" not in result.rejections[0].reason
+    assert result.records == []
+
+
 SALES = "Date,Client,Item,Total\n11/24/2026,Ana Ruiz,Botox,$450\n"
 
 
