@@ -253,6 +253,11 @@ def test_services_match_by_alias_and_by_meaning_with_the_confidence_and_the_rest
     assert "'Chemical Peel (medium)' is chemical_peel (by meaning, confidence 0." in table.stdout
     assert "'Ear Piercing' is not on the menu: 2 row(s)" in table.output
     assert '"id":"ear_piercing"' in table.output
+    assert suggested["Gift Card"]["entry"] is None  # still listed, on no menu line
+    assert suggested["Gift Card"]["note"] == "not a treatment: left off the menu"
+    assert "'Gift Card' is not on the menu: 1 row(s); not a treatment: left off the menu" in " ".join(
+        table.output.split()
+    )
 
 
 def test_menu_suggest_proposes_the_menu_in_the_exports_words_and_the_import_then_matches_by_name(
@@ -268,14 +273,16 @@ def test_menu_suggest_proposes_the_menu_in_the_exports_words_and_the_import_then
     assert "Ear Piercing" in shown.stdout and f"crosssell import {proposed}" in shown.stdout
     lines = {line["id"]: line for line in map(json.loads, proposed.read_text().splitlines())}
     default_menu = {s.id for s in Practice().menu()}
-    assert default_menu | {"ear_piercing", "gift_card"} == set(lines)  # nothing of the menu dropped
+    assert default_menu | {"ear_piercing"} == set(lines)  # nothing of the menu dropped, no gift card added
+    assert "left off the menu" in shown.stdout
     assert "Chemical Peel (medium)" in lines["chemical_peel"]["aliases"]
     assert lines["chemical_peel"]["price"] == 180.0 and lines["ear_piercing"]["price"] == 50.0
     assert lines["botox"]["price"] == 300.0
     assert Practice().repository.services() == []  # suggesting writes nothing
     assert runner.invoke(app, ["import", str(proposed), "--quiet"]).exit_code == 0
     code, report = imported(str(export), "--preset", "appointments")
-    assert code == 0 and report["unmatched_services"] == {} and report["added"]["events"] == 5
+    assert code == 1 and report["unmatched_services"] == {"Gift Card": 1}  # no service: still refused
+    assert report["added"]["events"] == 4
     assert {m["how"] for m in report["service_matches"]} == {"alias"}
     as_json = runner.invoke(
         app, ["menu", "suggest", str(export), "--preset", "appointments", "--format", "json"]
@@ -289,6 +296,7 @@ def test_menu_suggest_proposes_the_menu_in_the_exports_words_and_the_import_then
         "how": "name",
         "confidence": 1.0,
     }
+    assert (names["Gift Card"]["service_id"], names["Gift Card"]["how"]) == ("", "left off")
 
 
 def test_menu_suggest_reads_only_appointments_or_sales_and_menu_alone_still_shows_the_menu(home, exports):
