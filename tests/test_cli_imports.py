@@ -166,6 +166,28 @@ def test_an_xlsx_export_imports_like_its_csv(home, tmp_path):
     assert sum(again["added"].values()) == 0 and sum(again["updated"].values()) == 0
 
 
+def test_a_client_listed_twice_under_two_ids_is_one_patient_for_later_imports(home, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Client ID", "First Name", "Last Name", "Email", "Mobile Number"])
+    sheet.append(["c1", "Zoë", "Laurent", "zoe@example.com", None])
+    sheet.append(["c2", "Zoe", "Laurent", "Zoe@Example.com", "+1 512 555 0170"])
+    clients = tmp_path / "clients.xlsx"
+    workbook.save(clients)
+    code, report = imported(str(clients), "--preset", "fresha-clients")
+    assert code == 0 and report["merged"] == [{"row": 3, "into_row": 2}]
+    appointments = tmp_path / "appointments.csv"
+    appointments.write_text("Date,Time,Client ID,Service,Status\n11/19/2026,10:00 AM,c2,Botox,Completed\n")
+    code, report = imported(str(appointments), "--preset", "appointments")
+    assert code == 0 and report["added"] == report["added"] | {"patients": 0, "events": 1}
+    [zoe] = Practice().repository.patient_records()
+    assert (zoe["id"], zoe["first_name"], zoe["phone"]) == ("c1", "Zoë", "+15125550170")
+    _, again = imported(str(clients), "--preset", "fresha-clients")
+    assert sum(again["added"].values()) == 0 and sum(again["updated"].values()) == 0
+
+
 def test_a_row_the_importer_refuses_is_named_by_its_row(home, tmp_path):
     path = tmp_path / "sales.csv"
     path.write_text(

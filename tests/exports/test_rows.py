@@ -63,6 +63,37 @@ def test_an_unreadable_birthdate_is_left_out_with_a_note_and_the_client_imported
     assert "31/02" not in note.reason
 
 
+FRESHA_TWICE = (
+    "Client ID,First Name,Last Name,Email,Mobile Number,Added\n"
+    "c1,Zoë,Laurent,zoe@x.com,,2025-02-03\n"
+    "c2,Zoe,Laurent, Zoe@X.com ,+1 512 555 0170,2026-04-02\n"
+    "c2,,,,,\n"
+)
+
+
+def test_a_merged_duplicate_keeps_the_first_rows_values_fills_the_blanks_and_notes_the_rest():
+    result = convert(sheet(FRESHA_TWICE), mapping.preset("fresha-clients"), [], MENU, Options(NOW))
+    assert result.merged == [(3, 2), (4, 2)]
+    assert result.rejections == []
+    [zoe] = patients_of(result).values()
+    assert (zoe["id"], zoe["first_name"], zoe["added"]) == ("c1", "Zoë", "2025-02-03")
+    assert zoe["phone"] == "+15125550170"  # what the first row lacked, from the later one
+    assert zoe["other_client_ids"] == ["c2"]
+    assert [(n.row, n.column, n.reason) for n in result.notes] == [
+        (3, "First Name", "differs from row 2: row 2's kept"),
+        (3, "Added", "differs from row 2: row 2's kept"),
+    ]
+
+
+def test_a_merged_client_id_finds_the_patient_in_a_later_import():
+    clients = convert(sheet(FRESHA_TWICE), mapping.preset("fresha-clients"), [], MENU, Options(NOW))
+    stored = list(patients_of(clients).values())
+    text = "Date,Time,Client ID,Client,Service,Status\n11/19/2026,10:00 AM,c2,Zoe Laurent,Botox,Completed\n"
+    result = convert(sheet(text), mapping.preset("appointments"), stored, MENU, Options(NOW))
+    assert patients_of(result) == {}
+    assert [e["patient_id"] for e in events_of(result)] == ["c1"]
+
+
 def test_the_same_export_read_twice_gives_the_same_records():
     first = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
     again = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
