@@ -16,7 +16,7 @@ CLIENTS = (
     "\ufeffFirst Name,Last Name,Email,Mobile,Day,City,Birthdate\r\n"
     "Ana,Ruiz,Ana@Example.com,(555) 010-0100,,Austin,03/04/1988\r\n"
     "\r\n"
-    "Bo,Lee,,,555 010 0200,,13/45/1990\r\n"
+    ",Lee,,,555 010 0200,,13/45/1990\r\n"  # no first name: rejected
     "Cy,Poe,cy@example.com,,,,\r\n"
 )
 APPOINTMENTS = (
@@ -46,7 +46,7 @@ def test_a_rejected_row_is_named_by_row_and_column_while_the_good_rows_import(ho
     code, report = imported(str(clients), "--preset", "vagaro-customers")
     assert code == 1
     assert report["rejections"] == [
-        {"row": 4, "column": "Birthdate", "reason": "not a date in the formats %m/%d/%Y, %m/%d/%y, iso"}
+        {"row": 4, "column": "First Name", "reason": "a new patient needs a first name"}
     ]
     assert report["added"]["patients"] == 2
     stored = {p["email"]: p for p in Practice().repository.patient_records() if "email" in p}
@@ -87,7 +87,7 @@ def test_a_dry_run_shows_what_would_happen_and_writes_nothing(home, exports):
     assert result.exit_code == 1
     assert "Dry run" in result.output and "would add" in result.output
     assert "First Name" in result.output  # the column mapping used
-    assert "row 4, column 'Birthdate'" in result.output
+    assert "row 4, column 'First Name'" in result.output
     assert Practice().repository.patient_records() == []
     _, report = imported(str(clients), "--preset", "vagaro-customers", "--dry-run")
     assert report["dry_run"] and report["would_add"] == {"patients": 2}
@@ -166,6 +166,28 @@ def test_an_xlsx_export_imports_like_its_csv(home, tmp_path):
     assert sum(again["added"].values()) == 0 and sum(again["updated"].values()) == 0
 
 
+def test_a_client_listed_twice_under_two_ids_is_one_patient_for_later_imports(home, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Client ID", "First Name", "Last Name", "Email", "Mobile Number"])
+    sheet.append(["c1", "Zoë", "Laurent", "zoe@example.com", None])
+    sheet.append(["c2", "Zoe", "Laurent", "Zoe@Example.com", "+1 512 555 0170"])
+    clients = tmp_path / "clients.xlsx"
+    workbook.save(clients)
+    code, report = imported(str(clients), "--preset", "fresha-clients")
+    assert code == 0 and report["merged"] == [{"row": 3, "into_row": 2}]
+    appointments = tmp_path / "appointments.csv"
+    appointments.write_text("Date,Time,Client ID,Service,Status\n11/19/2026,10:00 AM,c2,Botox,Completed\n")
+    code, report = imported(str(appointments), "--preset", "appointments")
+    assert code == 0 and report["added"] == report["added"] | {"patients": 0, "events": 1}
+    [zoe] = Practice().repository.patient_records()
+    assert (zoe["id"], zoe["first_name"], zoe["phone"]) == ("c1", "Zoë", "+15125550170")
+    _, again = imported(str(clients), "--preset", "fresha-clients")
+    assert sum(again["added"].values()) == 0 and sum(again["updated"].values()) == 0
+
+
 def test_a_row_the_importer_refuses_is_named_by_its_row(home, tmp_path):
     path = tmp_path / "sales.csv"
     path.write_text(
@@ -177,8 +199,17 @@ def test_a_row_the_importer_refuses_is_named_by_its_row(home, tmp_path):
     code, report = imported(str(path), "--preset", "sales")
     assert code == 1
     [rejection] = report["rejections"]
-    assert rejection["row"] == 4 and "amount" in rejection["reason"]
+    assert rejection["row"] == 4 and rejection["column"] == "Total" and "limit" in rejection["reason"]
     assert (report["added"]["patients"], report["added"]["events"]) == (1, 1)
+
+
+def test_an_amount_over_the_limit_adds_no_client(home, tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text('Date,Client,Email,Item,Total\n11/25/2026,Bo Lee,bo@example.com,Botox,"$250,000.00"\n')
+    code, report = imported(str(path), "--preset", "sales")
+    assert code == 1
+    assert [(r["row"], r["column"]) for r in report["rejections"]] == [(2, "Total")]
+    assert Practice().repository.patient_records() == []
 
 
 def test_a_dry_run_after_an_import_says_what_would_change(home, exports):
@@ -201,10 +232,10 @@ def test_errors_file_keeps_every_rejected_row_with_its_column(home, exports, tmp
     result = runner.invoke(
         app, ["import", str(clients), "--preset", "vagaro-customers", "--errors", str(errors), "--quiet"]
     )
-    assert result.exit_code == 1 and "row 4, column 'Birthdate'" in result.output
+    assert result.exit_code == 1 and "row 4, column 'First Name'" in result.output
     kept = [json.loads(line) for line in errors.read_text().splitlines()]
-    assert [(k["row"], k["column"]) for k in kept] == [(4, "Birthdate")]
-    assert "Bo" not in errors.read_text() and "13/45" not in errors.read_text()
+    assert [(k["row"], k["column"]) for k in kept] == [(4, "First Name")]
+    assert "Lee" not in errors.read_text() and "0200" not in errors.read_text()
 
 
 NAMED_THEIR_WAY = (
@@ -244,6 +275,11 @@ def test_services_match_by_alias_and_by_meaning_with_the_confidence_and_the_rest
     assert "'Chemical Peel (medium)' is chemical_peel (by meaning, confidence 0." in table.stdout
     assert "'Ear Piercing' is not on the menu: 2 row(s)" in table.output
     assert '"id":"ear_piercing"' in table.output
+    assert suggested["Gift Card"]["entry"] is None  # still listed, on no menu line
+    assert suggested["Gift Card"]["note"] == "not a treatment: left off the menu"
+    assert "'Gift Card' is not on the menu: 1 row(s); not a treatment: left off the menu" in " ".join(
+        table.output.split()
+    )
 
 
 def test_menu_suggest_proposes_the_menu_in_the_exports_words_and_the_import_then_matches_by_name(
@@ -259,14 +295,16 @@ def test_menu_suggest_proposes_the_menu_in_the_exports_words_and_the_import_then
     assert "Ear Piercing" in shown.stdout and f"crosssell import {proposed}" in shown.stdout
     lines = {line["id"]: line for line in map(json.loads, proposed.read_text().splitlines())}
     default_menu = {s.id for s in Practice().menu()}
-    assert default_menu | {"ear_piercing", "gift_card"} == set(lines)  # nothing of the menu dropped
+    assert default_menu | {"ear_piercing"} == set(lines)  # nothing of the menu dropped, no gift card added
+    assert "left off the menu" in shown.stdout
     assert "Chemical Peel (medium)" in lines["chemical_peel"]["aliases"]
     assert lines["chemical_peel"]["price"] == 180.0 and lines["ear_piercing"]["price"] == 50.0
     assert lines["botox"]["price"] == 300.0
     assert Practice().repository.services() == []  # suggesting writes nothing
     assert runner.invoke(app, ["import", str(proposed), "--quiet"]).exit_code == 0
     code, report = imported(str(export), "--preset", "appointments")
-    assert code == 0 and report["unmatched_services"] == {} and report["added"]["events"] == 5
+    assert code == 1 and report["unmatched_services"] == {"Gift Card": 1}  # no service: still refused
+    assert report["added"]["events"] == 4
     assert {m["how"] for m in report["service_matches"]} == {"alias"}
     as_json = runner.invoke(
         app, ["menu", "suggest", str(export), "--preset", "appointments", "--format", "json"]
@@ -280,6 +318,7 @@ def test_menu_suggest_proposes_the_menu_in_the_exports_words_and_the_import_then
         "how": "name",
         "confidence": 1.0,
     }
+    assert (names["Gift Card"]["service_id"], names["Gift Card"]["how"]) == ("", "left off")
 
 
 def test_menu_suggest_reads_only_appointments_or_sales_and_menu_alone_still_shows_the_menu(home, exports):

@@ -240,7 +240,10 @@ class ServiceSuggested(View):
     name: str
     rows: int
     closest: NearestService | None = Field(description="the nearest service, a hint for an alias")
-    entry: dict[str, Any] = Field(description="a menu line in the import contract to add it")
+    entry: dict[str, Any] | None = Field(
+        description="a menu line in the import contract to add it; null for a name that is no service"
+    )
+    note: str = Field("", description='why there is no menu line ("not a treatment: left off the menu")')
 
 
 class SheetImported(View):

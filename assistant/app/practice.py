@@ -186,7 +186,9 @@ class Practice:
         reads and converts everything and writes nothing."""
         sheet = sheets.read(path)
         now = self.clock.now()
-        options = Options(now, self.settings.country, self.settings.time_zone, consent_on_file)
+        options = Options(
+            now, self.settings.country, self.settings.time_zone, consent_on_file, self.settings.max_price
+        )
         stored = self.repository.patient_records()
         names = ServiceNames(self.menu(), self.matcher)
         conversion = convert(sheet, mapping, stored, names, options)
@@ -224,7 +226,12 @@ class Practice:
             raise InputError(f"a menu is suggested from an appointments or sales export, not {mapping.kind}")
         sheet = sheets.read(path)
         names = ServiceNames(self.menu(), self.matcher)
-        options = Options(self.clock.now(), self.settings.country, self.settings.time_zone)
+        options = Options(
+            self.clock.now(),
+            self.settings.country,
+            self.settings.time_zone,
+            max_price=self.settings.max_price,
+        )
         proposal = proposed_menu(convert(sheet, mapping, [], names, options).tallies, names)
         self._keep_embeddings()
         return proposal

@@ -91,6 +91,7 @@ class SheetImport:
                     if s.closest is None
                     else {"service_id": s.closest.service_id, "confidence": s.closest.confidence},
                     "entry": s.entry,
+                    "note": s.note,
                 }
                 for s in self.suggestions
             ],

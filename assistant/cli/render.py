@@ -26,7 +26,7 @@ from assistant.domain.records import Service
 from assistant.domain.rules import Rules
 from assistant.drafting.content import Draft
 from assistant.evals.scorers import Score
-from assistant.exports.services import MenuProposal, Suggestion
+from assistant.exports.services import LEFT_OFF, MenuProposal, Suggestion
 from assistant.reports import percent
 
 SHOWN_REJECTIONS = 50
@@ -152,6 +152,8 @@ def sheet_import(result: SheetImport) -> None:
 def _unmatched(suggestion: Suggestion) -> str:
     """One line a name: its rows, the nearest service as a hint, the menu line to add."""
     line = f"service {suggestion.name!r} is not on the menu: {suggestion.rows} row(s)"
+    if suggestion.entry is None:
+        return f"{line}; {suggestion.note}"
     if suggestion.closest is not None:
         closest = suggestion.closest
         line += f"; closest {closest.service_id} ({closest.confidence:.2f}): add it to that service's aliases"
@@ -167,7 +169,7 @@ def proposal(found: MenuProposal, written: Path | None) -> None:
     for column in ("name in the export", "rows", "median paid", "menu service", "matched by"):
         table.add_column(column, justify="right" if column in ("rows", "median paid") else "left")
     for name in found.names:
-        how: str = "new service" if name.how == "new" else name.how
+        how: str = {"new": "new service", "left off": LEFT_OFF}.get(name.how, name.how)
         if name.how == "meaning" and name.confidence is not None:
             how = f"meaning ({name.confidence:.2f})"
         paid = "" if name.median_paid is None else f"${name.median_paid:,.2f}"

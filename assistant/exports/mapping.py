@@ -284,6 +284,8 @@ def template(header: Sequence[str], kind: Kind | None = None) -> str:
         '"checked out" = "visit_completed"',
         'cancelled = "appointment_cancelled"',
         '"no-show" = "appointment_cancelled"',
+        'rescheduled = "skip"',
+        'moved = "skip"',
         "",
         "[ids]",
         'prefix = "my-export"',

@@ -14,6 +14,11 @@ from functools import lru_cache
 
 import phonenumbers
 
+OTHER_CLIENT_IDS = "other_client_ids"
+"""A patient's extra field: the export's other client ids for them (a client listed twice, under
+two ids, merged into one patient). A row with one of them joins that patient, in the same file,
+in the next file and in later imports (the field is stored with the patient)."""
+
 
 def normal_email(value: str) -> str | None:
     email = value.strip().lower()
@@ -83,6 +88,8 @@ class People:
     by_email: dict[str, str] = field(default_factory=dict)
     by_phone: dict[str, str] = field(default_factory=dict)
     by_name: dict[str, set[str]] = field(default_factory=dict)
+    by_client_id: dict[str, str] = field(default_factory=dict)
+    """A client id that is not a patient's id but names one (`OTHER_CLIENT_IDS`)."""
     stored_ids: set[str] = field(default_factory=set)
     file_rows: dict[str, int] = field(default_factory=dict)
     """Patients this file added or touched, with the first row that did."""
@@ -94,6 +101,10 @@ class People:
             people._index(patient["id"], patient.get("email"), patient.get("phone"), region)
             if name := name_key(patient.get("first_name"), patient.get("last_name")):
                 people.by_name.setdefault(name, set()).add(patient["id"])
+            others = patient.get(OTHER_CLIENT_IDS)
+            for client_id in others if isinstance(others, list) else ():
+                if isinstance(client_id, str):
+                    people.by_client_id.setdefault(client_id, patient["id"])
         return people
 
     def _index(self, patient_id: str, email: str | None, phone: str | None, region: str) -> None:
@@ -107,9 +118,11 @@ class People:
         name different patients."""
         if contact.empty:
             return self._by_name(contact.name)
-        known = contact.client_id in self.stored_ids or contact.client_id in self.file_rows
+        client_id = contact.client_id
+        if client_id is not None and client_id not in self.stored_ids and client_id not in self.file_rows:
+            client_id = self.by_client_id.get(client_id)
         named = [
-            contact.client_id if known else None,
+            client_id,
             self.by_email.get(contact.email) if contact.email else None,
             self.by_phone.get(contact.phone) if contact.phone else None,
         ]
@@ -132,6 +145,8 @@ class People:
     def add(self, patient_id: str, contact: Contact, row: int) -> None:
         """A patient a row added or touched: later rows with the same contacts join it."""
         self.file_rows.setdefault(patient_id, row)
+        if contact.client_id and contact.client_id != patient_id:
+            self.by_client_id.setdefault(contact.client_id, patient_id)
         if contact.email:
             self.by_email.setdefault(contact.email, patient_id)
         if contact.phone:

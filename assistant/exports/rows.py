@@ -12,6 +12,7 @@ What the practice relies on here:
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,15 @@ from zoneinfo import ZoneInfo
 
 from assistant.exports import values
 from assistant.exports.mapping import Mapping, derived_id
-from assistant.exports.people import Ambiguous, Contact, People, name_key, normal_email, normal_phone
+from assistant.exports.people import (
+    OTHER_CLIENT_IDS,
+    Ambiguous,
+    Contact,
+    People,
+    name_key,
+    normal_email,
+    normal_phone,
+)
 from assistant.exports.services import ServiceMatch, ServiceNames, Tally, key
 from assistant.exports.sheets import Row, Sheet
 from assistant.exports.values import Unreadable
@@ -53,6 +62,9 @@ class Options:
     region: str = "US"
     time_zone: str = "UTC"
     consent_on_file: bool = False
+    max_price: float = math.inf
+    """The importer's ceiling on an amount (`Settings.max_price`): a row above it is rejected
+    here, naming its column, before it adds its client."""
 
 
 @dataclass
@@ -72,7 +84,8 @@ class Conversion:
     tallies: dict[str, Tally] = field(default_factory=dict)
     """Every service name the export writes (by its normal form): rows, paid, categories."""
     notes: list[RowRejection] = field(default_factory=list)
-    """Cells left out of a row that still imported (an unreadable phone)."""
+    """Cells left out of a row that still imported (an unreadable phone or date of birth), and
+    the columns where a merged duplicate row differs from the earlier row kept."""
     consent_on_file: list[str] = field(default_factory=list)
     """New patients given marketing consent on the owner's word."""
 
@@ -194,6 +207,10 @@ class _Reading:
         return derived_id(self.mapping.ids.prefix, [identity])
 
     def write_patient(self, row: Row, patient_id: str, contact: Contact, first: str, last: str) -> None:
+        """The patient line the row implies, laid over the stored patient's. A later row of
+        the same client list (a duplicate) only fills what the earlier row left blank; a value
+        it writes otherwise is noted (row, column, the row kept), never shown."""
+        earlier = self.patients.get(patient_id) if self.mapping.kind == "patients" else None
         base = self.patients.get(patient_id) or self.stored.get(patient_id)
         record: dict[str, Any] = dict(base) if base else {"type": "patient", "id": patient_id}
         record["type"] = "patient"
@@ -201,32 +218,68 @@ class _Reading:
         if not first and new:
             header = self.mapping.cell(row, "first_name")[0] or self.mapping.cell(row, "name")[0]
             raise Rejected(header, "a new patient needs a first name")
+        fields = self.patient_fields(row, contact, first, last)
+        if earlier is None:
+            record.update({name: value for name, (_, value) in fields.items()})
+        else:
+            kept = self.patient_rows[patient_id]
+            for name, (header, value) in fields.items():
+                if name not in record:
+                    record[name] = value
+                elif record[name] != value:
+                    self.result.notes.append(
+                        RowRejection(row.number, header, f"differs from row {kept}: row {kept}'s kept")
+                    )
+        if contact.client_id and contact.client_id != patient_id and self.mapping.kind == "patients":
+            # the same client under another id: that id finds this patient from now on
+            others = set(record.get(OTHER_CLIENT_IDS, ())) | {contact.client_id}
+            record[OTHER_CLIENT_IDS] = sorted(others)
+        consent = earlier.get("marketing_consent") if earlier is not None else None
+        self.consent(row, record, new)
+        if consent is not None and record.get("marketing_consent") is not False:
+            record["marketing_consent"] = consent  # the earlier row's, unless this one opts out
+        self.patients[patient_id] = record
+        self.patient_rows.setdefault(patient_id, row.number)
+
+    def patient_fields(
+        self, row: Row, contact: Contact, first: str, last: str
+    ) -> dict[str, tuple[str | None, Any]]:
+        """What the row says of its patient, by field, with the header it came from."""
+        fields: dict[str, tuple[str | None, Any]] = {}
+        name_header = self.mapping.cell(row, "name")[0]
         for name, value in (("first_name", first), ("last_name", last)):
             if value:
-                record[name] = value
+                fields[name] = (self.mapping.cell(row, name)[0] or name_header, value)
         if contact.email:
-            record["email"] = contact.email
+            fields["email"] = (self.mapping.cell(row, "email")[0], contact.email)
         if contact.phone:
-            record["phone"] = contact.phone
-        birth = self.day(row, "birth_date")
+            fields["phone"] = (self.mapping.cell(row, "phone")[0], contact.phone)
+        birth = self.birth_date(row)
         if birth is not None:
-            record["birth_date"] = birth.isoformat()
+            fields["birth_date"] = (self.mapping.cell(row, "birth_date")[0], birth.isoformat())
         for name in ("goals", "flags", "memberships"):
             if name in self.mapping.columns:
                 items = self.read(row, name, lambda c: values.listed(c, self.mapping.values.list_separator))
                 if items:
-                    record[name] = items
+                    fields[name] = (self.mapping.cell(row, name)[0], items)
         for name in ("segment", "preferred_channel"):
-            _, value = self.text(row, name)
+            header, value = self.text(row, name)
             if value:
-                record[name] = value.lower() if name == "preferred_channel" else value
+                fields[name] = (header, value.lower() if name == "preferred_channel" else value)
         for name in self.mapping.keep:
-            _, value = self.text(row, name)
+            header, value = self.text(row, name)
             if value:
-                record[name] = value
-        self.consent(row, record, new)
-        self.patients[patient_id] = record
-        self.patient_rows.setdefault(patient_id, row.number)
+                fields[name] = (header, value)
+        return fields
+
+    def birth_date(self, row: Row) -> date | None:
+        """The date of birth; an unreadable one is left out with a note (as a bad phone is):
+        the client still imports."""
+        try:
+            return self.day(row, "birth_date")
+        except Rejected as exc:
+            self.result.notes.append(RowRejection(row.number, exc.column, f"{exc.reason}; left out"))
+            return None
 
     def consent(self, row: Row, record: dict, new: bool) -> None:
         """Consent from a mapped column, else the owner's word for new patients, else none for
@@ -362,17 +415,23 @@ class _Reading:
 
     def paid(self, row: Row) -> float | None:
         """The row's total, else its price times its quantity. A negative amount (a refund
-        line) is no visit: the row is rejected here, before it adds a patient."""
+        line) is no visit, and one above the importer's ceiling would be refused by it: either
+        row is rejected here, before it adds a patient."""
         total = self.amount(row, "total")
         if total is not None:
-            return self.not_negative(row, "total", total)
+            return self.in_range(row, "total", total)
         price = self.amount(row, "price")
         if price is None:
             return None
         quantity = self.read(row, "quantity", values.number)
-        return self.not_negative(row, "price", round(price * (quantity if quantity is not None else 1), 2))
+        return self.in_range(row, "price", round(price * (quantity if quantity is not None else 1), 2))
 
-    def not_negative(self, row: Row, name: str, paid: float) -> float:
+    def in_range(self, row: Row, name: str, paid: float) -> float:
         if paid < 0:
             raise Rejected(self.mapping.cell(row, name)[0], "a negative amount (a refund) is not a visit")
+        if paid > self.options.max_price:
+            raise Rejected(
+                self.mapping.cell(row, name)[0],
+                f"an amount above the import's limit of {self.options.max_price:g} (max_price)",
+            )
         return paid

@@ -175,6 +175,19 @@ def _most_common(values: list[str]) -> str:
     return Counter(values).most_common(1)[0][0] if values else ""
 
 
+NOT_A_SERVICE = re.compile(
+    r"\b(?:gift\s*(?:cards?|certificates?|vouchers?)|e-?gift\s*cards?|vouchers?|deposits?)\b",
+    re.IGNORECASE,
+)
+"""Lines a sales export writes that are no service at all: money taken ahead, not a treatment."""
+LEFT_OFF = "not a treatment: left off the menu"
+
+
+def not_a_service(name: str) -> bool:
+    """A gift card, gift certificate, voucher or deposit: never suggested as a menu line."""
+    return NOT_A_SERVICE.search(name) is not None
+
+
 PRODUCT = re.compile(r"\b(?:product|retail|kit|serum|cream|sunscreen|spf)s?\b", re.IGNORECASE)
 MEMBERSHIP = re.compile(r"\b(?:membership|member|subscription)s?\b", re.IGNORECASE)
 PROGRAM = re.compile(r"\b(?:program|programme|protocol|plan)s?\b", re.IGNORECASE)
@@ -194,12 +207,14 @@ def _kind(name: str, category: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     """A name that matched nothing: its rows, the nearest service (a hint: perhaps an alias
-    to add), and a menu line to add it as a service of its own."""
+    to add), and a menu line to add it as a service of its own; none, with a note, for a name
+    that is no service (a gift card, a voucher, a deposit)."""
 
     name: str
     rows: int
     closest: Closest | None
-    entry: dict
+    entry: dict | None
+    note: str = ""
 
 
 def suggestions(unmatched: Counter, tallies: dict[str, Tally], names: ServiceNames) -> list[Suggestion]:
@@ -208,6 +223,9 @@ def suggestions(unmatched: Counter, tallies: dict[str, Tally], names: ServiceNam
     by_id = {s.id: s for s in names.menu}
     found = []
     for name, rows in unmatched.most_common():
+        if not_a_service(name):
+            found.append(Suggestion(name, rows, None, None, LEFT_OFF))
+            continue
         closest = names.closest(name)
         nearest = by_id[closest.service_id] if closest else None
         found.append(Suggestion(name, rows, closest, suggested_entry(tallies[key(name)], taken, nearest)))
@@ -222,7 +240,8 @@ class NameOnMenu:
     rows: int
     median_paid: float | None
     service_id: str
-    how: How | Literal["new"]
+    how: How | Literal["new", "left off"]
+    """"left off": a name that is no service (a gift card, a voucher), on no menu line."""
     confidence: float | None
 
 
@@ -237,7 +256,8 @@ def proposed_menu(tallies: dict[str, Tally], names: ServiceNames) -> MenuProposa
     """The practice's menu in its own words: every service it has, kept with its next steps
     and pairings; an export's name matched by alias or meaning added to that service's
     aliases (so the next import matches it by name); each service's price the median paid over
-    all its names' rows; a name that matches nothing a new service of its own."""
+    all its names' rows; a name that matches nothing a new service of its own, unless it is no
+    service at all (a gift card, a voucher, a deposit): that one is left off."""
     lines = {s.id: service_line(s) for s in names.menu}
     by_id = {s.id: s for s in names.menu}
     taken = set(lines)
@@ -246,6 +266,9 @@ def proposed_menu(tallies: dict[str, Tally], names: ServiceNames) -> MenuProposa
     for tally in sorted(tallies.values(), key=lambda t: (-t.rows, t.name.casefold())):
         median = round(statistics.median(tally.paid), 2) if tally.paid else None
         match = names.match(tally.name)
+        if match is None and not_a_service(tally.name):
+            found.append(NameOnMenu(tally.name, tally.rows, median, "", "left off", None))
+            continue
         if match is None:
             closest = names.closest(tally.name)
             entry = suggested_entry(tally, taken, by_id[closest.service_id] if closest else None)

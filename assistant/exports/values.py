@@ -18,6 +18,8 @@ ISO = "iso"
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "on", "checked"})
 FALSE_WORDS = frozenset({"no", "n", "false", "0", "off", "unchecked", ""})
 CURRENCY = re.compile(r"[^\d.,\-()]")
+NO_CHARGE = frozenset({"comp", "comped", "complimentary", "free", "n/c", "nc", "no charge"})
+"""Words a booking system writes for a visit given at no charge: an amount of 0."""
 
 
 class Unreadable(ValueError):
@@ -89,9 +91,12 @@ def clock_time(value: Cell, formats: Sequence[str]) -> time | None:
 
 def amount(value: Cell, decimal_comma: bool = False) -> float | None:
     """An amount of money (`$1,234.00`, `(12.50)` for a refund, or `1.234,00 €` when the
-    mapping says the export writes a decimal comma); None if blank."""
+        mapping says the export writes a decimal comma); 0 for a visit at no charge ("comp", "free",
+    "n/c", "no charge"); None if blank."""
     if isinstance(value, datetime | date | time):
         raise Unreadable("a date where an amount was expected")
+    if " ".join(value.split()).casefold() in NO_CHARGE:
+        return 0.0
     raw = CURRENCY.sub("", value)
     if not raw:
         if value.strip():

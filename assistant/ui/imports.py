@@ -142,5 +142,5 @@ def _suggestion(found: dict) -> dict:
         "rows": found["rows"],
         "nearest service": closest.get("service_id", ""),
         "confidence": closest.get("confidence"),
-        "menu line to add": found["entry"].get("id", ""),
+        "menu line to add": (found["entry"] or {}).get("id", "") or found.get("note", ""),
     }

@@ -9,9 +9,9 @@ CUSTOMERS = (
     "First Name,Last Name,Email,Mobile,Birthdate,City\n"
     "Ada,Lovelace,ada@upload.example,(415) 555-0101,12/10/1985,Boston\n"
     "Grace,Hopper,grace@upload.example,415-555-0102,12/09/1986,Arlington\n"
-    "Bad,Date,bad@upload.example,415-555-0103,13/45/1990,Nowhere\n"
+    ",Date,bad@upload.example,415-555-0103,13/45/1990,Nowhere\n"
 )
-"""A Vagaro customers export: two good clients and a row whose birthdate is no date."""
+"""A Vagaro customers export: two good clients and a new one without a first name."""
 PRESET = {"preset": "vagaro-customers"}
 
 
@@ -38,7 +38,7 @@ def test_a_dry_run_is_the_default_and_stores_nothing(client, auth, desk):
     assert body["file"] == "customers.csv"
     assert body["would_add"] == {"patients": 2} and body["records"] == 2
     assert body["rejections"] == [
-        {"row": 4, "column": "Birthdate", "reason": "not a date in the formats %m/%d/%Y, %m/%d/%y, iso"}
+        {"row": 4, "column": "First Name", "reason": "a new patient needs a first name"}
     ]
     assert body["columns"]["email"] == ["Email"] and body["columns"]["phone"] == ["Mobile"]
     assert [s["first_name"] for s in body["samples"]] == ["Ada", "Grace"]
@@ -52,7 +52,7 @@ def test_a_real_import_stores_the_good_rows_names_the_bad_and_is_audited(client,
     body = answer.json()
     assert body["dry_run"] is False and body["added"]["patients"] == 2
     assert body["rejected"] == 1 and body["rejections"][0]["row"] == 4
-    assert body["rejections"][0]["column"] == "Birthdate"
+    assert body["rejections"][0]["column"] == "First Name"
     assert body["samples"] is None and body["would_add"] is None
     ada = stored(desk, "ada@upload.example")
     assert len(ada) == 1 and ada[0]["phone"] == "+14155550101" and ada[0]["marketing_consent"] is False
@@ -90,8 +90,8 @@ def test_a_mapping_of_ones_own_is_taken_as_a_file_or_as_text(client, auth):
     files = {"file": ("c.csv", CUSTOMERS.encode(), "text/csv"), "mapping": ("m.toml", toml.encode())}
     as_file = client.post("/v1/imports", files=files, headers=auth["admin"])
     assert as_file.status_code == 200, as_file.text
-    assert as_file.json()["mapping"] == "mine" and as_file.json()["records"] == 3  # no birthdate mapped
-    assert as_file.json()["rejected"] == 0
+    assert as_file.json()["mapping"] == "mine" and as_file.json()["records"] == 2
+    assert as_file.json()["rejected"] == 1  # the client without a first name
     as_text = upload(client, auth, data={"mapping": toml})
     assert as_text.status_code == 200 and as_text.json()["mapping"] == "mine"
     broken = upload(client, auth, data={"mapping": "name = "})
@@ -154,7 +154,7 @@ def test_a_workbook_is_read_like_a_csv(client, auth, tmp_path):
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["file"] == "Customers.xlsx" and body["records"] == 2
-    assert [(r["row"], r["column"]) for r in body["rejections"]] == [(4, "Birthdate")]
+    assert [(r["row"], r["column"]) for r in body["rejections"]] == [(4, "First Name")]
 
 
 def test_the_desk_refuses_an_upload_over_the_limit_whoever_sends_it(client, auth, desk, monkeypatch):

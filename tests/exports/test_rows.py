@@ -51,6 +51,49 @@ def test_a_client_list_becomes_patient_lines_without_marketing_consent():
     assert result.rejections == []
 
 
+def test_an_unreadable_birthdate_is_left_out_with_a_note_and_the_client_imported():
+    text = "First Name,Last Name,Email,Birthdate\nAna,Ruiz,ana@x.com,31/02/1991\n"
+    result = convert(sheet(text), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
+    assert result.rejections == []
+    (ana,) = patients_of(result).values()
+    assert ana["first_name"] == "Ana" and "birth_date" not in ana
+    (note,) = result.notes
+    assert (note.row, note.column) == (2, "Birthdate")
+    assert note.reason.startswith("not a date in the formats") and note.reason.endswith("left out")
+    assert "31/02" not in note.reason
+
+
+FRESHA_TWICE = (
+    "Client ID,First Name,Last Name,Email,Mobile Number,Added\n"
+    "c1,Zoë,Laurent,zoe@x.com,,2025-02-03\n"
+    "c2,Zoe,Laurent, Zoe@X.com ,+1 512 555 0170,2026-04-02\n"
+    "c2,,,,,\n"
+)
+
+
+def test_a_merged_duplicate_keeps_the_first_rows_values_fills_the_blanks_and_notes_the_rest():
+    result = convert(sheet(FRESHA_TWICE), mapping.preset("fresha-clients"), [], MENU, Options(NOW))
+    assert result.merged == [(3, 2), (4, 2)]
+    assert result.rejections == []
+    [zoe] = patients_of(result).values()
+    assert (zoe["id"], zoe["first_name"], zoe["added"]) == ("c1", "Zoë", "2025-02-03")
+    assert zoe["phone"] == "+15125550170"  # what the first row lacked, from the later one
+    assert zoe["other_client_ids"] == ["c2"]
+    assert [(n.row, n.column, n.reason) for n in result.notes] == [
+        (3, "First Name", "differs from row 2: row 2's kept"),
+        (3, "Added", "differs from row 2: row 2's kept"),
+    ]
+
+
+def test_a_merged_client_id_finds_the_patient_in_a_later_import():
+    clients = convert(sheet(FRESHA_TWICE), mapping.preset("fresha-clients"), [], MENU, Options(NOW))
+    stored = list(patients_of(clients).values())
+    text = "Date,Time,Client ID,Client,Service,Status\n11/19/2026,10:00 AM,c2,Zoe Laurent,Botox,Completed\n"
+    result = convert(sheet(text), mapping.preset("appointments"), stored, MENU, Options(NOW))
+    assert patients_of(result) == {}
+    assert [e["patient_id"] for e in events_of(result)] == ["c1"]
+
+
 def test_the_same_export_read_twice_gives_the_same_records():
     first = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
     again = convert(sheet(VAGARO), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
@@ -148,12 +191,22 @@ def test_appointment_rows_that_cannot_import_are_named_by_row_and_column():
     assert [(r.row, r.column) for r in result.rejections] == [
         (4, "Service"),
         (5, "Service"),
-        (6, "Status"),
         (8, "Date"),
     ]
     assert result.unmatched_services == {"Laser Hair Removal": 2}  # listed once, whatever the case
-    assert result.skipped == {"status deleted": 1}
+    assert result.skipped == {"status rescheduled": 1, "status deleted": 1}
     assert all("Bo" not in r.reason and "555" not in r.reason for r in result.rejections)
+
+
+def test_a_rescheduled_or_moved_appointment_is_skipped_and_counted():
+    text = (
+        "Date,Time,Client,Email,Service,Status\n"
+        "11/22/2026,9:00 AM,Cy Poe,cy@x.com,Botox,Rescheduled\n"
+        "11/23/2026,9:00 AM,Cy Poe,cy@x.com,Botox,moved\n"
+    )
+    result = convert(sheet(text), mapping.preset("appointments"), [], MENU, Options(NOW))
+    assert result.rejections == [] and result.records == []
+    assert result.skipped == {"status rescheduled": 1, "status moved": 1}
 
 
 def test_a_cancellation_keeps_why_from_the_notes_so_a_bad_reason_holds_offers_back():
@@ -217,6 +270,18 @@ def test_a_refund_line_is_rejected_before_it_adds_its_client():
     assert result.records == []
 
 
+def test_an_amount_above_the_import_limit_is_rejected_before_it_adds_its_client():
+    text = (
+        "Date,Client,Item,Quantity,Price\n"
+        '11/24/2026,Ana Ruiz,Botox,1,"$250,000.00"\n'
+        "11/24/2026,Bo Lee,Botox,3,$400\n"
+    )
+    result = convert(sheet(text), mapping.preset("sales"), [], MENU, Options(NOW, max_price=1000))
+    assert [(r.row, r.column) for r in result.rejections] == [(2, "Price"), (3, "Price")]
+    assert "limit of 1000" in result.rejections[0].reason and "250" not in result.rejections[0].reason
+    assert result.records == []
+
+
 SALES = "Date,Client,Item,Total\n11/24/2026,Ana Ruiz,Botox,$450\n"
 
 
@@ -238,7 +303,7 @@ def test_a_name_two_patients_share_is_rejected_naming_both():
 
 
 def test_a_rejected_client_row_is_not_what_a_later_row_merges_into():
-    text = "First Name,Email,Birthdate\nAna,ana@x.com,31/31/1990\nAna,ana@x.com,03/04/1990\n"
+    text = "First Name,Email,Birthdate\n,ana@x.com,03/04/1980\nAna,ana@x.com,03/04/1990\n"
     result = convert(sheet(text), mapping.preset("vagaro-customers"), [], MENU, Options(NOW))
     assert [r.row for r in result.rejections] == [2]
     assert result.merged == []

@@ -9,11 +9,13 @@ from assistant.domain.contract import parse_service, service_line
 from assistant.domain.moments import Moment
 from assistant.domain.records import NextStep, Service
 from assistant.exports.services import (
+    LEFT_OFF,
     MEANING,
     NEAREST,
     ServiceMatch,
     ServiceNames,
     Tally,
+    key,
     proposed_menu,
     service_id,
     suggested_entry,
@@ -141,7 +143,29 @@ def test_unmatched_names_are_suggested_most_rows_first_with_the_nearest_service_
     found = suggestions(Counter({"Gift Card": 2, "Brow wax": 5}), tallies, names)
     assert [(s.name, s.rows) for s in found] == [("Brow wax", 5), ("Gift Card", 2)]
     assert found[0].closest is not None and found[0].closest.service_id == "hydrafacial"
-    assert found[0].entry["category"] == "skin" and found[1].closest is None
+    assert found[0].entry is not None and found[0].entry["category"] == "skin"
+    assert (found[1].closest, found[1].entry, found[1].note) == (None, None, LEFT_OFF)
+
+
+@pytest.mark.parametrize(
+    "name", ["Gift Card", "gift certificate", "$100 Gift Voucher", "Voucher", "Package deposit", "eGift card"]
+)
+def test_a_gift_card_voucher_or_deposit_is_not_a_treatment_and_is_left_off_the_menu(name):
+    names = ServiceNames(MENU)
+    tally = Tally(name)
+    tally.add(100.0, "")
+    [suggestion] = suggestions(Counter({name: 1}), {name.casefold(): tally}, names)
+    assert (suggestion.name, suggestion.rows, suggestion.entry, suggestion.note) == (name, 1, None, LEFT_OFF)
+    proposal = proposed_menu({name.casefold(): tally}, names)
+    assert {line["id"] for line in proposal.services} == {s.id for s in MENU}
+    assert [(n.name, n.service_id, n.how) for n in proposal.names] == [(name, "", "left off")]
+
+
+def test_a_treatment_named_like_a_package_is_still_suggested():
+    names = ServiceNames(MENU)
+    tally = Tally("Laser package (6 sessions)")
+    [suggestion] = suggestions(Counter({tally.name: 1}), {key(tally.name): tally}, names)
+    assert suggestion.entry is not None and suggestion.entry["kind"] == "treatment"
 
 
 def test_a_proposed_menu_keeps_every_service_adds_the_exports_names_and_prices():

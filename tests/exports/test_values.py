@@ -61,7 +61,12 @@ def test_an_amount_in_the_other_decimal_convention_is_unreadable_not_misread(cel
 
 def test_an_amount_that_is_words_is_unreadable():
     with pytest.raises(Unreadable, match="not an amount"):
-        values.amount("free")
+        values.amount("call us")
+
+
+@pytest.mark.parametrize("cell", ["comp", "Complimentary", "FREE", "n/c", "N/C", " No  Charge "])
+def test_an_amount_at_no_charge_is_zero(cell):
+    assert values.amount(cell) == 0.0
 
 
 @pytest.mark.parametrize(
