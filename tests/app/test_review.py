@@ -191,7 +191,7 @@ def test_no_thanks_answers_the_latest_unanswered_offer_and_is_kept_as_feedback(t
     assert review.reply(u["coordinator"], patient, "sms", "Not interested, thanks") == "declined"
     history = desk.practice.repository.history(patient, 2**40)
     assert [(o.service_id, o.accepted) for o in history.outcomes][-1] == (service, False)
-    assert list(history.of_kind("feedback"))[-1].text("comment") == "Not interested, thanks"
+    assert "Not interested, thanks" in [e.text("comment") for e in history.of_kind("feedback")]
     assert review.reply(u["coordinator"], patient, "sms", "no thank you") == "feedback"  # already answered
 
 
