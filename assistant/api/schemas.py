@@ -279,7 +279,7 @@ class SheetImported(View):
 
 class ReplyRecorded(View):
     patient_id: str
-    recorded: Literal["opted_out", "opted_in", "help", "feedback"]
+    recorded: Literal["opted_out", "opted_in", "help", "declined", "feedback"]
 
 
 class DraftRow(View):

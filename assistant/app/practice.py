@@ -16,6 +16,7 @@ import orjson
 from assistant.app.importer import Importer, ImportReport, Limits, file_lines
 from assistant.app.spreadsheets import SheetImport, encoded, importer_rejections
 from assistant.clock import Clock
+from assistant.domain.attribution import uptakes
 from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS, ContractError, parse_event
 from assistant.domain.conversion import HierarchicalModel, trials_from
 from assistant.domain.eligibility import Eligibility
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from assistant.semantic import Embedder
 
 PARALLEL_IMPORT_BYTES = 8 * 1024 * 1024
+ATTRIBUTION = "attribution"
+"""Who records the outcomes an import's bookings imply, in the audit log."""
 
 
 @dataclass
@@ -158,9 +161,11 @@ class Practice:
         large = path.stat().st_size > PARALLEL_IMPORT_BYTES
         workers = self.settings.import_workers if large else 0
         try:
-            return self._importer(on_progress, workers, actor).run(file_lines(path))
+            report = self._importer(on_progress, workers, actor).run(file_lines(path))
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        self.attribute(report)
+        return report
 
     def import_records(self, records: list[dict], actor: str = "import") -> ImportReport:
         return self.import_lines([orjson.dumps(r) for r in records], actor)
@@ -168,7 +173,42 @@ class Practice:
     def import_lines(self, raw: list[bytes], actor: str = "import") -> ImportReport:
         """Contract lines pushed by an integration; numbered from 1 as in a file."""
         lines = list(enumerate(raw, 1))
-        return self._importer(None, actor=actor).run(lambda: iter(lines))
+        report = self._importer(None, actor=actor).run(lambda: iter(lines))
+        self.attribute(report)
+        return report
+
+    def attribute(self, report: ImportReport) -> int:
+        """The outcomes an import's events imply: each offer the patient took up (booked, had
+        or started the offered service within the attribution window) becomes an accepted
+        outcome with what it paid, recorded once and audited. Only patients the run gave new
+        events and who were ever offered something are read. Returns how many."""
+        touched = sorted(p for p, change in report.changed.items() if change.events)
+        offered = self.repository.offered(touched) if touched else set()
+        if not offered:
+            return 0
+        days = self.rules().attribution_days
+        found = []
+        for patient_id in sorted(offered):
+            history = self.repository.history(patient_id)
+            found += uptakes(history, days) if history else []
+        if not found:
+            return 0
+        lines = list(enumerate((orjson.dumps(u.record()) for u in found), 1))
+        self._importer(None, actor=ATTRIBUTION).run(lambda: iter(lines))
+        self.repository.append_audit(
+            [
+                audit_row(
+                    self.clock.now(),
+                    ATTRIBUTION,
+                    "outcome_attributed",
+                    {"offer": u.offer.id, "service_id": u.offer.service_id, "by_event": u.event.id},
+                    None,
+                    u.offer.patient_id,
+                )
+                for u in found
+            ]
+        )
+        return len(found)
 
     def import_export(
         self,
@@ -208,6 +248,7 @@ class Practice:
             return result
         lines = list(enumerate(encoded(conversion.records), 1))  # the importer reads its source twice
         report = self._importer(on_progress, actor=actor).run(lambda: iter(lines))
+        self.attribute(report)
         result.report = report
         result.rejections = sorted(
             result.rejections + importer_rejections(report, conversion.origins), key=lambda r: r.row

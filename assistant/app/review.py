@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -24,6 +24,7 @@ from assistant.app.learning import Learning
 from assistant.app.outbox import Outbox
 from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
 from assistant.app.spreadsheets import SheetImport, audited, mapping_of, upload_name, uploaded
+from assistant.domain.attribution import unanswered
 from assistant.domain.consent import CONSENT_KINDS, opted_out
 from assistant.domain.review import (
     Action,
@@ -530,8 +531,10 @@ class Review:
     def reply(self, actor: User, patient_id: str, channel: str, text: str, at: datetime | None = None) -> str:
         """A patient's reply, read as the carriers read it (knowledge/consent.json): STOP and
         the other opt-out keywords, or a refusal in plain words, become an `opted_out` event;
-        START and UNSTOP an `opted_in`; HELP and anything else are kept as feedback. Returns
-        "opted_out", "opted_in", "help" or "feedback"."""
+        START and UNSTOP an `opted_in`; HELP and anything else are kept as feedback. A decline
+        in plain words ("no thanks") is kept as feedback too and answers the patient's latest
+        unanswered offer (`offer_declined`). Returns "opted_out", "opted_in", "help",
+        "declined" (an offer was declined) or "feedback"."""
         authorise(actor.role, Action.PUSH_EVENTS)
         if self.repository.patient(patient_id) is None:
             raise NotFound(f"unknown patient {patient_id!r}")
@@ -554,8 +557,25 @@ class Review:
         report = self.practice.import_records([record], actor.id)
         if report.rejected:
             raise InputError(report.rejected[0].message)
-        self._audit(actor, "reply", None, {"kind": record["kind"], "channel": channel}, patient_id)
-        return reading.kind
+        kind = reading.kind
+        if kind == "declined":
+            kind = "declined" if self._declined(patient_id, when) else "feedback"
+        self._audit(actor, "reply", None, {"kind": kind, "channel": channel}, patient_id)
+        return kind
+
+    def _declined(self, patient_id: str, when: datetime) -> bool:
+        """Whether a decline answered an offer: the latest unanswered one presented within the
+        attribution window before it (an older one has already gone unanswered)."""
+        history = self.repository.history(patient_id)
+        window = timedelta(days=self.practice.rules().attribution_days)
+        offers = [o for o in unanswered(history) if when - o.at <= window] if history else []
+        if not offers:
+            return False
+        offer = offers[-1]
+        self.practice.record(
+            patient_id, offer.service_id, "declined", at=when, event_id=f"{offer.id}-declined-by-reply"
+        )
+        return True
 
     def unsubscribe(self, token: str) -> Unsubscribed:
         """An email's unsubscribe link, clicked or posted by the mailbox (RFC 8058), with no

@@ -127,7 +127,7 @@ class Ledger:
 
 # Reading a patient's reply -------------------------------------------------------------------
 
-ReplyKind = Literal["opted_out", "opted_in", "help", "feedback"]
+ReplyKind = Literal["opted_out", "opted_in", "help", "declined", "feedback"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +150,7 @@ class Replies:
         opt_in: Iterable[str],
         help_words: Iterable[str],
         refusals: Iterable[str],
+        declines: Iterable[str] = (),
     ) -> None:
         meanings: tuple[tuple[Iterable[str], ReplyKind, bool], ...] = (
             (opt_out, "opted_out", False),
@@ -162,6 +163,8 @@ class Replies:
         }
         patterns = [f"(?:{p})" for p in refusals]
         self._refusal = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+        no = [f"(?:{p})" for p in declines]
+        self._decline = re.compile("|".join(no), re.IGNORECASE) if no else None
 
     def read(self, text: str, channel: str) -> Reading:
         """The reply's own words only: a quoted message below them (our own footer, "Reply
@@ -179,6 +182,8 @@ class Replies:
         first_line = self._opt_out_first_line(text)
         if first_line is not None:
             return Reading("opted_out", "all" if first_line[1] else channel)
+        if self._decline is not None and self._decline.search(said):
+            return Reading("declined")
         return Reading("feedback")
 
     def _opt_out_first_line(self, text: str) -> tuple[ReplyKind, bool] | None:

@@ -30,6 +30,9 @@ class Rules(BaseModel):
     prior_rate: float = Field(0.15, gt=0, lt=1, description="acceptance rate assumed with no data")
     prior_strength: float = Field(10.0, gt=0, description="pseudo-outcomes behind each prior")
     no_answer_days: int = Field(30, ge=1, description="an offer unanswered this long counts as declined")
+    attribution_days: int = Field(
+        30, ge=1, description="a booking, visit or start of the offered service this soon after counts as yes"
+    )
     explore: bool = Field(
         True,
         description="Thompson sampling: now and then present an offer the "

@@ -142,7 +142,12 @@ def _read_replies(path: Path) -> Replies:
     try:
         words = orjson.loads(path.read_bytes())
         return Replies(
-            words["opt_out"], words["opt_out_all"], words["opt_in"], words["help"], words["refusals"]
+            words["opt_out"],
+            words["opt_out_all"],
+            words["opt_in"],
+            words["help"],
+            words["refusals"],
+            words.get("declines", []),
         )
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, re.error) as exc:
         raise ConfigurationError(f"cannot read the consent keywords {path}: {exc}") from exc

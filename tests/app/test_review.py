@@ -181,6 +181,20 @@ def test_a_reply_that_is_not_stop_is_kept_as_feedback(desk):
     assert list(history.of_kind("feedback"))[-1].text("comment") == "Thanks, see you soon"
 
 
+def test_no_thanks_answers_the_latest_unanswered_offer_and_is_kept_as_feedback(tmp_path, matcher):
+    desk = build_desk(tmp_path, matcher)
+    review, u = desk.review, desk.users
+    patient = desk.ready()[0]
+    assert review.reply(u["coordinator"], patient, "sms", "No thanks") == "feedback"  # nothing offered yet
+    service = desk.practice.evaluate(patient, AS_OF)[1].service.id
+    desk.practice.record(patient, service, "presented", moment="rebooking_renewal", channel="sms")
+    assert review.reply(u["coordinator"], patient, "sms", "Not interested, thanks") == "declined"
+    history = desk.practice.repository.history(patient, 2**40)
+    assert [(o.service_id, o.accepted) for o in history.outcomes][-1] == (service, False)
+    assert "Not interested, thanks" in [e.text("comment") for e in history.of_kind("feedback")]
+    assert review.reply(u["coordinator"], patient, "sms", "no thank you") == "feedback"  # already answered
+
+
 def test_a_stop_this_evening_holds_in_a_practice_west_of_utc(tmp_path, matcher):
     """At 5 pm in Los Angeles it is already tomorrow in UTC, where events are dated: the STOP
     must still stop the send (and the delivery) that follows it."""

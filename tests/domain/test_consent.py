@@ -133,6 +133,27 @@ def test_a_refusal_in_plain_words_opts_out_of_every_channel(text):
 @pytest.mark.parametrize(
     "text",
     [
+        "No thanks",
+        "no thank you!",
+        "Not interested.",
+        "I'll pass",
+        "Not right now, thanks",
+        "Nope",
+        "I'm good, thanks",
+    ],
+)
+def test_a_decline_in_plain_words_is_read_as_one(text):
+    assert REPLIES.read(text, "sms").kind == "declined"
+
+
+def test_a_decline_that_also_refuses_messages_is_an_opt_out():
+    reading = REPLIES.read("No thanks, and please stop texting me", "sms")
+    assert (reading.kind, reading.channel) == ("opted_out", "all")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "I can't stop smiling about my results!",
         "Can I stop by on Friday to pick up the kit?",
         "The bruising did not stop until day five",
@@ -142,6 +163,8 @@ def test_a_refusal_in_plain_words_opts_out_of_every_channel(text):
         "Yes please\n> Hi Nadia, ... unsubscribe here",
         "Help me pick a time next week",
         "Thanks, see you soon",
+        "No worries, see you Tuesday",
+        "I'm good at remembering my appointments",
     ],
 )
 def test_text_that_merely_contains_a_keyword_is_feedback(text):
