@@ -12,6 +12,7 @@ import pytest
 
 from assistant.errors import ConfigurationError
 from assistant.servers import free_port, running, ui_command
+from tests.conftest import NOW
 from tests.ui.conftest import AS_OF, PASSWORD, Clinic, build_clinic
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,6 +39,7 @@ def served(tmp_path: Path, matcher) -> Iterator[tuple[Clinic, str]]:
         CROSSSELL_LLM="none",
         CROSSSELL_EMAIL_SENDER="outbox",
         CROSSSELL_UI_AS_OF=AS_OF.isoformat(),
+        CROSSSELL_CLOCK=NOW,  # the test's now, whatever the hour: a send must not wait for a morning
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
     )

@@ -362,9 +362,10 @@ EXPORT = (
     "First Name,Last Name,Email,Mobile,Birthdate,City\n"
     "Ida,Screen,ida@screen.example,(415) 555-0301,12/10/1985,<b>Boston</b>\n"
     "Jon,Screen,jon@screen.example,415-555-0302,12/09/1986,Arlington\n"
-    "Kay,Screen,kay@screen.example,415-555-0303,13/45/1990,Nowhere\n"
+    ",Screen,kay@screen.example,415-555-0303,12/08/1990,Nowhere\n"
 )
-"""A Vagaro customers export: two good clients (one with markup for a city) and a bad date."""
+"""A Vagaro customers export: two good clients (one with markup for a city) and a new one
+without a first name."""
 
 
 @pytest.fixture
@@ -407,9 +408,7 @@ def test_the_owner_dry_runs_an_export_then_confirms_it(screen, owner, clinic):
         {"table": "patients", "would add": 2, "would update": 0, "unchanged": 0}
     ]
     rejections = table(at, "reason").to_dict("records")
-    assert rejections == [
-        {"row": "4", "column": "Birthdate", "reason": "not a date in the formats %m/%d/%Y, %m/%d/%y, iso"}
-    ]
+    assert rejections == [{"row": "4", "column": "First Name", "reason": "a new patient needs a first name"}]
     samples = table(at, "city")
     assert list(samples["city"]) == ["<b>Boston</b>", "Arlington"]  # as data, never markup
     assert "Email" in table(at, "columns in the file").to_string()
