@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
+from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from assistant import private
@@ -396,6 +397,16 @@ class TwilioSender:
             said = PHONE.sub("<number>", f"{type(exc).__name__}: {exc}")
             raise SendError(f"sms {message.id} was not sent: Twilio unreachable ({said})") from None
         return Receipt("twilio", str(sent.sid))
+
+
+def twilio_signed(settings: Settings, path: str, params: dict[str, str], signature: str) -> bool:
+    """Whether Twilio signed this webhook call (X-Twilio-Signature): the URL it signed is the one
+    pasted into its console, `CROSSSELL_PUBLIC_URL` + path, whatever a proxy made of the request."""
+    if not (settings.twilio_auth_token and settings.public_url and signature):
+        return False
+    url = settings.public_url.rstrip("/") + path
+    validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
+    return bool(validator.validate(url, params, signature))
 
 
 def senders(settings: Settings) -> dict[str, Sender]:
