@@ -3,6 +3,7 @@ and Twilio's webhooks signed with the library's own RequestValidator. No network
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -48,9 +49,10 @@ def desk(tmp_path_factory, matcher, fake):
     )
 
 
-def test_an_approved_sms_goes_through_twilio(desk, fake):
+def test_an_approved_sms_goes_through_twilio(desk, fake, caplog):
     draft = _approved(desk, "sms")
-    sent = desk.review.send(desk.users["coordinator"], draft.id)
+    with caplog.at_level(logging.DEBUG):
+        sent = desk.review.send(desk.users["coordinator"], draft.id)
     form = fake.received[-1]
     patient = desk.practice.repository.patient(draft.patient_id)
     assert form["To"] == patient.phone and form["Body"] == draft.body
@@ -58,6 +60,8 @@ def test_an_approved_sms_goes_through_twilio(desk, fake):
     assert form["StatusCallback"] == f"{PUBLIC}/v1/webhooks/twilio/status"
     assert sent.status == "sent" and sent.delivery["state"] == "delivered"
     assert sent.sent_via.startswith("twilio:SM")
+    logged = caplog.text
+    assert patient.phone not in logged and draft.body not in logged and TOKEN not in logged
 
 
 def test_a_refusal_is_a_failed_try_retried_without_the_number(desk, fake):
