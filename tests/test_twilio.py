@@ -239,3 +239,9 @@ def test_a_text_from_an_unknown_number_records_nothing(desk, client):
     assert unknown and "+15005550199" not in str(unknown[-1].detail)
     assert [e.action for e in desk.review.repository.audit()[before:]] == ["sms_from_unknown"]
     assert _post(client, INBOUND, {"Body": "hi"}).status_code == 422
+
+
+def test_a_field_too_long_is_a_422_not_a_500(desk, client):
+    pid, phone = _patient_with_phone(desk, 3)
+    answer = _post(client, INBOUND, {"From": phone, "Body": "x" * 5000, "MessageSid": "SMin7"})
+    assert answer.status_code == 422 and "x" * 100 not in answer.text
