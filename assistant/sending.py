@@ -1,6 +1,7 @@
 """Senders: how an approved message leaves the practice. Email goes over SMTP when a host is
 configured, otherwise into the outbox folder as .eml files; SMS goes to an outbox CSV for the
-practice's SMS provider (the default) or to any `module:Class` that implements `Sender`."""
+practice's SMS provider (the default), through Twilio, or to any `module:Class` that implements
+`Sender`."""
 
 from __future__ import annotations
 
@@ -20,7 +21,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from html import escape
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
 
 from assistant import private
 from assistant.errors import ConfigurationError, CrosssellError
@@ -322,6 +329,86 @@ class SmsOutbox:
             return any(row.get("message_id") == cell(message_id) for row in csv.DictReader(handle))
 
 
+TWILIO_API = "https://api.twilio.com"
+STATUS_PATH = "/v1/webhooks/twilio/status"
+INBOUND_PATH = "/v1/webhooks/twilio/sms"
+PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+"""Anything that reads as a phone number: a Twilio error may echo the patient's."""
+
+
+class _BasedHttpClient(TwilioHttpClient):
+    """The library's HTTP client with Twilio's API address swapped for the configured one
+    (a regional proxy, or the loopback fake the tests run)."""
+
+    def __init__(self, base: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.base = base.rstrip("/")
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+        if url.startswith(TWILIO_API):
+            url = self.base + url[len(TWILIO_API) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+class TwilioSender:
+    """SMS through Twilio's Messaging API: from the Messaging Service when one is set (it picks
+    the number and handles STOP), else from `CROSSSELL_TWILIO_FROM`. Twilio reports the carrier's
+    progress to the status webhook."""
+
+    def __init__(self, settings: Settings) -> None:
+        for name in ("twilio_account_sid", "twilio_auth_token"):
+            if not getattr(settings, name):
+                raise ConfigurationError(f"CROSSSELL_{name.upper()} is not set: SMS goes through Twilio")
+        if not (settings.twilio_messaging_service_sid or settings.twilio_from):
+            raise ConfigurationError(
+                "CROSSSELL_TWILIO_MESSAGING_SERVICE_SID or CROSSSELL_TWILIO_FROM must be set: "
+                "the SMS needs a sender"
+            )
+        if not settings.public_url:
+            raise ConfigurationError(
+                "CROSSSELL_PUBLIC_URL is not set: Twilio reports delivery to the API's status webhook"
+            )
+        assert settings.twilio_auth_token is not None
+        self.settings = settings
+        self.client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token.get_secret_value(),
+            http_client=_BasedHttpClient(settings.twilio_api_base, settings.twilio_timeout),
+        )
+
+    def send(self, message: Message) -> Receipt:
+        s = self.settings
+        sender: dict[str, str] = (
+            {"messaging_service_sid": s.twilio_messaging_service_sid}
+            if s.twilio_messaging_service_sid
+            else {"from_": s.twilio_from or ""}
+        )
+        try:
+            sent = self.client.messages.create(
+                to=message.to,
+                body=message.body,
+                status_callback=s.public_url.rstrip("/") + STATUS_PATH,
+                **sender,
+            )
+        except TwilioRestException as exc:
+            said = PHONE.sub("<number>", f"{exc.status} error {exc.code}: {exc.msg}")
+            raise SendError(f"sms {message.id} was not sent: Twilio said {said}") from None
+        except (TwilioException, OSError) as exc:
+            said = PHONE.sub("<number>", f"{type(exc).__name__}: {exc}")
+            raise SendError(f"sms {message.id} was not sent: Twilio unreachable ({said})") from None
+        return Receipt("twilio", str(sent.sid))
+
+
+def twilio_signed(settings: Settings, path: str, params: dict[str, str], signature: str) -> bool:
+    """Whether Twilio signed this webhook call (X-Twilio-Signature): the URL it signed is the one
+    pasted into its console, `CROSSSELL_PUBLIC_URL` + path, whatever a proxy made of the request."""
+    if not (settings.twilio_auth_token and settings.public_url and signature):
+        return False
+    url = settings.public_url.rstrip("/") + path
+    validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
+    return bool(validator.validate(url, params, signature))
+
+
 def senders(settings: Settings) -> dict[str, Sender]:
     """The sender for each channel, as configured."""
     use_smtp = settings.email_sender == "smtp" or (
@@ -334,6 +421,8 @@ def senders(settings: Settings) -> dict[str, Sender]:
 def _plugin(name: str, settings: Settings) -> Sender:
     if name == "outbox":
         return SmsOutbox(settings)
+    if name == "twilio":
+        return TwilioSender(settings)
     module, _, attribute = name.partition(":")
     try:
         factory = getattr(importlib.import_module(module), attribute)

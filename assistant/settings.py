@@ -161,8 +161,23 @@ class Settings(BaseSettings):
     email_sender: Literal["auto", "smtp", "outbox"] = "auto"
     sms_sender: str = Field(
         default="outbox",
-        description="`outbox` (a CSV file for the SMS provider's bulk upload) or `module:Class` of a Sender",
+        description="`outbox` (a CSV file for the SMS provider's bulk upload), `twilio`, or "
+        "`module:Class` of a Sender",
     )
+    twilio_account_sid: str | None = Field(default=None, description="the Twilio account (AC...)")
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, description="the account's auth token: signs Twilio's webhooks too"
+    )
+    twilio_messaging_service_sid: str | None = Field(
+        default=None, description="the Messaging Service (MG...) SMS is sent through"
+    )
+    twilio_from: str | None = Field(
+        default=None, description="the number SMS is sent from, without a Messaging Service"
+    )
+    twilio_api_base: str = Field(
+        default="https://api.twilio.com", description="Twilio's REST API (a test points it elsewhere)"
+    )
+    twilio_timeout: float = 30.0
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"

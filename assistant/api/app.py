@@ -27,6 +27,7 @@ from assistant.api.routers import (
     imports,
     learning,
     review,
+    twilio,
     unsubscribe,
     users,
 )
@@ -132,6 +133,7 @@ def _route(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(health.router, prefix=VERSION)
     app.include_router(unsubscribe.router, prefix=VERSION)  # the links already sent say /v1
+    app.include_router(twilio.router, prefix=VERSION)  # the URLs pasted into Twilio's console
     for resource in RESOURCES:
         app.include_router(resource.router, prefix=VERSION)
         app.include_router(resource.router, deprecated=True)

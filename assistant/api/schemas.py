@@ -310,6 +310,8 @@ class DeliveryView(View):
     next_attempt_at: str | None
     delivered_at: str | None
     error: str | None
+    carrier: str | None = None
+    """The SMS provider's last report on the message (Twilio's status callback)."""
 
 
 class DraftView(View):

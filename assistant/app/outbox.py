@@ -54,6 +54,8 @@ class Delivery:
     next_attempt_at: datetime | None
     delivered_at: datetime | None
     error: str | None
+    carrier: str | None = None
+    """What the SMS provider last reported (Twilio: queued, sent, delivered, undelivered...)."""
 
     @classmethod
     def of(cls, row: Any) -> Delivery:
@@ -64,6 +66,7 @@ class Delivery:
             from_epoch(row.next_attempt_at) if row.state == "queued" else None,
             maybe_from_epoch(row.delivered_at),
             row.error,
+            row.carrier_state,
         )
 
     def as_dict(self) -> dict:
@@ -74,6 +77,7 @@ class Delivery:
             "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
             "delivered_at": self.delivered_at.isoformat() if self.delivered_at else None,
             "error": self.error,
+            "carrier": self.carrier,
         }
 
 

@@ -44,8 +44,24 @@ from assistant.errors import (
     TooLarge,
     TooManyAttempts,
 )
+from assistant.exports.people import normal_phone
 from assistant.sending import Sender, UnsubscribeLinks
 from assistant.storage.repository import audit_row, epoch, outbox_row
+
+OPT_OUT_TYPES = ("STOP", "START", "HELP")
+"""Twilio's Advanced Opt-Out reading of an inbound SMS (its `OptOutType` field)."""
+CARRIER_RANK = {
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "undelivered": 4,
+    "failed": 4,
+    "read": 5,
+}
+"""Twilio's message states in the order they happen: callbacks may arrive out of order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,8 +556,21 @@ class Review:
             raise NotFound(f"unknown patient {patient_id!r}")
         if channel not in ("email", "sms"):
             raise InputError(f"unknown channel {channel!r}: use email or sms")
+        return self._reply(actor, patient_id, channel, text, at)
+
+    def _reply(
+        self,
+        actor: User,
+        patient_id: str,
+        channel: str,
+        text: str,
+        at: datetime | None = None,
+        keyword: str | None = None,
+    ) -> str:
+        """`reply` past its checks; `keyword` is the carrier's own reading of the text (Twilio's
+        OptOutType), which wins over ours: the carrier has already acted on it."""
         when = (at or self.clock.now()).astimezone(UTC)
-        reading = self.practice.knowledge.replies.read(text, channel)
+        reading = self.practice.knowledge.replies.read(keyword or text, channel)
         consent = reading.kind in CONSENT_KINDS
         record: dict[str, Any] = {
             "type": "event",
@@ -605,6 +634,60 @@ class Review:
             raise InputError(report.rejected[0].message)
         self._audit(ANONYMOUS, "unsubscribe", None, {"message_id": row.id, "new": True}, row.patient_id)
         return Unsubscribed(already=False)
+
+    # Twilio's webhooks (login-free; the router checks Twilio's signature first) -------------------
+
+    def sms_received(self, sender: str, text: str, opt_out_type: str | None, message_sid: str) -> str | None:
+        """An SMS a patient sent the practice's Twilio number, read as `reply` reads one. The
+        patient is the one whose stored phone is this number (E.164, read in the practice's
+        country); none or several is audited as `sms_from_unknown`, without the number, and
+        nothing is recorded. Returns what `reply` returns, or None."""
+        region = self.practice.settings.country
+        number = normal_phone(sender, region)
+        matches = (
+            {pid for pid, phone in self.repository.phones() if normal_phone(phone, region) == number}
+            if number
+            else set()
+        )
+        if len(matches) != 1:
+            self._audit(
+                ANONYMOUS, "sms_from_unknown", None, {"matches": len(matches), "message_sid": message_sid}
+            )
+            return None
+        keyword = (opt_out_type or "").strip().upper()
+        return self._reply(
+            ANONYMOUS, matches.pop(), "sms", text, keyword=keyword if keyword in OPT_OUT_TYPES else None
+        )
+
+    def carrier_status(self, message_sid: str, status: str, error_code: str | None) -> bool:
+        """Twilio's report on a message it took: stored as the message's carrier state (a late
+        `sent` does not undo `delivered`); `undelivered` and `failed` are audited. False when
+        no message has this sid."""
+        row = self.repository.message_by_receipt(f"twilio:{message_sid}")
+        if row is None:
+            self._audit(
+                ANONYMOUS, "carrier_status_unknown", None, {"message_sid": message_sid, "status": status}
+            )
+            return False
+        if CARRIER_RANK.get(row.carrier_state or "", -1) > CARRIER_RANK[status]:
+            return True
+        audit: list[dict] = []
+        if status in ("undelivered", "failed"):
+            detail = {"message_id": row.id, "status": status, "error_code": error_code}
+            audit.append(
+                audit_row(
+                    self.clock.now(), ANONYMOUS.id, f"carrier_{status}", detail, row.draft_id, row.patient_id
+                )
+            )
+        values: dict[str, Any] = {"carrier_state": status}
+        if error_code and status in ("undelivered", "failed"):
+            values["error"] = f"the carrier reported {status} (Twilio error {error_code})"
+        self.repository.update_message(row.id, values, audit)
+        return True
+
+    def twilio_refused(self, path: str) -> None:
+        """A webhook call without Twilio's valid signature: audited, then refused."""
+        self._audit(ANONYMOUS, "twilio_signature_refused", None, {"path": path})
 
     # The audit log -------------------------------------------------------------------------------
 

@@ -913,6 +913,19 @@ class Repository:
         with self.engine.connect() as conn:
             return conn.execute(select(schema.outbox).where(schema.outbox.c.id == message_id)).first()
 
+    def message_by_receipt(self, receipt: str) -> Any:
+        """The message a channel's receipt (`twilio:SM...`) names: what a status callback has."""
+        table = schema.outbox
+        with self.engine.connect() as conn:
+            return conn.execute(select(table).where(table.c.receipt == receipt).limit(1)).first()
+
+    def phones(self) -> list[tuple[str, str]]:
+        """Every patient's stored phone, as stored: an inbound SMS is matched against them."""
+        table = schema.patients
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(table.c.id, table.c.phone).where(table.c.phone.is_not(None)))
+            return [(row.id, row.phone) for row in rows]
+
     def messages(self, draft_id: str | None = None, state: str | None = None) -> list[Any]:
         """Outbox messages, oldest first."""
         table = schema.outbox

@@ -177,6 +177,7 @@ outbox = Table(
     Column("delivered_at", BigInteger),
     Column("receipt", Text),
     Column("error", Text),
+    Column("carrier_state", String(20)),  # what the SMS provider last reported (Twilio's callback)
     Column("message", Text, nullable=False),  # address, subject and body as sent
     Index("ix_outbox_due", "state", "next_attempt_at"),
     Index("ix_outbox_draft", "draft_id"),
