@@ -28,3 +28,24 @@ def percent(value: float | None) -> str:
 
 def dollars(value: float | None) -> str:
     return "–" if value is None else f"${value:,.0f}"
+
+
+def lift_line(lift: dict) -> str:
+    """The control group's answer in one sentence, its interval included."""
+    if lift["since"] is None:
+        return f"Lift: {lift['note']} ({lift['share']:.0%} of each week's ready patients will be)."
+    offered, held = lift["offered"], lift["held_out"]
+    said = (
+        f"Lift since {lift['since']}: offered {offered['patients']} ready patients, "
+        f"{percent(offered['conversion'])} took the offer up (${offered['revenue_per_patient'] or 0:,.0f} "
+        f"each); held out {held['patients']}, {percent(held['conversion'])} "
+        f"(${held['revenue_per_patient'] or 0:,.0f} each)"
+    )
+    conversion, revenue = lift["conversion_lift"], lift["revenue_lift_per_patient"]
+    if conversion["value"] is None:
+        return said + "; too few patients in a group to measure the lift yet."
+    return (
+        said + f"; lift {conversion['value'] * 100:+.0f} points (95%: {conversion['low'] * 100:+.0f} to "
+        f"{conversion['high'] * 100:+.0f}), ${revenue['value']:+,.0f} per ready patient "
+        f"(95%: ${revenue['low']:+,.0f} to ${revenue['high']:+,.0f})."
+    )

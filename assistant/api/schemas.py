@@ -379,6 +379,12 @@ class NotDrafted(View):
     reason: str
 
 
+class HeldOut(View):
+    patient_id: str
+    offer: str
+    moment: str
+
+
 class WeekDrafted(View):
     as_of: str
     ready: int
@@ -386,6 +392,9 @@ class WeekDrafted(View):
     not_drafted: list[NotDrafted]
     already_open: list[DraftView] = Field(
         default_factory=list, description="ready patients' open drafts, kept (one offer at a time)"
+    )
+    held_out: list[HeldOut] = Field(
+        default_factory=list, description="ready patients drawn for this week's control group: no draft"
     )
 
 
@@ -409,6 +418,9 @@ class LearningReport(View):
     by_segment: dict[str, Any]
     by_offer: list[dict[str, Any]]
     off_policy: dict[str, Any]
+    lift: dict[str, Any] = Field(
+        default_factory=dict, description="conversion and revenue per ready patient, offered vs held out"
+    )
 
 
 class Diagnostic(View):

@@ -22,7 +22,7 @@ from assistant.settings import Settings
 from assistant.storage.repository import Repository, epoch, from_epoch, maybe_from_epoch
 
 USER_ID = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
-RESERVED = frozenset({"system", "cli", "crosssell", "anonymous", "attribution", "worker"})
+RESERVED = frozenset({"system", "cli", "crosssell", "anonymous", "attribution", "worker", "holdout"})
 """Ids the product itself acts or logs under: a person with one would pass for the product."""
 MIN_PASSWORD = 8
 TOKEN_USE_EVERY = 60

@@ -54,6 +54,8 @@ class WeekDrafts:
     ready: int = 0
     already_open: list[Draft] = field(default_factory=list)
     """Ready patients who already had an open draft: theirs is kept, not drafted again."""
+    held_out: list[ReadyOffer] = field(default_factory=list)
+    """Drawn for the control group this week: no draft."""
 
     def as_dict(self, view: Callable[[Draft], dict]) -> dict:
         """The JSON of a drafted week (the CLI prints summaries, the API review views)."""
@@ -63,6 +65,10 @@ class WeekDrafts:
             "drafts": [view(d) for d in self.drafts],
             "not_drafted": [{"patient_id": p, "reason": r} for p, r in self.failed],
             "already_open": [view(d) for d in self.already_open],
+            "held_out": [
+                {"patient_id": r.patient.id, "offer": r.service.id, "moment": r.moment.value}
+                for r in self.held_out
+            ],
         }
 
 
@@ -152,6 +158,9 @@ class Drafting:
         open_now = self.open_drafts([r.patient.id for r in scan.ready])
         result = WeekDrafts(as_of, ready=scan.total_ready, already_open=list(open_now.values()))
         wanted = [r for r in scan.ready if r.patient.id not in open_now]
+        result.held_out = self.practice.hold_out(wanted, as_of)
+        held = {r.patient.id for r in result.held_out}
+        wanted = [r for r in wanted if r.patient.id not in held]
         answers = self.draft_many(
             [(scan.histories[r.patient.id], r, channel, as_of) for r in wanted], on_progress
         )

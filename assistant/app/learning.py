@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from statistics import fmean
 
@@ -15,11 +15,14 @@ from scipy.special import betaincinv
 
 from assistant.app.practice import Practice, TrialContext, day_bounds
 from assistant.domain import exploration
+from assistant.domain.attribution import UPTAKES
 from assistant.domain.conversion import HierarchicalModel, answered, trials_from
+from assistant.domain.holdout import Exposure, lift, taken_up
 from assistant.domain.moments import Moment
 from assistant.domain.records import OfferMade, Outcome
 from assistant.domain.segments import Profile
 from assistant.reports import dollars, percent, render_html
+from assistant.storage.repository import epoch, from_epoch
 
 ARTICLE = {
     "patients": 200,
@@ -126,7 +129,44 @@ class Learning:
             "by_segment": {s: _ends(rows, top) for s, rows in sorted(by_segment.items())},
             "by_offer": sorted(by_offer, key=lambda r: (-(r["rate"] or 0), r["offer"])),
             "off_policy": self.off_policy(as_of, model, offers, outcomes),
+            "lift": self.lift(as_of, offers),
         }
+
+    def lift(self, as_of: date, offers: list[OfferMade]) -> dict:
+        """What the offers add: conversion and revenue per ready patient, offered against the
+        control group, since the first patient was held out. Both groups count the same
+        thing: the offer's service booked, had or started within `attribution_days` (its
+        visit's amount, else the menu price)."""
+        rules, menu = self.practice.rules(), self.practice.menu()
+        until = day_bounds(as_of)[1]
+        held = self.repository.events_of_kinds(["held_out"], 0, until)
+        base = {"share": rules.holdout_share, "window_days": rules.attribution_days}
+        if not held:
+            return base | {"since": None, "note": "no patient has been held out yet", **lift([])}
+        since = min(at for _, _, at, _, _ in held)
+        paid: dict[str, list[tuple[datetime, str, float]]] = defaultdict(list)
+        for patient_id, _, at, service_id, amount in self.repository.events_of_kinds(
+            list(UPTAKES), since, until
+        ):
+            service = menu.get(service_id) if service_id else None
+            price = service.price if service else 0.0
+            paid[patient_id].append((from_epoch(at), service_id or "", price if amount is None else amount))
+        window = timedelta(days=rules.attribution_days)
+        exposures = [
+            Exposure(p, s or "", from_epoch(at), False, taken_up(s or "", from_epoch(at), paid[p], window))
+            for p, _, at, s, _ in held
+        ] + [
+            Exposure(
+                o.patient_id,
+                o.service_id,
+                o.at,
+                True,
+                taken_up(o.service_id, o.at, paid[o.patient_id], window),
+            )
+            for o in offers
+            if epoch(o.at) >= since
+        ]
+        return base | {"since": from_epoch(since).date().isoformat(), **lift(exposures)}
 
     def off_policy(
         self, as_of: date, model: HierarchicalModel, offers: list[OfferMade], outcomes: list[Outcome]

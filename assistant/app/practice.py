@@ -22,6 +22,7 @@ from assistant.domain.conversion import HierarchicalModel, trials_from
 from assistant.domain.eligibility import Eligibility
 from assistant.domain.engine import GoalMatcher, OfferEngine, ReadyOffer, Suppression
 from assistant.domain.history import History, Menu
+from assistant.domain.holdout import draw, week_of
 from assistant.domain.records import Event, OfferMade, Outcome, Patient
 from assistant.domain.rules import Rules
 from assistant.domain.segments import Profile, Segmentation
@@ -176,6 +177,36 @@ class Practice:
         report = self._importer(None, actor=actor).run(lambda: iter(lines))
         self.attribute(report)
         return report
+
+    def hold_out(self, ready: list[ReadyOffer], as_of: date) -> list[ReadyOffer]:
+        """The week's control group: each ready patient drawn with chance `holdout_share`
+        (the same draw however often the week is drafted), recorded as a `held_out` event with
+        that chance, and kept from offers for the attribution window."""
+        share = self.rules().holdout_share
+        week = week_of(as_of)
+        held = [r for r in ready if share > 0 and draw(self.settings.practice_id, r.patient.id, week) < share]
+        if not held:
+            return []
+        now = self.clock.now().astimezone(UTC).isoformat()
+        report = self.import_records(
+            [
+                {
+                    "type": "event",
+                    "id": f"{r.patient.id}-held-out-{week}",
+                    "patient_id": r.patient.id,
+                    "kind": "held_out",
+                    "at": now,
+                    "service_id": r.service.id,
+                    "moment": r.moment.value,
+                    "probability": share,
+                }
+                for r in held
+            ],
+            "holdout",
+        )
+        if report.rejected:
+            raise InputError(report.rejected[0].message)
+        return held
 
     def attribute(self, report: ImportReport) -> int:
         """The outcomes an import's events imply: each offer the patient took up (booked, had

@@ -27,7 +27,7 @@ from assistant.domain.rules import Rules
 from assistant.drafting.content import Draft
 from assistant.evals.scorers import Score
 from assistant.exports.services import LEFT_OFF, MenuProposal, Suggestion
-from assistant.reports import percent
+from assistant.reports import lift_line, percent
 
 SHOWN_REJECTIONS = 50
 
@@ -555,6 +555,7 @@ def learning(report: dict) -> None:
                     )
         out.print(table)
     _off_policy(report["off_policy"])
+    out.print(lift_line(report["lift"]))
 
 
 def _off_policy(op: dict) -> None:

@@ -428,6 +428,12 @@ def _zone(obj: dict, where: str) -> str | None:
 _Check = Callable[[dict, str], None]
 
 
+def _probability(obj: dict, field: str) -> None:
+    value = _number(obj, field, "")
+    if value is not None and not 0 <= value <= 1:
+        raise _bad(field, "a probability from 0 to 1", obj[field])
+
+
 def _score(obj: dict, field: str) -> None:
     value = _number(obj, field, "")
     if value is not None and not 0 <= value <= 10:
@@ -499,6 +505,10 @@ EVENT_SPECS: dict[str, tuple[tuple[str, ...], dict[str, _Check]]] = {
     "goal_changed": (("to",), {"from": _string_field, "to": _string_field}),
     "complaint": ((), {"note": _string_field}),
     "offer_presented": (("service_id", "moment"), {"moment": _moment_field, "channel": _channel_field}),
+    "held_out": (
+        ("service_id", "moment", "probability"),
+        {"moment": _moment_field, "probability": _probability},
+    ),
     "offer_accepted": (("service_id",), {}),
     "offer_declined": (("service_id",), {}),
     # Consent facts: the latest one per channel wins (domain/consent.py); none is ever rewritten.

@@ -26,6 +26,7 @@ class Reason(StrEnum):
     UNDER_AGE = "under minimum age"
     HOLDS = "already holds it"
     DECLINED = "declined recently"
+    HELD_OUT = "held out (control group)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,12 @@ class Eligibility:
         return None
 
     def cooldown(self, history: History, as_of: date) -> Block | None:
+        since = as_of - timedelta(days=self.rules.attribution_days)
+        held = [e for e in history.events if e.kind == "held_out" and since <= e.at.date() <= as_of]
+        if held:
+            until = held[-1].at.date() + timedelta(days=self.rules.attribution_days)
+            detail = f"drawn for the control group; offers again after {until.isoformat()}"
+            return Block(Reason.HELD_OUT, detail)
         since = as_of - timedelta(days=self.rules.cooldown_days)
         recent = [o for o in history.offers if since <= o.at.date() <= as_of]
         if not recent:

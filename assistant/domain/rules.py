@@ -33,6 +33,13 @@ class Rules(BaseModel):
     attribution_days: int = Field(
         30, ge=1, description="a booking, visit or start of the offered service this soon after counts as yes"
     )
+    holdout_share: float = Field(
+        0.10,
+        ge=0,
+        lt=1,
+        description="the share of each week's ready patients held out at random (a control group, "
+        "to measure the lift)",
+    )
     explore: bool = Field(
         True,
         description="Thompson sampling: now and then present an offer the "

@@ -13,7 +13,7 @@ import streamlit as st
 from assistant.app.accounts import User
 from assistant.app.learning import owner_report, render_owner_report, what_if_rows
 from assistant.app.review import Review
-from assistant.reports import dollars, percent
+from assistant.reports import dollars, lift_line, percent
 from assistant.settings import bundled
 from assistant.ui.desk import attempt, default_as_of
 
@@ -59,6 +59,8 @@ def dashboard(desk: Review, user: User) -> None:
         st.altair_chart(_revenue(data["revenue"]), use_container_width=True)
         st.subheader("Acceptance by offer")
         st.altair_chart(_intervals(pd.DataFrame(report["by_offer"]), "offer_name"), use_container_width=True)
+    st.subheader("What the offers add (control group)")
+    st.text(lift_line(report["lift"]))
     st.subheader("Touchpoint coverage")
     st.altair_chart(_coverage(diagnostic["touchpoints"]), use_container_width=True)
     st.subheader("Revenue diagnostic")
