@@ -644,11 +644,7 @@ class Review:
         nothing is recorded. Returns what `reply` returns, or None."""
         region = self.practice.settings.country
         number = normal_phone(sender, region)
-        matches = (
-            {pid for pid, phone in self.repository.phones() if normal_phone(phone, region) == number}
-            if number
-            else set()
-        )
+        matches = self._by_phone(number, region) if number else set()
         if len(matches) != 1:
             self._audit(
                 ANONYMOUS, "sms_from_unknown", None, {"matches": len(matches), "message_sid": message_sid}
@@ -658,6 +654,14 @@ class Review:
         return self._reply(
             ANONYMOUS, matches.pop(), "sms", text, keyword=keyword if keyword in OPT_OUT_TYPES else None
         )
+
+    def _by_phone(self, number: str, region: str) -> set[str]:
+        """The patients whose stored phone is this E.164 number: those stored in E.164 (what an
+        export's import stores) at once, else every stored phone read in the practice's country."""
+        exact = {pid for pid, _ in self.repository.phones(exactly=number)}
+        if exact:
+            return exact
+        return {pid for pid, phone in self.repository.phones() if normal_phone(phone, region) == number}
 
     def carrier_status(self, message_sid: str, status: str, error_code: str | None) -> bool:
         """Twilio's report on a message it took: stored as the message's carrier state (a late

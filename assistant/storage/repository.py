@@ -919,12 +919,15 @@ class Repository:
         with self.engine.connect() as conn:
             return conn.execute(select(table).where(table.c.receipt == receipt).limit(1)).first()
 
-    def phones(self) -> list[tuple[str, str]]:
-        """Every patient's stored phone, as stored: an inbound SMS is matched against them."""
+    def phones(self, exactly: str | None = None) -> list[tuple[str, str]]:
+        """Every patient's stored phone, as stored (or only those stored as `exactly`): an
+        inbound SMS is matched against them."""
         table = schema.patients
+        query = select(table.c.id, table.c.phone).where(table.c.phone.is_not(None))
+        if exactly is not None:
+            query = query.where(table.c.phone == exactly)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(table.c.id, table.c.phone).where(table.c.phone.is_not(None)))
-            return [(row.id, row.phone) for row in rows]
+            return [(row.id, row.phone) for row in conn.execute(query)]
 
     def messages(self, draft_id: str | None = None, state: str | None = None) -> list[Any]:
         """Outbox messages, oldest first."""
