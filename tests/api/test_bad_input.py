@@ -47,6 +47,7 @@ def test_drafting_the_week_when_nobody_is_ready_is_an_empty_answer(client, auth)
         "drafts": [],
         "not_drafted": [],
         "already_open": [],
+        "held_out": [],
     }
 
 
