@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 
 PARALLEL_IMPORT_BYTES = 8 * 1024 * 1024
 ATTRIBUTION = "attribution"
+HOLDOUT_SALT = "crosssell control group"
+"""The draw's salt: the same for every practice, so a practice's draw does not change with its
+settings (a new `CROSSSELL_PRACTICE_ID` on a shared vector store must not redraw the group)."""
 """Who records the outcomes an import's bookings imply, in the audit log."""
 
 
@@ -184,7 +187,7 @@ class Practice:
         that chance, and kept from offers for the attribution window."""
         share = self.rules().holdout_share
         week = week_of(as_of)
-        held = [r for r in ready if share > 0 and draw(self.settings.practice_id, r.patient.id, week) < share]
+        held = [r for r in ready if share > 0 and draw(HOLDOUT_SALT, r.patient.id, week) < share]
         if not held:
             return []
         now = self.clock.now().astimezone(UTC).isoformat()

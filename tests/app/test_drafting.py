@@ -27,11 +27,12 @@ def test_the_week_is_drafted_offline_checked_and_stored(home, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     _import(home)
+    assert runner.invoke(app, ["rules", "set", "holdout_share", "0"]).exit_code == 0  # no control group
     result = runner.invoke(app, ["draft", "--week", "--as-of", AS_OF, "--format", "json"])
     assert result.exit_code == 0, result.output
     week = json.loads(result.stdout)
     drafts = {d["patient_id"]: d for d in week["drafts"]}
-    assert len(drafts) == week["ready"] > 0
+    assert len(drafts) == week["ready"] > 0 and week["held_out"] == []
     for patient_id, want in EXPECTED["draft"].items():
         draft = drafts[patient_id]
         text = f"{draft['subject']}\n{draft['body']}".lower()
