@@ -572,12 +572,11 @@ class Repository:
 
     # The scan's reads -------------------------------------------------------------------------
 
-    def offered(self, patient_ids: Sequence[str]) -> set[str]:
+    def offered(self, patient_ids: Iterable[str]) -> set[str]:
         """Those of these patients who were ever presented an offer."""
         table, found = schema.offers, set()
         with self.engine.connect() as conn:
-            for start in range(0, len(patient_ids), 500):
-                part = list(patient_ids[start : start + 500])
+            for part in _parts(patient_ids):
                 query = select(table.c.patient_id).where(table.c.patient_id.in_(part)).distinct()
                 found |= set(conn.execute(query).scalars())
         return found
