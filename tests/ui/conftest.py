@@ -93,6 +93,7 @@ def build_clinic(home: Path, matcher) -> Clinic:
     practice = Practice(Settings(home=home, llm="none", email_sender="outbox"), matcher=matcher)
     report = practice.import_file(CASES / "dev" / "practice.jsonl")
     assert not report.rejected
+    practice.set_rule("holdout_share", "0")  # these screens draft the whole week; no control group
     review = Review(practice, Drafting(practice))
     people = {
         who: review.accounts.add(who, role, PASSWORD, name=who.title())[0] for who, role in PEOPLE.items()
