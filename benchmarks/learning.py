@@ -140,6 +140,10 @@ class Tally:
     choice_best: float = 0.0
     choices: int = 0
     held_out: int = 0
+    measured_presented: int = 0
+    measured_accepted: int = 0
+    """Presentations (and acceptances of them) from the first hold-out on: what the product's
+    lift counts."""
     true_lift: float = 0.0
     measured: dict = field(default_factory=dict)
 
@@ -237,6 +241,7 @@ def run(
                 tally.expected += price * p_true
                 tally.presented += 1
                 if measuring:
+                    tally.measured_presented += 1
                     lifts.append(p_true - truth.baseline(service_id, moment, segment, band))
                 if len(decision.options) > 1:
                     tally.choices += 1
@@ -248,6 +253,7 @@ def run(
                 if accepted:
                     tally.realised += price
                     tally.accepted += 1
+                    tally.measured_accepted += int(measuring)
                 earned += price * p_true
                 records.append(
                     presented(
