@@ -3,6 +3,7 @@ and Twilio's webhooks signed with the library's own RequestValidator. No network
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 
@@ -245,3 +246,20 @@ def test_a_field_too_long_is_a_422_not_a_500(desk, client):
     pid, phone = _patient_with_phone(desk, 3)
     answer = _post(client, INBOUND, {"From": phone, "Body": "x" * 5000, "MessageSid": "SMin7"})
     assert answer.status_code == 422 and "x" * 100 not in answer.text
+
+
+def test_a_number_two_patients_share_however_written_records_nothing(desk, client):
+    """One patient's phone stored in E.164, another's as the practice wrote it: the same number,
+    so a reply from it is nobody's until a person sorts the record out."""
+    lines = [
+        {"type": "patient", "id": f"twin{i}", "first_name": "Sam", "last_name": "Lee", "phone": phone}
+        for i, phone in enumerate(("+15005550142", "(500) 555-0142"))
+    ]
+    assert not desk.practice.import_records(lines).rejected
+    before = len(_actions(desk, "sms_from_unknown"))
+    form = {"From": "+15005550142", "Body": "STOP", "MessageSid": "SMtwin"}
+    assert _post(client, INBOUND, form).status_code == 200
+    unknown = _actions(desk, "sms_from_unknown")
+    assert len(unknown) == before + 1 and json.loads(unknown[-1].detail)["matches"] == 2
+    for pid in ("twin0", "twin1"):
+        assert "sms" not in opted_out(desk.review.repository.history(pid).events)

@@ -7,6 +7,7 @@ in the same transaction as the change it records.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -50,6 +51,9 @@ from assistant.storage.repository import audit_row, epoch, outbox_row
 
 OPT_OUT_TYPES = ("STOP", "START", "HELP")
 """Twilio's Advanced Opt-Out reading of an inbound SMS (its `OptOutType` field)."""
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+"""A phone stored as E.164 already: it matches a number only exactly."""
+
 CARRIER_RANK = {
     "accepted": 0,
     "scheduled": 0,
@@ -656,12 +660,16 @@ class Review:
         )
 
     def _by_phone(self, number: str, region: str) -> set[str]:
-        """The patients whose stored phone is this E.164 number: those stored in E.164 (what an
-        export's import stores) at once, else every stored phone read in the practice's country."""
+        """The patients whose stored phone is this E.164 number, however it was stored: an
+        exact match does not end the search, since another patient's "(555) 010-0001" is the
+        same number, and the ambiguity must be seen. Phones already in E.164 need no parsing."""
         exact = {pid for pid, _ in self.repository.phones(exactly=number)}
-        if exact:
-            return exact
-        return {pid for pid, phone in self.repository.phones() if normal_phone(phone, region) == number}
+        written = {
+            pid
+            for pid, phone in self.repository.phones()
+            if not _E164.fullmatch(phone) and normal_phone(phone, region) == number
+        }
+        return exact | written
 
     def carrier_status(self, message_sid: str, status: str, error_code: str | None) -> bool:
         """Twilio's report on a message it took: stored as the message's carrier state (a late
