@@ -54,10 +54,14 @@ class Difference:
 
 @dataclass(frozen=True, slots=True)
 class Group:
+    """One arm's ready-patient weeks, summed per patient: a patient ready in several weeks is
+    one cluster, since their weeks are not independent draws."""
+
     patients: int
     converted: int
     revenue: float
-    square: float
+    clusters: tuple[tuple[int, int, float], ...] = ()
+    """Per patient: weeks, weeks converted, revenue."""
 
     @property
     def rate(self) -> float | None:
@@ -66,6 +70,18 @@ class Group:
     @property
     def per_patient(self) -> float | None:
         return self.revenue / self.patients if self.patients else None
+
+    def variance(self, of: str) -> float:
+        """The variance of the arm's mean, robust to clustering by patient (the sandwich
+        estimator with the small-sample factor G/(G-1)); with one week per patient it is the
+        usual s^2/n up to that factor."""
+        mean = (self.rate if of == "conversion" else self.per_patient) or 0.0
+        count = len(self.clusters)
+        if count < 2:
+            return 0.0
+        index = 1 if of == "conversion" else 2
+        spread = sum((cell[index] - cell[0] * mean) ** 2 for cell in self.clusters)
+        return count / (count - 1) * spread / self.patients**2
 
     def as_dict(self) -> dict:
         rate, per = self.rate, self.per_patient
@@ -78,29 +94,33 @@ class Group:
 
 
 def group(exposures: Iterable[Exposure]) -> Group:
-    found = list(exposures)
-    paid = [e.revenue or 0.0 for e in found]
-    return Group(len(found), sum(e.revenue is not None for e in found), sum(paid), sum(x * x for x in paid))
+    cells: dict[str, list[float]] = {}
+    for e in exposures:
+        cell = cells.setdefault(e.patient_id, [0, 0, 0.0])
+        cell[0] += 1
+        cell[1] += e.revenue is not None
+        cell[2] += e.revenue or 0.0
+    clusters = tuple((int(n), int(c), r) for n, c, r in cells.values())
+    return Group(
+        sum(n for n, _, _ in clusters),
+        sum(c for _, c, _ in clusters),
+        sum(r for _, _, r in clusters),
+        clusters,
+    )
 
 
 def difference(offered: Group, held: Group, of: str) -> Difference:
-    """Offered minus held out, with a normal-approximation 95% interval (None until each
-    group has at least two patients)."""
-    if offered.patients < 2 or held.patients < 2:
+    """Offered minus held out, with a normal-approximation 95% interval whose variance counts
+    each patient once, however many weeks they were ready (None until each group has at least
+    two patients)."""
+    if len(offered.clusters) < 2 or len(held.clusters) < 2:
         return Difference(None, None, None)
     if of == "conversion":
         a, b = offered.rate or 0.0, held.rate or 0.0
-        spread = a * (1 - a) / offered.patients + b * (1 - b) / held.patients
     else:
         a, b = offered.per_patient or 0.0, held.per_patient or 0.0
-        spread = _variance(offered) / offered.patients + _variance(held) / held.patients
-    half = Z * math.sqrt(spread)
+    half = Z * math.sqrt(offered.variance(of) + held.variance(of))
     return Difference(a - b, a - b - half, a - b + half)
-
-
-def _variance(g: Group) -> float:
-    mean = g.revenue / g.patients
-    return max(0.0, (g.square - g.patients * mean * mean) / (g.patients - 1))
 
 
 def lift(exposures: Iterable[Exposure]) -> dict:

@@ -55,3 +55,21 @@ def test_no_lift_is_claimed_before_both_groups_have_patients():
     found = lift([Exposure("o1", "botox", AT, True, 400.0)])
     assert found["conversion_lift"] == {"value": None, "low": None, "high": None}
     assert found["held_out"]["patients"] == 0 and found["held_out"]["conversion"] is None
+
+
+def test_a_patient_ready_many_weeks_counts_once_in_the_interval():
+    """Twenty weeks from five patients who always or never book carry less evidence than twenty
+    patients: the interval is wider, the estimate the same."""
+    held = [Exposure(f"h{i}", "botox", AT, False, 400.0 if i < 2 else None) for i in range(20)]
+    spread = [Exposure(f"o{i}", "botox", AT, True, 400.0 if i < 8 else None) for i in range(20)]
+    repeated = [
+        Exposure(f"o{i % 5}", "botox", AT + timedelta(weeks=i // 5), True, 400.0 if i % 5 < 2 else None)
+        for i in range(20)
+    ]
+    independent, clustered = lift(spread + held), lift(repeated + held)
+    assert independent["conversion_lift"]["value"] == clustered["conversion_lift"]["value"] == 0.3
+    width = {
+        name: found["conversion_lift"]["high"] - found["conversion_lift"]["low"]
+        for name, found in (("independent", independent), ("clustered", clustered))
+    }
+    assert width["clustered"] > 1.5 * width["independent"]
