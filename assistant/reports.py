@@ -30,6 +30,23 @@ def dollars(value: float | None) -> str:
     return "–" if value is None else f"${value:,.0f}"
 
 
+def acceptance_line(acceptance: dict) -> str:
+    """A measured acceptance as a person reads it: the rate, its 95% interval and the count of
+    answered offers it rests on."""
+    trials = acceptance["trials"]
+    if not trials:
+        return "no answered offers yet"
+    return (
+        f"{percent(acceptance['rate'])} (95% interval {percent(acceptance['low'])}–"
+        f"{percent(acceptance['high'])}), {acceptance['accepted']:,} accepted of {trials:,} answered"
+    )
+
+
+def sentence_case(text: str) -> str:
+    """A label as a heading or legend shows it ("at booking" -> "At booking")."""
+    return text[:1].upper() + text[1:]
+
+
 def lift_line(lift: dict) -> str:
     """The control group's answer in one sentence, its interval included."""
     if lift["since"] is None:

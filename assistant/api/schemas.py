@@ -421,6 +421,14 @@ class LearningReport(View):
     lift: dict[str, Any] = Field(
         default_factory=dict, description="conversion and revenue per ready patient, offered vs held out"
     )
+    min_outcomes: int = Field(
+        default=0, description="answered offers an offer needs to be named a top or bottom converter"
+    )
+    measured: dict[str, Any] = Field(
+        default_factory=dict,
+        description="received, not projected: revenue from accepted offers, offers made and acceptance "
+        "(95% interval), over the year to date and the last 12 months",
+    )
 
 
 class Diagnostic(View):

@@ -21,7 +21,7 @@ from assistant.domain.holdout import Exposure, lift, taken_up
 from assistant.domain.moments import Moment
 from assistant.domain.records import OfferMade, Outcome
 from assistant.domain.segments import Profile
-from assistant.reports import dollars, percent, render_html
+from assistant.reports import acceptance_line, dollars, percent, render_html, sentence_case
 from assistant.storage.repository import epoch, from_epoch
 
 ARTICLE = {
@@ -35,6 +35,11 @@ ARTICLE = {
 """The article's figures: 200 x 3 x 15% x $600 = $54,000 a year; 44% of revenue after the first
 visit; cross-sell patients cancel at one third the rate of single-treatment patients."""
 YEAR = timedelta(days=365)
+MIN_OUTCOMES = 5
+"""An offer is named a top or bottom converter only once it has this many answered offers: one
+acceptance in one try says nothing about what converts."""
+PROJECTION_FORMULA = "active patients x touchpoints in use x acceptance x average cross-sell"
+"""How the diagnostic's annual what-if is made: a projection, not revenue received."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +119,7 @@ class Learning:
                 "offer": key[0],
                 "offer_name": service.name if service else key[0],
                 "moment": key[1].value,
+                "moment_label": key[1].label,
                 **rate(accepted, n).as_dict(),
             }
             if len(key) == 2:
@@ -124,13 +130,43 @@ class Learning:
         return {
             "as_of": as_of.isoformat(),
             "outcomes": len(trials),
+            "min_outcomes": MIN_OUTCOMES,
+            "measured": self.measured(as_of, offers, outcomes),
             "practice_rate": round(model.practice_rate, 4),
-            "by_moment": {m: _ends(rows, top) for m, rows in sorted(by_moment.items())},
+            "by_moment": {
+                m: _ends(rows, top) | {"label": Moment(m).label} for m, rows in sorted(by_moment.items())
+            },
             "by_segment": {s: _ends(rows, top) for s, rows in sorted(by_segment.items())},
             "by_offer": sorted(by_offer, key=lambda r: (-(r["rate"] or 0), r["offer"])),
             "off_policy": self.off_policy(as_of, model, offers, outcomes),
             "lift": self.lift(as_of, offers),
         }
+
+    def measured(self, as_of: date, offers: list[OfferMade], outcomes: list[Outcome]) -> dict:
+        """What was received, apart from any projection: revenue from accepted offers (at menu
+        price, as the revenue chart counts it), offers made, and acceptance of the answered ones
+        with its 95% interval, over the calendar year to `as_of` and over the last 12 months."""
+        menu = self.practice.menu()
+        answers = answered(offers, outcomes, as_of, self.practice.rules().no_answer_days)[0]
+        windows = {
+            "year_to_date": (date(as_of.year, 1, 1), as_of),
+            "last_12_months": (as_of - YEAR + timedelta(days=1), as_of),
+        }
+        found = {}
+        for name, (start, end) in windows.items():
+            accepted = [o for o in outcomes if o.accepted and start <= o.at.date() <= end]
+            made = [o for o in offers if start <= o.at.date() <= end]
+            replies = [a for o, a in answers if start <= o.at.date() <= end]
+            service_prices = [s.price for o in accepted if (s := menu.get(o.service_id))]
+            found[name] = {
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "revenue": round(sum(service_prices), 2),
+                "accepted_offers": len(accepted),
+                "offers_made": len(made),
+                "acceptance": rate(sum(replies), len(replies)).as_dict(),
+            }
+        return found
 
     def lift(self, as_of: date, offers: list[OfferMade]) -> dict:
         """What the offers add: conversion and revenue per ready patient, offered against the
@@ -229,18 +265,24 @@ class Learning:
         return {"as_of": as_of.isoformat(), "steps": steps}
 
     def revenue_by_month(self, as_of: date) -> list[dict]:
-        """Revenue from accepted offers (at menu price) by month, over the last year."""
+        """Revenue from accepted offers (at menu price) by month, over the last year: every
+        month the year touches, a month with none as zero (a missing bar reads as no data)."""
         _, outcomes = self.repository.offers_and_outcomes(day_bounds(as_of)[1])
         menu = self.practice.menu()
+        start = as_of - YEAR + timedelta(days=1)
         months: defaultdict[str, float] = defaultdict(float)
         counts: Counter[str] = Counter()
         for outcome in outcomes:
             service = menu.get(outcome.service_id)
-            if outcome.accepted and service and outcome.at.date() > as_of - YEAR:
+            if outcome.accepted and service and start <= outcome.at.date() <= as_of:
                 month = outcome.at.strftime("%Y-%m")
                 months[month] += service.price
                 counts[month] += 1
-        return [{"month": m, "revenue": round(months[m], 2), "accepted": counts[m]} for m in sorted(months)]
+        keys = [(m.strftime("%Y-%m"), m.strftime("%b %Y")) for m in _months(start, as_of)]
+        return [
+            {"month": key, "label": label, "revenue": round(months[key], 2), "accepted": counts[key]}
+            for key, label in keys
+        ]
 
     # diagnostic ---------------------------------------------------------------------------
 
@@ -270,6 +312,7 @@ class Learning:
                     "annual": _round(_annual(measured)),
                 },
                 "article": {**ARTICLE, "annual": _annual(ARTICLE)},
+                "formula": PROJECTION_FORMULA,
                 "all_eight_at_measured": _round(_annual({**measured, "touchpoints": len(Moment)})),
             },
         }
@@ -403,20 +446,32 @@ def _annual(figures: dict) -> float | None:
     return round(patients * touchpoints * acceptance * average, 2)
 
 
+def _months(start: date, end: date) -> list[date]:
+    """The first day of every month from `start`'s to `end`'s, both included."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
 def _ends(rows: list[dict], top: int) -> dict:
-    """The best and the worst converters, by the Jeffreys posterior mean (so one acceptance in
-    one try does not top a list), then sample size."""
+    """The best and the worst converters among the offers with at least `MIN_OUTCOMES` answered
+    offers, by the Jeffreys posterior mean, then sample size; none when none has enough."""
     ranked = sorted(
-        rows, key=lambda r: (-(r["accepted"] + 0.5) / (r["trials"] + 1), -r["trials"], r["offer"])
+        (r for r in rows if r["trials"] >= MIN_OUTCOMES),
+        key=lambda r: (-(r["accepted"] + 0.5) / (r["trials"] + 1), -r["trials"], r["offer"]),
     )
     return {
         "top": ranked[:top],
         "bottom": list(reversed(ranked[max(top, len(ranked) - top) :])),
-        "offers": len(ranked),
+        "offers": len(rows),
+        "enough_outcomes": len(ranked),
+        "min_outcomes": MIN_OUTCOMES,
     }
 
 
@@ -454,8 +509,10 @@ def _current_probability(model: HierarchicalModel, menu, offer: OfferMade, rules
 def owner_report(practice: Practice, as_of: date, top: int = 3) -> dict:
     """Everything the owner's report and dashboard show, in one piece."""
     learning = Learning(practice)
+    report = learning.report(as_of, top)
     return {
-        "report": learning.report(as_of, top),
+        "measured": report["measured"],
+        "report": report,
         "diagnostic": learning.diagnostic(as_of),
         "funnel": learning.funnel(as_of),
         "revenue": learning.revenue_by_month(as_of),
@@ -464,7 +521,15 @@ def owner_report(practice: Practice, as_of: date, top: int = 3) -> dict:
 
 def render_owner_report(template_dir: Path, data: dict) -> str:
     """The printable HTML report (`ui/templates/owner_report.html.j2`), text escaped."""
-    return render_html(template_dir, "owner_report.html.j2", pct=percent, money=dollars, **data)
+    return render_html(
+        template_dir,
+        "owner_report.html.j2",
+        pct=percent,
+        money=dollars,
+        cap=sentence_case,
+        acceptance=acceptance_line,
+        **data,
+    )
 
 
 def what_if_rows(figures: dict) -> list[tuple[str, str, str]]:
@@ -484,8 +549,8 @@ def what_if_rows(figures: dict) -> list[tuple[str, str, str]]:
             dollars(measured["average_cross_sell"]),
             dollars(article["average_cross_sell"]),
         ),
-        ("annual revenue", dollars(measured["annual"]), dollars(article["annual"])),
-        ("with all eight touchpoints", dollars(w["all_eight_at_measured"]), ""),
+        ("annual revenue (projection)", dollars(measured["annual"]), dollars(article["annual"])),
+        ("with all eight touchpoints (projection)", dollars(w["all_eight_at_measured"]), ""),
         (
             "revenue after the first visit",
             percent(figures["revenue"]["after_first_visit_share"]),

@@ -538,15 +538,17 @@ def learning(report: dict) -> None:
         f"(practice-wide acceptance {report['practice_rate']:.0%})"
     )
     for title, groups in (("by moment", report["by_moment"]), ("by segment", report["by_segment"])):
-        table = Table(title=f"Converters {title}", expand=True)
+        table = Table(
+            title=f"Converters {title} (offers with at least {report['min_outcomes']} outcomes)", expand=True
+        )
         for column in ("", "", "offer", "accepted", "rate", "95% interval"):
             table.add_column(column)
         for group, ends in groups.items():
             for side in ("top", "bottom"):
                 for row in ends[side]:
-                    where = "" if title == "by moment" else f" at {row['moment']}"
+                    where = "" if title == "by moment" else f" ({row['moment_label']})"
                     table.add_row(
-                        group,
+                        ends.get("label", group),
                         side,
                         row["offer_name"] + where,
                         f"{row['accepted']} of {row['trials']}",
