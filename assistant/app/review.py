@@ -196,7 +196,8 @@ class Review:
             item["draft"] = listing(draft) if draft else None
             ready.append(item)
         capacity = self.practice.rules().weekly_capacity
-        return {"as_of": as_of.isoformat(), "total_ready": scan.total_ready, "capacity": capacity, "ready": ready}
+        total = scan.total_ready
+        return {"as_of": as_of.isoformat(), "total_ready": total, "capacity": capacity, "ready": ready}
 
     def scan(self, actor: User, as_of: date, limit: int | None = None) -> ScanResult:
         authorise(actor.role, Action.VIEW)
