@@ -365,12 +365,16 @@ class ReadyPatient(View):
     interval: list[float]
     chosen_by: str | None
     probability_chosen: float | None
+    this_week: bool = Field(
+        description="one of this week's top patients (the rule weekly_capacity); false: also ready"
+    )
     draft: DraftRow | None
 
 
 class Queue(View):
     as_of: str
     total_ready: int
+    capacity: int = Field(description="how many patients a week the practice offers to (weekly_capacity)")
     ready: list[ReadyPatient]
 
 

@@ -152,15 +152,18 @@ class Drafting:
         limit: int | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> WeekDrafts:
-        """Drafts the whole ready queue (or its first `limit`) and stores every draft."""
+        """Drafts this week's patients (the rule `weekly_capacity`, or the top `limit`) and
+        stores every draft. A patient drawn for the control group takes no place: the next
+        ready patient does; one with an open draft keeps it and takes their place."""
         _check_channel(channel)
-        scan = self.practice.scan(as_of, limit)
-        open_now = self.open_drafts([r.patient.id for r in scan.ready])
+        scan = self.practice.scan(as_of)
+        week = self.practice.week(scan.ready, as_of, limit)
+        by_id = {r.patient.id: r for r in scan.ready}
+        picked = [by_id[p] for p in week.this_week]
+        open_now = self.open_drafts(week.this_week)
         result = WeekDrafts(as_of, ready=scan.total_ready, already_open=list(open_now.values()))
-        wanted = [r for r in scan.ready if r.patient.id not in open_now]
-        result.held_out = self.practice.hold_out(wanted, as_of)
-        held = {r.patient.id for r in result.held_out}
-        wanted = [r for r in wanted if r.patient.id not in held]
+        result.held_out = self.practice.hold_out([by_id[p] for p in week.held_out], as_of)
+        wanted = [r for r in picked if r.patient.id not in open_now]
         answers = self.draft_many(
             [(scan.histories[r.patient.id], r, channel, as_of) for r in wanted], on_progress
         )

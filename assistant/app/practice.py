@@ -17,6 +17,7 @@ from assistant.app.importer import Importer, ImportReport, Limits, file_lines
 from assistant.app.spreadsheets import SheetImport, encoded, importer_rejections
 from assistant.clock import Clock
 from assistant.domain.attribution import uptakes
+from assistant.domain.capacity import Week, fill
 from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS, ContractError, parse_event
 from assistant.domain.conversion import HierarchicalModel, trials_from
 from assistant.domain.eligibility import Eligibility
@@ -55,11 +56,13 @@ class ScanResult:
     suppressed: list[Suppression] = field(default_factory=list)
     total_ready: int = 0
     histories: dict[str, History] = field(default_factory=dict)
+    this_week: set[str] = field(default_factory=set)
+    """The week's patients (rule `weekly_capacity`), by id; the other ready ones are also ready."""
 
     def as_dict(self) -> dict:
         return {
             "as_of": self.as_of.isoformat(),
-            "ready": [ready_dict(r) for r in self.ready],
+            "ready": [{**ready_dict(r), "this_week": r.patient.id in self.this_week} for r in self.ready],
             "suppressed": [
                 {
                     "patient_id": s.patient_id,
@@ -180,6 +183,20 @@ class Practice:
         report = self._importer(None, actor=actor).run(lambda: iter(lines))
         self.attribute(report)
         return report
+
+    def week(self, ready: list[ReadyOffer], as_of: date, capacity: int | None = None) -> Week:
+        """This week's patients (the top `capacity`, by default the rule `weekly_capacity`, of
+        the queue as ranked) and the control group drawn on the way: a patient drawn takes no
+        place, unless they already have an open draft (theirs is kept, as drafting keeps it)."""
+        rules = self.rules()
+        share, week = rules.holdout_share, week_of(as_of)
+        drawn = {r.patient.id for r in ready if share > 0 and draw(HOLDOUT_SALT, r.patient.id, week) < share}
+        kept = set(self.repository.open_drafts(sorted(drawn))) if drawn else set()
+        return fill(
+            [r.patient.id for r in ready],
+            rules.weekly_capacity if capacity is None else capacity,
+            lambda patient_id: patient_id in drawn and patient_id not in kept,
+        )
 
     def hold_out(self, ready: list[ReadyOffer], as_of: date) -> list[ReadyOffer]:
         """The week's control group: each ready patient drawn with chance `holdout_share`
@@ -475,6 +492,7 @@ class Practice:
         result.ready.sort(key=lambda r: (-r.expected_value, r.patient.id))
         result.suppressed.sort(key=lambda s: s.patient_id)
         result.total_ready = len(result.ready)
+        result.this_week = set(self.week(result.ready, as_of, rules.weekly_capacity).this_week)
         if limit is not None:
             result.ready = result.ready[:limit]
         return result

@@ -186,7 +186,8 @@ class Review:
     # The queue and the drafts ------------------------------------------------------------
 
     def queue(self, actor: User, as_of: date, limit: int | None = None) -> dict:
-        """Who is ready this week, each with their latest draft for that day, if any."""
+        """Who is ready this week, each with their latest draft for that day, if any, and
+        whether they are one of the week's top `capacity` (`this_week`) or also ready."""
         authorise(actor.role, Action.VIEW)
         scan = self.practice.scan(as_of, limit)
         self._audit(actor, "read_queue", None, scanned(scan))
@@ -194,10 +195,13 @@ class Review:
         ready = []
         for offer in scan.ready:
             item = ready_dict(offer)
+            item["this_week"] = offer.patient.id in scan.this_week
             draft = latest.get(offer.patient.id)
             item["draft"] = listing(draft) if draft else None
             ready.append(item)
-        return {"as_of": as_of.isoformat(), "total_ready": scan.total_ready, "ready": ready}
+        capacity = self.practice.rules().weekly_capacity
+        total = scan.total_ready
+        return {"as_of": as_of.isoformat(), "total_ready": total, "capacity": capacity, "ready": ready}
 
     def scan(self, actor: User, as_of: date, limit: int | None = None) -> ScanResult:
         authorise(actor.role, Action.VIEW)

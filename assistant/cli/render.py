@@ -202,7 +202,7 @@ def row_rejections(target: Path, result: SheetImport) -> None:
 def queue(result: ScanResult) -> None:
     table = Table(
         title=f"Ready this week (as of {result.as_of.isoformat()}): "
-        f"{len(result.ready)} of {result.total_ready} shown",
+        f"{len(result.ready)} of {result.total_ready} shown, the top {len(result.this_week)} this week",
         show_lines=True,
         expand=True,
     )
@@ -214,7 +214,7 @@ def queue(result: ScanResult) -> None:
     table.add_column("EV", justify="right")
     for n, offer in enumerate(result.ready, 1):
         table.add_row(
-            str(n),
+            str(n) if offer.patient.id in result.this_week else f"{n}\n[dim]also ready",
             f"{offer.patient.name}\n[dim]{offer.patient.id} · {offer.channel}",
             offer.moment.label,
             f"{offer.service.name}\n[dim]${offer.service.price:,.0f}",

@@ -42,7 +42,7 @@ class Estimate:
     def evidence(self, moment: Moment | None = None) -> str:
         if self.text:
             return self.text
-        where = f"at {moment.label}" if moment else "yet"
+        where = moment.at if moment else "yet"
         return f"no outcomes {where}; using the practice-wide rate ({self.practice_rate:.0%})"
 
 
@@ -198,12 +198,12 @@ class HierarchicalModel:
         interval = f"95% interval {low:.0%}-{high:.0%}"
         if basis is None:
             return (
-                f"no outcomes yet for {service.name} at {moment.label}; using the "
+                f"no outcomes yet for {service.name} {moment.at}; using the "
                 f"practice-wide rate ({self.practice_rate:.0%}), {interval}"
             )
         key, accepted, trials = basis[:3]
         who = profile.describe(self.labels) if len(key) >= 3 else "patients"
-        where = f" at {moment.label}" if len(key) >= 2 else " at any moment"
+        where = f" {moment.at}" if len(key) >= 2 else " at any moment"
         return (
             f"{who}{where} accepted {service.name} {accepted} of {trials} times; "
             f"{interval} (estimate for this patient {mean:.0%})"

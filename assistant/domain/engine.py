@@ -269,7 +269,7 @@ class OfferEngine:
             if signal.plan:
                 add(self.menu.get(signal.plan), signal, "the plan the consultation was about")
             for service in self.menu.offered_at(signal.moment):
-                add(service, signal, f"offered to every eligible patient at {signal.moment.label}")
+                add(service, signal, f"offered to every eligible patient {signal.moment.at}")
             if signal.goal and not any(k[1] is Moment.GOAL_CHANGE for k in found):
                 for service in self.menu:
                     add(service, signal, "the menu's best match for the new goal")
@@ -322,7 +322,7 @@ class OfferEngine:
                 )
             else:
                 reasons.append(
-                    f"Considered: {other.service.name} at {other.moment.label} "
+                    f"Considered: {other.service.name} {other.moment.at} "
                     f"(expected value ${other.expected_value:,.0f})"
                 )
         return reasons

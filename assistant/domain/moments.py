@@ -17,6 +17,13 @@ class Moment(StrEnum):
     def label(self) -> str:
         return MOMENT_LABELS[self]
 
+    @property
+    def at(self) -> str:
+        """The moment after "offered ... ": "at booking", "at first results visible" (the
+        label of booking already says "at", and a reason must not read "at at booking")."""
+        label = self.label
+        return label if label.startswith("at ") else f"at {label}"
+
 
 MOMENT_LABELS: dict[Moment, str] = {
     Moment.BOOKING: "at booking",

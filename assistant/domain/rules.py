@@ -40,6 +40,12 @@ class Rules(BaseModel):
         description="the share of each week's ready patients held out at random (a control group, "
         "to measure the lift)",
     )
+    weekly_capacity: int = Field(
+        12,
+        ge=1,
+        description="how many ready patients the practice can offer to in a week: the top this many "
+        "by expected value are this week's queue (and what drafting the week drafts)",
+    )
     explore: bool = Field(
         True,
         description="Thompson sampling: now and then present an offer the "
