@@ -37,6 +37,9 @@ from assistant.storage.repository import epoch
 
 SNIPPETS = 4
 PASSAGES = 2
+REWORDINGS = 4
+"""How many wordings a regeneration tries before it settles for one that reads as before (a
+template whose every line has a single phrasing)."""
 
 
 @dataclass(slots=True)
@@ -154,7 +157,7 @@ class Drafting:
     ) -> WeekDrafts:
         """Drafts the whole ready queue (or its first `limit`) and stores every draft."""
         _check_channel(channel)
-        scan = self.practice.scan(as_of, limit)
+        scan = self.practice.scan_undismissed(as_of, limit)
         open_now = self.open_drafts([r.patient.id for r in scan.ready])
         result = WeekDrafts(as_of, ready=scan.total_ready, already_open=list(open_now.values()))
         wanted = [r for r in scan.ready if r.patient.id not in open_now]
@@ -239,11 +242,27 @@ class Drafting:
             done += len(jobs)
         return answers
 
-    def redraft(self, draft: Draft) -> Draft:
+    def redraft(self, draft: Draft, offer: tuple[History, ReadyOffer] | None = None) -> Draft:
         """A fresh draft for the same patient, day and channel, not stored: the review desk
-        puts its text into the draft under review. The patient must still be eligible."""
-        job = self._ready_job(draft.patient_id, date.fromisoformat(draft.as_of), draft.channel)
-        return self._compose([job], date.fromisoformat(draft.as_of))[0]
+        puts its text into the draft under review. The patient must still be eligible. It is
+        worded differently from `draft` (the templates' next phrasings; a model is shown the
+        old text and asked for new words); `offer` is another eligible offer to write about
+        instead of the patient's best one."""
+        as_of = date.fromisoformat(draft.as_of)
+        if offer is None:
+            job = self._ready_job(draft.patient_id, as_of, draft.channel)
+        else:
+            job = self._job(offer[0], offer[1], draft.channel, as_of)
+        wording = int((draft.brief or {}).get("wording", 0))
+        brief, grounds = self._prepare([job])[0]
+        brief.reword_from = draft.body
+        fresh = draft
+        for step in range(1, REWORDINGS + 1):
+            brief.wording = wording + step
+            fresh = self._record(job, brief, self._draft_all([(brief, grounds)], None)[0], as_of)
+            if (fresh.subject, fresh.body) != (draft.subject, draft.body):
+                break
+        return fresh
 
     def recheck(self, draft: Draft, subject: str, body: str) -> list[GuardResult]:
         """The guards on a person's edit of `draft`, against what its drafter was given."""
