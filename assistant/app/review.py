@@ -367,6 +367,8 @@ class Review:
         if self.repository.patient(patient_id) is None:
             raise NotFound(f"unknown patient {patient_id!r}")
         week = week_of(day)
+        if week < week_of(self.clock.today()):
+            raise Conflict(f"the week {week} is over: a patient is dismissed for this week or a later one")
         if patient_id in self.practice.dismissed(day):
             raise Conflict(f"{patient_id} is already dismissed for the week {week}")
         open_draft = self.drafting.open_drafts([patient_id]).get(patient_id)
