@@ -37,6 +37,9 @@ from assistant.storage.repository import epoch
 
 SNIPPETS = 4
 PASSAGES = 2
+REWORDINGS = 4
+"""How many wordings a regeneration tries before it settles for one that reads as before (a
+template whose every line has a single phrasing)."""
 
 
 @dataclass(slots=True)
@@ -156,7 +159,7 @@ class Drafting:
         stores every draft. A patient drawn for the control group takes no place: the next
         ready patient does; one with an open draft keeps it and takes their place."""
         _check_channel(channel)
-        scan = self.practice.scan(as_of)
+        scan = self.practice.scan_undismissed(as_of)
         week = self.practice.week(scan.ready, as_of, limit)
         by_id = {r.patient.id: r for r in scan.ready}
         picked = [by_id[p] for p in week.this_week]
@@ -242,11 +245,27 @@ class Drafting:
             done += len(jobs)
         return answers
 
-    def redraft(self, draft: Draft) -> Draft:
+    def redraft(self, draft: Draft, offer: tuple[History, ReadyOffer] | None = None) -> Draft:
         """A fresh draft for the same patient, day and channel, not stored: the review desk
-        puts its text into the draft under review. The patient must still be eligible."""
-        job = self._ready_job(draft.patient_id, date.fromisoformat(draft.as_of), draft.channel)
-        return self._compose([job], date.fromisoformat(draft.as_of))[0]
+        puts its text into the draft under review. The patient must still be eligible. It is
+        worded differently from `draft` (the templates' next phrasings; a model is shown the
+        old text and asked for new words); `offer` is another eligible offer to write about
+        instead of the patient's best one."""
+        as_of = date.fromisoformat(draft.as_of)
+        if offer is None:
+            job = self._ready_job(draft.patient_id, as_of, draft.channel)
+        else:
+            job = self._job(offer[0], offer[1], draft.channel, as_of)
+        wording = int((draft.brief or {}).get("wording", 0))
+        brief, grounds = self._prepare([job])[0]
+        brief.reword_from = draft.body
+        fresh = draft
+        for step in range(1, REWORDINGS + 1):
+            brief.wording = wording + step
+            fresh = self._record(job, brief, self._draft_all([(brief, grounds)], None)[0], as_of)
+            if (fresh.subject, fresh.body) != (draft.subject, draft.body):
+                break
+        return fresh
 
     def recheck(self, draft: Draft, subject: str, body: str) -> list[GuardResult]:
         """The guards on a person's edit of `draft`, against what its drafter was given."""

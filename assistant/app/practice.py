@@ -497,6 +497,19 @@ class Practice:
             result.ready = result.ready[:limit]
         return result
 
+    def scan_undismissed(self, as_of: date, limit: int | None = None) -> ScanResult:
+        """`scan` without the patients a coordinator dismissed for the week: the queue and the
+        week's drafting. `limit` counts only those left."""
+        scan = self.scan(as_of)
+        dismissed = self.dismissed(as_of)
+        if dismissed:
+            scan.ready = [r for r in scan.ready if r.patient.id not in dismissed]
+            scan.total_ready = len(scan.ready)
+            scan.this_week = set(self.week(scan.ready, as_of).this_week)  # the next ready move up
+        if limit is not None:
+            scan.ready = scan.ready[:limit]
+        return scan
+
     def evaluate(self, patient_id: str, as_of: date) -> tuple[History, ReadyOffer | Suppression]:
         """One patient's answer as of a day, with the history it was read from."""
         rules = self.rules()
@@ -514,6 +527,30 @@ class Practice:
         answer = engine.evaluate(history, as_of)
         self._save_matches(engine)
         return history, answer
+
+    def alternatives(self, patient_id: str, as_of: date) -> tuple[History, list[ReadyOffer] | Suppression]:
+        """Every eligible offer for one patient as of a day (`OfferEngine.alternatives`), with
+        the history it was read from; as `evaluate` reads it, so the two agree."""
+        rules = self.rules()
+        until = day_bounds(as_of)[1]
+        history = self.repository.history(patient_id, until)
+        if history is None:
+            raise NotFound(f"unknown patient {patient_id!r}")
+        offers, outcomes = self.repository.offers_and_outcomes(until)
+        patients = self.repository.patient_types(
+            {o.patient_id for o in offers} | {o.patient_id for o in outcomes}
+        )
+        engine = self._engine(
+            [history], as_of, rules, offers, outcomes, {**patients, history.patient.id: history.patient}
+        )
+        answer = engine.alternatives(history, as_of)
+        self._save_matches(engine)
+        return history, answer
+
+    def dismissed(self, as_of: date) -> dict[str, dict]:
+        """The patients a coordinator set aside for the week of `as_of`, with why (not a
+        patient's answer: nothing here reaches the learning)."""
+        return self.repository.dismissals(week_of(as_of))
 
     def _engine(
         self, active: list[History], as_of: date, rules: Rules, offers, outcomes, patients: dict[str, Patient]

@@ -27,7 +27,12 @@ from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
 from assistant.app.spreadsheets import SheetImport, audited, mapping_of, upload_name, uploaded
 from assistant.domain.attribution import unanswered
 from assistant.domain.consent import CONSENT_KINDS, opted_out
+from assistant.domain.engine import ReadyOffer, Suppression
+from assistant.domain.holdout import week_of
 from assistant.domain.review import (
+    DISMISS_NOTE_LIMIT,
+    DISMISS_REASONS,
+    FROM,
     Action,
     Status,
     approval_refusal,
@@ -41,6 +46,7 @@ from assistant.errors import (
     Forbidden,
     InputError,
     LoginRefused,
+    NotEligible,
     NotFound,
     TooLarge,
     TooManyAttempts,
@@ -189,7 +195,7 @@ class Review:
         """Who is ready this week, each with their latest draft for that day, if any, and
         whether they are one of the week's top `capacity` (`this_week`) or also ready."""
         authorise(actor.role, Action.VIEW)
-        scan = self.practice.scan(as_of, limit)
+        scan = self.practice.scan_undismissed(as_of, limit)
         self._audit(actor, "read_queue", None, scanned(scan))
         latest = self._latest_drafts(as_of)
         ready = []
@@ -310,29 +316,112 @@ class Review:
 
     def regenerate(self, actor: User, draft_id: str, version: int | None = None) -> Draft:
         def apply(draft: Draft) -> dict:
-            fresh = self.drafting.redraft(draft)
-            before = draft_text(draft)
-            for name in (
-                "moment",
-                "offer",
-                "offer_name",
-                "price",
-                "subject",
-                "body",
-                "drafter",
-                "guards",
-                "sources",
-                "attempts",
-                "usage",
-                "prompt_version",
-                "brief",
-                "decision",
-            ):
-                setattr(draft, name, getattr(fresh, name))
-            draft.edited_by = None
-            return {"before": before, "after": draft_text(draft), "drafter": draft.drafter}
+            return _rewritten(draft, self.drafting.redraft(draft))
 
         return self._change(actor, draft_id, Action.REGENERATE, version, apply)
+
+    # Another offer, and a patient set aside for the week ----------------------------------------
+
+    def alternatives(self, actor: User, draft_id: str) -> list[dict]:
+        """Every offer the draft's patient is eligible for at this moment, best expected value
+        first, each with its evidence; `current` marks the draft's own. None when the patient
+        is no longer eligible for any. The reading is audited."""
+        authorise(actor.role, Action.VIEW)
+        draft = self._load(draft_id)
+        _, found = self.practice.alternatives(draft.patient_id, date.fromisoformat(draft.as_of))
+        offers = [] if isinstance(found, Suppression) else found
+        self._audit(actor, "read_alternatives", draft, {"offers": [o.service.id for o in offers]})
+        return [alternative_dict(o, draft.offer) for o in offers]
+
+    def change_offer(self, actor: User, draft_id: str, service_id: str, version: int | None = None) -> Draft:
+        """Switches an open draft to another offer the patient is eligible for now, written
+        afresh and checked by the guards; the audit entry keeps the offer and text before and
+        after. An offer the patient is not eligible for is refused, naming those they are."""
+
+        def apply(draft: Draft) -> dict:
+            if service_id == draft.offer:
+                raise InputError(f"the draft already offers {draft.offer_name}")
+            history, found = self.practice.alternatives(draft.patient_id, date.fromisoformat(draft.as_of))
+            if isinstance(found, Suppression):
+                why = f"{found.reason.value} ({found.detail})"
+                raise NotEligible(f"{draft.patient_id} gets no offer now: {why}")
+            chosen = next((o for o in found if o.service.id == service_id), None)
+            if chosen is None:
+                others = ", ".join(
+                    f"{o.service.id} ({o.service.name})" for o in found if o.service.id != draft.offer
+                )
+                raise InputError(
+                    f"{service_id!r} is not an offer {draft.patient_id} is eligible for now; "
+                    + (f"choose one of: {others}" if others else "there is no other eligible offer")
+                )
+            before = {"offer": draft.offer, "price": draft.price}
+            detail = _rewritten(draft, self.drafting.redraft(draft, (history, chosen)))
+            detail["before"].update(before)
+            detail["after"].update({"offer": draft.offer, "price": draft.price})
+            return detail
+
+        return self._change(actor, draft_id, Action.CHANGE_OFFER, version, apply)
+
+    def dismiss(
+        self, actor: User, patient_id: str, reason: str, note: str = "", as_of: date | None = None
+    ) -> dict:
+        """Sets a patient aside for the week of `as_of` (default today), with a reason from
+        DISMISS_REASONS and a note (required for "other"): they leave the week's queue and
+        their unsent draft is closed (`superseded`). It is the coordinator's call, not the
+        patient's answer, so nothing reaches the learning. Audited under the patient."""
+        authorise(actor.role, Action.DISMISS)
+        day = as_of or self.clock.today()
+        reason, note = _dismissal(reason, note)
+        if self.repository.patient(patient_id) is None:
+            raise NotFound(f"unknown patient {patient_id!r}")
+        week = week_of(day)
+        if week < week_of(self.clock.today()):
+            raise Conflict(f"the week {week} is over: a patient is dismissed for this week or a later one")
+        if patient_id in self.practice.dismissed(day):
+            raise Conflict(f"{patient_id} is already dismissed for the week {week}")
+        open_draft = self.drafting.open_drafts([patient_id]).get(patient_id)
+        closable = open_draft is not None and Status(open_draft.status) in FROM[Action.DISMISS]
+        dismissal = {
+            "patient_id": patient_id,
+            "week": week,
+            "as_of": day.isoformat(),
+            "reason": reason,
+            "note": note,
+            "by": actor.id,
+            "at": self.clock.stamp(),
+            "closed_draft": open_draft.id if open_draft and closable else None,
+        }
+        audit = self._audit_row(actor, "dismissed", None, dismissal, patient_id)
+        self.repository.change_dismissals(week, patient_id, dismissal, [audit])
+        if open_draft is not None and closable:
+            closed = {"reason": reason, "note": note}
+            self._change(actor, open_draft.id, Action.DISMISS, open_draft.version, lambda d: closed)
+        return dismissal
+
+    def undo_dismissal(self, actor: User, patient_id: str, as_of: date | None = None) -> dict:
+        """Takes back a dismissal in the week it was made for (a past week's stays as it was):
+        the patient is back in the queue, to be drafted again. Audited with what was undone."""
+        authorise(actor.role, Action.DISMISS)
+        day = as_of or self.clock.today()
+        week = week_of(day)
+        if week < week_of(self.clock.today()):
+            raise Conflict(f"the week {week} is over: its dismissals stay as they were")
+        dismissal = self.practice.dismissed(day).get(patient_id)
+        if dismissal is None:
+            raise NotFound(f"{patient_id} is not dismissed for the week {week}")
+        detail = {"week": week, "before": dismissal}
+        audit = self._audit_row(actor, "dismissal_undone", None, detail, patient_id)
+        if not self.repository.change_dismissals(week, patient_id, None, [audit]):
+            raise NotFound(f"{patient_id} is not dismissed for the week {week}")
+        return dismissal
+
+    def dismissals(self, actor: User, as_of: date) -> list[dict]:
+        """The patients dismissed for the week of `as_of`, oldest first (audited)."""
+        authorise(actor.role, Action.VIEW)
+        found = sorted(self.practice.dismissed(as_of).values(), key=lambda d: d["at"])
+        detail = {"week": week_of(as_of), "patients": [d["patient_id"] for d in found]}
+        self._audit(actor, "read_dismissals", None, detail)
+        return found
 
     # Editing and approval --------------------------------------------------------------------
 
@@ -885,6 +974,60 @@ class Review:
             draft.id if draft else None,
             draft.patient_id if draft else patient_id,
         )
+
+
+REWRITTEN = (
+    "moment",
+    "offer",
+    "offer_name",
+    "price",
+    "subject",
+    "body",
+    "drafter",
+    "guards",
+    "sources",
+    "attempts",
+    "usage",
+    "prompt_version",
+    "brief",
+    "decision",
+)
+"""What a fresh draft replaces in the draft under review (its id, trail and version stay)."""
+
+
+def _rewritten(draft: Draft, fresh: Draft) -> dict:
+    """Puts `fresh`'s text and offer into `draft`; the audit detail of the change."""
+    before = draft_text(draft)
+    for name in REWRITTEN:
+        setattr(draft, name, getattr(fresh, name))
+    draft.edited_by = None
+    return {"before": before, "after": draft_text(draft), "drafter": draft.drafter}
+
+
+def alternative_dict(offer: ReadyOffer, current: str) -> dict:
+    """An eligible offer as the coordinator weighs it: price, acceptance estimate, expected
+    value and the reasons for it."""
+    ready = ready_dict(offer)
+    keys = ("offer", "offer_name", "moment", "price", "p_accept", "interval", "expected_value", "evidence")
+    return {
+        **{k: ready[k] for k in keys},
+        "reasons": [r for r in offer.reasons if not r.startswith(("Considered:", "Not offered:"))],
+        "current": offer.service.id == current,
+    }
+
+
+def _dismissal(reason: str, note: str) -> tuple[str, str]:
+    """The reason and note of a dismissal, checked: a known reason, a short note, and a note
+    for "other"."""
+    reason = (reason or "").strip()
+    note = " ".join((note or "").split())
+    if reason not in DISMISS_REASONS:
+        raise InputError(f"unknown reason {reason!r}; use one of: {', '.join(DISMISS_REASONS)}")
+    if len(note) > DISMISS_NOTE_LIMIT:
+        raise InputError(f"the note is {len(note)} characters; keep it to {DISMISS_NOTE_LIMIT}")
+    if reason == "other" and not note:
+        raise InputError("say why in the note when the reason is other")
+    return reason, note
 
 
 def _event_text(data: dict) -> str:

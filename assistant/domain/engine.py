@@ -18,6 +18,9 @@ from assistant.domain.rules import Rules
 from assistant.domain.segments import Profile, Segmentation
 from assistant.domain.signals import MomentDetector, Signal, quote
 
+CHOSEN_BY_PERSON = "coordinator's choice"
+"""The policy of an offer a coordinator switched a draft to: no choice probability is logged."""
+
 
 class GoalMatcher(Protocol):
     """Scores how well each text serves a goal in the patient's own words (higher is better)."""
@@ -106,6 +109,22 @@ class Decision:
         }
 
 
+class PersonsChoice(Decision):
+    """An offer a coordinator chose among the eligible ones: its profile and band are logged
+    (what the model learns from), but no choice probability, which nobody knows."""
+
+    @property
+    def propensity(self) -> float:
+        return 0.0
+
+    @property
+    def options(self) -> list[dict]:
+        return []
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "propensity": None}
+
+
 @dataclass(slots=True)
 class ReadyOffer:
     patient: Patient
@@ -152,6 +171,39 @@ class OfferEngine:
         self.eligibility = Eligibility(rules, sentiment)
 
     def evaluate(self, history: History, as_of: date) -> ReadyOffer | Suppression:
+        ranked = self._ranked(history, as_of)
+        if isinstance(ranked, Suppression):
+            return ranked
+        candidates, eligible, profile, rule_choice = ranked
+        chosen, decision = self._choose(eligible, history.patient, as_of, profile, rule_choice)
+        return self._ready(history, as_of, chosen, candidates, eligible[0], decision)
+
+    def alternatives(self, history: History, as_of: date) -> list[ReadyOffer] | Suppression:
+        """Every eligible offer for the patient at this moment, best expected value first, one
+        per service, each with its own evidence: what a coordinator may switch a draft to. The
+        decision each carries says a person chose it, with no choice probability, so the
+        off-policy estimate leaves it out rather than credit the policy with it."""
+        ranked = self._ranked(history, as_of)
+        if isinstance(ranked, Suppression):
+            return ranked
+        candidates, eligible, profile, rule_choice = ranked
+        found: list[ReadyOffer] = []
+        seen: set[str] = set()
+        for index, candidate in enumerate(eligible):
+            if candidate.service.id in seen:
+                continue
+            seen.add(candidate.service.id)
+            decision = PersonsChoice(
+                CHOSEN_BY_PERSON, index, rule_choice.service.id, profile, candidate.band, [], [], 0.0, False
+            )
+            found.append(self._ready(history, as_of, candidate, candidates, eligible[0], decision))
+        return found
+
+    def _ranked(
+        self, history: History, as_of: date
+    ) -> tuple[list[Candidate], list[Candidate], Profile, Candidate] | Suppression:
+        """The patient's candidates ranked, the eligible ones among them, the patient's profile
+        and the rule's choice; or why the patient gets no offer."""
         patient = history.patient
         signals = self.detector.detect(history, as_of)
         moment = _strongest(signals)
@@ -188,17 +240,27 @@ class OfferEngine:
             assert top.block is not None  # no eligible candidate: every one is blocked
             details = "; ".join(dict.fromkeys(c.block.detail for c in candidates if c.block))
             return Suppression(patient.id, top.moment, top.block.reason, details)
-        chosen, decision = self._choose(eligible, patient, as_of, profile, rule_choice)
+        return candidates, eligible, profile, rule_choice
+
+    def _ready(
+        self,
+        history: History,
+        as_of: date,
+        chosen: Candidate,
+        candidates: list[Candidate],
+        top: Candidate,
+        decision: Decision,
+    ) -> ReadyOffer:
         channel = self.eligibility.channel(history, as_of)
         assert isinstance(channel, str)  # patient_block has ruled out a Block
         return ReadyOffer(
-            patient=patient,
+            patient=history.patient,
             moment=chosen.moment,
             service=chosen.service,
             channel=channel,
             estimate=chosen.estimated,
             signal=chosen.signal,
-            reasons=self._reasons(chosen, candidates, eligible[0], decision),
+            reasons=self._reasons(chosen, candidates, top, decision),
             why=chosen.why,
             decision=decision,
         )
@@ -308,7 +370,12 @@ class OfferEngine:
         reasons.append(
             f"Expected value ${best.service.price:,.0f} x {estimate.p:.0%} = ${best.expected_value:,.0f}"
         )
-        if best is not top:
+        if best is not top and isinstance(decision, PersonsChoice):
+            reasons.append(
+                f"Not the top offer: {top.service.name} has the higher expected value "
+                f"(${top.expected_value:,.0f})"
+            )
+        elif best is not top:
             reasons.append(
                 f"Chosen to keep learning: the evidence on it is thin, so it was "
                 f"drawn with probability {decision.propensity:.0%} over "

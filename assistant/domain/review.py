@@ -2,6 +2,7 @@
 
 drafted -> edited -> pending_approval -> approved | rejected -> queued -> sent -> accepted |
 declined. A draft the guards flagged starts as `needs_attention` and is otherwise a `drafted` one.
+A draft whose patient is dismissed for the week before it is queued is `superseded`.
 `queued` is a draft handed to the outbox: it becomes `sent` when the channel takes it, and
 `approved` again if delivery fails for good. The rules live here, not in buttons, so the CLI, the
 API and the review screen all obey them.
@@ -50,7 +51,20 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"
     PUSH_EVENTS = "push_events"
     CONSENT_ON_FILE = "state_consent_on_file"
+    CHANGE_OFFER = "change_offer"
+    DISMISS = "dismiss"
+    """Sets a patient aside for the week (closing their unsent draft), or takes that back."""
 
+
+DISMISS_REASONS: dict[str, str] = {
+    "spoke_already": "we spoke with the patient already",
+    "not_now": "not the right time for this patient",
+    "not_a_fit": "the offer does not suit the patient",
+    "other": "another reason (say which)",
+}
+"""Why a coordinator sets a patient aside for the week. Not the patient's answer: a dismissal
+teaches the conversion model nothing."""
+DISMISS_NOTE_LIMIT = 200
 
 S = Status
 OPEN = frozenset({S.DRAFTED, S.NEEDS_ATTENTION, S.EDITED, S.REJECTED})
@@ -75,6 +89,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.PUSH_EVENTS: frozenset({Role.COORDINATOR, Role.ADMIN}),
     # The owner's word that the practice holds marketing consent for an export's new clients.
     Action.CONSENT_ON_FILE: frozenset({Role.ADMIN}),
+    Action.CHANGE_OFFER: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Action.DISMISS: frozenset({Role.COORDINATOR, Role.ADMIN}),
 }
 
 FROM: dict[Action, frozenset[Status]] = {
@@ -86,6 +102,9 @@ FROM: dict[Action, frozenset[Status]] = {
     Action.SEND: frozenset({S.APPROVED}),
     Action.DELIVER: frozenset({S.QUEUED}),
     Action.OUTCOME: frozenset({S.SENT}),
+    Action.CHANGE_OFFER: OPEN,
+    # A dismissal closes the patient's draft unless it is already on its way.
+    Action.DISMISS: OPEN | {S.PENDING_APPROVAL, S.APPROVED},
 }
 
 
@@ -116,6 +135,8 @@ def transition(
         return S.ACCEPTED if accepted else S.DECLINED
     return {
         Action.REGENERATE: S.DRAFTED,
+        Action.CHANGE_OFFER: S.DRAFTED,
+        Action.DISMISS: S.SUPERSEDED,
         Action.SUBMIT: S.PENDING_APPROVAL,
         Action.APPROVE: S.APPROVED,
         Action.REJECT: S.REJECTED,

@@ -84,6 +84,11 @@ class Brief:
     sensitive: list[str] = field(default_factory=list)
     """The names of the sensitive lines of care among the patient's treatments and the offer:
     never in a subject line or an SMS."""
+    wording: int = 0
+    """Which phrasings the templates pick: 0 at first, one more at each regeneration, so a
+    regenerated draft reads differently."""
+    reword_from: str = ""
+    """The text a regeneration replaces: a model is asked for a different wording of it."""
 
     @property
     def treatment(self) -> str:

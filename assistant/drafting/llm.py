@@ -146,7 +146,7 @@ class ModelDrafter:
         context = self.context(brief)
         messages: list[BaseMessage] = [
             SystemMessage(self.prompts.render("system.j2", **context)),
-            HumanMessage(self.prompts.render(f"{brief.channel}.j2", **context)),
+            HumanMessage(self._asked(brief, context)),
         ]
         previous: Written | None = request.get("previous")
         feedback: list[GuardResult] | None = request.get("feedback")
@@ -154,6 +154,13 @@ class ModelDrafter:
             messages.append(AIMessage(previous.raw or "(no answer)"))
             messages.append(HumanMessage(self.prompts.render("reask.j2", failures=feedback)))
         return messages
+
+    def _asked(self, brief: Brief, context: dict[str, Any]) -> str:
+        """The request for the message; on a regeneration, with the old text to word anew."""
+        asked = self.prompts.render(f"{brief.channel}.j2", **context)
+        if brief.reword_from.strip():
+            asked += "\n\n" + self.prompts.render("reword.j2", previous=brief.reword_from)
+        return asked
 
     def context(self, brief: Brief) -> dict[str, Any]:
         """Only what the draft needs: no patient id, last name, birth date or contact details.

@@ -140,13 +140,14 @@ def words(brief: Brief, goal: str, discreet: bool) -> Words:
 
 
 def pick(brief: Brief, slot: str, *options: str) -> str:
-    """One of the options that is not empty, the same for the same patient and slot every time
-    (a stable hash, never Python's `hash`, which changes between runs); other patients get others."""
+    """One of the options that is not empty, the same for the same patient, slot and wording
+    every time (a stable hash, never Python's `hash`, which changes between runs); other
+    patients get others, and each regeneration (`brief.wording`) moves every line on by one."""
     offered = [text for text in (" ".join(str(o).split()) for o in options) if text]
     if not offered:
         return ""
     digest = hashlib.sha256(f"{brief.patient_id}/{slot}".encode()).digest()
-    return offered[int.from_bytes(digest[:8], "big") % len(offered)]
+    return offered[(int.from_bytes(digest[:8], "big") + brief.wording) % len(offered)]
 
 
 def mid_sentence(name: str) -> str:

@@ -36,6 +36,8 @@ from assistant.errors import Unreachable
 from assistant.storage import schema
 
 RULES_KEY = "rules"
+DISMISSED_KEY = "dismissed/"
+"""The practice setting holding a week's dismissals: `dismissed/2026-W49`."""
 AUDIT_LOCK = 0x61756469740A
 """PostgreSQL's advisory lock for writers of the audit log (any fixed number no one else takes)."""
 ROW_ERRORS: tuple[type[Exception], ...] = (
@@ -569,6 +571,38 @@ class Repository:
             self.upsert(
                 conn, schema.practice_settings, [{"key": RULES_KEY, "value": rules.model_dump_json()}]
             )
+
+    # Patients set aside for a week ---------------------------------------------------------------
+
+    def dismissals(self, week: str) -> dict[str, dict]:
+        """The patients dismissed for an ISO week ("2026-W49"), each with who, when and why."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(schema.practice_settings.c.value).where(
+                    schema.practice_settings.c.key == DISMISSED_KEY + week
+                )
+            ).scalar()
+        return orjson.loads(value) if value else {}
+
+    def change_dismissals(
+        self, week: str, patient_id: str, dismissal: dict | None, audit: Sequence[dict]
+    ) -> bool:
+        """Sets (or, with None, lifts) a patient's dismissal for the week, with its audit entries
+        in the same transaction; False when there was nothing to lift."""
+        table = schema.practice_settings
+        key = DISMISSED_KEY + week
+        with self.engine.begin() as conn:
+            value = conn.execute(select(table.c.value).where(table.c.key == key).with_for_update()).scalar()
+            found = orjson.loads(value) if value else {}
+            if dismissal is None and patient_id not in found:
+                return False
+            if dismissal is None:
+                del found[patient_id]
+            else:
+                found[patient_id] = dismissal
+            self.upsert(conn, table, [{"key": key, "value": orjson.dumps(found).decode()}])
+            self.write_audit(conn, audit)
+        return True
 
     # The scan's reads -------------------------------------------------------------------------
 
