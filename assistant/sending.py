@@ -33,6 +33,9 @@ from assistant import private
 from assistant.errors import ConfigurationError, CrosssellError
 from assistant.settings import Settings
 
+TEST_PREFIX = "test-"
+"""The id of a test a coordinator sent themselves: no patient's message, never in the outbox."""
+
 
 class SendError(CrosssellError):
     """The channel refused or could not take the message; nothing was sent."""
@@ -85,6 +88,10 @@ class UnsubscribeLinks:
 
     def link(self, message_id: str) -> str:
         return f"{self.base_url}{self.PATH}{self.token(message_id)}"
+
+    def placeholder(self) -> str:
+        """What a preview shows for the link: each message gets its own when it is sent."""
+        return f"{self.base_url}{self.PATH}(a link of its own, made when it is sent)"
 
     def token(self, message_id: str) -> str:
         said = base64.urlsafe_b64encode(message_id.encode()).decode().rstrip("=")
@@ -143,25 +150,68 @@ class Letterhead:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """A message as its patient receives it: what a person reads of the headers, and the text.
+    The senders send this, and the review screen previews it, so the two never differ."""
+
+    channel: str
+    to: str
+    sender: str
+    """The From line (an SMS's is the practice's number, not known here: empty)."""
+    reply_to: str
+    subject: str
+    text: str
+    """The plain text as it arrives: for an email the body with the booking link, the footer
+    (practice, postal address) and the unsubscribe line; for an SMS its body as written (the
+    opt-out line is part of it: the compliance guard makes sure)."""
+    html: str = ""
+    unsubscribe: str = ""
+
+
+def compose(message: Message, head: Letterhead, unsubscribe: str) -> Composed:
+    """The message as the patient will receive it, by its channel; `unsubscribe` is the email's
+    link (the SMS opts out by a reply)."""
+    if message.channel != "email":
+        return compose_sms(message)
+    booking = head.booking_url if head.booking_url and head.booking_url not in message.body else ""
+    return Composed(
+        channel="email",
+        to=message.to,
+        sender=formataddr((head.practice, head.sender)) if head.practice else head.sender,
+        reply_to=head.reply_to,
+        subject=message.subject,
+        text=_text(message.body, head, booking, unsubscribe),
+        html=_html(message.body, head, booking, unsubscribe),
+        unsubscribe=unsubscribe,
+    )
+
+
+def compose_sms(message: Message) -> Composed:
+    """An SMS goes as written: nothing is added to it."""
+    return Composed(channel="sms", to=message.to, sender="", reply_to="", subject="", text=message.body)
+
+
 def _email(message: Message, head: Letterhead, links: UnsubscribeLinks) -> EmailMessage:
     """The email for a message: plain text and a simple HTML part, the footer, and one-click
     unsubscribe headers (RFC 8058) a mailbox provider shows as its own button."""
-    unsubscribe = links.link(message.id)
+    composed = compose(message, head, links.link(message.id))
     email = EmailMessage()
-    email["From"] = formataddr((head.practice, head.sender)) if head.practice else head.sender
-    email["To"] = message.to
-    if head.reply_to:
-        email["Reply-To"] = head.reply_to
-    email["Subject"] = message.subject
+    email["From"] = composed.sender
+    email["To"] = composed.to
+    if composed.reply_to:
+        email["Reply-To"] = composed.reply_to
+    email["Subject"] = composed.subject
     email["Date"] = format_datetime(message.at)
     # The same Message-ID on a retry lets the receiving side drop a duplicate.
     email["Message-ID"] = f"<{message.id}@{head.sender.rsplit('@', 1)[-1]}>"
     email["X-Crosssell-Draft"] = message.draft_id
-    email["List-Unsubscribe"] = f"<{unsubscribe}>"
+    if message.id.startswith(TEST_PREFIX):
+        email["X-Crosssell-Test"] = "yes"
+    email["List-Unsubscribe"] = f"<{composed.unsubscribe}>"
     email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    booking = head.booking_url if head.booking_url and head.booking_url not in message.body else ""
-    email.set_content(_text(message.body, head, booking, unsubscribe))
-    email.add_alternative(_html(message.body, head, booking, unsubscribe), subtype="html")
+    email.set_content(composed.text)
+    email.add_alternative(composed.html, subtype="html")
     return email
 
 
@@ -318,7 +368,7 @@ class SmsOutbox:
                     message.draft_id,
                     message.patient_id,
                     message.to,
-                    message.body,
+                    compose_sms(message).text,
                     message.id,
                 )
             )
@@ -327,6 +377,50 @@ class SmsOutbox:
     def _holds(self, message_id: str) -> bool:
         with open(self.path, newline="", encoding="utf-8") as handle:
             return any(row.get("message_id") == cell(message_id) for row in csv.DictReader(handle))
+
+
+GSM7 = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+"""The GSM 03.38 basic character set: one septet each."""
+GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
+"""Characters GSM-7 sends behind an escape: two septets each."""
+
+
+@dataclass(frozen=True, slots=True)
+class SmsLength:
+    """How the network counts an SMS: its encoding, its length in that encoding's units
+    (septets for GSM-7, UTF-16 units for UCS-2), and the segments it is billed and sent as."""
+
+    encoding: str
+    units: int
+    segments: int
+
+    def __str__(self) -> str:
+        parts = "1 segment" if self.segments == 1 else f"{self.segments} segments"
+        return f"{self.units} characters in {self.encoding}, {parts}"
+
+
+def segments(text: str) -> SmsLength:
+    """An SMS's length in segments: GSM-7 fits 160 septets in one, 153 in each of several
+    (the rest carries the header joining them); any other character makes it UCS-2, 70 units
+    in one, 67 in each of several. A character never splits across two segments."""
+    if all(c in GSM7 or c in GSM7_EXTENDED for c in text):
+        units = [2 if c in GSM7_EXTENDED else 1 for c in text]
+        encoding, single, multi = "GSM-7", 160, 153
+    else:
+        units = [len(c.encode("utf-16-le")) // 2 for c in text]
+        encoding, single, multi = "UCS-2", 70, 67
+    total = sum(units)
+    if total <= single:
+        return SmsLength(encoding, total, 1 if total else 0)
+    count, room = 1, multi
+    for unit in units:
+        if unit > room:
+            count, room = count + 1, multi
+        room -= unit
+    return SmsLength(encoding, total, count)
 
 
 TWILIO_API = "https://api.twilio.com"
@@ -386,7 +480,7 @@ class TwilioSender:
         try:
             sent = self.client.messages.create(
                 to=message.to,
-                body=message.body,
+                body=compose_sms(message).text,
                 status_callback=s.public_url.rstrip("/") + STATUS_PATH,
                 **sender,
             )

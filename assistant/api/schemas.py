@@ -88,6 +88,17 @@ class OutcomeBody(BaseModel):
     version: int | None = None
 
 
+class OutcomeCorrection(BaseModel):
+    outcome: Literal["accepted", "declined"] | None = Field(
+        description="the patient's answer as it really was; null: not known (undoes the outcome)"
+    )
+    version: int | None = Field(default=None, description="when given, must be current")
+
+
+class TestSend(BaseModel):
+    to: str = Field(max_length=320, description="your own email address, or phone for an SMS draft")
+
+
 class Reply(BaseModel):
     patient_id: str
     channel: Channel
@@ -312,6 +323,7 @@ class DeliveryView(View):
     error: str | None
     carrier: str | None = None
     """The SMS provider's last report on the message (Twilio's status callback)."""
+    said: str = Field(default="", description="where the message is, in words a person reads")
 
 
 class DraftView(View):
@@ -486,3 +498,23 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 SIGNED_IN = errors(401, 403, 404, 409, 422, 500, 503)
 """What any route behind a token can answer besides its success."""
+
+
+class MessagePreview(View):
+    """A draft as its patient would receive it (`Review.preview`): composed by the senders."""
+
+    channel: Channel
+    to: str = Field(description="the patient's address, masked")
+    sender: str = Field(description="the From line (empty for an SMS)")
+    reply_to: str
+    subject: str
+    text: str = Field(description="the plain text as it arrives, footer and unsubscribe line included")
+    encoding: str | None = Field(default=None, description="an SMS's encoding: GSM-7 or UCS-2")
+    units: int | None = None
+    segments: int | None = Field(default=None, description="how many SMS segments it goes as")
+
+
+class TestSentView(View):
+    channel: Channel
+    to: str = Field(description="where the test went, masked")
+    via: str

@@ -14,8 +14,8 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
 from typing import Any
 
 import orjson
@@ -56,6 +56,8 @@ class Delivery:
     error: str | None
     carrier: str | None = None
     """What the SMS provider last reported (Twilio: queued, sent, delivered, undelivered...)."""
+    said: str = ""
+    """Where the message is, in words a coordinator reads ("Sent by email to j***@example.com")."""
 
     @classmethod
     def of(cls, row: Any) -> Delivery:
@@ -78,6 +80,7 @@ class Delivery:
             "delivered_at": self.delivered_at.isoformat() if self.delivered_at else None,
             "error": self.error,
             "carrier": self.carrier,
+            "said": self.said,
         }
 
 
@@ -94,7 +97,18 @@ class Outbox:
     def delivery(self, draft_id: str) -> Delivery | None:
         """The latest message for a draft, if it was ever sent."""
         rows = self.repository.messages(draft_id=draft_id)
-        return Delivery.of(rows[-1]) if rows else None
+        if not rows:
+            return None
+        row = rows[-1]
+        delivery = Delivery.of(row)
+        to = str(orjson.loads(row.message).get("to") or "")
+        patient = self.repository.patient(row.patient_id)
+        zone = (
+            patient_zone(patient, self.clock.time_zone, self.settings.country)
+            if patient is not None
+            else self.clock.time_zone
+        )
+        return replace(delivery, said=delivery_words(delivery, row.channel, to, self.clock.now(), zone))
 
     def run_once(self, limit: int = 100) -> int:
         """Delivers every message due now; returns how many were delivered."""
@@ -251,6 +265,40 @@ class Outbox:
 
     def _audit_row(self, draft_id: str, patient_id: str, action: str, detail: dict) -> dict:
         return audit_row(self.clock.now(), WORKER, action, detail, draft_id, patient_id)
+
+
+CHANNEL_WORDS = {"email": "email", "sms": "SMS"}
+
+
+def masked(address: str) -> str:
+    """An address shown without giving it away: "j***@example.com", "+1***0003"."""
+    address = address.strip()
+    if "@" in address:
+        name, _, domain = address.rpartition("@")
+        return f"{name[:1]}***@{domain}"
+    return f"{address[:2]}***{address[-4:]}" if len(address) > 6 else "***"
+
+
+def delivery_words(delivery: Delivery, channel: str, to: str, now: datetime, zone: tzinfo) -> str:
+    """Where a message is, in words: never the outbox's file or a receipt, which say nothing
+    to a coordinator. Times are the patient's, since sending hours are theirs."""
+    by, who = CHANNEL_WORDS.get(channel, channel), masked(to)
+    if delivery.state == "delivered":
+        return f"Sent by {by} to {who}"
+    if delivery.state == "failed":
+        return f"Not sent by {by} to {who}: {delivery.error or 'the channel refused it'}"
+    if delivery.state == "sending":
+        return f"Being sent by {by} to {who}"
+    due = delivery.next_attempt_at
+    if due is None or due <= now:
+        return f"Queued by {by} to {who}; it goes out shortly"
+    local = due.astimezone(zone)
+    when = f"{local.hour}:{local.minute:02d}"
+    if local.date() != now.astimezone(zone).date():
+        when += f" on {local.strftime('%a')} {local.day} {local.strftime('%b')}"
+    if delivery.attempts:
+        return f"Queued by {by} to {who}; a try failed, the next is at {when} the patient's time"
+    return f"Queued by {by} to {who}; it goes out at {when} the patient's time"
 
 
 def _message(row: Any) -> Message:

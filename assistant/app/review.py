@@ -22,7 +22,7 @@ from assistant.app.audit import AuditCheck, draft_text, drafted, opened, scanned
 from assistant.app.drafting import Drafting, WeekDrafts, draft_changes, open_drafting
 from assistant.app.importer import ImportReport
 from assistant.app.learning import Learning
-from assistant.app.outbox import Outbox
+from assistant.app.outbox import Outbox, masked
 from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
 from assistant.app.spreadsheets import SheetImport, audited, mapping_of, upload_name, uploaded
 from assistant.domain.attribution import unanswered
@@ -52,8 +52,24 @@ from assistant.errors import (
     TooManyAttempts,
 )
 from assistant.exports.people import normal_phone
-from assistant.sending import Sender, UnsubscribeLinks
-from assistant.storage.repository import audit_row, epoch, outbox_row
+from assistant.sending import (
+    TEST_PREFIX,
+    Composed,
+    Letterhead,
+    Message,
+    Sender,
+    SmsLength,
+    UnsubscribeLinks,
+    compose,
+    segments,
+)
+from assistant.storage.repository import (
+    audit_row,
+    epoch,
+    outbox_row,
+    outcome_delete,
+    outcome_insert,
+)
 
 OPT_OUT_TYPES = ("STOP", "START", "HELP")
 """Twilio's Advanced Opt-Out reading of an inbound SMS (its `OptOutType` field)."""
@@ -78,6 +94,28 @@ CARRIER_RANK = {
 class Unsubscribed:
     already: bool
     """The patient's email was closed before this click."""
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """A draft as its patient would receive it if it were sent now, and to whom (masked)."""
+
+    to: str
+    message: Composed
+    length: SmsLength | None
+    """An SMS's length in segments (None for an email)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TestSent:
+    """A test a coordinator sent themselves: where it went (masked) and through what."""
+
+    channel: str
+    to: str
+    via: str
+
+
+EMAIL_ADDRESS = re.compile(r"[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,15 +623,149 @@ class Review:
         return to
 
     def outcome(self, actor: User, draft_id: str, accepted: bool, version: int | None = None) -> Draft:
-        """The patient's answer; recorded as `offer_accepted` or `offer_declined` for learning."""
+        """The patient's answer; recorded as `offer_accepted` or `offer_declined` for learning,
+        under an id of the draft's own, so a correction finds it."""
         authorise(actor.role, Action.OUTCOME)
         draft = self._change(
             actor, draft_id, Action.OUTCOME, version, lambda d: {"accepted": accepted}, accepted=accepted
         )
         self.practice.record(
-            draft.patient_id, draft.offer, "accepted" if accepted else "declined", channel=draft.channel
+            draft.patient_id,
+            draft.offer,
+            "accepted" if accepted else "declined",
+            channel=draft.channel,
+            event_id=outcome_id(draft.id),
         )
         return draft
+
+    def correct_outcome(
+        self, actor: User, draft_id: str, accepted: bool | None, version: int | None = None
+    ) -> Draft:
+        """Changes the patient's recorded answer (`accepted` True or False) or undoes it (None:
+        the draft is `sent` again, its answer unknown). The earlier `offer_*` outcome is
+        replaced, not outvoted, so learning and attribution read only the corrected one; the
+        draft, the outcome and the audit entry (before and after) change in one transaction."""
+        authorise(actor.role, Action.OUTCOME)
+        draft = self._load(draft_id)
+        if draft.status not in (Status.ACCEPTED, Status.DECLINED):
+            raise Conflict(
+                f"cannot correct the outcome of a draft that is {draft.status.replace('_', ' ')}"
+                " (only an accepted or declined one has an outcome to correct)"
+            )
+        self._check_version(draft, version)
+        before, read_version = draft.status, draft.version
+        after = {True: Status.ACCEPTED, False: Status.DECLINED, None: Status.SENT}[accepted]
+        if after.value == before:
+            raise InputError(f"the outcome is already {before}")
+        history = self.repository.history(draft.patient_id)
+        earlier = self._recorded_outcome(draft, history.outcomes if history else [])
+        statements: list[Any] = [outcome_delete(o.id) for o in earlier]
+        if accepted is not None:
+            statements.append(
+                # Dated as the answer it corrects: it answers the same offer.
+                outcome_insert(
+                    outcome_id(draft.id),
+                    draft.patient_id,
+                    draft.offer,
+                    accepted,
+                    earlier[0].at if earlier else self.clock.now(),
+                    draft.channel,
+                )
+            )
+        draft.status, draft.version = after.value, read_version + 1
+        detail = {
+            "from": before,
+            "to": draft.status,
+            "version": draft.version,
+            "before": {"outcome": before},
+            "after": {"outcome": after.value if accepted is not None else None},
+            "replaced": [o.id for o in earlier],
+        }
+        row = draft_changes(draft, self.clock.now())
+        audit = [self._audit_row(actor, "outcome_corrected", draft, detail)]
+        if not self.repository.change_draft(draft.id, read_version, row, audit, statements):
+            self._check_version(self._load(draft_id), read_version)
+            raise Conflict(f"draft {draft_id} changed while you were correcting it; reload it")
+        return draft
+
+    def _recorded_outcome(self, draft: Draft, outcomes: Sequence[Any]) -> list[Any]:
+        """The outcome the desk recorded for this draft: under the draft's own id, or (recorded
+        before outcomes had one) the first desk-recorded answer about its offer since it was
+        sent."""
+        own = [o for o in outcomes if o.id == outcome_id(draft.id)]
+        if own or draft.sent_at is None:
+            return own
+        sent = datetime.fromisoformat(draft.sent_at)
+        desk = [
+            o
+            for o in outcomes
+            if o.service_id == draft.offer
+            and o.at >= sent
+            and o.id.startswith(
+                (f"{draft.patient_id}-offer_accepted-", f"{draft.patient_id}-offer_declined-")
+            )
+        ]
+        return desk[:1]
+
+    def preview(self, actor: User, draft_id: str) -> Preview:
+        """The draft as its patient would receive it, composed by the senders' own code (the
+        email's footer and unsubscribe line, the SMS as written and its segments). The reading
+        of the patient's address is audited."""
+        authorise(actor.role, Action.VIEW)
+        draft = self._load(draft_id)
+        history = self.repository.history(draft.patient_id)
+        if history is None:
+            raise NotFound(f"unknown patient {draft.patient_id!r}")
+        patient = history.patient
+        to = (patient.email if draft.channel == "email" else patient.phone) or ""
+        settings = self.practice.settings
+        message = Message(
+            "preview",
+            draft.id,
+            draft.patient_id,
+            draft.channel,
+            to,
+            draft.subject,
+            draft.body,
+            self.clock.now(),
+        )
+        composed = compose(message, Letterhead.of(settings), UnsubscribeLinks.of(settings).placeholder())
+        self._audit(actor, "preview", draft, {"channel": draft.channel, "version": draft.version})
+        length = segments(composed.text) if draft.channel == "sms" else None
+        return Preview(masked(to) if to else f"no {draft.channel} address on file", composed, length)
+
+    def send_test(self, actor: User, draft_id: str, to: str) -> TestSent:
+        """The draft sent to the person who will send it (their own address or number), marked
+        as a test: no patient gets it, it is no offer (no `offer_presented`, no contact slot,
+        not in the outbox) and the draft's status stays. Audited, with the address masked."""
+        authorise(actor.role, Action.SEND)
+        draft = self._load(draft_id)
+        to = to.strip()
+        if draft.channel == "email":
+            if not EMAIL_ADDRESS.fullmatch(to):
+                raise InputError(f"{to!r} is not an email address to send the test to")
+        else:
+            number = normal_phone(to, self.practice.settings.country)
+            if number is None:
+                raise InputError(f"{to!r} is not a phone number to send the test to")
+            to = number
+        subject = f"[Test] {draft.subject}" if draft.subject else "[Test]"
+        body = draft.body if draft.channel == "email" else f"[Test] {draft.body}"
+        message = Message(
+            f"{TEST_PREFIX}{uuid.uuid4().hex[:16]}",
+            draft.id,
+            "",
+            draft.channel,
+            to,
+            subject,
+            body,
+            self.clock.now(),
+        )
+        receipt = self.senders[draft.channel].send(message)
+        sent = TestSent(draft.channel, masked(to), receipt.via)
+        detail = {"channel": draft.channel, "to": sent.to, "via": receipt.via, "version": draft.version}
+        self._audit(actor, "test_send", draft, detail)
+        return sent
 
     # Events pushed by the booking system ---------------------------------------------------------
 
@@ -1028,6 +1200,11 @@ def _dismissal(reason: str, note: str) -> tuple[str, str]:
     if reason == "other" and not note:
         raise InputError("say why in the note when the reason is other")
     return reason, note
+
+
+def outcome_id(draft_id: str) -> str:
+    """The id of the outcome the desk records for a draft: one answer per draft."""
+    return f"{draft_id}-outcome"
 
 
 def _event_text(data: dict) -> str:

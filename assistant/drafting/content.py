@@ -25,6 +25,9 @@ class GuardResult(BaseModel):
     passed: bool
     detail: str
     blocks: bool = Field(default=False, description="a failure stops the draft going to a provider")
+    phrases: list[str] = Field(
+        default_factory=list, description="the words of the text that failed it, as the guard read them"
+    )
 
 
 class Usage(BaseModel):

@@ -314,6 +314,20 @@ def message_update(message_id: str, values: dict) -> Executable:
     return schema.outbox.update().where(schema.outbox.c.id == message_id).values(**values)
 
 
+def outcome_delete(outcome_id: str) -> Executable:
+    """The statement that removes an outcome a correction replaces (for `change_draft(also=...)`)."""
+    return schema.outcomes.delete().where(schema.outcomes.c.id == outcome_id)
+
+
+def outcome_insert(
+    outcome_id: str, patient_id: str, service_id: str, accepted: bool, at: datetime, channel: str | None
+) -> Executable:
+    """The statement that records a corrected outcome (for `change_draft(also=...)`)."""
+    outcome = Outcome(id=outcome_id, patient_id=patient_id, service_id=service_id, accepted=accepted, at=at)
+    data = {"channel": channel, "source": "corrected on the review desk"} if channel else {}
+    return schema.outcomes.insert().values(**outcome_row(outcome, data))
+
+
 def slot_release(patient_id: str, message_id: str) -> Executable:
     """The statement that frees a patient's contact slot, if this message still holds it."""
     slots = schema.contact_slots

@@ -30,7 +30,7 @@ _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#$~|&!=+-:"})
 _LINKABLE = re.compile(r"(?:https?://|www\.)[^\s`]*|[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.IGNORECASE)
 """What the screen turns into a link whatever its escapes: web and email addresses."""
 _NUMBERED = re.compile(r"^(\d+)([.)])")
-_MESSAGES = {"success": st.success, "info": st.info, "warning": st.warning}
+_MESSAGES = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
 
 
 # The desk ---------------------------------------------------------------------------------------
@@ -115,10 +115,11 @@ def close_draft() -> None:
     st.session_state.pop("draft", None)
 
 
-def changed(draft: Draft, message: str) -> None:
-    """After a desk call changed the draft: keep the desk's answer, say what happened, rerun."""
+def changed(draft: Draft, message: str, kind: str = "success") -> None:
+    """After a desk call changed the draft: keep the desk's answer, say what happened (`kind`:
+    success, or warning or error where what was saved still fails a guard), rerun."""
     st.session_state["draft"] = draft
-    flash("success", message)
+    flash(kind, message)
     st.rerun()
 
 

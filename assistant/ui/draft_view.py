@@ -3,16 +3,18 @@ status and the reviewer's role allow, the review notes and the audit trail."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
 
 from assistant.app.accounts import User
 from assistant.app.review import Review
-from assistant.domain.review import Action
+from assistant.domain.review import ALLOWED, Action, Status
 from assistant.drafting.content import Draft, GuardResult
 from assistant.drafting.guards import blocks_submission
+from assistant.drafting.guards.lexicon import normalise
 from assistant.ui.desk import (
     attempt,
     changed,
@@ -35,6 +37,8 @@ class Step:
     call: Callable[[], Draft]
     done: str
     main: bool = False
+    blocked_by: str = ""
+    """Why the button is disabled (a blocking guard fails on the saved text), if it is."""
 
 
 def draft_view(desk: Review, user: User, draft: Draft) -> None:
@@ -90,6 +94,7 @@ def _text(desk: Review, user: User, draft: Draft) -> None:
         if draft.channel == "email":
             st.text_input("Subject", value=draft.subject, disabled=True, key=f"subject-{shown}")
         st.text_area("Body", value=draft.body, height=340, disabled=True, key=f"body-{shown}")
+        _found_in(draft.subject, draft.body, draft.guards)
         return
     with st.form(f"edit-{shown}", border=False):
         subject = (
@@ -105,6 +110,8 @@ def _text(desk: Review, user: User, draft: Draft) -> None:
             save = st.form_submit_button("Save", type="primary", key="save")
     if check:
         _check(desk, user, draft, draft.subject if subject is None else subject, body)
+    else:
+        _found_in(draft.subject, draft.body, draft.guards)
     if save:
         saved = attempt(lambda: desk.edit(user, draft.id, draft.version, subject, body))
         if saved is not None:
@@ -112,6 +119,7 @@ def _text(desk: Review, user: User, draft: Draft) -> None:
                 saved,
                 f"Saved as version {saved.version}; it is now "
                 f"{status_label(saved.status)}.{_failing(saved.guards)}",
+                _verdict(saved.guards),
             )
 
 
@@ -119,7 +127,59 @@ def _check(desk: Review, user: User, draft: Draft, subject: str, body: str) -> N
     """The guards on what the person typed, before anything is saved."""
     found = attempt(lambda: desk.check(user, draft.id, subject, body))
     if found is not None:
+        _found_in(subject, body, found)
         guards("Guards on your unsaved text", found)
+
+
+def _found_in(subject: str, body: str, results: list[GuardResult]) -> None:
+    """The text with the phrases failing guards found marked: red for what blocks, orange for
+    a warning. Shown only where a guard named a phrase."""
+    blocking = [p for g in results if not g.passed and blocks_submission(g) for p in g.phrases]
+    warning = [p for g in results if not g.passed and not blocks_submission(g) for p in g.phrases]
+    if not blocking and not warning:
+        return
+    st.caption("Where the guards found it (red must be fixed before submitting; orange is a warning)")
+    text = f"{subject}\n\n{body}" if subject.strip() else body
+    st.markdown(highlighted(text, blocking, warning))
+
+
+def highlighted(text: str, blocking: Sequence[str], warning: Sequence[str] = ()) -> str:
+    """Markdown of the text with these phrases marked (case, spacing and curly quotes aside),
+    every piece of the text escaped (`md`), so nothing a patient or a model wrote reads as
+    markup; a line stays a line, a blank line a paragraph."""
+    paragraphs = [
+        "  \n".join(_marked_line(line, blocking, warning) for line in chunk.splitlines() if line.strip())
+        for chunk in re.split(r"\n\s*\n", text.strip())
+    ]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _marked_line(line: str, blocking: Sequence[str], warning: Sequence[str]) -> str:
+    spans: list[tuple[int, int, str]] = []
+    plain = normalise(line)
+    for colour, phrases in (("red", blocking), ("orange", warning)):
+        for phrase in phrases:
+            words = normalise(phrase).split()
+            if not words:
+                continue
+            pattern = re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
+            spans += [(m.start(), m.end(), colour) for m in pattern.finditer(plain)]
+    out, at = [], 0
+    for start, end, colour in sorted(spans):
+        if start < at:
+            continue  # inside a span already marked
+        out.append(_piece(line[at:start]))
+        out.append(f":{colour}-background[{md(line[start:end])}]")
+        at = end
+    out.append(_piece(line[at:]))
+    return "".join(out).strip()
+
+
+def _piece(text: str) -> str:
+    """`md` of a piece of a line, keeping the spaces at its ends that `md` trims."""
+    if not text.strip():
+        return " " if text else ""
+    return (" " if text[0].isspace() else "") + md(text) + (" " if text[-1].isspace() else "")
 
 
 def _sources(draft: Draft) -> None:
@@ -153,15 +213,30 @@ def guards(title: str, results: list[GuardResult]) -> None:
     st.subheader(title)
     for result in results:
         if result.passed:
-            st.markdown(f":green[passed] **{result.name}**: {md(result.detail)}")
+            st.markdown(f":green[passed] **{md(result.name)}**: {md(result.detail)}")
+        elif blocks_submission(result):
+            st.error(f"{md(result.name)}: {md(result.detail)} (must be fixed before submitting)")
         else:
-            stops = " (must be fixed before submitting)" if blocks_submission(result) else ""
-            st.warning(f"{result.name}: {md(result.detail)}{stops}")
+            st.warning(f"{md(result.name)}: {md(result.detail)} (a warning: the provider sees it)")
 
 
 def _failing(results: list[GuardResult]) -> str:
     failing = [g.name for g in results if not g.passed]
     return f" Guards failing: {', '.join(failing)}." if failing else " All guards pass."
+
+
+def _verdict(results: list[GuardResult]) -> str:
+    """How a save is announced: an error while a guard blocks, a warning while one fails."""
+    failing = [g for g in results if not g.passed]
+    if any(blocks_submission(g) for g in failing):
+        return "error"
+    return "warning" if failing else "success"
+
+
+def _blocking(draft: Draft, step: str) -> str:
+    """Why a step is disabled: the blocking guards failing on the saved text ("" when none)."""
+    names = [g.name for g in draft.guards if not g.passed and blocks_submission(g)]
+    return f"Fix {' and '.join(names)} before {step}" if names else ""
 
 
 # The buttons ----------------------------------------------------------------------------------
@@ -178,6 +253,9 @@ def _actions(desk: Review, user: User, draft: Draft) -> None:
             placeholder="A note for the provider, or what to change",
         )
     steps = [s for s in _steps(desk, user, draft, comment) if offered(user, s.action, draft.status)]
+    if offered(user, Action.SEND, draft.status):
+        _preview(desk, user, draft)
+    _corrections(desk, user, draft)
     if not steps:
         return
     with st.container(horizontal=True):
@@ -186,14 +264,76 @@ def _actions(desk: Review, user: User, draft: Draft) -> None:
                 step.label,
                 key=f"{step.label.lower().replace(' ', '-')}-{draft.id}",
                 type="primary" if step.main else "secondary",
+                disabled=bool(step.blocked_by),
+                help=step.blocked_by or None,
             )
             for step in steps
         ]
+    for step in steps:
+        if step.blocked_by:
+            st.caption(f"{step.label}: {md(step.blocked_by)}.")
     for step, was_pressed in zip(steps, pressed, strict=True):
         if was_pressed:
             result = attempt(step.call)
             if result is not None:
                 changed(result, step.done.format(draft=result))
+
+
+def _preview(desk: Review, user: User, draft: Draft) -> None:
+    """The message exactly as the patient will receive it (the senders compose it), and a test
+    of it to the coordinator's own address before the real Send."""
+    st.subheader("As the patient will receive it")
+    preview = attempt(lambda: desk.preview(user, draft.id))
+    if preview is None:
+        return
+    message = preview.message
+    if message.channel == "email":
+        st.markdown(
+            f"**From:** {md(message.sender)}  \n**Reply-To:** {md(message.reply_to or message.sender)}"
+            f"  \n**To:** {md(preview.to)}  \n**Subject:** {md(message.subject)}"
+        )
+    else:
+        st.markdown(f"**To:** {md(preview.to)} · by SMS, from the practice's number")
+    st.text(message.text)
+    if preview.length is not None:
+        st.caption(f"{preview.length}. Nothing is added to the text: it goes as written.")
+    with st.form(f"test-{draft.id}", border=False):
+        what = "email address" if draft.channel == "email" else "mobile number"
+        to = st.text_input(
+            f"Your own {what}, for a test",
+            value=st.session_state.get(f"test-to-{draft.channel}", ""),
+            key=f"test-to-{draft.id}",
+        )
+        test = st.form_submit_button("Send a test to me", key=f"send-test-{draft.id}")
+    if test:
+        st.session_state[f"test-to-{draft.channel}"] = to
+        sent = attempt(lambda: desk.send_test(user, draft.id, to))
+        if sent is not None:
+            by = "email" if sent.channel == "email" else "SMS"
+            st.success(
+                f"Test sent by {by} to {md(sent.to)}, marked as a test. The patient got nothing "
+                f"and the draft is still {status_label(draft.status)}."
+            )
+
+
+def _corrections(desk: Review, user: User, draft: Draft) -> None:
+    """A recorded answer can be changed or undone (the desk audits it, before and after)."""
+    if user.role not in ALLOWED[Action.OUTCOME] or draft.status not in (Status.ACCEPTED, Status.DECLINED):
+        return
+    other = draft.status == Status.DECLINED
+    change = f"Change to {'accepted' if other else 'declined'}"
+    with st.container(horizontal=True):
+        flip = st.button(change, key=f"correct-{draft.id}")
+        undo = st.button("Undo the outcome", key=f"undo-outcome-{draft.id}")
+    if flip:
+        result = attempt(lambda: desk.correct_outcome(user, draft.id, other, draft.version))
+        if result is not None:
+            said = "accepted" if other else "declined"
+            changed(result, f"Corrected: the patient {said}.")
+    if undo:
+        result = attempt(lambda: desk.correct_outcome(user, draft.id, None, draft.version))
+        if result is not None:
+            changed(result, "Undone: the patient's answer is not known; the draft is sent again.")
 
 
 def _steps(desk: Review, user: User, draft: Draft, comment: str) -> list[Step]:
@@ -206,6 +346,7 @@ def _steps(desk: Review, user: User, draft: Draft, comment: str) -> list[Step]:
             lambda: desk.submit(user, *at, comment=comment),
             "Submitted for approval: a provider will review it.",
             main=True,
+            blocked_by=_blocking(draft, "submitting"),
         ),
         Step(
             "Regenerate",
@@ -219,6 +360,7 @@ def _steps(desk: Review, user: User, draft: Draft, comment: str) -> list[Step]:
             lambda: desk.approve(user, *at, comment=comment),
             "Approved: a coordinator can send it now.",
             main=True,
+            blocked_by=_blocking(draft, "approving"),
         ),
         Step(
             "Reject",
@@ -230,8 +372,9 @@ def _steps(desk: Review, user: User, draft: Draft, comment: str) -> list[Step]:
             "Send",
             Action.SEND,
             lambda: desk.send(user, *at),
-            "Sent by {draft.channel}: {draft.delivery[state]}.",
+            "{draft.delivery[said]}.",
             main=True,
+            blocked_by=_blocking(draft, "sending"),
         ),
         Step(
             "Accepted",

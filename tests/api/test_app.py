@@ -90,8 +90,12 @@ def walk_every_route(call: Walk, auth: dict, patients: list[str], user_id: str) 
     call("post", "/drafts/{draft_id}/regenerate", co, ids=ids, json={})
     submitted = call("post", "/drafts/{draft_id}/submit", co, ids=ids, json={})
     call("post", "/drafts/{draft_id}/approve", pr, ids=ids, json={"version": submitted["version"]})
+    call("get", "/drafts/{draft_id}/preview", co, ids=ids)
+    call("post", "/drafts/{draft_id}/test", co, ids=ids, json={"to": "carol@practice.example"})
     call("post", "/drafts/{draft_id}/send", co, ids=ids, json={})
     call("post", "/drafts/{draft_id}/outcome", co, ids=ids, json={"outcome": "accepted"})
+    correction = {"outcome": "declined"}
+    call("post", "/drafts/{draft_id}/outcome/correction", co, ids=ids, json=correction)
     second = call("post", "/drafts", co, status=201, json={"patient_id": patients[1]})
     submitted = call("post", "/drafts/{draft_id}/submit", co, ids={"draft_id": second["id"]}, json={})
     call(

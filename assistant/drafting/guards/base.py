@@ -21,6 +21,8 @@ class Finding:
     kind: str
     text: str
     blocking: bool = True
+    phrases: tuple[str, ...] = ()
+    """The words of the draft it is about, where there are some to point at."""
 
 
 class Directory(Protocol):
@@ -95,9 +97,13 @@ class Guard(ABC):
         return self.passing
 
     def result(self, draft: Checked) -> GuardResult:
-        problems = list(dict.fromkeys(f.text for f in self.check(draft) if f.blocking))
+        found = [f for f in self.check(draft) if f.blocking]
+        problems = list(dict.fromkeys(f.text for f in found))
         if problems:
-            return GuardResult(name=self.name, passed=False, detail="; ".join(problems), blocks=self.blocks)
+            phrases = list(dict.fromkeys(p for f in found for p in f.phrases if p))
+            return GuardResult(
+                name=self.name, passed=False, detail="; ".join(problems), blocks=self.blocks, phrases=phrases
+            )
         return GuardResult(name=self.name, passed=True, detail=self.ok(draft), blocks=self.blocks)
 
     def unchecked(self) -> GuardResult:

@@ -32,13 +32,17 @@ class Compliance(Guard):
     def check(self, draft: Checked) -> list[Finding]:
         text = draft.text
         problems = [
-            Finding("guarantee", f"guaranteed outcome: '{said}'")
+            Finding("guarantee", f"guaranteed outcome: '{said}'", phrases=(said,))
             for _, said, _ in self.policy.guarantees.find(text, negatable=True)
         ]
         for _, said, _ in self.policy.medical_claims.find(text):
             if not contains(draft.grounds.authorised, said):
                 problems.append(
-                    Finding("medical_claim", f"medical claim beyond the knowledge pages: '{said}'")
+                    Finding(
+                        "medical_claim",
+                        f"medical claim beyond the knowledge pages: '{said}'",
+                        phrases=(said,),
+                    )
                 )
         problems += self._unsupported(draft)
         body = draft.body.strip()
@@ -60,7 +64,11 @@ class Compliance(Guard):
             *brief.goals,
         )
         return [
-            Finding("claim", f"claim not in the practice's pages for {u.about}: '{u.sentence}' ({u.reason})")
+            Finding(
+                "claim",
+                f"claim not in the practice's pages for {u.about}: '{u.sentence}' ({u.reason})",
+                phrases=(u.sentence,),
+            )
             for u in self.claims.check(
                 draft.text, _offer(draft), _services(grounds), context, frozenset(grounds.numbers)
             )

@@ -83,11 +83,11 @@ class Discretion(Guard):
             problems += self._exposed("the SMS", body, brief, grounds)
         elif not grounds.measurements_allowed:
             problems += [
-                Finding("measurement", f"the email gives {what}: '{said}'")
+                Finding("measurement", f"the email gives {what}: '{said}'", phrases=(said,))
                 for what, (_, _, said) in measurements(body, self.policy, progress=False)
             ]
         return problems + [
-            Finding("patient_words", f"quotes the patient's words: '{said}'")
+            Finding("patient_words", f"quotes the patient's words: '{said}'", phrases=(said,))
             for said in pasted(draft.text, _patient_texts(brief, grounds))
         ]
 
@@ -97,10 +97,15 @@ class Discretion(Guard):
         if brief.practice.strip():
             text = whole_words(brief.practice).sub(lambda m: " " * len(m.group()), text)
         names = [*brief.sensitive, *(a for s in grounds.menu if s.sensitive for a in aliases(s))]
-        named = ", ".join(f"'{said}'" for said in sensitive_care(text, names, self.policy))
-        problems = [Finding("sensitive_care", f"{where} names sensitive care: {named}")] if named else []
+        care = tuple(sensitive_care(text, names, self.policy))
+        named = ", ".join(f"'{said}'" for said in care)
+        problems = (
+            [Finding("sensitive_care", f"{where} names sensitive care: {named}", phrases=care)]
+            if named
+            else []
+        )
         return problems + [
-            Finding("clinical_value", f"{where} gives {what}: '{said}'")
+            Finding("clinical_value", f"{where} gives {what}: '{said}'", phrases=(said,))
             for what, (_, _, said) in measurements(text, self.policy, progress=True)
         ]
 

@@ -81,11 +81,13 @@ class Grounding(Guard):
             if value is not None and not _known(value, grounds.numbers):
                 problems.append(
                     Finding(
-                        "number", f"the number {match.group(1)} is not in the record, menu or knowledge pages"
+                        "number",
+                        f"the number {match.group(1)} is not in the record, menu or knowledge pages",
+                        phrases=(match.group(1),),
                     )
                 )
         problems += [
-            Finding("treatment", f"'{said}' is not on the menu or in the patient's record")
+            Finding("treatment", f"'{said}' is not on the menu or in the patient's record", phrases=(said,))
             for said in unlisted(draft.text, grounds, self.policy)
         ]
         problems += [
@@ -102,7 +104,11 @@ class Grounding(Guard):
         offer = grounds.offer
         granted = self.granting.find(grounds.offer_terms, offer, entry=True)
         return [
-            Finding("terms", f"'{grant.said}' offers terms that the entry for {offer.name} does not grant")
+            Finding(
+                "terms",
+                f"'{grant.said}' offers terms that the entry for {offer.name} does not grant",
+                phrases=(grant.said,),
+            )
             for grant in self.granting.find(text, offer)
             if not grant.within(granted)
         ]
@@ -123,12 +129,24 @@ def _dates(text: str, grounds: Grounds, problems: list[Finding]) -> str:
             if not (1 <= month <= 12 and 1 <= day <= 31):
                 continue
             if (month, day) not in grounds.dates:
-                problems.append(Finding("date", f"the date '{match.group()}' is not in the patient's record"))
+                problems.append(
+                    Finding(
+                        "date",
+                        f"the date '{match.group()}' is not in the patient's record",
+                        phrases=(match.group(),),
+                    )
+                )
             start, end = _weekday_beside(text, match, _days(month, day, year, grounds), problems)
             text = _blank(text, start, end)
     for match in WEEKDAY.finditer(text):
         if WEEKDAYS.index(match.group(1).lower()) not in grounds.weekdays:
-            problems.append(Finding("date", f"'{match.group()}' is not a day in the patient's record"))
+            problems.append(
+                Finding(
+                    "date",
+                    f"'{match.group()}' is not a day in the patient's record",
+                    phrases=(match.group(),),
+                )
+            )
     return _years(text, grounds, problems)
 
 
@@ -138,7 +156,13 @@ def _years(text: str, grounds: Grounds, problems: list[Finding]) -> str:
     months = {(d.month, d.year) for d in grounds.record_dates}
     for match in list(MONTH_YEAR.finditer(text)):
         if (MONTHS[match.group(1).lower()[:3]], int(match.group(2))) not in months:
-            problems.append(Finding("date", f"'{match.group()}' is not a month in the patient's record"))
+            problems.append(
+                Finding(
+                    "date",
+                    f"'{match.group()}' is not a month in the patient's record",
+                    phrases=(match.group(),),
+                )
+            )
         text = _blank(text, match.start(), match.end())
     for match in list(YEAR.finditer(text)):
         if int(match.group(1)) not in {year for _, year in months}:
@@ -188,7 +212,11 @@ def _facts(figures: list[Figure], draft: Checked, nouns: str) -> list[Finding]:
     grounds = draft.grounds
     known = _stated(grounds, _offer_text(draft), nouns)
     return [
-        Finding("date" if f.kind == "day" else "number", FACT_FINDINGS[f.kind].format(f.text.strip()))
+        Finding(
+            "date" if f.kind == "day" else "number",
+            FACT_FINDINGS[f.kind].format(f.text.strip()),
+            phrases=(f.text.strip(),),
+        )
         for f in figures
         if not all(_fits(f, v, _known_for(f, known, grounds)) for v in f.values)
     ]
@@ -294,6 +322,7 @@ def _money(text: str, grounds: Grounds, problems: list[Finding]) -> str:
                 Finding(
                     "price",
                     f"the price {match.group().strip()} is not a menu price of a service the draft names",
+                    phrases=(match.group().strip(),),
                 )
             )
     return MONEY.sub(lambda m: " " * len(m.group()), text)

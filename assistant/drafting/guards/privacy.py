@@ -40,12 +40,14 @@ class Privacy(Guard):
     def check(self, draft: Checked) -> list[Finding]:
         text, brief, grounds = plain(draft.text), draft.brief, draft.grounds
         problems = []
-        if EMAIL.search(text):
-            problems.append(Finding("contact", "contains an email address"))
-        if any(len(re.sub(r"\D", "", m.group())) >= 7 for m in PHONE.finditer(text)):
-            problems.append(Finding("contact", "contains a phone number"))
+        emails = tuple(m.group() for m in EMAIL.finditer(text))
+        if emails:
+            problems.append(Finding("contact", "contains an email address", phrases=emails))
+        phones = tuple(m.group() for m in PHONE.finditer(text) if len(re.sub(r"\D", "", m.group())) >= 7)
+        if phones:
+            problems.append(Finding("contact", "contains a phone number", phrases=phones))
         problems += [
-            Finding("private", f"contains the patient's private detail '{p}'")
+            Finding("private", f"contains the patient's private detail '{p}'", phrases=(p,))
             for p in grounds.private
             if p and p.lower() in text.lower()
         ]
@@ -53,7 +55,11 @@ class Privacy(Guard):
             said = fold(match.group(1))
             if said not in name_keys(brief.first_name) and said not in NOT_NAMES:
                 greeted = brief.first_name or "the patient (whose record gives no name to use)"
-                problems.append(Finding("greeting", f"greets '{match.group(1)}', not {greeted}"))
+                problems.append(
+                    Finding(
+                        "greeting", f"greets '{match.group(1)}', not {greeted}", phrases=(match.group(1),)
+                    )
+                )
         problems += self._leftovers(draft.text, text, grounds.links)
         named_words = words(text)
         skip = not_names(brief, grounds)
@@ -66,12 +72,13 @@ class Privacy(Guard):
         address ("bооk" with Cyrillic о) lead somewhere else."""
         said = [*links(text, self.policy, allowlist), *links(written, self.policy, allowlist)]
         found = [
-            Finding("link", f"contains a link the practice has not allowed: {link}")
+            Finding("link", f"contains a link the practice has not allowed: {link}", phrases=(link,))
             for link in dict.fromkeys(said)
             if not allowed(link, allowlist)
         ]
         return found + [
-            Finding("markup", f"contains {what}: {said}") for what, said in markup(text, self.policy)
+            Finding("markup", f"contains {what}: {said}", phrases=(said,))
+            for what, said in markup(text, self.policy)
         ]
 
     def _record_people(
@@ -79,7 +86,9 @@ class Privacy(Guard):
     ) -> list[Finding]:
         people = record_people(draft.grounds, self.policy)
         return [
-            Finding("other_person", f"names another person from the record: '{people[w.key]}'")
+            Finding(
+                "other_person", f"names another person from the record: '{people[w.key]}'", phrases=(w.text,)
+            )
             for w in found
             if w.key in people and w.key not in skip and named(text, w, self.policy)
         ]

@@ -39,7 +39,8 @@ class Specificity(Guard):
         if not self._signal(text, brief):
             problems.append(Finding("signal", "does not say what prompted the message now", blocking=False))
         problems += [
-            Finding("generic", f"generic: '{said}'") for _, said, _ in self.policy.generic.find(text)
+            Finding("generic", f"generic: '{said}'", phrases=(said,))
+            for _, said, _ in self.policy.generic.find(text)
         ]
         return problems
 

@@ -35,12 +35,12 @@ class Tone(Guard):
             ("pressure", "pressure", self.policy.pressure),
         ):
             for _, said, at in phrases.find(text, negatable=True):
-                problems.append(Finding(kind, f"{label}: '{said}'"))
+                problems.append(Finding(kind, f"{label}: '{said}'", phrases=(said,)))
                 listed.append((at, at + len(said)))
         for piece in pressed(text, self.policy.pressing, draft.grounds.dates):
             if not any(piece.at < end and start < piece.at + len(piece.said) for start, end in listed):
                 kind, label = PRESSED[piece.kind]
-                problems.append(Finding(kind, f"{label}: '{piece.said}'"))
+                problems.append(Finding(kind, f"{label}: '{piece.said}'", phrases=(piece.said,)))
         for _, said, _ in self.policy.salesy.find(text, negatable=True):
             problems.append(Finding("salesy", f"sales talk: '{said}'", blocking=False))
         problems += self._exclamations(text, draft.brief.channel)
@@ -50,7 +50,8 @@ class Tone(Guard):
             if w not in self.policy.acronyms and w.lower() not in draft.grounds.authorised.lower()
         ]
         if shouted:
-            problems.append(Finding("shouting", "shouting in capitals: " + ", ".join(sorted(set(shouted)))))
+            loud = tuple(sorted(set(shouted)))
+            problems.append(Finding("shouting", "shouting in capitals: " + ", ".join(loud), phrases=loud))
         grade = reading_grade(draft.body)
         if grade > self.policy.limits["max_reading_grade"]:
             problems.append(
