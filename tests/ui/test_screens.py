@@ -176,7 +176,8 @@ def test_a_pushy_save_is_kept_and_its_failing_guards_show(screen, clinic):
     at = press(at, "Save")
     stored = clinic.stored(draft.id)
     assert stored.body == PUSHY and "tone" in [g.name for g in stored.guards if not g.passed]
-    assert any("Guards failing:" in m and "tone" in m for m in messages(at, "success"))
+    assert not any("Saved as version" in m for m in messages(at, "success"))  # no green on a failure
+    assert any("Guards failing:" in m and "tone" in m for m in messages(at, "warning"))
     assert any(m.startswith("tone:") for m in messages(at, "warning"))
 
 
@@ -213,9 +214,12 @@ def test_a_compliance_failure_stops_submitting_with_the_reason(screen, clinic):
     draft = clinic.draft()
     at = open_draft(screen("carol"), draft.id)
     field(at, "Body").input(draft.body + "\n\nResults are guaranteed.")
-    at = press(press(at, "Save"), "Submit for approval")
-    assert any("cannot submit: compliance failed" in m for m in messages(at, "error"))
+    at = press(at, "Save")
     assert clinic.stored(draft.id).status == "needs_attention"
+    submit = [b for b in at.button if b.label == "Submit for approval"]
+    assert len(submit) == 1 and submit[0].disabled  # blocked on screen, with the reason beside it
+    assert "Fix compliance before submitting" in shown(at)
+    assert any(m.startswith("compliance:") for m in messages(at, "error"))  # a blocking failure: red
 
 
 def test_a_provider_approves_from_the_approval_queue_with_a_comment(screen, clinic):
@@ -283,7 +287,8 @@ def test_a_coordinator_sends_an_approved_draft(screen, clinic):
     at = press(at, "Send")
     stored = clinic.stored(draft.id)
     assert stored.status == "sent" and stored.sent_via
-    assert any("Sent by email: delivered" in m for m in messages(at, "success"))
+    sent = [m for m in messages(at, "success") if m.startswith("Sent by email to ")]
+    assert sent and "outbox" not in sent[0] and "/" not in sent[0]  # in words, no server path
     assert "Status: sent" in shown(at) and "Message: delivered" in shown(at)
     assert "offer_presented" in clinic.offer_events(draft)
     assert {"Accepted", "Declined"} <= set(labels(at)) and "Send" not in labels(at)
