@@ -40,28 +40,26 @@ def dashboard(desk: Review, user: User) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("This week's funnel")
-        st.altair_chart(_funnel(data["funnel"]["steps"]), use_container_width=True)
+        st.altair_chart(_funnel(data["funnel"]["steps"]), width="stretch")
         st.subheader("Acceptance by moment")
         moments = pd.DataFrame(diagnostic["touchpoints"])
         if not moments.empty:
             moments["label"] = moments["label"].map(sentence_case)
-        st.altair_chart(_intervals(moments, "label", "Moment"), use_container_width=True)
+        st.altair_chart(_intervals(moments, "label", "Moment"), width="stretch")
     with right:
         st.subheader("Revenue from accepted offers")
         st.caption(
             f"By month, {data['revenue'][0]['label']} to {data['revenue'][-1]['label']}, at menu "
             "price; a month with no accepted offer shows as $0."
         )
-        st.altair_chart(_revenue(data["revenue"]), use_container_width=True)
+        st.altair_chart(_revenue(data["revenue"]), width="stretch")
         st.subheader("Acceptance by offer")
-        st.altair_chart(
-            _intervals(pd.DataFrame(report["by_offer"]), "offer_name", "Offer"), use_container_width=True
-        )
+        st.altair_chart(_intervals(pd.DataFrame(report["by_offer"]), "offer_name", "Offer"), width="stretch")
     _converters(report)
     st.subheader("What the offers add (control group)")
     st.text(lift_line(report["lift"]))
     st.subheader("Touchpoint coverage")
-    st.altair_chart(_coverage(diagnostic["touchpoints"]), use_container_width=True)
+    st.altair_chart(_coverage(diagnostic["touchpoints"]), width="stretch")
     st.subheader("Revenue diagnostic")
     st.table(_diagnostic_rows(diagnostic))
     st.download_button(
@@ -163,7 +161,7 @@ def _converters(report: dict) -> None:
                     }
                 )
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     else:
         st.info(f"No offer has {least} outcomes yet, so none is named a top or bottom converter.")
     if rows and short:
