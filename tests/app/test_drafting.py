@@ -28,6 +28,7 @@ def test_the_week_is_drafted_offline_checked_and_stored(home, monkeypatch):
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     _import(home)
     assert runner.invoke(app, ["rules", "set", "holdout_share", "0"]).exit_code == 0  # no control group
+    assert runner.invoke(app, ["rules", "set", "weekly_capacity", "100"]).exit_code == 0  # every one
     result = runner.invoke(app, ["draft", "--week", "--as-of", AS_OF, "--format", "json"])
     assert result.exit_code == 0, result.output
     week = json.loads(result.stdout)
