@@ -160,8 +160,12 @@ def md(text: object) -> str:
     return _NUMBERED.sub(r"\1\\\2", "".join(parts))
 
 
-def money(amount: float) -> str:
-    return f"${amount:,.0f}" if float(amount).is_integer() else f"${amount:,.2f}"
+def money(amount: float, whole: bool = False) -> str:
+    """A price as the patient pays it ($149, $149.50); `whole` for an estimate (an expected
+    value), in whole dollars: "$122.28" beside a price of "$122" reads as two kinds of money."""
+    if whole or float(amount).is_integer():
+        return f"${round(amount):,}"
+    return f"${amount:,.2f}"
 
 
 def moment_label(moment: str) -> str:
