@@ -99,3 +99,28 @@ def messages(at: AppTest, kind: str) -> list[str]:
 def open_buttons(at: AppTest) -> set[str]:
     """The drafts listed on the page, by the id their Open button carries."""
     return {b.key.removeprefix("open-") for b in at.button if b.key and b.key.startswith("open-")}
+
+
+# The queue's table ---------------------------------------------------------------------------
+
+
+def table(at: AppTest):
+    (frame,) = at.dataframe
+    return frame
+
+
+def listed(at: AppTest) -> list[str]:
+    """The patients the queue's table lists, by full name, in its order."""
+    return list(table(at).value["Patient"])
+
+
+def select(at: AppTest, name: str) -> AppTest:
+    """Clicks the patient's row (AppTest sets the table's selection as a click would)."""
+    frame = table(at)
+    row = listed(at).index(name)
+    at.session_state[frame.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    return ran(at.run())
+
+
+def section(at: AppTest, name: str) -> AppTest:
+    return ran(at.radio(key="queue_section").set_value(name).run())

@@ -5,35 +5,11 @@ from __future__ import annotations
 
 import re
 
-from streamlit.testing.v1 import AppTest
-
 from assistant.domain.moments import Moment
 from tests.ui.conftest import AS_OF
-from tests.ui.helpers import field, messages, ran, shown
+from tests.ui.helpers import field, listed, messages, ran, section, select, shown, table
 
 CAPACITY = 5
-
-
-def table(at: AppTest):
-    (frame,) = at.dataframe
-    return frame
-
-
-def listed(at: AppTest) -> list[str]:
-    """The patients the queue's table lists, by full name, in its order."""
-    return list(table(at).value["Patient"])
-
-
-def select(at: AppTest, name: str) -> AppTest:
-    """Clicks the patient's row (AppTest sets the table's selection as a click would)."""
-    frame = table(at)
-    row = listed(at).index(name)
-    at.session_state[frame.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
-    return ran(at.run())
-
-
-def section(at: AppTest, name: str) -> AppTest:
-    return ran(at.radio(key="queue_section").set_value(name).run())
 
 
 def queue(clinic) -> list[dict]:

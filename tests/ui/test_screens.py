@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-from assistant.domain.moments import Moment
 from assistant.drafting.content import ReviewNote
 from tests.review_desk import overwrite_draft
 from tests.ui.conftest import AS_OF, PASSWORD
@@ -23,6 +22,8 @@ from tests.ui.helpers import (
     ran,
     read,
     rendered,
+    section,
+    select,
     shown,
 )
 
@@ -55,36 +56,12 @@ def test_logging_out_returns_to_the_login(screen):
 # Ready this week ----------------------------------------------------------------------------------
 
 
-def test_the_queue_shows_each_patients_moment_signal_offer_value_reasons_and_draft(screen, clinic):
-    at = screen("carol")
-    assert at.date_input(key="as_of").value == AS_OF
-    queue = clinic.review.queue(clinic.people["carol"], AS_OF)["ready"]
-    page = shown(at)
-    for item in queue:
-        assert item["name"] in page and item["signal"] in page
-        assert f"{item['offer_name']}** at ${item['price']:,.0f}" in page
-        assert f"expected value ${item['expected_value']:,.2f}" in page
-        assert all(reason in page for reason in item["reasons"])
-    assert all(Moment(item["moment"]).label in page for item in queue)
-    top = queue[0]
-    assert top["draft"] is not None and f"open-{top['draft']['id']}" in {b.key for b in at.button}
-    assert f"Draft: **{top['draft']['status']}**" in page
-    assert {b.key for b in at.button if b.label == "Draft"} == {f"draft-{p}" for p in clinic.undrafted}
-
-
-def test_a_coordinator_drafts_a_ready_patient_from_the_queue(screen, clinic):
-    patient = clinic.undrafted[0]
-    at = ran(screen("carol").button(key=f"draft-{patient}").click().run())
-    stored = clinic.review.drafts(clinic.people["carol"], patient_id=patient)
-    assert len(stored) == 1 and stored[0]["status"] == "drafted"
-    assert any(f"Drafted for {patient}" in m for m in messages(at, "success"))
-    assert f"for {patient}" in shown(at)  # the new draft opens for review
-    assert field(at, "Body").value
-
-
-def test_a_provider_is_offered_no_draft_button(screen):
-    at = go_to(screen("pat"), "Ready this week")
-    assert "Draft" not in labels(at)
+def test_a_provider_is_offered_no_draft_button(screen, clinic):
+    at = section(go_to(screen("pat"), "Ready this week"), "All ready")
+    ready = clinic.review.queue(clinic.people["pat"], AS_OF)["ready"]
+    undrafted = next(i["name"] for i in ready if i["patient_id"] in clinic.undrafted)
+    at = select(at, undrafted)
+    assert "Why:" in shown(at) and "Draft" not in labels(at)
 
 
 # The drafts -------------------------------------------------------------------------------------
