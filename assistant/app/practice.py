@@ -512,18 +512,7 @@ class Practice:
 
     def evaluate(self, patient_id: str, as_of: date) -> tuple[History, ReadyOffer | Suppression]:
         """One patient's answer as of a day, with the history it was read from."""
-        rules = self.rules()
-        until = day_bounds(as_of)[1]
-        history = self.repository.history(patient_id, until)
-        if history is None:
-            raise NotFound(f"unknown patient {patient_id!r}")
-        offers, outcomes = self.repository.offers_and_outcomes(until)
-        patients = self.repository.patient_types(
-            {o.patient_id for o in offers} | {o.patient_id for o in outcomes}
-        )
-        engine = self._engine(
-            [history], as_of, rules, offers, outcomes, {**patients, history.patient.id: history.patient}
-        )
+        history, engine = self._patient_engine(patient_id, as_of)
         answer = engine.evaluate(history, as_of)
         self._save_matches(engine)
         return history, answer
@@ -531,7 +520,14 @@ class Practice:
     def alternatives(self, patient_id: str, as_of: date) -> tuple[History, list[ReadyOffer] | Suppression]:
         """Every eligible offer for one patient as of a day (`OfferEngine.alternatives`), with
         the history it was read from; as `evaluate` reads it, so the two agree."""
-        rules = self.rules()
+        history, engine = self._patient_engine(patient_id, as_of)
+        answer = engine.alternatives(history, as_of)
+        self._save_matches(engine)
+        return history, answer
+
+    def _patient_engine(self, patient_id: str, as_of: date) -> tuple[History, OfferEngine]:
+        """One patient's history as of a day and the engine that reads it, with the practice's
+        offers and outcomes so far."""
         until = day_bounds(as_of)[1]
         history = self.repository.history(patient_id, until)
         if history is None:
@@ -541,11 +537,14 @@ class Practice:
             {o.patient_id for o in offers} | {o.patient_id for o in outcomes}
         )
         engine = self._engine(
-            [history], as_of, rules, offers, outcomes, {**patients, history.patient.id: history.patient}
+            [history],
+            as_of,
+            self.rules(),
+            offers,
+            outcomes,
+            {**patients, history.patient.id: history.patient},
         )
-        answer = engine.alternatives(history, as_of)
-        self._save_matches(engine)
-        return history, answer
+        return history, engine
 
     def dismissed(self, as_of: date) -> dict[str, dict]:
         """The patients a coordinator set aside for the week of `as_of`, with why (not a
