@@ -387,6 +387,9 @@ class Queue(View):
     as_of: str
     total_ready: int
     capacity: int = Field(description="how many patients a week the practice offers to (weekly_capacity)")
+    offered_this_week: int = Field(
+        default=0, description="patients offered earlier this week (Monday on): their places are taken"
+    )
     ready: list[ReadyPatient]
 
 

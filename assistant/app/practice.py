@@ -58,6 +58,8 @@ class ScanResult:
     histories: dict[str, History] = field(default_factory=dict)
     this_week: set[str] = field(default_factory=set)
     """The week's patients (rule `weekly_capacity`), by id; the other ready ones are also ready."""
+    offered_this_week: int = 0
+    """Patients offered earlier this week, whose places in the week are taken."""
 
     def as_dict(self) -> dict:
         return {
@@ -187,16 +189,27 @@ class Practice:
     def week(self, ready: list[ReadyOffer], as_of: date, capacity: int | None = None) -> Week:
         """This week's patients (the top `capacity`, by default the rule `weekly_capacity`, of
         the queue as ranked) and the control group drawn on the way: a patient drawn takes no
-        place, unless they already have an open draft (theirs is kept, as drafting keeps it)."""
+        place, unless they already have an open draft (theirs is kept, as drafting keeps it).
+        Without an explicit `capacity`, the patients offered earlier in the week (Monday on)
+        have taken their places."""
         rules = self.rules()
         share, week = rules.holdout_share, week_of(as_of)
         drawn = {r.patient.id for r in ready if share > 0 and draw(HOLDOUT_SALT, r.patient.id, week) < share}
         kept = set(self.repository.open_drafts(sorted(drawn))) if drawn else set()
+        offered = 0
+        if capacity is None:
+            offered = len(self.offered_this_week(as_of) - {r.patient.id for r in ready})
         return fill(
             [r.patient.id for r in ready],
             rules.weekly_capacity if capacity is None else capacity,
             lambda patient_id: patient_id in drawn and patient_id not in kept,
+            offered,
         )
+
+    def offered_this_week(self, as_of: date) -> set[str]:
+        """The patients presented an offer from the Monday of `as_of`'s week to the end of it."""
+        monday = as_of - timedelta(days=as_of.weekday())
+        return self.repository.presented(day_bounds(monday)[0], day_bounds(as_of)[1])
 
     def hold_out(self, ready: list[ReadyOffer], as_of: date) -> list[ReadyOffer]:
         """The week's control group: each ready patient drawn with chance `holdout_share`
@@ -492,7 +505,8 @@ class Practice:
         result.ready.sort(key=lambda r: (-r.expected_value, r.patient.id))
         result.suppressed.sort(key=lambda s: s.patient_id)
         result.total_ready = len(result.ready)
-        result.this_week = set(self.week(result.ready, as_of, rules.weekly_capacity).this_week)
+        week = self.week(result.ready, as_of)
+        result.this_week, result.offered_this_week = set(week.this_week), week.offered
         if limit is not None:
             result.ready = result.ready[:limit]
         return result
@@ -505,7 +519,8 @@ class Practice:
         if dismissed:
             scan.ready = [r for r in scan.ready if r.patient.id not in dismissed]
             scan.total_ready = len(scan.ready)
-            scan.this_week = set(self.week(scan.ready, as_of).this_week)  # the next ready move up
+            week = self.week(scan.ready, as_of)  # the next ready move up
+            scan.this_week, scan.offered_this_week = set(week.this_week), week.offered
         if limit is not None:
             scan.ready = scan.ready[:limit]
         return scan

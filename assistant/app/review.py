@@ -245,7 +245,13 @@ class Review:
             ready.append(item)
         capacity = self.practice.rules().weekly_capacity
         total = scan.total_ready
-        return {"as_of": as_of.isoformat(), "total_ready": total, "capacity": capacity, "ready": ready}
+        return {
+            "as_of": as_of.isoformat(),
+            "total_ready": total,
+            "capacity": capacity,
+            "offered_this_week": scan.offered_this_week,
+            "ready": ready,
+        }
 
     def scan(self, actor: User, as_of: date, limit: int | None = None) -> ScanResult:
         authorise(actor.role, Action.VIEW)

@@ -629,6 +629,13 @@ class Repository:
                 found |= set(conn.execute(query).scalars())
         return found
 
+    def presented(self, since: int, until: int) -> set[str]:
+        """The patients presented an offer between these instants (inclusive)."""
+        table = schema.offers
+        query = select(table.c.patient_id).where(table.c.at >= since, table.c.at <= until).distinct()
+        with self.engine.connect() as conn:
+            return set(conn.execute(query).scalars())
+
     def offers_and_outcomes(self, until: int) -> tuple[list[OfferMade], list[Outcome]]:
         with self.engine.connect() as conn:
             offers = [

@@ -48,7 +48,7 @@ def ready_this_week(desk: Review, user: User) -> None:
         f"{queue['total_ready']} patients at a cross-sell moment as of {as_of.isoformat()}. This week: "
         f"the top {queue['capacity']} by expected value (the practice's weekly capacity; a patient "
         "drawn for the control group leaves their place to the next). Select a row for the why "
-        "and the draft."
+        "and the draft." + _offered(queue["offered_this_week"])
     )
     if not items:
         st.info("No patient is ready on this day.")
@@ -71,6 +71,13 @@ def ready_this_week(desk: Review, user: User) -> None:
     picked = _queue_table(shown, section, as_of)
     if picked is not None:
         _ready_patient(desk, user, picked, as_of)
+
+
+def _offered(count: int) -> str:
+    if not count:
+        return ""
+    patients = "patient was" if count == 1 else "patients were"
+    return f" {count} {patients} offered earlier this week: their places are taken."
 
 
 def _filtered(items: list[dict]) -> list[dict]:

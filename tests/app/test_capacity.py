@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 from typer.testing import CliRunner
 
@@ -39,3 +40,29 @@ def test_scan_marks_the_weeks_n_and_drafting_the_week_drafts_them(home):
     assert sorted(d["patient_id"] for d in week["drafts"]) == sorted(marked)
     limited = json.loads(_cli("draft", "--week", "--as-of", AS_OF, "--limit", "5", "--format", "json"))
     assert len(limited["drafts"]) + len(limited["already_open"]) == 5  # --limit overrides the rule
+
+
+def test_offers_made_earlier_in_the_week_take_their_places(home):
+    _cli("import", str(CASES / "dev" / "practice.jsonl"), "--quiet")
+    _cli("rules", "set", "holdout_share", "0")
+    _cli("rules", "set", "weekly_capacity", "3")
+    ready = json.loads(_cli("scan", "--as-of", AS_OF, "--format", "json"))["ready"]
+    first = ready[0]
+    monday = date.fromisoformat(AS_OF) - timedelta(days=date.fromisoformat(AS_OF).weekday())
+    _cli(
+        "record", first["patient_id"], first["offer"], "presented",
+        "--moment", first["moment"], "--at", f"{monday.isoformat()}T09:00:00Z",
+    )  # fmt: skip
+    again = json.loads(_cli("scan", "--as-of", AS_OF, "--format", "json"))["ready"]
+    assert first["patient_id"] not in [r["patient_id"] for r in again]
+    assert sum(r["this_week"] for r in again) == 2  # 3 a week, 1 already offered
+
+    last_week = monday - timedelta(days=1)
+    _cli("rules", "set", "weekly_capacity", "4")
+    second = again[0]
+    _cli(
+        "record", second["patient_id"], second["offer"], "presented",
+        "--moment", second["moment"], "--at", f"{last_week.isoformat()}T09:00:00Z",
+    )  # fmt: skip
+    later = json.loads(_cli("scan", "--as-of", AS_OF, "--format", "json"))["ready"]
+    assert sum(r["this_week"] for r in later) == 3  # last Sunday's offer is last week's
