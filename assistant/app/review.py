@@ -314,7 +314,7 @@ class Review:
         authorise(actor.role, Action.VIEW)
         found = waiting_rules.waiting(self._open_drafts(), actor.role)
         names = self._names({d.patient_id for group in found.values() for d in group})
-        groups = []
+        groups: list[dict] = []
         for group in waiting_rules.groups_for(actor.role):
             items = [
                 {
