@@ -26,6 +26,7 @@ from assistant.api.routers import (
     health,
     imports,
     learning,
+    needs,
     offers,
     review,
     twilio,
@@ -136,6 +137,7 @@ def _route(app: FastAPI) -> None:
     app.include_router(unsubscribe.router, prefix=VERSION)  # the links already sent say /v1
     app.include_router(twilio.router, prefix=VERSION)  # the URLs pasted into Twilio's console
     app.include_router(offers.router, prefix=VERSION)  # newer than the unprefixed paths
+    app.include_router(needs.router, prefix=VERSION)
     for resource in RESOURCES:
         app.include_router(resource.router, prefix=VERSION)
         app.include_router(resource.router, deprecated=True)

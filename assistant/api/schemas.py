@@ -310,6 +310,12 @@ class DraftRow(View):
     drafter: str
     failed_guards: list[str]
     created_at: str
+    submitted_by: str | None = Field(default=None, description="who last submitted it with a note")
+    submitted_at: str | None = None
+    submit_note: str | None = Field(default=None, description="the last submission note to the provider")
+    rejected_by: str | None = Field(default=None, description="the provider who last rejected it")
+    rejected_at: str | None = None
+    rejection_comment: str | None = Field(default=None, description="what the provider asked to change")
 
 
 class DeliveryView(View):

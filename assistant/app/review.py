@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from assistant.app import needs as waiting_rules
 from assistant.app.accounts import ANONYMOUS, Accounts, Expiry, LoginLimits, Token, User
 from assistant.app.audit import AuditCheck, draft_text, drafted, opened, scanned, verify
 from assistant.app.drafting import Drafting, WeekDrafts, draft_changes, open_drafting
@@ -158,7 +159,22 @@ def listing(draft: Draft) -> dict:
         "drafter": draft.drafter,
         "failed_guards": [g.name for g in draft.guards if not g.passed],
         "created_at": draft.created_at,
+        **_review_notes(draft),
     }
+
+
+def _review_notes(draft: Draft) -> dict:
+    """The last submission note and rejection on the draft, with who wrote them and when (a
+    submission without a note leaves none: `Review.needs` reads the audit log for it)."""
+    fields: dict = dict.fromkeys(
+        ("submitted_by", "submitted_at", "submit_note", "rejected_by", "rejected_at", "rejection_comment")
+    )
+    for note in draft.notes:
+        if note.action == Action.SUBMIT:
+            fields.update(submitted_by=note.actor, submitted_at=note.at, submit_note=note.comment)
+        elif note.action == Action.REJECT:
+            fields.update(rejected_by=note.actor, rejected_at=note.at, rejection_comment=note.comment)
+    return fields
 
 
 class Review:
@@ -295,6 +311,60 @@ class Review:
         }
         self._audit(actor, "read_drafts", None, detail, patient_id)
         return rows
+
+    def needs(self, actor: User) -> dict:
+        """What waits for this person, by what they do next (`assistant.app.needs`), oldest
+        first in each group: each draft as listed, with the patient's full name, `since` (when
+        it came into its status) and who submitted, rejected or approved it, when, and their
+        comment. The reading is audited like a list of drafts."""
+        authorise(actor.role, Action.VIEW)
+        found = waiting_rules.waiting(self._open_drafts(), actor.role)
+        names = self._names({d.patient_id for group in found.values() for d in group})
+        groups: list[dict] = []
+        for group in waiting_rules.groups_for(actor.role):
+            items = [
+                {
+                    **listing(d),
+                    "patient_name": names.get(d.patient_id) or d.patient_id,
+                    "blocking_guards": waiting_rules.blocking(d),
+                    **waiting_rules.trail_fields(d, self.repository.audit(draft_id=d.id)),
+                }
+                for d in found[group.key]
+            ]
+            groups.append(
+                {
+                    "key": group.key,
+                    "title": group.title,
+                    "hint": group.hint,
+                    "count": len(items),
+                    "items": waiting_rules.oldest_first(items),
+                }
+            )
+        total = sum(g["count"] for g in groups)
+        detail = {
+            "groups": {g["key"]: g["count"] for g in groups},
+            "patients": sorted({i["patient_id"] for g in groups for i in g["items"]}),
+        }
+        self._audit(actor, "read_needs", None, detail)
+        return {
+            "role": actor.role.value,
+            "total": total,
+            "groups": groups,
+            "note": None if groups else waiting_rules.NOTHING_TO_ACT_ON,
+        }
+
+    def needs_count(self, actor: User) -> int:
+        """How many drafts wait for this person: a number that names no patient (the sidebar
+        shows it on every screen), so it is not audited; `needs` lists them, audited."""
+        authorise(actor.role, Action.VIEW)
+        return sum(len(g) for g in waiting_rules.waiting(self._open_drafts(), actor.role).values())
+
+    def _open_drafts(self) -> list[Draft]:
+        return [Draft.model_validate_json(raw) for raw in self.repository.open_drafts().values()]
+
+    def _names(self, patient_ids: set[str]) -> dict[str, str]:
+        found = (self.repository.patient(p) for p in sorted(patient_ids))
+        return {p.id: p.name for p in found if p is not None}
 
     def get(self, actor: User, draft_id: str) -> Draft:
         """Opens a draft; the view is audited."""

@@ -11,10 +11,12 @@ from assistant.ui.dashboard import dashboard
 from assistant.ui.desk import close_draft, current_user, opened, review, show_flash
 from assistant.ui.draft_view import draft_view
 from assistant.ui.imports import import_page
+from assistant.ui.inbox import NEEDS_ME, needs_me
 from assistant.ui.lists import approval_queue, drafts_list, ready_this_week
 from assistant.ui.login import login_screen, who
 
 SCREENS = {
+    NEEDS_ME: needs_me,
     "Approval queue": approval_queue,
     "Ready this week": ready_this_week,
     "Drafts": drafts_list,
@@ -27,8 +29,9 @@ OWNERS = {"Import": Action.CONSENT_ON_FILE}
 
 
 def screens_for(user: User) -> list[str]:
-    """Those who approve start from what waits for them; everyone else from this week's queue.
-    Importing an export is the owner's (admin's) work, with the owner's word on consent."""
+    """Everyone starts from what waits for them ("Needs me", with its count); those who
+    approve also have the approval queue. Importing an export is the owner's (admin's) work,
+    with the owner's word on consent."""
     names = [name for name in SCREENS if name not in OWNERS or user.role in ALLOWED[OWNERS[name]]]
     if user.role in ALLOWED[Action.APPROVE]:
         return names
@@ -37,7 +40,14 @@ def screens_for(user: User) -> list[str]:
 
 def signed_in(desk: Review, user: User) -> None:
     who(desk, user)
-    screen = st.sidebar.radio("Screen", screens_for(user), key="screen", on_change=close_draft)
+    waiting = desk.needs_count(user)
+    screen = st.sidebar.radio(
+        "Screen",
+        screens_for(user),
+        key="screen",
+        on_change=close_draft,
+        format_func=lambda name: f"{name} ({waiting})" if name == NEEDS_ME else name,
+    )
     show_flash()
     draft = opened()
     if draft is not None:

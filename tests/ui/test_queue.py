@@ -7,7 +7,7 @@ import re
 
 from assistant.domain.moments import Moment
 from tests.ui.conftest import AS_OF
-from tests.ui.helpers import field, listed, messages, ran, section, select, shown, table
+from tests.ui.helpers import field, go_to, listed, messages, ran, section, select, shown, table
 
 CAPACITY = 5
 
@@ -20,7 +20,7 @@ def test_the_queue_is_a_table_of_this_weeks_top_and_the_rest_also_ready(screen, 
     clinic.review.practice.set_rule("weekly_capacity", str(CAPACITY))
     try:
         ready = queue(clinic)
-        at = screen("carol")
+        at = go_to(screen("carol"), "Ready this week")
         assert listed(at) == [i["name"] for i in ready[:CAPACITY]]  # this week, highest value first
         assert all(" " in name for name in listed(at))  # full names, not first names
         frame = table(at).value
@@ -52,7 +52,7 @@ def test_the_queue_is_a_table_of_this_weeks_top_and_the_rest_also_ready(screen, 
 
 def test_the_queue_filters_by_moment_offer_channel_and_draft_status_and_searches_names(screen, clinic):
     ready = queue(clinic)
-    at = section(screen("carol"), "All ready")
+    at = section(go_to(screen("carol"), "Ready this week"), "All ready")
     moment = ready[0]["moment"]
     at = ran(at.multiselect(key="queue_moment").select(moment).run())
     assert listed(at) == [i["name"] for i in ready if i["moment"] == moment]
@@ -81,7 +81,7 @@ def test_the_queue_filters_by_moment_offer_channel_and_draft_status_and_searches
 def test_selecting_a_row_shows_the_why_and_the_draft_text_and_the_view_is_audited(screen, clinic):
     top = queue(clinic)[0]
     draft = clinic.review.get(clinic.people["carol"], top["draft"]["id"])
-    at = screen("carol")
+    at = go_to(screen("carol"), "Ready this week")
     assert "Why:" not in shown(at) and f"open-{draft.id}" not in {b.key for b in at.button}
     views = _views(clinic, draft.id)
     at = select(at, top["name"])
@@ -98,7 +98,7 @@ def test_selecting_a_row_shows_the_why_and_the_draft_text_and_the_view_is_audite
 
 def test_money_on_the_queue_is_one_kind_prices_as_paid_and_expected_values_in_whole_dollars(screen, clinic):
     top = queue(clinic)[0]
-    at = select(screen("carol"), top["name"])
+    at = select(go_to(screen("carol"), "Ready this week"), top["name"])
     page = shown(at)
     assert f"expected value ${round(top['expected_value']):,} " in page
     assert not re.search(r"expected value \$[\d,]+\.\d", page)
@@ -107,7 +107,7 @@ def test_money_on_the_queue_is_one_kind_prices_as_paid_and_expected_values_in_wh
 def test_a_coordinator_drafts_an_undrafted_patient_from_the_selected_row(screen, clinic):
     patient = clinic.undrafted[-1]
     item = next(i for i in queue(clinic) if i["patient_id"] == patient)
-    at = select(section(screen("carol"), "All ready"), item["name"])
+    at = select(section(go_to(screen("carol"), "Ready this week"), "All ready"), item["name"])
     at = ran(at.button(key=f"draft-{patient}").click().run())
     stored = clinic.review.drafts(clinic.people["carol"], patient_id=patient)
     assert len(stored) == 1 and stored[0]["status"] == "drafted"

@@ -38,7 +38,7 @@ def test_a_coordinator_logs_in_and_sees_who_they_are_and_their_role(screen):
     sidebar = "\n".join(m.value for m in at.sidebar.markdown)
     assert "carol" in sidebar and "coordinator" in sidebar
     assert "Log out" in labels(at)
-    assert "Ready this week" in shown(at)
+    assert "Ready this week" in shown(go_to(at, "Ready this week"))
 
 
 def test_a_wrong_password_is_refused_with_the_reason(screen):
@@ -201,7 +201,7 @@ def test_a_compliance_failure_stops_submitting_with_the_reason(screen, clinic):
 
 def test_a_provider_approves_from_the_approval_queue_with_a_comment(screen, clinic):
     draft = clinic.draft("pending_approval")
-    at = screen("pat")
+    at = go_to(screen("pat"), "Approval queue")
     assert "Approval queue" in shown(at) and draft.id in open_buttons(at)
     at = ran(at.button(key=f"open-{draft.id}").click().run())
     field(at, "Comment").input("Lovely, send it")
