@@ -75,7 +75,10 @@ def browser_cookies() -> Mapping[str, str]:
 
 
 def cookie_token() -> str | None:
-    return browser_cookies().get(COOKIE) or None
+    """The session token the browser keeps, if any (anything but a string is none: a client
+    that is not a browser, Streamlit's AppTest, may hand back stand-ins)."""
+    value = browser_cookies().get(COOKIE)
+    return value if isinstance(value, str) and value else None
 
 
 def keep_cookie(token: str, lasts: timedelta) -> None:
