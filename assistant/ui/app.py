@@ -8,10 +8,11 @@ from assistant.app.accounts import User
 from assistant.app.review import Review
 from assistant.domain.review import ALLOWED, Action
 from assistant.ui.dashboard import dashboard
-from assistant.ui.desk import close_draft, current_user, opened, review, show_flash
+from assistant.ui.desk import close_draft, current_user, opened_or_linked, review, show_flash
 from assistant.ui.draft_view import draft_view
 from assistant.ui.imports import import_page
 from assistant.ui.inbox import NEEDS_ME, needs_me
+from assistant.ui.links import linked_screen, show_screen_in_address
 from assistant.ui.lists import approval_queue, drafts_list, ready_this_week
 from assistant.ui.login import login_screen, who
 
@@ -40,16 +41,20 @@ def screens_for(user: User) -> list[str]:
 
 def signed_in(desk: Review, user: User) -> None:
     who(desk, user)
+    names = screens_for(user)
+    if "screen" not in st.session_state:  # the session's first screen: the link's, if it names one
+        st.session_state["screen"] = linked_screen(names) or names[0]
     waiting = desk.needs_count(user)
     screen = st.sidebar.radio(
         "Screen",
-        screens_for(user),
+        names,
         key="screen",
         on_change=close_draft,
         format_func=lambda name: f"{name} ({waiting})" if name == NEEDS_ME else name,
     )
+    show_screen_in_address(screen)
     show_flash()
-    draft = opened()
+    draft = opened_or_linked(desk, user)
     if draft is not None:
         draft_view(desk, user, draft)
     else:

@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 import streamlit as st
@@ -21,6 +21,7 @@ from assistant.domain.review import ALLOWED, FROM, Action, Status
 from assistant.drafting.content import Draft
 from assistant.errors import CrosssellError, Unauthenticated
 from assistant.settings import Settings
+from assistant.ui import links
 
 AS_OF_VARIABLE = "CROSSSELL_UI_AS_OF"
 """Sets the default "as of" day of the queue (the demo practice lives on a fixed day)."""
@@ -30,6 +31,8 @@ _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#$~|&!=+-:"})
 _LINKABLE = re.compile(r"(?:https?://|www\.)[^\s`]*|[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.IGNORECASE)
 """What the screen turns into a link whatever its escapes: web and email addresses."""
 _NUMBERED = re.compile(r"^(\d+)([.)])")
+LOGGED_OUT = "logged_out"
+"""Set by a logout: this session no longer takes the browser's cookie."""
 _MESSAGES = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
 
 
@@ -74,36 +77,59 @@ def offered(user: User, action: Action, status: str | None = None) -> bool:
 
 
 def current_user(desk: Review) -> User | None:
-    """The session's user, checked on every run so a disabled user or an expired session ends."""
+    """The session's user, checked on every run so a disabled user or an expired session ends.
+    A session that holds no token yet (a refresh, a link opened) takes the browser's cookie,
+    unless this session logged out: the cookie the page was loaded with is stale then."""
     token = st.session_state.get("token")
-    if not token:
-        return None
-    try:
-        return desk.accounts.authenticate(token)
-    except Unauthenticated as exc:
-        log_out()
-        flash("warning", f"Please log in again: {exc}")
-        return None
+    from_cookie = False
+    if not token and not st.session_state.get(LOGGED_OUT):
+        token = links.cookie_token()
+        from_cookie = bool(token)
+    user = None
+    if token:
+        try:
+            user = desk.accounts.authenticate(token)
+        except Unauthenticated as exc:
+            log_out()
+            if from_cookie:
+                flash("info", "Your last session has ended; please log in again.")
+            else:
+                flash("warning", f"Please log in again: {exc}")
+        else:
+            st.session_state["token"] = token
+    links.write_cookie()
+    return user
 
 
-def log_in(token: str) -> None:
+def log_in(token: str, lasts: timedelta | None = None) -> None:
+    """Keeps the token for this session and, for `lasts` (the token's life), in the browser's
+    cookie, so a refresh stays logged in."""
     st.session_state["token"] = token
+    st.session_state.pop(LOGGED_OUT, None)
+    if lasts is not None:
+        links.keep_cookie(token, lasts)
 
 
 def log_out() -> None:
-    """Forgets everything this browser session held: the token, the open draft, the filters."""
+    """Forgets everything this browser session held: the token, the open draft, the filters;
+    drops the browser's cookie, and remembers the logout (the cookie this page was loaded with
+    must not log it back in)."""
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[LOGGED_OUT] = True
+    links.drop_cookie()
 
 
 # The open draft ---------------------------------------------------------------------------------
 
 
 def open_draft(desk: Review, user: User, draft_id: str) -> None:
-    """Opens a draft (the desk audits the view) and shows it on the next run."""
+    """Opens a draft (the desk audits the view) and shows it on the next run, its id in the
+    page's address."""
     draft = attempt(lambda: desk.get(user, draft_id))
     if draft is not None:
         st.session_state["draft"] = draft
+        links.show_draft_in_address(draft.id)
         st.rerun()
 
 
@@ -111,8 +137,26 @@ def opened() -> Draft | None:
     return st.session_state.get("draft")
 
 
+def opened_or_linked(desk: Review, user: User) -> Draft | None:
+    """The open draft, or the one the page's address names (a link, a refresh): opened as a
+    click would open it (audited); one that cannot be opened is said why, not shown."""
+    draft = opened()
+    linked = links.linked_draft()
+    if draft is not None or linked is None:
+        return draft
+    try:
+        draft = desk.get(user, linked)
+    except CrosssellError as exc:
+        st.error(f"The draft in this link cannot be opened: {exc}")
+        links.show_draft_in_address(None)
+        return None
+    st.session_state["draft"] = draft
+    return draft
+
+
 def close_draft() -> None:
     st.session_state.pop("draft", None)
+    links.show_draft_in_address(None)
 
 
 def changed(draft: Draft, message: str, kind: str = "success") -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from assistant.app.accounts import User
@@ -23,7 +25,7 @@ def login_screen(desk: Review) -> None:
     if pressed:
         answer = attempt(lambda: desk.login(user_id, password))
         if answer is not None:
-            log_in(answer[1])
+            log_in(answer[1], timedelta(hours=desk.accounts.session_hours))
             st.rerun()
 
 

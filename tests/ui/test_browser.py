@@ -4,6 +4,7 @@ and submits a draft, a provider approves it, the coordinator sends it; the store
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,6 +100,46 @@ def test_a_draft_goes_from_edit_to_sent_through_the_browser(served, tmp_path):
     assert stored.status == "sent" and stored.body.endswith("seeing you again.")
     assert stored.approved_by == "pat" and stored.edited_by == "carol"
     assert "offer_presented" in clinic.offer_events(draft)
+
+
+def test_a_login_survives_a_refresh_and_a_drafts_link_opens_it_in_another_page(served):
+    """The session token lives in a cookie (never in the address); the address names the screen
+    and the draft, so a refresh stays where it was and a copied link opens the same draft."""
+    from playwright.sync_api import expect, sync_playwright
+
+    clinic, url = served
+    draft = clinic.draft()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            context.set_default_timeout(STEP_MS)
+            expect.set_options(timeout=STEP_MS)
+            page = context.new_page()
+            page.goto(url)
+            log_in(page, "carol")
+            page.wait_for_function("document.cookie.includes('crosssell_session=')")
+            (cookie,) = [c for c in context.cookies() if c["name"] == "crosssell_session"]
+            assert cookie["sameSite"] == "Strict" and cookie["path"] == "/" and cookie["expires"] > 0
+            assert clinic.review.accounts.authenticate(cookie["value"]).id == "carol"
+
+            page.reload()
+            expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible()
+            open_draft(page, draft.id, "Drafts")
+            expect(page).to_have_url(re.compile(rf"[?&]draft={re.escape(draft.id)}(&|$)"))
+            link = page.url
+            assert "screen=drafts" in link and cookie["value"] not in link
+
+            other = context.new_page()
+            other.goto(link)
+            expect(other.get_by_label("Body", exact=True)).to_have_value(draft.body)
+            log_out(other)
+            other.wait_for_function("!document.cookie.includes('crosssell_session=')")
+            other.reload()
+            expect(other.get_by_role("button", name="Log in", exact=True)).to_be_visible()
+            assert not [c for c in context.cookies() if c["name"] == "crosssell_session"]
+        finally:
+            browser.close()
 
 
 def log_in(page, who: str) -> None:
