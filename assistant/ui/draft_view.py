@@ -24,6 +24,7 @@ from assistant.ui.desk import (
     money,
     offered,
     open_draft,
+    review,
     status_label,
 )
 
@@ -183,26 +184,30 @@ def _piece(text: str) -> str:
 
 
 def _sources(draft: Draft) -> None:
+    """What the draft draws on, named by what it is ("Visit on 12 Sep", "Knowledge: Botox,
+    aftercare"); the ids are for QA, in small print."""
     st.subheader("Sources")
     if not draft.sources:
         st.caption("The draft cites no sources.")
-    for source in draft.sources:
-        when = f", {source.date}" if source.date else ""
-        st.markdown(f"- `{source.id}` {md(source.kind)}{when}: {md(source.text)}")
+        return
+    desk = review()
+    words = desk.wording()
+    titles = desk.source_titles(draft)
+    lines = [
+        f"- {md(words.source(s.kind, s.date, titles.get(s.id, '')))}: {md(s.text)}" for s in draft.sources
+    ]
+    st.markdown("\n".join(lines))
+    st.caption("For QA, the sources' ids: " + md(", ".join(s.id for s in draft.sources)))
 
 
 def _history(desk: Review, user: User, draft: Draft) -> None:
+    """The patient's record as of the draft's day, one sentence an event, in the practice's words."""
     st.subheader("History")
     events = attempt(lambda: desk.history(user, draft.id))
     if not events:
         st.caption("No history to show.")
         return
-    lines = []
-    for event in events:
-        service = f" · {md(event['service'])}" if event["service"] else ""
-        text = f": {md(event['text'])}" if event["text"] else ""
-        lines.append(f"- {event['date']} · {md(event['kind'].replace('_', ' '))}{service}{text}")
-    st.markdown("\n".join(lines))
+    st.markdown("\n".join(f"- {md(event['sentence'])}" for event in events))
 
 
 # Guards -------------------------------------------------------------------------------------------
