@@ -28,8 +28,8 @@ from assistant.app.spreadsheets import SheetImport, audited, mapping_of, upload_
 from assistant.domain.attribution import unanswered
 from assistant.domain.consent import CONSENT_KINDS, opted_out
 from assistant.domain.engine import ReadyOffer, Suppression
-from assistant.domain.holdout import week_of
 from assistant.domain.history import Menu
+from assistant.domain.holdout import week_of
 from assistant.domain.review import (
     DISMISS_NOTE_LIMIT,
     DISMISS_REASONS,
@@ -333,7 +333,8 @@ class Review:
         """The titles of the knowledge a draft cites (its service and the page's section), by
         source id: a reviewer reads "Botox, aftercare", not an id."""
         menu = self.practice.menu()
-        sections = {p.id: p.section for pages in self.practice.knowledge.service_pages.values() for p in pages}
+        pages = self.practice.knowledge.service_pages.values()
+        sections = {p.id: p.section for page in pages for p in page}
         return {
             s.id: article_title(s.id, menu, sections.get(s.id, ""))
             for s in draft.sources
