@@ -53,7 +53,7 @@ class Wording:
         return _KINDS.get(event.kind, _other)(event, self)
 
     def source(self, kind: str, on: date | str | None, title: str = "") -> str:
-        """What a draft cites, by what it is: "Visit on 12 Sep", "Intake form, 3 Oct",
+        """What a draft cites, by what it is: "Visit on 12 Sep", "Intake form on 3 Oct",
         "Knowledge: Botox, aftercare". `kind` is the source's kind as a draft stores it
         (`visit_completed note`, `goals`, `knowledge`); `title` names a knowledge article."""
         if isinstance(on, str):
@@ -69,7 +69,7 @@ class Wording:
             label = f"Goals from the {label[0].lower()}{label[1:]}"
         elif part == "goal":
             label = "The patient's new goal"
-        return f"{label}, {when}" if when else label
+        return f"{label} on {when}" if when else label
 
 
 SOURCE_LABELS = {

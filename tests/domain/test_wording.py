@@ -135,14 +135,14 @@ def test_no_sentence_of_a_demo_practices_timeline_shows_a_stamp_or_a_field(menu)
 @pytest.mark.parametrize(
     ("kind", "on", "label"),
     [
-        ("visit_completed note", "2026-09-12", "Visit, 12 Sep"),
-        ("consultation note", "2026-10-03", "Intake form, 3 Oct"),
-        ("consultation goals", "2026-10-03", "Goals from the intake form, 3 Oct"),
-        ("feedback comment", "2025-11-20", "Feedback, 20 Nov 2025"),
-        ("goal_changed goal", "2026-11-21", "The patient's new goal, 21 Nov"),
+        ("visit_completed note", "2026-09-12", "Visit on 12 Sep"),
+        ("consultation note", "2026-10-03", "Intake form on 3 Oct"),
+        ("consultation goals", "2026-10-03", "Goals from the intake form on 3 Oct"),
+        ("feedback comment", "2025-11-20", "Feedback on 20 Nov 2025"),
+        ("goal_changed goal", "2026-11-21", "The patient's new goal on 21 Nov"),
         ("goals", None, "The patient's goals"),
-        ("measurement", "2026-08-17", "Measurement, 17 Aug"),
-        ("something_new note", "2026-08-17", "Something new, 17 Aug"),
+        ("measurement", "2026-08-17", "Measurement on 17 Aug"),
+        ("something_new note", "2026-08-17", "Something new on 17 Aug"),
     ],
 )
 def test_a_source_is_named_by_what_it_is(words, kind, on, label):
