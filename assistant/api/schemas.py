@@ -431,6 +431,9 @@ class HistoryEvent(View):
     kind: str
     service: str | None
     text: str
+    sentence: str = ""
+    """The event in the practice's words ("Weighed 280 lb on 12 Sep"), the patient's own words
+    quoted as written."""
 
 
 class LearningReport(View):

@@ -29,6 +29,7 @@ from assistant.app.spreadsheets import SheetImport, audited, mapping_of, upload_
 from assistant.domain.attribution import unanswered
 from assistant.domain.consent import CONSENT_KINDS, opted_out
 from assistant.domain.engine import ReadyOffer, Suppression
+from assistant.domain.history import Menu
 from assistant.domain.holdout import week_of
 from assistant.domain.review import (
     DISMISS_NOTE_LIMIT,
@@ -40,6 +41,7 @@ from assistant.domain.review import (
     authorise,
     transition,
 )
+from assistant.domain.wording import Wording, article_title
 from assistant.drafting.content import Draft, GuardResult, ReviewNote
 from assistant.drafting.guards import blocks_submission
 from assistant.errors import (
@@ -382,6 +384,7 @@ class Review:
         if record is None:
             raise NotFound(f"unknown patient {draft.patient_id!r}")
         menu = self.practice.menu()
+        words = self.wording(menu)
         events = [
             {
                 "id": e.id,
@@ -389,6 +392,7 @@ class Review:
                 "kind": e.kind,
                 "service": menu.name(e.service_id) if e.service_id else None,
                 "text": _event_text(e.data),
+                "sentence": words.event(e),
             }
             for e in record.events
             if not e.kind.startswith("offer_")
@@ -396,6 +400,22 @@ class Review:
         detail = {"draft": draft.id, "as_of": draft.as_of, "events": len(events)}
         self._audit(actor, "read_history", None, detail, draft.patient_id)
         return events
+
+    def wording(self, menu: Menu | None = None) -> Wording:
+        """How the record is said to a reviewer: the menu's names, the practice's days."""
+        return Wording(menu or self.practice.menu(), self.clock.time_zone, self.clock.today())
+
+    def source_titles(self, draft: Draft) -> dict[str, str]:
+        """The titles of the knowledge a draft cites (its service and the page's section), by
+        source id: a reviewer reads "Botox, aftercare", not an id."""
+        menu = self.practice.menu()
+        pages = self.practice.knowledge.service_pages.values()
+        sections = {p.id: p.section for page in pages for p in page}
+        return {
+            s.id: article_title(s.id, menu, sections.get(s.id, ""))
+            for s in draft.sources
+            if s.kind in ("knowledge", "menu")
+        }
 
     # Creating ------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import streamlit as st
 from assistant.app.accounts import User
 from assistant.app.review import Review
 from assistant.domain.review import ALLOWED, Action
+from assistant.ui.audit import audit_screen
 from assistant.ui.dashboard import dashboard
 from assistant.ui.desk import close_draft, current_user, opened_or_linked, review, show_flash
 from assistant.ui.draft_view import draft_view
@@ -15,6 +16,7 @@ from assistant.ui.inbox import NEEDS_ME, needs_me
 from assistant.ui.links import linked_screen, show_screen_in_address
 from assistant.ui.lists import approval_queue, drafts_list, ready_this_week
 from assistant.ui.login import login_screen, who
+from assistant.ui.users import users_screen
 
 SCREENS = {
     NEEDS_ME: needs_me,
@@ -23,10 +25,12 @@ SCREENS = {
     "Drafts": drafts_list,
     "Dashboard": dashboard,
     "Import": import_page,
+    "Audit log": audit_screen,
+    "Users": users_screen,
 }
 # The owner's screens, by the action only the owner may take there (a comment: Streamlit shows a
 # bare string in this script on the page).
-OWNERS = {"Import": Action.CONSENT_ON_FILE}
+OWNERS = {"Import": Action.CONSENT_ON_FILE, "Audit log": Action.READ_AUDIT, "Users": Action.MANAGE_USERS}
 
 
 def screens_for(user: User) -> list[str]:

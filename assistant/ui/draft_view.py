@@ -11,10 +11,12 @@ import streamlit as st
 
 from assistant.app.accounts import User
 from assistant.app.review import Review
+from assistant.domain.changes import unified_diff
 from assistant.domain.review import ALLOWED, Action, Status
 from assistant.drafting.content import Draft, GuardResult
 from assistant.drafting.guards import blocks_submission
 from assistant.drafting.guards.lexicon import normalise
+from assistant.ui.audit import summary
 from assistant.ui.desk import (
     attempt,
     changed,
@@ -24,6 +26,7 @@ from assistant.ui.desk import (
     money,
     offered,
     open_draft,
+    review,
     status_label,
 )
 
@@ -183,26 +186,30 @@ def _piece(text: str) -> str:
 
 
 def _sources(draft: Draft) -> None:
+    """What the draft draws on, named by what it is ("Visit on 12 Sep", "Knowledge: Botox,
+    aftercare"); the ids are for QA, in small print."""
     st.subheader("Sources")
     if not draft.sources:
         st.caption("The draft cites no sources.")
-    for source in draft.sources:
-        when = f", {source.date}" if source.date else ""
-        st.markdown(f"- `{source.id}` {md(source.kind)}{when}: {md(source.text)}")
+        return
+    desk = review()
+    words = desk.wording()
+    titles = desk.source_titles(draft)
+    lines = [
+        f"- {md(words.source(s.kind, s.date, titles.get(s.id, '')))}: {md(s.text)}" for s in draft.sources
+    ]
+    st.markdown("\n".join(lines))
+    st.caption("For QA, the sources' ids: " + md(", ".join(s.id for s in draft.sources)))
 
 
 def _history(desk: Review, user: User, draft: Draft) -> None:
+    """The patient's record as of the draft's day, one sentence an event, in the practice's words."""
     st.subheader("History")
     events = attempt(lambda: desk.history(user, draft.id))
     if not events:
         st.caption("No history to show.")
         return
-    lines = []
-    for event in events:
-        service = f" · {md(event['service'])}" if event["service"] else ""
-        text = f": {md(event['text'])}" if event["text"] else ""
-        lines.append(f"- {event['date']} · {md(event['kind'].replace('_', ' '))}{service}{text}")
-    st.markdown("\n".join(lines))
+    st.markdown("\n".join(f"- {md(event['sentence'])}" for event in events))
 
 
 # Guards -------------------------------------------------------------------------------------------
@@ -403,18 +410,25 @@ def _notes(draft: Draft) -> None:
 
 
 def _audit(desk: Review, user: User, draft: Draft) -> None:
+    """The draft's trail, and for each change of its text what changed, line by line."""
     st.subheader("Audit trail")
     entries = attempt(lambda: desk.audit(user, draft_id=draft.id))
-    if entries:
-        st.dataframe(
-            [{"at": e.at, "who": e.actor, "action": e.action, "detail": _detail(e.detail)} for e in entries],
-            hide_index=True,
-        )
+    if not entries:
+        return
+    st.dataframe(
+        [{"at": e.at, "who": e.actor, "action": e.action, "detail": _detail(e.detail)} for e in entries],
+        hide_index=True,
+    )
+    for entry in entries:
+        if "before" in entry.detail and "after" in entry.detail:
+            changed = unified_diff(entry.detail["before"], entry.detail["after"])
+            with st.expander(f"What {md(entry.actor)} changed ({entry.action}, {entry.at})"):
+                if changed:
+                    st.code(changed, language="diff")
+                else:
+                    st.caption("Nothing changed in the text.")
 
 
 def _detail(detail: dict) -> str:
-    """The audit detail in a line; the before and after texts are summed up, not repeated."""
-    parts = [f"{k}: {v}" for k, v in detail.items() if k not in ("before", "after")]
-    if "after" in detail:
-        parts.append("text changed" if "before" in detail else "text written")
-    return "; ".join(str(p) for p in parts)
+    """The audit detail in a line; what the text was and became is below the table."""
+    return summary(detail)
