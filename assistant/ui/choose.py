@@ -50,7 +50,9 @@ def change_offer(desk: Review, user: User, draft: Draft) -> None:
         [_alternative_row(a) for a in found],
         hide_index=True,
         key=f"alternatives-{shown}",
-        column_config={"Expected value": st.column_config.TextColumn(help="price x chance, in whole dollars")},
+        column_config={
+            "Expected value": st.column_config.TextColumn(help="price x chance, in whole dollars"),
+        },
     )
     others = [a for a in found if not a["current"]]
     if not others:
@@ -134,7 +136,9 @@ def dismiss_form(desk: Review, user: User, patient_id: str, name: str, as_of: da
     """A reason, a note (required for "other") and a confirmation; True once dismissed (a
     flash says so for the next run)."""
     with st.expander("Dismiss for this week"), st.form(f"dismiss-{key}", border=False):
-        st.caption(f"Sets {md(name)} aside for this week's queue; their unsent draft is closed. {NOT_AN_ANSWER}")
+        st.caption(
+            f"Sets {md(name)} aside for this week's queue; their unsent draft is closed. {NOT_AN_ANSWER}"
+        )
         reason = st.selectbox(
             "Reason",
             list(DISMISS_REASONS),
@@ -185,11 +189,14 @@ def dismissed_this_week(desk: Review, user: User, as_of: date) -> None:
                 f"{md(DISMISS_REASONS.get(dismissal['reason'], dismissal['reason']))}{note} · "
                 f"by {md(dismissal['by'])}"
             )
-            pid = dismissal["patient_id"]
-            if taking_back and button.button("Take back", key=f"take-back-{pid}"):
-                if attempt(lambda pid=pid: desk.undo_dismissal(user, pid, as_of)) is not None:
-                    flash("success", f"{dismissal['name']} is back in this week's queue, to be drafted again.")
-                    st.rerun()
+            if taking_back and button.button("Take back", key=f"take-back-{dismissal['patient_id']}"):
+                _take_back(desk, user, dismissal, as_of)
+
+
+def _take_back(desk: Review, user: User, dismissal: dict, as_of: date) -> None:
+    if attempt(lambda: desk.undo_dismissal(user, dismissal["patient_id"], as_of)) is not None:
+        flash("success", f"{dismissal['name']} is back in this week's queue, to be drafted again.")
+        st.rerun()
 
 
 def _this_week() -> date:
