@@ -555,7 +555,12 @@ class Review:
         found = sorted(self.practice.dismissed(as_of).values(), key=lambda d: d["at"])
         detail = {"week": week_of(as_of), "patients": [d["patient_id"] for d in found]}
         self._audit(actor, "read_dismissals", None, detail)
-        return found
+        return [{**d, "name": self._patient_name(d["patient_id"])} for d in found]
+
+    def _patient_name(self, patient_id: str) -> str:
+        """A patient's full name, for a list a person reads (the id where none is stored)."""
+        patient = self.repository.patient(patient_id)
+        return patient.name if patient is not None and patient.name else patient_id
 
     # Editing and approval --------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from assistant.app.accounts import User
 from assistant.app.review import Review
 from assistant.domain.moments import Moment
 from assistant.domain.review import Action, Status
+from assistant.ui.choose import dismiss_from_queue, dismissed_this_week
 from assistant.ui.desk import (
     attempt,
     changed,
@@ -68,6 +69,7 @@ def ready_this_week(desk: Review, user: User) -> None:
     if not shown:
         st.info("No ready patient matches these filters.")
         return
+    dismissed_this_week(desk, user, as_of)
     picked = _queue_table(shown, section, as_of)
     if picked is not None:
         _ready_patient(desk, user, picked, as_of)
@@ -171,6 +173,7 @@ def _ready_patient(desk: Review, user: User, item: dict, as_of: date) -> None:
         st.markdown("Why:\n" + "\n".join(f"- {md(reason)}" for reason in item["reasons"]))
         st.caption(f"Evidence: {md(item['evidence'])}")
         _ready_draft(desk, user, item, as_of)
+        dismiss_from_queue(desk, user, item, as_of)
 
 
 def _ready_draft(desk: Review, user: User, item: dict, as_of: date) -> None:
