@@ -38,9 +38,17 @@ TEST_PREFIX = "test-"
 
 
 class SendError(CrosssellError):
-    """The channel refused or could not take the message; nothing was sent."""
+    """The channel refused or could not take the message; nothing was sent. `permanent`: the
+    channel said trying again cannot help (an inactive recipient, an opted-out number), so the
+    outbox fails the message at once instead of retrying it."""
 
     exit_code = 8
+
+    def __init__(self, message: str, *, permanent: bool = False, opted_out: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent or opted_out
+        self.opted_out = opted_out
+        """The channel says the recipient opted out with it (Twilio's 21610)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,6 +432,8 @@ def segments(text: str) -> SmsLength:
 
 
 TWILIO_API = "https://api.twilio.com"
+TWILIO_OPTED_OUT = "21610"
+"""Twilio's "attempt to send to unsubscribed recipient": the carrier holds the patient's STOP."""
 STATUS_PATH = "/v1/webhooks/twilio/status"
 INBOUND_PATH = "/v1/webhooks/twilio/sms"
 PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
@@ -486,7 +496,9 @@ class TwilioSender:
             )
         except TwilioRestException as exc:
             said = PHONE.sub("<number>", f"{exc.status} error {exc.code}: {exc.msg}")
-            raise SendError(f"sms {message.id} was not sent: Twilio said {said}") from None
+            opted_out = str(exc.code) == TWILIO_OPTED_OUT
+            said = f"sms {message.id} was not sent: Twilio said {said}"
+            raise SendError(said, opted_out=opted_out) from None
         except (TwilioException, OSError) as exc:
             said = PHONE.sub("<number>", f"{type(exc).__name__}: {exc}")
             raise SendError(f"sms {message.id} was not sent: Twilio unreachable ({said})") from None
