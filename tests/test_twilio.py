@@ -295,6 +295,7 @@ def test_an_undelivered_sms_reopens_its_draft_and_withdraws_the_offer(desk, clie
     assert _post(client, STATUS, {**form, "MessageStatus": "failed"}).status_code == 204  # again
     assert _trail(desk, sent.id).count("offer_withdrawn") == 1
     assert desk.review.get(coordinator, sent.id).version == failed.version
+    desk.review.clock.advance(seconds=60)
     again = desk.review.send(coordinator, sent.id, failed.version)  # the slot was released too
     assert again.status == "sent" and again.delivery["message_id"] != failed.delivery["message_id"]
     assert len(_presented(desk, sent)) == 1
@@ -340,3 +341,16 @@ def test_a_refusal_for_an_opted_out_number_is_final_and_recorded(desk, fake):
     assert failed.delivery["attempts"] == 1 and "21610" in failed.delivery["error"]
     assert "sms" in opted_out(desk.review.repository.history(draft.patient_id).events)
     assert not _presented(desk, draft)
+
+
+def test_a_failure_after_the_outcome_keeps_the_coordinators_word(desk, client):
+    sent, sid = _sent_sms(desk)
+    coordinator = desk.users["coordinator"]
+    accepted = desk.review.outcome(coordinator, sent.id, True)
+    form = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "30003"}
+    assert _post(client, STATUS, form).status_code == 204
+    after = desk.review.get(coordinator, sent.id)
+    assert after.status == "accepted" and after.version == accepted.version
+    assert after.delivery["state"] == "failed" and "unreachable" in after.delivery["error"]
+    assert len(_presented(desk, sent)) == 1
+    assert "offer_withdrawn" not in _trail(desk, sent.id)

@@ -217,8 +217,9 @@ class Outbox:
         failure says nothing about the text. A resend is still checked again at send time (this
         version's approval, the guards, consent, cooldown and cap), so a patient who opted out
         with their carrier gets nothing; any edit needs a new approval. A second report of the
-        same failure changes nothing. The draft is not reopened when it has moved on (its
-        outcome recorded, or a later message sent) or the patient has another open draft."""
+        same failure changes nothing. A draft whose outcome is on record keeps it and its offer
+        (the coordinator's word stands); one the patient has another open draft beside stays
+        `sent`, its offer withdrawn, since two open drafts for one patient are not allowed."""
         error = carrier_error(status, error_code)
         if error_code == CARRIER_OPT_OUT:
             self._carrier_opt_out(row)
@@ -236,10 +237,17 @@ class Outbox:
             row.draft_id, row.patient_id, "offer_withdrawn", {"offer_id": offer_id, "reason": error}
         )
         draft = self._draft(row.draft_id)
-        latest = self.repository.messages(draft_id=row.draft_id)[-1].id == row.id
-        other_open = set(self.repository.open_drafts([row.patient_id])) - {draft.id}
         detail = {"message_id": row.id, "error": error, "by": "carrier"}
-        if draft.status == Status.SENT.value and latest and not other_open:
+        if draft.status != Status.SENT.value:
+            # An outcome is on record (the coordinator's word): it and its offer stand.
+            kept = {**detail, "draft_kept": draft.status}
+            entry = self._audit_row(row.draft_id, row.patient_id, "delivery_failed", kept)
+            self.repository.change_message([failed], [*audit, entry])
+            return
+        latest = draft.sent_via == row.receipt  # not a message the draft was since sent again by
+        # The draft being sent is not open: any open draft is another, which must stay the one.
+        other_open = bool(self.repository.open_drafts([row.patient_id]))
+        if latest and not other_open:
             draft.sent_via = None
             audit = [*audit, withdrawn]
             self._move_draft(draft, Status.APPROVED, "delivery_failed", detail, *also, audit=audit)
