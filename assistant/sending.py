@@ -1,5 +1,6 @@
 """Senders: how an approved message leaves the practice. Email goes over SMTP when a host is
-configured, otherwise into the outbox folder as .eml files; SMS goes to an outbox CSV for the
+configured, through a Postmark-style HTTP API when chosen, otherwise into the outbox folder as
+.eml files; SMS goes to an outbox CSV for the
 practice's SMS provider (the default), through Twilio, or to any `module:Class` that implements
 `Sender`."""
 
@@ -15,6 +16,7 @@ import re
 import secrets
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -23,6 +25,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Protocol
 
+import httpx
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -38,9 +41,17 @@ TEST_PREFIX = "test-"
 
 
 class SendError(CrosssellError):
-    """The channel refused or could not take the message; nothing was sent."""
+    """The channel refused or could not take the message; nothing was sent. `permanent`: the
+    channel said trying again cannot help (an inactive recipient, an opted-out number), so the
+    outbox fails the message at once instead of retrying it."""
 
     exit_code = 8
+
+    def __init__(self, message: str, *, permanent: bool = False, opted_out: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent or opted_out
+        self.opted_out = opted_out
+        """The channel says the recipient opted out with it (Twilio's 21610)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,16 +214,26 @@ def _email(message: Message, head: Letterhead, links: UnsubscribeLinks) -> Email
         email["Reply-To"] = composed.reply_to
     email["Subject"] = composed.subject
     email["Date"] = format_datetime(message.at)
-    # The same Message-ID on a retry lets the receiving side drop a duplicate.
-    email["Message-ID"] = f"<{message.id}@{head.sender.rsplit('@', 1)[-1]}>"
-    email["X-Crosssell-Draft"] = message.draft_id
-    if message.id.startswith(TEST_PREFIX):
-        email["X-Crosssell-Test"] = "yes"
-    email["List-Unsubscribe"] = f"<{composed.unsubscribe}>"
-    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    for name, value in _headers(message, composed, head):
+        email[name] = value
     email.set_content(composed.text)
     email.add_alternative(composed.html, subtype="html")
     return email
+
+
+def _headers(message: Message, composed: Composed, head: Letterhead) -> list[tuple[str, str]]:
+    """The headers every email carries beyond From, To, Reply-To, Subject and Date, whichever
+    sender takes it (SMTP or a mail API)."""
+    # The same Message-ID on a retry lets the receiving side drop a duplicate.
+    headers = [
+        ("Message-ID", f"<{message.id}@{head.sender.rsplit('@', 1)[-1]}>"),
+        ("X-Crosssell-Draft", message.draft_id),
+    ]
+    if message.id.startswith(TEST_PREFIX):
+        headers.append(("X-Crosssell-Test", "yes"))
+    headers.append(("List-Unsubscribe", f"<{composed.unsubscribe}>"))
+    headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    return headers
 
 
 def _footer(head: Letterhead) -> list[str]:
@@ -255,16 +276,7 @@ class SmtpSender:
     def __init__(self, settings: Settings) -> None:
         if not settings.smtp_host:
             raise ConfigurationError("CROSSSELL_SMTP_HOST is not set")
-        if not settings.practice_address.strip():
-            raise ConfigurationError(
-                "CROSSSELL_PRACTICE_ADDRESS is not set: a marketing email must carry the practice's "
-                "postal address (CAN-SPAM)"
-            )
-        if not settings.public_url.startswith("https://"):
-            raise ConfigurationError(
-                "CROSSSELL_PUBLIC_URL must be the API's https:// address as patients reach it: "
-                "every email's unsubscribe link points there"
-            )
+        _require_footer(settings)
         self.settings = settings
         self.head = Letterhead.of(settings)
         self.links = UnsubscribeLinks.of(settings)
@@ -297,6 +309,20 @@ class SmtpSender:
         return smtp
 
 
+def _require_footer(settings: Settings) -> None:
+    """What an email to a patient cannot go without, whichever way it leaves."""
+    if not settings.practice_address.strip():
+        raise ConfigurationError(
+            "CROSSSELL_PRACTICE_ADDRESS is not set: a marketing email must carry the practice's "
+            "postal address (CAN-SPAM)"
+        )
+    if not settings.public_url.startswith("https://"):
+        raise ConfigurationError(
+            "CROSSSELL_PUBLIC_URL must be the API's https:// address as patients reach it: "
+            "every email's unsubscribe link points there"
+        )
+
+
 ADDRESS = re.compile(r"<?[^\s<>@'\"]+@[^\s<>@'\"]+>?")
 
 
@@ -313,6 +339,93 @@ def _said(exc: Exception) -> str:
 
 def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+
+
+POSTMARK_PATH = "/email"
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+"""A mail API's answers worth another try: too many requests, or the provider's own trouble."""
+
+
+class MailApiSender:
+    """Email through a Postmark-style HTTP API (`POST {CROSSSELL_MAIL_API_URL}/email`), the same
+    message `compose()` builds for SMTP. A 4xx is the provider's refusal (an inactive recipient,
+    a sender it has not verified): the message fails at once, since trying again cannot help. A
+    5xx, a 429 or a timeout is tried again, `CROSSSELL_MAIL_API_ATTEMPTS` times in all, then the
+    try fails and the outbox retries it later. The token is sent as a header and never logged or
+    repeated in an error."""
+
+    def __init__(self, settings: Settings) -> None:
+        if settings.mail_api_token is None or not settings.mail_api_token.get_secret_value():
+            raise ConfigurationError("CROSSSELL_MAIL_API_TOKEN is not set: email goes through the mail API")
+        _require_footer(settings)
+        self.settings = settings
+        self.head = Letterhead.of(settings)
+        self.links = UnsubscribeLinks.of(settings)
+        self.url = settings.mail_api_url.rstrip("/") + POSTMARK_PATH
+
+    def payload(self, message: Message) -> dict[str, Any]:
+        """The API's JSON for a message: the headers and both parts the SMTP email carries."""
+        composed = compose(message, self.head, self.links.link(message.id))
+        body: dict[str, Any] = {
+            "From": composed.sender,
+            "To": composed.to,
+            "Subject": composed.subject,
+            "TextBody": composed.text,
+            "HtmlBody": composed.html,
+            "Headers": [{"Name": n, "Value": v} for n, v in _headers(message, composed, self.head)],
+            "MessageStream": self.settings.mail_api_stream,
+            "TrackOpens": False,
+            "TrackLinks": "None",
+        }
+        if composed.reply_to:
+            body["ReplyTo"] = composed.reply_to
+        return body
+
+    def send(self, message: Message) -> Receipt:
+        s = self.settings
+        assert s.mail_api_token is not None  # checked when the sender was made
+        headers = {
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "X-Postmark-Server-Token": s.mail_api_token.get_secret_value(),
+        }
+        payload, said = self.payload(message), "no answer"
+        with httpx.Client(timeout=s.mail_api_timeout) as client:
+            for attempt in range(s.mail_api_attempts):
+                if attempt:
+                    time.sleep(s.mail_api_backoff_seconds * 2 ** (attempt - 1))
+                try:
+                    answer = client.post(self.url, json=payload, headers=headers)
+                except httpx.HTTPError as exc:  # a timeout, a refused connection: try again
+                    said = f"unreachable ({type(exc).__name__})"
+                    continue
+                if answer.status_code < 300:
+                    return Receipt("postmark", str(_json(answer).get("MessageID") or message.id))
+                said = _api_said(answer)
+                if answer.status_code not in RETRIED_STATUSES:
+                    raise SendError(
+                        f"email {message.id} was not sent: the mail API refused it ({said})", permanent=True
+                    )
+        raise SendError(
+            f"email {message.id} was not sent: the mail API said {said} after {s.mail_api_attempts} tries"
+        )
+
+
+def _json(answer: httpx.Response) -> dict[str, Any]:
+    try:
+        found = answer.json()
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _api_said(answer: httpx.Response) -> str:
+    """The provider's status, error code and words, without the addresses it may echo."""
+    found = _json(answer)
+    code, words = found.get("ErrorCode"), str(found.get("Message") or answer.reason_phrase)[:300]
+    status = answer.status_code
+    said = f"{status} error {code}: {words}" if code is not None else f"{status} {words}"
+    return ADDRESS.sub("<address>", said)
 
 
 class EmailOutbox:
@@ -424,6 +537,8 @@ def segments(text: str) -> SmsLength:
 
 
 TWILIO_API = "https://api.twilio.com"
+TWILIO_OPTED_OUT = "21610"
+"""Twilio's "attempt to send to unsubscribed recipient": the carrier holds the patient's STOP."""
 STATUS_PATH = "/v1/webhooks/twilio/status"
 INBOUND_PATH = "/v1/webhooks/twilio/sms"
 PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
@@ -486,7 +601,9 @@ class TwilioSender:
             )
         except TwilioRestException as exc:
             said = PHONE.sub("<number>", f"{exc.status} error {exc.code}: {exc.msg}")
-            raise SendError(f"sms {message.id} was not sent: Twilio said {said}") from None
+            opted_out = str(exc.code) == TWILIO_OPTED_OUT
+            said = f"sms {message.id} was not sent: Twilio said {said}"
+            raise SendError(said, opted_out=opted_out) from None
         except (TwilioException, OSError) as exc:
             said = PHONE.sub("<number>", f"{type(exc).__name__}: {exc}")
             raise SendError(f"sms {message.id} was not sent: Twilio unreachable ({said})") from None
@@ -508,7 +625,11 @@ def senders(settings: Settings) -> dict[str, Sender]:
     use_smtp = settings.email_sender == "smtp" or (
         settings.email_sender == "auto" and bool(settings.smtp_host)
     )
-    email: Sender = SmtpSender(settings) if use_smtp else EmailOutbox(settings)
+    email: Sender
+    if settings.email_sender == "postmark":
+        email = MailApiSender(settings)
+    else:
+        email = SmtpSender(settings) if use_smtp else EmailOutbox(settings)
     return {"email": email, "sms": _plugin(settings.sms_sender, settings)}
 
 

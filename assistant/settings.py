@@ -158,7 +158,28 @@ class Settings(BaseSettings):
         description="the largest booking-system export the API and the screen take (413 above it)",
     )
     ui_port: int = 8501
-    email_sender: Literal["auto", "smtp", "outbox"] = "auto"
+    email_sender: Literal["auto", "smtp", "outbox", "postmark"] = Field(
+        default="auto",
+        description="`auto` (SMTP when a host is set, else .eml files in the outbox), `smtp`, "
+        "`outbox`, or `postmark` (an HTTP mail API: CROSSSELL_MAIL_API_*)",
+    )
+    mail_api_url: str = Field(
+        default="https://api.postmarkapp.com",
+        description="the mail API's address (Postmark's, or a compatible one; a test points it elsewhere)",
+    )
+    mail_api_token: SecretStr | None = Field(
+        default=None, description="the mail API's server token (sent as X-Postmark-Server-Token)"
+    )
+    mail_api_stream: str = Field(
+        default="broadcast", description="the message stream offers go out on (Postmark's broadcast stream)"
+    )
+    mail_api_timeout: float = Field(default=15.0, gt=0)
+    mail_api_attempts: int = Field(
+        default=3, ge=1, description="tries of one delivery on a 5xx, 429 or timeout before it fails"
+    )
+    mail_api_backoff_seconds: float = Field(
+        default=1.0, ge=0, description="wait before the mail API's next try; doubles after each"
+    )
     sms_sender: str = Field(
         default="outbox",
         description="`outbox` (a CSV file for the SMS provider's bulk upload), `twilio`, or "

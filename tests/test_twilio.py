@@ -13,12 +13,12 @@ from twilio.request_validator import RequestValidator
 
 from assistant.api import create_app
 from assistant.domain.consent import opted_out
-from assistant.errors import ConfigurationError
+from assistant.errors import ConfigurationError, Conflict
 from assistant.exports.people import normal_phone
 from assistant.sending import Message, SendError, TwilioSender, senders
 from assistant.settings import Settings
 from tests.review_desk import build_desk
-from tests.test_sending import _approved
+from tests.test_sending import _approved, _presented
 from tests.twilio_fake import BAD_NUMBER, FakeTwilio
 
 SID = "AC" + "0" * 32
@@ -263,3 +263,94 @@ def test_a_number_two_patients_share_however_written_records_nothing(desk, clien
     assert len(unknown) == before + 1 and json.loads(unknown[-1].detail)["matches"] == 2
     for pid in ("twin0", "twin1"):
         assert "sms" not in opted_out(desk.review.repository.history(pid).events)
+
+
+def _sent_sms(desk):
+    draft = _approved(desk, "sms")
+    sent = desk.review.send(desk.users["coordinator"], draft.id)
+    assert sent.status == "sent"
+    return sent, sent.sent_via.removeprefix("twilio:")
+
+
+def _trail(desk, draft_id: str) -> list[str]:
+    return [e.action for e in desk.review.repository.audit(draft_id=draft_id)]
+
+
+def test_an_undelivered_sms_reopens_its_draft_and_withdraws_the_offer(desk, client):
+    """The carrier could not reach the phone: the patient saw nothing, so the draft is not
+    left looking sent, the offer is not counted as presented, and the coordinator can send it
+    again under the approval it had."""
+    sent, sid = _sent_sms(desk)
+    assert len(_presented(desk, sent)) == 1
+    form = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    assert _post(client, STATUS, form).status_code == 204
+    coordinator = desk.users["coordinator"]
+    failed = desk.review.get(coordinator, sent.id)
+    assert failed.status == "approved" and failed.sent_via is None
+    assert failed.delivery["state"] == "failed" and "unreachable" in failed.delivery["error"]
+    assert "30003" in failed.delivery["error"] and failed.delivery["said"].startswith("Not sent by SMS")
+    assert not _presented(desk, sent)
+    trail = _trail(desk, sent.id)
+    assert {"carrier_undelivered", "offer_withdrawn", "delivery_failed"} <= set(trail)
+    assert _post(client, STATUS, {**form, "MessageStatus": "failed"}).status_code == 204  # again
+    assert _trail(desk, sent.id).count("offer_withdrawn") == 1
+    assert desk.review.get(coordinator, sent.id).version == failed.version
+    desk.review.clock.advance(seconds=60)
+    again = desk.review.send(coordinator, sent.id, failed.version)  # the slot was released too
+    assert again.status == "sent" and again.delivery["message_id"] != failed.delivery["message_id"]
+    assert len(_presented(desk, sent)) == 1
+
+
+@pytest.mark.parametrize(("code", "words"), [("30005", "unknown"), ("30006", "landline"), ("30099", None)])
+def test_a_failed_sms_says_why_in_words(desk, client, code, words):
+    sent, sid = _sent_sms(desk)
+    form = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": code}
+    assert _post(client, STATUS, form).status_code == 204
+    error = desk.review.get(desk.users["coordinator"], sent.id).delivery["error"]
+    assert f"Twilio error {code}" in error and "failed" in error
+    assert words is None or words in error
+
+
+def test_a_carrier_opt_out_closes_the_patients_sms(desk, client):
+    """21610: the patient texted STOP to the carrier. The consent ledger records it as the
+    carrier told us, and a resend is refused at send time."""
+    sent, sid = _sent_sms(desk)
+    form = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "21610"}
+    assert _post(client, STATUS, form).status_code == 204
+    history = desk.review.repository.history(sent.patient_id)
+    assert "sms" in opted_out(history.events)
+    stop = [e for e in history.events if e.kind == "opted_out"][-1]
+    assert "21610" in str(stop.data.get("source"))
+    failed = desk.review.get(desk.users["coordinator"], sent.id)
+    assert failed.status == "approved" and "opted out" in failed.delivery["error"]
+    assert "carrier_opt_out" in _trail(desk, sent.id)
+    with pytest.raises(Conflict, match="opted out|consent"):
+        desk.review.send(desk.users["coordinator"], sent.id)
+
+
+def test_a_refusal_for_an_opted_out_number_is_final_and_recorded(desk, fake):
+    """Twilio refuses the message itself with 21610: trying again cannot help, so the message
+    fails at once (no retries) and the carrier's opt-out is in the ledger."""
+    draft = _approved(desk, "sms")
+    fake.refuse, fake.refuse_code = 1, 21610
+    try:
+        failed = desk.review.send(desk.users["coordinator"], draft.id)
+    finally:
+        fake.refuse_code = 21211
+    assert failed.status == "approved" and failed.delivery["state"] == "failed"
+    assert failed.delivery["attempts"] == 1 and "21610" in failed.delivery["error"]
+    assert "sms" in opted_out(desk.review.repository.history(draft.patient_id).events)
+    assert not _presented(desk, draft)
+
+
+def test_a_failure_after_the_outcome_keeps_the_coordinators_word(desk, client):
+    sent, sid = _sent_sms(desk)
+    coordinator = desk.users["coordinator"]
+    accepted = desk.review.outcome(coordinator, sent.id, True)
+    form = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "30003"}
+    assert _post(client, STATUS, form).status_code == 204
+    after = desk.review.get(coordinator, sent.id)
+    assert after.status == "accepted" and after.version == accepted.version
+    assert after.delivery["state"] == "failed" and "unreachable" in after.delivery["error"]
+    assert len(_presented(desk, sent)) == 1
+    assert "offer_withdrawn" not in _trail(desk, sent.id)

@@ -15,6 +15,10 @@ from urllib.parse import parse_qs
 
 BAD_NUMBER = "+15005550001"
 """Twilio's magic test number for "not a valid phone number"."""
+REFUSALS = {
+    21211: "The 'To' number {to} is not a valid phone number.",
+    21610: "Attempt to send to unsubscribed recipient {to}",
+}
 MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json$")
 
 
@@ -25,6 +29,9 @@ class FakeTwilio:
     received: list[dict[str, str]] = field(default_factory=list)
     refuse: int = 0
     """How many of the next messages to refuse as if the number were invalid."""
+    refuse_code: int = 21211
+    """The error those refusals carry: 21211 (invalid number), or 21610 (the recipient texted
+    STOP to the carrier)."""
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -64,9 +71,10 @@ class FakeTwilio:
         self.received.append(form)
         to = form.get("To", "")
         if self.refuse > 0 or to == BAD_NUMBER:
+            code = self.refuse_code if self.refuse > 0 else 21211
             self.refuse = max(0, self.refuse - 1)
-            said = f"The 'To' number {to} is not a valid phone number."
-            return _answer(request, 400, _error(21211, said, 400))
+            said = REFUSALS[code].format(to=to)
+            return _answer(request, 400, _error(code, said, 400))
         sid = "SM" + uuid.uuid4().hex
         message = {
             "sid": sid,

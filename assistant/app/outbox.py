@@ -5,7 +5,9 @@ or, after the last try, `failed`. A worker that stops mid-delivery leaves its me
 when the lease runs out, the next worker delivers it again under the same message id, which the
 senders treat as the same message (at least once, never a second message). Delivery records the
 `offer_presented` event that cooldowns and learning read; a message that fails for good
-releases the patient's contact slot and puts its draft back to `approved`.
+releases the patient's contact slot and puts its draft back to `approved`. So does a message the
+channel took but the carrier could not deliver (Twilio's `undelivered` / `failed`): its presented
+offer is withdrawn, since the patient never saw it.
 """
 
 from __future__ import annotations
@@ -13,28 +15,31 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import orjson
 
 from assistant.app.drafting import draft_changes
 from assistant.app.practice import Practice
+from assistant.domain.consent import opted_out
 from assistant.domain.history import History
 from assistant.domain.records import Patient
 from assistant.domain.review import Status
 from assistant.domain.timing import next_opening, patient_zone
 from assistant.drafting.content import Draft
 from assistant.errors import CrosssellError
-from assistant.sending import Message, Receipt, Sender
+from assistant.sending import TWILIO_OPTED_OUT, Message, Receipt, Sender, SendError
 from assistant.storage.repository import (
     audit_row,
     epoch,
     from_epoch,
     maybe_from_epoch,
     message_update,
+    offer_delete,
     slot_release,
 )
 
@@ -42,6 +47,29 @@ log = logging.getLogger("crosssell.outbox")
 
 WORKER = "worker"
 """The actor the audit log names for what the worker does."""
+
+CARRIER_ERRORS = {
+    "30003": "the phone is unreachable (off or out of coverage)",
+    "30004": "the message was blocked by the recipient or their carrier",
+    "30005": "the number is unknown or no longer in service",
+    "30006": "the number is a landline or cannot take text messages",
+    "30007": "the carrier filtered it as unwanted",
+    "30008": "the carrier gave no reason",
+    "21211": "the number is not a valid phone number",
+    "21610": "the patient opted out of text messages with their carrier (they replied STOP)",
+    "21614": "the number is not a mobile number",
+}
+"""Twilio's delivery error codes, in a coordinator's words."""
+CARRIER_OPT_OUT = TWILIO_OPTED_OUT
+
+
+def carrier_error(status: str, code: str | None) -> str:
+    """Why the carrier did not deliver, in words, with Twilio's code for whoever looks it up."""
+    said = f"the carrier reported the message {status}"
+    if not code:
+        return said
+    words = CARRIER_ERRORS.get(code)
+    return f"{said}: {words} (Twilio error {code})" if words else f"{said} (Twilio error {code})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +163,10 @@ class Outbox:
         try:
             receipt = self._senders()[row.channel].send(message)
         except Exception as exc:  # any failure of the channel is a failed try, retried later
-            self._failed_try(row, _reason(exc, message.to))
+            refused = exc if isinstance(exc, SendError) else None
+            if refused is not None and refused.opted_out and row.channel == "sms":
+                self._carrier_opt_out(row)
+            self._failed_try(row, _reason(exc, message.to), final=refused is not None and refused.permanent)
             return False
         self._delivered(row, receipt)
         return True
@@ -173,6 +204,79 @@ class Outbox:
             ),
             sent_via=str(receipt),
         )
+
+    def undelivered(self, row: Any, status: str, error_code: str | None, audit: Sequence[dict] = ()) -> None:
+        """The carrier could not deliver a message the channel took (Twilio's `undelivered` or
+        `failed`): the message is `failed` with the reason in words, its `offer_presented` is
+        withdrawn (the patient never saw it, so learning and the cooldown must not count it),
+        the patient's contact slot is released, and the draft goes back to `approved` for the
+        coordinator to act on, as after a failed delivery in the outbox. A 21610 is the
+        carrier's word that the patient opted out: it is recorded in the consent ledger first.
+
+        The approval stands for a resend: the provider approved this exact text, and a carrier
+        failure says nothing about the text. A resend is still checked again at send time (this
+        version's approval, the guards, consent, cooldown and cap), so a patient who opted out
+        with their carrier gets nothing; any edit needs a new approval. A second report of the
+        same failure changes nothing. A draft whose outcome is on record keeps it and its offer
+        (the coordinator's word stands); one the patient has another open draft beside stays
+        `sent`, its offer withdrawn, since two open drafts for one patient are not allowed."""
+        error = carrier_error(status, error_code)
+        if error_code == CARRIER_OPT_OUT:
+            self._carrier_opt_out(row)
+        if row.state == "failed":
+            self.repository.update_message(row.id, {"carrier_state": status}, audit)
+            return
+        now = self.clock.now()
+        offer_id = f"{row.id}-presented"
+        failed = message_update(
+            row.id,
+            {"state": "failed", "carrier_state": status, "error": error, "updated_at": epoch(now)},
+        )
+        also = [failed, offer_delete(offer_id), slot_release(row.patient_id, row.id)]
+        withdrawn = self._audit_row(
+            row.draft_id, row.patient_id, "offer_withdrawn", {"offer_id": offer_id, "reason": error}
+        )
+        draft = self._draft(row.draft_id)
+        detail = {"message_id": row.id, "error": error, "by": "carrier"}
+        if draft.status != Status.SENT.value:
+            # An outcome is on record (the coordinator's word): it and its offer stand.
+            kept = {**detail, "draft_kept": draft.status}
+            entry = self._audit_row(row.draft_id, row.patient_id, "delivery_failed", kept)
+            self.repository.change_message([failed], [*audit, entry])
+            return
+        latest = draft.sent_via == row.receipt  # not a message the draft was since sent again by
+        # The draft being sent is not open: any open draft is another, which must stay the one.
+        other_open = bool(self.repository.open_drafts([row.patient_id]))
+        if latest and not other_open:
+            draft.sent_via = None
+            audit = [*audit, withdrawn]
+            self._move_draft(draft, Status.APPROVED, "delivery_failed", detail, *also, audit=audit)
+            return
+        kept = {**detail, "draft_kept": draft.status}
+        rows = [*audit, withdrawn, self._audit_row(row.draft_id, row.patient_id, "delivery_failed", kept)]
+        self.repository.change_message(also, rows)
+
+    def _carrier_opt_out(self, row: Any) -> None:
+        """The carrier's STOP, in the consent ledger as the carrier told us, unless the
+        patient's SMS is closed already."""
+        history = self.repository.history(row.patient_id)
+        if history is None or "sms" in opted_out(history.events):
+            return
+        record = {
+            "type": "event",
+            "kind": "opted_out",
+            "id": f"{row.patient_id}-carrier-stop-{uuid.uuid4().hex[:12]}",
+            "patient_id": row.patient_id,
+            "at": self.clock.now().astimezone(UTC).isoformat(),
+            "channel": "sms",
+            "source": f"the carrier: Twilio error {CARRIER_OPT_OUT} on message {row.id}",
+        }
+        report = self.practice.import_records([record], WORKER)
+        if report.rejected:
+            raise CrosssellError(report.rejected[0].message)
+        detail = {"message_id": row.id, "channel": "sms", "error_code": CARRIER_OPT_OUT}
+        entry = self._audit_row(row.draft_id, row.patient_id, "carrier_opt_out", detail)
+        self.repository.append_audit([entry])
 
     def _blocked(self, row: Any, history: History | None) -> str | None:
         """Consent, opt-outs and the practice's cap, as of the moment of delivery: a patient
@@ -242,7 +346,14 @@ class Outbox:
         )
 
     def _move_draft(
-        self, draft: Draft, status: Status, action: str, detail: dict, *also: Any, sent_via: str | None = None
+        self,
+        draft: Draft,
+        status: Status,
+        action: str,
+        detail: dict,
+        *also: Any,
+        sent_via: str | None = None,
+        audit: Sequence[dict] = (),
     ) -> None:
         before, expected = draft.status, draft.version
         draft.status, draft.version = status.value, expected + 1
@@ -253,8 +364,8 @@ class Outbox:
             draft.sent_via = sent_via
         row = draft_changes(draft, self.clock.now())
         detail = {"from": before, "to": draft.status, "version": draft.version, **detail}
-        audit = [self._audit_row(draft.id, draft.patient_id, action, detail)]
-        if not self.repository.change_draft(draft.id, expected, row, audit, also):
+        rows = [*audit, self._audit_row(draft.id, draft.patient_id, action, detail)]
+        if not self.repository.change_draft(draft.id, expected, row, rows, also):
             raise CrosssellError(f"draft {draft.id} changed while its message was in the outbox")
 
     def _draft(self, draft_id: str) -> Draft:

@@ -1039,8 +1039,9 @@ class Review:
 
     def carrier_status(self, message_sid: str, status: str, error_code: str | None) -> bool:
         """Twilio's report on a message it took: stored as the message's carrier state (a late
-        `sent` does not undo `delivered`); `undelivered` and `failed` are audited. False when
-        no message has this sid."""
+        `sent` does not undo `delivered`). `undelivered` and `failed` are audited and fail the
+        message: the outbox withdraws its presented offer and reopens the draft
+        (`Outbox.undelivered`). False when no message has this sid."""
         row = self.repository.message_by_receipt(f"twilio:{message_sid}")
         if row is None:
             self._audit(
@@ -1049,18 +1050,14 @@ class Review:
             return False
         if CARRIER_RANK.get(row.carrier_state or "", -1) > CARRIER_RANK[status]:
             return True
-        audit: list[dict] = []
-        if status in ("undelivered", "failed"):
-            detail = {"message_id": row.id, "status": status, "error_code": error_code}
-            audit.append(
-                audit_row(
-                    self.clock.now(), ANONYMOUS.id, f"carrier_{status}", detail, row.draft_id, row.patient_id
-                )
-            )
-        values: dict[str, Any] = {"carrier_state": status}
-        if error_code and status in ("undelivered", "failed"):
-            values["error"] = f"the carrier reported {status} (Twilio error {error_code})"
-        self.repository.update_message(row.id, values, audit)
+        if status not in ("undelivered", "failed"):
+            self.repository.update_message(row.id, {"carrier_state": status})
+            return True
+        detail = {"message_id": row.id, "status": status, "error_code": error_code}
+        audit = audit_row(
+            self.clock.now(), ANONYMOUS.id, f"carrier_{status}", detail, row.draft_id, row.patient_id
+        )
+        self.outbox.undelivered(row, status, error_code, [audit])
         return True
 
     def twilio_refused(self, path: str) -> None:

@@ -4,8 +4,9 @@ drafted -> edited -> pending_approval -> approved | rejected -> queued -> sent -
 declined. A draft the guards flagged starts as `needs_attention` and is otherwise a `drafted` one.
 A draft whose patient is dismissed for the week before it is queued is `superseded`.
 `queued` is a draft handed to the outbox: it becomes `sent` when the channel takes it, and
-`approved` again if delivery fails for good. The rules live here, not in buttons, so the CLI, the
-API and the review screen all obey them.
+`approved` again if delivery fails for good or the carrier reports it undelivered (the approval
+of the unchanged text stands; a resend is checked again at send time). The rules live here, not
+in buttons, so the CLI, the API and the review screen all obey them.
 """
 
 from __future__ import annotations

@@ -319,6 +319,12 @@ def outcome_delete(outcome_id: str) -> Executable:
     return schema.outcomes.delete().where(schema.outcomes.c.id == outcome_id)
 
 
+def offer_delete(offer_id: str) -> Executable:
+    """The statement that withdraws a presented offer that never reached the patient (a carrier's
+    failed delivery), for `change_draft(also=...)`: learning and cooldowns must not count it."""
+    return schema.offers.delete().where(schema.offers.c.id == offer_id)
+
+
 def outcome_insert(
     outcome_id: str, patient_id: str, service_id: str, accepted: bool, at: datetime, channel: str | None
 ) -> Executable:
@@ -1021,6 +1027,14 @@ class Repository:
                 .values(state="sending", lease_until=lease_until, updated_at=now)
             ).rowcount
         return taken == 1
+
+    def change_message(self, statements: Sequence[Executable], audit: Sequence[dict] = ()) -> None:
+        """Runs `statements` (a message's update and what goes with it) and writes `audit`, in
+        one transaction."""
+        with self.engine.begin() as conn:
+            for statement in statements:
+                conn.execute(statement)
+            self.write_audit(conn, audit)
 
     def update_message(self, message_id: str, values: dict, audit: Sequence[dict] = ()) -> None:
         with self.engine.begin() as conn:

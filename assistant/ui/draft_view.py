@@ -88,6 +88,18 @@ def _top(desk: Review, user: User, draft: Draft) -> None:
             f"Message: {delivery['state']}{tries}"
             + (f" ({md(delivery['error'])})" if delivery["error"] else "")
         )
+        if delivery["state"] == "failed" and draft.status == "approved":
+            _delivery_failed(delivery)
+
+
+def _delivery_failed(delivery: dict) -> None:
+    """A message that did not reach the patient, said where the coordinator acts: the draft is
+    back to approved, and sending it again keeps that approval."""
+    st.warning(
+        f"Delivery failed: {md(delivery['said'])}. The patient did not get it and it does not count "
+        "as offered. Send it again once the address is right (the approval stands), or edit it "
+        "(it then needs a new approval)."
+    )
 
 
 # The text, and the record beside it -----------------------------------------------------------
