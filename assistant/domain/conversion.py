@@ -66,6 +66,9 @@ class Trial:
     accepted: bool
     profile: Profile = field(default_factory=Profile)
     band: str | None = None
+    weight: float = 1.0
+    """How much of a trial it is: an offer still waiting for its answer counts as part of a no
+    (see `waiting_trials`)."""
 
 
 Context = Callable[[OfferMade | Outcome], tuple[Profile, str | None]]
@@ -127,6 +130,33 @@ def trials_from(
     ]
 
 
+def waiting_trials(
+    offers: Iterable[OfferMade],
+    outcomes: Iterable[Outcome],
+    as_of: date,
+    rules: Rules,
+    context: Context | None = None,
+) -> list[Trial]:
+    """The offers still waiting for an answer, each as a part of a no: the share of the
+    no-answer wait gone by (an offer made 10 of 30 days ago counts a third). An acceptance comes
+    back within days, a silent no only after `no_answer_days`; counting only the answers back
+    would read the offers made lately as better than they are, so the model would keep making
+    them. Partial nos make the waiting offers' acceptances weigh what they should."""
+    offers = list(offers)
+    pairs, _ = answered(offers, outcomes, as_of, rules.no_answer_days)
+    done = {id(offer) for offer, _ in pairs}
+    found = []
+    for offer in offers:
+        age = (as_of - offer.at.date()).days
+        if id(offer) in done or age < 0 or offer.moment is None:
+            continue
+        profile, band = context(offer) if context else (Profile(), None)
+        weight = min(age / rules.no_answer_days, 1.0)
+        if weight > 0:
+            found.append(Trial(offer.service_id, offer.moment, False, profile, band, weight))
+    return found
+
+
 def cell_keys(service_id: str, moment: Moment | None, profile: Profile, band: str | None) -> list[tuple]:
     """The cells a trial counts in, coarsest first; the path stops where a facet is unknown."""
     keys: list[tuple] = [(), (service_id,)]
@@ -155,18 +185,18 @@ class Factors:
     iterative proportional fitting (a Poisson main-effects model: right for rates well below 1)."""
 
     def __init__(self, trials: Iterable[Trial], prior_rate: float, strength: float) -> None:
-        groups: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        groups: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
         for t in trials:
             band = t.band if t.moment is not None and t.band is not None else None
             cell = groups[(t.service_id, t.profile.line, t.moment, band)]
-            cell[0] += t.accepted
-            cell[1] += 1
+            cell[0] += t.accepted * t.weight
+            cell[1] += t.weight
         self.cells = [(key, a, n) for key, (a, n) in groups.items()]
         self.prior_rate, self.strength = prior_rate, strength
         self.practice = prior_rate
         self.offer: dict[str, float] = {}
         self.line: dict[tuple[str, str], float] = {}
-        self.line_trials: dict[tuple[str, str], int] = defaultdict(int)
+        self.line_trials: dict[tuple[str, str], float] = defaultdict(float)
         self.moment: dict[Moment, float] = {}
         self.band: dict[tuple[str, str], float] = {}
         for (service_id, line, _, _), _, n in self.cells:
@@ -231,14 +261,22 @@ class Factors:
     def p(self, service_id: str, moment: Moment, line: str, band: str | None) -> float:
         return min(max(self.rate(service_id, line) * self._shift(moment, line, band), 1e-4), 0.95)
 
-    def trials(self, service_id: str, line: str) -> int:
-        return self.line_trials.get((service_id, line), 0)
+    def trials(self, service_id: str, line: str) -> float:
+        return self.line_trials.get((service_id, line), 0.0)
 
 
 class HierarchicalModel:
     """Acceptance per (offer, moment, segment, price band), each cell shrunk toward its parent."""
 
-    def __init__(self, trials: Iterable[Trial], rules: Rules, labels: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        trials: Iterable[Trial],
+        rules: Rules,
+        labels: dict[str, str] | None = None,
+        waiting: Iterable[Trial] = (),
+    ) -> None:
+        """`waiting`: the offers still waiting for an answer (`waiting_trials`), which the
+        ranking counts as part of a no; the cells (what reports show) count answers only."""
         trials = list(trials)
         self.rules = rules
         self.labels = labels or {}
@@ -252,7 +290,7 @@ class HierarchicalModel:
         k = rules.prior_strength
         self.practice_rate = (accepted + rules.prior_rate * k) / (total + k)
         self.accepted, self.total = accepted, total
-        self.factors = Factors(trials, rules.prior_rate, k)
+        self.factors = Factors([*trials, *waiting], rules.prior_rate, k)
 
     def estimate(self, service: Service, moment: Moment, profile: Profile, band: str | None) -> Estimate:
         """The finest cell's posterior. An offer's prior is the practice-wide rate; below the
