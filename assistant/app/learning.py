@@ -16,7 +16,7 @@ from scipy.special import betaincinv
 from assistant.app.practice import Practice, TrialContext, day_bounds
 from assistant.domain import exploration
 from assistant.domain.attribution import UPTAKES
-from assistant.domain.conversion import HierarchicalModel, answered, trials_from
+from assistant.domain.conversion import HierarchicalModel, answered, trials_from, waiting_trials
 from assistant.domain.holdout import Exposure, lift, taken_up
 from assistant.domain.moments import Moment
 from assistant.domain.records import OfferMade, Outcome
@@ -90,7 +90,8 @@ class Learning:
             self.repository.patient_types({o.patient_id for o in offers} | {o.patient_id for o in outcomes}),
         )
         trials = trials_from(offers, outcomes, as_of, rules, context)
-        model = HierarchicalModel(trials, rules, segmentation.labels)
+        waiting = waiting_trials(offers, outcomes, as_of, rules, context)
+        model = HierarchicalModel(trials, rules, segmentation.labels, waiting)
         return model, trials, offers, outcomes
 
     # learn report -------------------------------------------------------------------------

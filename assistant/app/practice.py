@@ -19,7 +19,7 @@ from assistant.clock import Clock
 from assistant.domain.attribution import uptakes
 from assistant.domain.capacity import Week, fill
 from assistant.domain.contract import EVENT_KINDS, OFFER_KINDS, ContractError, parse_event
-from assistant.domain.conversion import HierarchicalModel, trials_from
+from assistant.domain.conversion import HierarchicalModel, trials_from, waiting_trials
 from assistant.domain.eligibility import Eligibility
 from assistant.domain.engine import GoalMatcher, OfferEngine, ReadyOffer, Suppression
 from assistant.domain.history import History, Menu
@@ -574,7 +574,10 @@ class Practice:
         segmentation = self.knowledge.segmentation
         context = TrialContext(segmentation, patients)
         model = HierarchicalModel(
-            trials_from(offers, outcomes, as_of, rules, context), rules, segmentation.labels
+            trials_from(offers, outcomes, as_of, rules, context),
+            rules,
+            segmentation.labels,
+            waiting_trials(offers, outcomes, as_of, rules, context),
         )
         matcher = self._goal_matcher(active, menu, as_of, rules)
         return OfferEngine(menu, rules, sentiment, model, matcher, segmentation)

@@ -7,6 +7,13 @@ each cell below an offer from its parent's rate outside the cell, every prior wo
 `prior_strength` pseudo-outcomes. A sparse cell
 stays close to its parent; a well-observed one follows its own record. Every estimate carries
 its posterior Beta, so it has a credible interval and can be sampled for exploration.
+
+What ranks offers is a main-effects reading of the same outcomes (`Factors`): an offer's rate
+in the patient's line of care, times how the moment shifts acceptance across all offers, times
+how the price band shifts it within that line across all offers. Where the cells above split a
+practice's few hundred outcomes over offer x moment x line x band, the factors pool the moment
+and the price band across offers, so a line's price sensitivity, seen on any offer, reaches
+every offer of that line. The counts, intervals and evidence shown stay the cells' own.
 """
 
 from __future__ import annotations
@@ -59,6 +66,9 @@ class Trial:
     accepted: bool
     profile: Profile = field(default_factory=Profile)
     band: str | None = None
+    weight: float = 1.0
+    """How much of a trial it is: an offer still waiting for its answer counts as part of a no
+    (see `waiting_trials`)."""
 
 
 Context = Callable[[OfferMade | Outcome], tuple[Profile, str | None]]
@@ -120,6 +130,33 @@ def trials_from(
     ]
 
 
+def waiting_trials(
+    offers: Iterable[OfferMade],
+    outcomes: Iterable[Outcome],
+    as_of: date,
+    rules: Rules,
+    context: Context | None = None,
+) -> list[Trial]:
+    """The offers still waiting for an answer, each as a part of a no: the share of the
+    no-answer wait gone by (an offer made 10 of 30 days ago counts a third). An acceptance comes
+    back within days, a silent no only after `no_answer_days`; counting only the answers back
+    would read the offers made lately as better than they are, so the model would keep making
+    them. Partial nos make the waiting offers' acceptances weigh what they should."""
+    offers = list(offers)
+    pairs, _ = answered(offers, outcomes, as_of, rules.no_answer_days)
+    done = {id(offer) for offer, _ in pairs}
+    found = []
+    for offer in offers:
+        age = (as_of - offer.at.date()).days
+        if id(offer) in done or age < 0 or offer.moment is None:
+            continue
+        profile, band = context(offer) if context else (Profile(), None)
+        weight = min(age / rules.no_answer_days, 1.0)
+        if weight > 0:
+            found.append(Trial(offer.service_id, offer.moment, False, profile, band, weight))
+    return found
+
+
 def cell_keys(service_id: str, moment: Moment | None, profile: Profile, band: str | None) -> list[tuple]:
     """The cells a trial counts in, coarsest first; the path stops where a facet is unknown."""
     keys: list[tuple] = [(), (service_id,)]
@@ -135,10 +172,112 @@ def cell_keys(service_id: str, moment: Moment | None, profile: Profile, band: st
     return keys
 
 
+FIT_ROUNDS = 6
+"""Rounds of iterative proportional fitting: the factors settle within a few."""
+FACTOR_ACCEPTANCES = 3.0
+"""Pseudo-acceptances behind a moment's or a price band's factor of 1 (no shift): a factor moves
+once a few acceptances show it."""
+
+
+class Factors:
+    """Acceptance as (offer x line) rate x moment factor x (line x price band) factor, each
+    shrunk toward its parent (the offer, then the practice) or toward no shift, fitted by
+    iterative proportional fitting (a Poisson main-effects model: right for rates well below 1)."""
+
+    def __init__(self, trials: Iterable[Trial], prior_rate: float, strength: float) -> None:
+        groups: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for t in trials:
+            band = t.band if t.moment is not None and t.band is not None else None
+            cell = groups[(t.service_id, t.profile.line, t.moment, band)]
+            cell[0] += t.accepted * t.weight
+            cell[1] += t.weight
+        self.cells = [(key, a, n) for key, (a, n) in groups.items()]
+        self.prior_rate, self.strength = prior_rate, strength
+        self.practice = prior_rate
+        self.offer: dict[str, float] = {}
+        self.line: dict[tuple[str, str], float] = {}
+        self.line_trials: dict[tuple[str, str], float] = defaultdict(float)
+        self.moment: dict[Moment, float] = {}
+        self.band: dict[tuple[str, str], float] = {}
+        for (service_id, line, _, _), _, n in self.cells:
+            self.line_trials[(service_id, line)] += n
+        if self.cells:
+            self._fit()
+
+    def _shift(self, moment: Moment | None, line: str, band: str | None) -> float:
+        m = self.moment.get(moment, 1.0) if moment is not None else 1.0
+        return m * (self.band.get((line, band), 1.0) if band is not None else 1.0)
+
+    def rate(self, service_id: str, line: str) -> float:
+        """The offer's rate in the line, at no moment or band shift."""
+        offer = self.offer.get(service_id, self.practice)
+        return self.line.get((service_id, line), offer)
+
+    def _fit(self) -> None:
+        k = self.strength
+        for _ in range(FIT_ROUNDS):
+            # offers, then each offer in each line, against the exposure the shifts imply
+            won: dict = defaultdict(float)
+            exposure: dict = defaultdict(float)
+            for (s, g, m, b), a, n in self.cells:
+                e = n * self._shift(m, g, b)
+                won[()] += a
+                exposure[()] += e
+                won[s] += a
+                exposure[s] += e
+                won[(s, g)] += a
+                exposure[(s, g)] += e
+            # each level's prior is its parent's rate from the outcomes outside it, as in the cells
+            w, e = won[()], exposure[()]
+            self.practice = (w + k * self.prior_rate) / (e + k)
+            outside = {
+                s: (w - won[s] + k * self.prior_rate) / (e - exposure[s] + k)
+                for s in {c[0][0] for c in self.cells}
+            }
+            self.offer = {s: (won[s] + k * prior) / (exposure[s] + k) for s, prior in outside.items()}
+            self.line = {}
+            for (s, g, _, _), _, _ in self.cells:
+                prior = (won[s] - won[(s, g)] + k * outside[s]) / (exposure[s] - exposure[(s, g)] + k)
+                self.line[(s, g)] = (won[(s, g)] + k * prior) / (exposure[(s, g)] + k)
+            # moments across offers, then price bands within each line
+            self.moment = self._facet(lambda g, m, b: m, lambda g, m, b: self._shift(None, g, b))
+            self.band = self._facet(
+                lambda g, m, b: (g, b) if b is not None else None, lambda g, m, b: self._shift(m, g, None)
+            )
+
+    def _facet(self, key_of: Callable[..., object], other: Callable[..., float]) -> dict:
+        """Each key's shift: its acceptances over those the other factors expect, shrunk to 1."""
+        won: dict = defaultdict(float)
+        expected: dict = defaultdict(float)
+        for (s, g, m, b), a, n in self.cells:
+            key = key_of(g, m, b)
+            if key is None:
+                continue
+            won[key] += a
+            expected[key] += n * self.line[(s, g)] * other(g, m, b)
+        kf = FACTOR_ACCEPTANCES
+        return {key: (won[key] + kf) / (expected[key] + kf) for key in won}
+
+    def p(self, service_id: str, moment: Moment, line: str, band: str | None) -> float:
+        return min(max(self.rate(service_id, line) * self._shift(moment, line, band), 1e-4), 0.95)
+
+    def trials(self, service_id: str, line: str) -> float:
+        return self.line_trials.get((service_id, line), 0.0)
+
+
 class HierarchicalModel:
     """Acceptance per (offer, moment, segment, price band), each cell shrunk toward its parent."""
 
-    def __init__(self, trials: Iterable[Trial], rules: Rules, labels: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        trials: Iterable[Trial],
+        rules: Rules,
+        labels: dict[str, str] | None = None,
+        waiting: Iterable[Trial] = (),
+    ) -> None:
+        """`waiting`: the offers still waiting for an answer (`waiting_trials`), which the
+        ranking counts as part of a no; the cells (what reports show) count answers only."""
+        trials = list(trials)
         self.rules = rules
         self.labels = labels or {}
         self.counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
@@ -151,6 +290,7 @@ class HierarchicalModel:
         k = rules.prior_strength
         self.practice_rate = (accepted + rules.prior_rate * k) / (total + k)
         self.accepted, self.total = accepted, total
+        self.factors = Factors([*trials, *waiting], rules.prior_rate, k)
 
     def estimate(self, service: Service, moment: Moment, profile: Profile, band: str | None) -> Estimate:
         """The finest cell's posterior. An offer's prior is the practice-wide rate; below the
@@ -172,10 +312,11 @@ class HierarchicalModel:
                 continue
             inner_accepted, inner_trials = counts[level + 1]
             prior = (accepted - inner_accepted + k * prior) / (trials - inner_trials + k)
-        mean = posterior[0] / (posterior[0] + posterior[1])
-        # Sampling reads the posterior of the deepest cell with outcomes (the finest cell's own
-        # once it has any): an empty sub-cell adds no uncertainty the evidence does not have.
-        alpha, beta = (basis[3], basis[4]) if basis and counts[len(path) - 1][1] == 0 else posterior
+        # The rate ranked and sampled is the factors'; its posterior is worth the offer's
+        # outcomes in the line plus the prior's pseudo-outcomes.
+        mean = self.factors.p(service.id, moment, profile.line, band)
+        weight = self.factors.trials(service.id, profile.line) + k
+        alpha, beta = mean * weight, (1 - mean) * weight
         shown = (basis[3], basis[4]) if basis else posterior
         low = float(betaincinv(shown[0], shown[1], 0.025))
         high = float(betaincinv(shown[0], shown[1], 0.975))
