@@ -178,6 +178,10 @@ FACTOR_ACCEPTANCES = 3.0
 """Pseudo-acceptances behind a moment's or a price band's factor of 1 (no shift): a factor moves
 once a few acceptances show it."""
 
+LINE_STRENGTH = 1.0
+"""An offer's rate in a line of care starts from the offer's rate elsewhere, worth this share
+of `prior_strength` pseudo-outcomes."""
+
 
 class Factors:
     """Acceptance as (offer x line) rate x moment factor x (line x price band) factor, each
@@ -236,9 +240,10 @@ class Factors:
             }
             self.offer = {s: (won[s] + k * prior) / (exposure[s] + k) for s, prior in outside.items()}
             self.line = {}
+            kl = k * LINE_STRENGTH
             for (s, g, _, _), _, _ in self.cells:
                 prior = (won[s] - won[(s, g)] + k * outside[s]) / (exposure[s] - exposure[(s, g)] + k)
-                self.line[(s, g)] = (won[(s, g)] + k * prior) / (exposure[(s, g)] + k)
+                self.line[(s, g)] = (won[(s, g)] + kl * prior) / (exposure[(s, g)] + kl)
             # moments across offers, then price bands within each line
             self.moment = self._facet(lambda g, m, b: m, lambda g, m, b: self._shift(None, g, b))
             self.band = self._facet(

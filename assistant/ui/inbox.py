@@ -12,7 +12,7 @@ from assistant.app.review import Review
 from assistant.ui.desk import attempt, md, moment_label, open_draft, status_label
 
 NEEDS_ME = "Needs me"
-COLUMNS = (2.2, 1.6, 2.0, 2.4, 3.2, 1.6, 0.9)
+COLUMNS = (2.0, 1.6, 2.0, 2.4, 3.0, 1.5, 1.2)
 HEADINGS = ("Patient", "Moment", "Offer", "Who and when", "Note", "Waiting since", "")
 
 
@@ -60,7 +60,7 @@ def _said(key: str, item: dict, zone: tzinfo) -> tuple[str, str]:
         return _by("Submitted", item, "submitted", zone), item.get("submit_note") or ""
     if key == "to_send":
         return _by("Approved", item, "approved", zone), item.get("approval_note") or ""
-    state = status_label(item["status"])
+    state = status_label(item["status"]).capitalize()
     if key == "to_fix":
         return state, "Blocked by: " + ", ".join(item["blocking_guards"] or item["failed_guards"])
     warnings = item["failed_guards"]
