@@ -66,7 +66,8 @@ def change_offer(desk: Review, user: User, draft: Draft) -> None:
         key=f"offer-choice-{shown}",
         format_func=lambda offer: _choice_label(names[offer]),
     )
-    if st.button("Use this offer", key=f"use-offer-{shown}", type="primary"):
+    st.caption("The message is written afresh for the offer chosen, and checked by the guards again.")
+    if st.button("Use this offer", key=f"use-offer-{shown}"):
         new = attempt(lambda: desk.change_offer(user, draft.id, chosen, draft.version))
         if new is not None:
             st.session_state.get("alternatives", {}).pop(draft.id, None)
@@ -162,7 +163,7 @@ def dismiss_form(desk: Review, user: User, patient_id: str, name: str, as_of: da
     closed = " Their unsent draft is closed." if done["closed_draft"] else ""
     flash(
         "success",
-        f"{name} is dismissed for the week {done['week']} ({DISMISS_REASONS[done['reason']]}).{closed} "
+        f"{name} is dismissed for the week {done['week']} ({_reason(done['reason'])}).{closed} "
         + NOT_AN_ANSWER,
     )
     return True
@@ -186,7 +187,7 @@ def dismissed_this_week(desk: Review, user: User, as_of: date) -> None:
             note = f": {md(dismissal['note'])}" if dismissal["note"] else ""
             text.markdown(
                 f"**{md(dismissal['name'])}** ({md(dismissal['patient_id'])}) · "
-                f"{md(DISMISS_REASONS.get(dismissal['reason'], dismissal['reason']))}{note} · "
+                f"{md(_reason(dismissal['reason']))}{note} · "
                 f"by {md(dismissal['by'])}"
             )
             if taking_back and button.button("Take back", key=f"take-back-{dismissal['patient_id']}"):
@@ -197,6 +198,11 @@ def _take_back(desk: Review, user: User, dismissal: dict, as_of: date) -> None:
     if attempt(lambda: desk.undo_dismissal(user, dismissal["patient_id"], as_of)) is not None:
         flash("success", f"{dismissal['name']} is back in this week's queue, to be drafted again.")
         st.rerun()
+
+
+def _reason(reason: str) -> str:
+    """A reason as a list reads it ("another reason", without the form's "say which")."""
+    return DISMISS_REASONS.get(reason, reason).removesuffix(" (say which)")
 
 
 def _this_week() -> date:
