@@ -11,7 +11,19 @@ import pytest
 from assistant.app.learning import Learning
 from tests.app.test_alternatives import TWO_OFFERS, _two_offers
 from tests.ui.conftest import AS_OF, Clinic, build_clinic
-from tests.ui.helpers import field, labels, listed, messages, open_draft, press, ran, section, select, shown
+from tests.ui.helpers import (
+    field,
+    go_to,
+    labels,
+    listed,
+    messages,
+    open_draft,
+    press,
+    ran,
+    section,
+    select,
+    shown,
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +95,7 @@ def test_a_patient_dismissed_from_the_queue_leaves_it_is_not_a_decline_and_can_b
     learning = Learning(clinic.review.practice)
     before = learning.report(AS_OF)
     answers = clinic.review.practice.repository.offers_and_outcomes(2**40)
-    at = select(section(screen("carol"), "All ready"), _name("t002"))
+    at = select(section(go_to(screen("carol"), "Ready this week"), "All ready"), _name("t002"))
     at.selectbox(key="dismiss-reason-queue-t002").set_value("spoke_already")  # sent on confirming
     field(at, "Note").input("talked at the front desk")
     at = press(at, "Confirm dismissal")
@@ -108,7 +120,7 @@ def test_a_patient_dismissed_from_the_queue_leaves_it_is_not_a_decline_and_can_b
 
 
 def test_another_reason_without_a_note_or_no_reason_is_refused(screen, clinic):
-    at = select(section(screen("carol"), "All ready"), _name("t003"))
+    at = select(section(go_to(screen("carol"), "Ready this week"), "All ready"), _name("t003"))
     at = press(at, "Confirm dismissal")
     assert any("choose a reason" in m for m in messages(at, "error"))
     at.selectbox(key="dismiss-reason-queue-t003").set_value("other")

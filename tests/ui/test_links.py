@@ -81,16 +81,16 @@ def test_a_link_to_a_screen_opens_that_screen_after_logging_in(linked):
 
 def test_choosing_a_screen_puts_it_in_the_address(linked):
     at = linked()
-    assert at.query_params["screen"] == "queue"
+    assert at.query_params["screen"] == "needs"  # the landing screen
     at = go_to(at, "Dashboard")
     assert at.query_params["screen"] == "dashboard"
 
 
 def test_a_link_to_a_screen_that_is_not_yours_says_so_and_shows_your_first(linked):
     at = linked(screen="import")  # the owner's screen; carol coordinates
-    assert at.sidebar.radio(key="screen").value == "Ready this week"
+    assert at.sidebar.radio(key="screen").value == "Needs me"
     assert any("not one of yours" in m for m in messages(at, "warning"))
-    assert at.query_params["screen"] == "queue"
+    assert at.query_params["screen"] == "needs"
 
 
 def test_a_link_to_a_draft_opens_it_after_logging_in_and_the_view_is_audited(linked, clinic):
