@@ -54,47 +54,71 @@ def served(tmp_path: Path, matcher) -> Iterator[tuple[Clinic, str]]:
         pytest.fail(f"the review screen did not start: {exc}\n{log.read_text()}")
 
 
-def test_a_draft_goes_from_edit_to_sent_through_the_browser(served, tmp_path):
+WIDTHS = {"desktop": 1400, "tablet": 1024}
+"""The widths a practice's staff use: a desk's screen and a tablet held at the front desk."""
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_the_coordinators_and_the_providers_week_from_needs_me(served, tmp_path, device):
+    """A coordinator finds the draft in "Needs me", edits and submits it; the provider finds it
+    in theirs and approves it; the coordinator sends it from "To send". At each width, with a
+    picture of each step (kept with CROSSSELL_KEEP_SCREENSHOTS)."""
     from playwright.sync_api import expect, sync_playwright
 
     clinic, url = served
     draft = clinic.draft(to_send=True)
-    screenshot = tmp_path / "review-sent.png"
+    width = WIDTHS[device]
+    shots: list[Path] = []
+
+    def picture(page, name: str) -> None:
+        shots.append(tmp_path / f"{name}-{width}.png")
+        page.screenshot(path=str(shots[-1]))
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": width, "height": 1000})
             page.set_default_timeout(STEP_MS)
             expect.set_options(timeout=STEP_MS)
             page.goto(url)
 
             log_in(page, "carol")
-            open_draft(page, draft.id, "Drafts")
+            expect(page.get_by_role("heading", name="Needs me")).to_be_visible()  # where each role lands
+            expect(page.get_by_role("heading", name=re.compile(r"^To submit \(\d+\)"))).to_be_visible()
+            picture(page, "needs-me-coordinator")
+            open_draft(page, draft.id, NEEDS_ME)
             body = page.get_by_label("Body", exact=True)
             expect(body).to_have_value(draft.body)
+            picture(page, "draft")
             body.fill(draft.body + "\n\nWe look forward to seeing you again.")
             click(page, "Save")
             expect(page.get_by_text("Saved as version 2")).to_be_visible()
+            settle(page)  # the version 1 fields are gone
+            page.get_by_label("Comment", exact=True).fill("Checked her last visit")
             click(page, "Submit for approval")
             expect(page.get_by_text("Status: pending approval")).to_be_visible()
             log_out(page)
 
             log_in(page, "pat")
-            open_draft(page, draft.id, "Approval queue")
+            expect(page.get_by_role("heading", name=re.compile(r"^To approve \(1\)"))).to_be_visible()
+            expect(page.get_by_text("Checked her last visit")).to_be_visible()  # the submitter's note
+            picture(page, "needs-me-provider")
+            open_draft(page, draft.id, NEEDS_ME)
             click(page, "Approve")
             expect(page.get_by_text("Status: approved")).to_be_visible()
             log_out(page)
 
             log_in(page, "carol")
-            open_draft(page, draft.id, "Drafts")
+            expect(page.get_by_role("heading", name=re.compile(r"^To send \(1\)"))).to_be_visible()
+            open_draft(page, draft.id, NEEDS_ME)
             click(page, "Send")
             expect(page.get_by_text("Status: sent")).to_be_visible()
-            page.set_viewport_size({"width": 1400, "height": 2400})  # the page scrolls inside
             page.get_by_role("button", name="Back to the list").scroll_into_view_if_needed()
-            page.screenshot(path=str(screenshot))
+            picture(page, "sent")
         finally:
             browser.close()
-    keep(screenshot)
+    for shot in shots:
+        keep(shot)
 
     stored = clinic.stored(draft.id)
     assert stored.status == "sent" and stored.body.endswith("seeing you again.")
@@ -158,12 +182,21 @@ def log_out(page) -> None:
     expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
 
 
-def open_draft(page, draft_id: str, screen: str) -> None:
+NEEDS_ME = re.compile(r"^Needs me \(\d+\)$")
+"""The landing screen's name in the sidebar, with its count."""
+
+
+def open_draft(page, draft_id: str, screen: str | re.Pattern) -> None:
     from playwright.sync_api import expect
 
     page.get_by_test_id("stSidebar").get_by_text(screen, exact=True).click()
     page.locator(f".st-key-open-{draft_id} button").click()
     expect(page.get_by_role("button", name="Back to the list", exact=True)).to_be_visible()
+
+
+def settle(page) -> None:
+    """Waits for Streamlit's rerun to end: no element left over from the run before."""
+    page.wait_for_function("""() => !document.querySelector('[data-stale="true"]')""")
 
 
 def click(page, label: str) -> None:
