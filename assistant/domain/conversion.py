@@ -231,13 +231,10 @@ class Factors:
                 exposure[s] += e
                 won[(s, g)] += a
                 exposure[(s, g)] += e
-            # each level's prior is its parent's rate from the outcomes outside it, as in the cells
-            w, e = won[()], exposure[()]
-            self.practice = (w + k * self.prior_rate) / (e + k)
-            outside = {
-                s: (w - won[s] + k * self.prior_rate) / (e - exposure[s] + k)
-                for s in {c[0][0] for c in self.cells}
-            }
+            # an offer starts from the practice-wide rate; below it, each level's prior is its
+            # parent's rate from the outcomes outside it, as in the cells
+            self.practice = (won[()] + k * self.prior_rate) / (exposure[()] + k)
+            outside = {s: self.practice for s in {c[0][0] for c in self.cells}}
             self.offer = {s: (won[s] + k * prior) / (exposure[s] + k) for s, prior in outside.items()}
             self.line = {}
             kl = k * LINE_STRENGTH
@@ -261,13 +258,28 @@ class Factors:
             won[key] += a
             expected[key] += n * self.line[(s, g)] * other(g, m, b)
         kf = FACTOR_ACCEPTANCES
-        return {key: (won[key] + kf) / (expected[key] + kf) for key in won}
+        found = {key: (won[key] + kf) / (expected[key] + kf) for key in won}
+        # a shift is relative: the offers' rates carry the level, so the shifts average 1 over
+        # the outcomes (within each line for price bands); one moment alone shifts nothing
+        mass: dict = defaultdict(lambda: [0.0, 0.0])
+        for (_, g, m, b), _, n in self.cells:
+            key = key_of(g, m, b)
+            if key is not None:
+                group = mass[_group(key)]
+                group[0] += n * found[key]
+                group[1] += n
+        return {key: value * mass[_group(key)][1] / mass[_group(key)][0] for key, value in found.items()}
 
     def p(self, service_id: str, moment: Moment, line: str, band: str | None) -> float:
         return min(max(self.rate(service_id, line) * self._shift(moment, line, band), 1e-4), 0.95)
 
     def trials(self, service_id: str, line: str) -> float:
         return self.line_trials.get((service_id, line), 0.0)
+
+
+def _group(key: object) -> object:
+    """The shifts a key is averaged with: a line's price bands together, all moments together."""
+    return key[0] if isinstance(key, tuple) else None
 
 
 class HierarchicalModel:
