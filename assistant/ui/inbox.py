@@ -12,7 +12,7 @@ from assistant.app.review import Review
 from assistant.ui.desk import attempt, md, moment_label, open_draft, status_label
 
 NEEDS_ME = "Needs me"
-COLUMNS = (2.0, 2.6, 2.6, 3.0, 1.1)
+COLUMNS = (2.0, 2.4, 2.4, 2.2, 1.8)
 HEADINGS = ("Patient", "Offer and moment", "Who, when, waiting since", "Note", "")
 """Five columns, so a tablet's 1024 px shows each cell whole, the Open button too."""
 
