@@ -144,10 +144,17 @@ def _queue_table(items: list[dict], section: str, as_of: date) -> dict | None:
         selection_mode="single-row",
         hide_index=True,
         column_config={
-            "Price": st.column_config.NumberColumn(format="$%.2f" if cents else "$%.0f"),
+            "Patient": st.column_config.TextColumn(width="medium"),
+            "Moment": st.column_config.TextColumn(width="medium"),
+            "Signal": st.column_config.TextColumn(width="medium", help="the row's why has all of it"),
+            "Offer": st.column_config.TextColumn(width="medium"),
+            "Price": st.column_config.NumberColumn(format="$%.2f" if cents else "$%.0f", width="small"),
             "Expected value": st.column_config.NumberColumn(
-                format="$%.0f", help="price x chance of acceptance, in whole dollars"
+                format="$%.0f", help="price x chance of acceptance, in whole dollars", width="small"
             ),
+            "Channel": st.column_config.TextColumn(width="small"),
+            "Draft": st.column_config.TextColumn(width="small"),
+            "Week": st.column_config.TextColumn(width="small"),
         },
     )
     rows = list(event.selection.rows) if event is not None else []
