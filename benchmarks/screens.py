@@ -32,10 +32,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 TARGET_S = 2.0
 ROLES = ("maria", "drlee", "owner")
 SETTLED = """() => !document.querySelector('[data-stale="true"]')
+    && !document.querySelector('[data-testid="stSkeleton"]')
     && !document.querySelector('[data-testid="stStatusWidget"] button')
     && !!document.querySelector('[data-testid="stMain"] h2, [data-testid="stMain"] h1')"""
-"""Streamlit's rerun is over: nothing greyed out as stale, no "Stop" in the running widget, and
-the screen has drawn its heading."""
+"""Streamlit's rerun is over: nothing greyed out as stale, no placeholder still waiting for its
+widget (a table, a chart), no "Stop" in the running widget, and the screen has its heading."""
 
 
 def build(home: Path) -> None:
@@ -78,8 +79,10 @@ def slug(name: str) -> str:
 
 
 def tour(page, who: str, width: int, keep: Path | None, timings: dict[str, list[float]]) -> None:
-    """Clicks every screen of the sidebar, then opens the first draft a list offers."""
-    for name in screens(page):
+    """Clicks every screen of the sidebar, the one it landed on last (a click on the screen
+    shown changes nothing), then opens the first draft a list offers."""
+    names = screens(page)
+    for name in names[1:] + names[:1]:
         started = time.perf_counter()
         page.get_by_test_id("stSidebar").get_by_text(name, exact=True).click()
         timings.setdefault(f"{who}: {slug(name)}", []).append(settle(page, started))

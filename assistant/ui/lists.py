@@ -34,6 +34,8 @@ ROW_HEADINGS = ["Patient", "Moment", "Offer", "Channel", "Status", "Guards faili
 SECTIONS = {"This week": True, "Also ready": False, "All ready": None}
 """The queue's sections: the week's top (rule `weekly_capacity`), the rest, or everyone."""
 NOT_DRAFTED = "not drafted"
+TABLE_ROW_PX, TABLE_MAX_PX = 35, 600
+"""The queue table's row height and its tallest: a week of 12 shows whole, a longer list scrolls."""
 SIGNAL_WORDS = 8
 """How much of a signal the table shows; the whole of it is in the row's "why"."""
 
@@ -143,18 +145,20 @@ def _queue_table(items: list[dict], section: str, as_of: date) -> dict | None:
         on_select="rerun",
         selection_mode="single-row",
         hide_index=True,
+        height=min(TABLE_ROW_PX * (len(items) + 1) + 3, TABLE_MAX_PX),
+        column_order=[c for c in frame.columns if c != "Week" or SECTIONS[section] is None],
         column_config={
-            "Patient": st.column_config.TextColumn(width="medium"),
-            "Moment": st.column_config.TextColumn(width="medium"),
-            "Signal": st.column_config.TextColumn(width="medium", help="the row's why has all of it"),
-            "Offer": st.column_config.TextColumn(width="medium"),
-            "Price": st.column_config.NumberColumn(format="$%.2f" if cents else "$%.0f", width="small"),
+            "Patient": st.column_config.TextColumn(width=130),
+            "Moment": st.column_config.TextColumn(width=140),
+            "Signal": st.column_config.TextColumn(width=200, help="the row's why has all of it"),
+            "Offer": st.column_config.TextColumn(width=170),
+            "Price": st.column_config.NumberColumn(format="$%.2f" if cents else "$%.0f", width=60),
             "Expected value": st.column_config.NumberColumn(
-                format="$%.0f", help="price x chance of acceptance, in whole dollars", width="small"
+                format="$%.0f", help="price x chance of acceptance, in whole dollars", width=75
             ),
-            "Channel": st.column_config.TextColumn(width="small"),
-            "Draft": st.column_config.TextColumn(width="small"),
-            "Week": st.column_config.TextColumn(width="small"),
+            "Channel": st.column_config.TextColumn(width=60),
+            "Draft": st.column_config.TextColumn(width=90),
+            "Week": st.column_config.TextColumn(width=80),
         },
     )
     rows = list(event.selection.rows) if event is not None else []
