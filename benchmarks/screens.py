@@ -40,6 +40,7 @@ widget (a table, a chart), no "Stop" in the running widget, and the screen has i
 
 
 def build(home: Path) -> None:
+    os.environ["CROSSSELL_CLOCK"] = NOW  # the drafts are written on the demo's day, as served
     from assistant.app.demo import build_demo, prepare_review
 
     build_demo(home, date.fromisoformat(AS_OF))
@@ -54,9 +55,23 @@ def environment(home: Path) -> dict[str, str]:
     return env
 
 
-def settle(page, started: float) -> float:
-    page.wait_for_timeout(50)  # the click's rerun starts
-    page.wait_for_function(SETTLED, timeout=60_000)
+HEADING = """() => {
+    const found = document.querySelector('[data-testid="stMain"] h1, [data-testid="stMain"] h2');
+    return found ? found.textContent : "";
+}"""
+"""The screen's heading: each screen and a draft have their own."""
+
+
+def heading(page) -> str:
+    return page.evaluate(HEADING)
+
+
+def settle(page, started: float, before: str) -> float:
+    """Seconds from `started` until the rerun is over and the heading is no longer `before`:
+    every screen and a draft have their own, so the old screen never counts as the new one."""
+    page.wait_for_function(
+        f"(before) => ({SETTLED})() && ({HEADING})() !== before", arg=before, timeout=60_000
+    )
     return time.perf_counter() - started
 
 
@@ -83,20 +98,21 @@ def tour(page, who: str, width: int, keep: Path | None, timings: dict[str, list[
     shown changes nothing), then opens the first draft a list offers."""
     names = screens(page)
     for name in names[1:] + names[:1]:
-        started = time.perf_counter()
+        before, started = heading(page), time.perf_counter()
         page.get_by_test_id("stSidebar").get_by_text(name, exact=True).click()
-        timings.setdefault(f"{who}: {slug(name)}", []).append(settle(page, started))
+        timings.setdefault(f"{who}: {slug(name)}", []).append(settle(page, started, before))
         if keep:
             page.screenshot(path=str(keep / f"{slug(name)}-{who}-{width}.png"), full_page=True)
     drafts = page.get_by_test_id("stSidebar").get_by_text("Drafts", exact=True)
     if drafts.count():
+        before = heading(page)
         drafts.click()
-        settle(page, time.perf_counter())
+        settle(page, time.perf_counter(), before)
     opener = page.locator('[class*="st-key-open-"] button')
     if opener.count():
-        started = time.perf_counter()
+        before, started = heading(page), time.perf_counter()
         opener.first.click()
-        timings.setdefault(f"{who}: open a draft", []).append(settle(page, started))
+        timings.setdefault(f"{who}: open a draft", []).append(settle(page, started, before))
         if keep:
             page.screenshot(path=str(keep / f"draft-{who}-{width}.png"), full_page=True)
 
