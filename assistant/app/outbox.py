@@ -15,17 +15,16 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 import orjson
 
 from assistant.app.drafting import draft_changes
 from assistant.app.practice import Practice
-from assistant.domain.consent import opted_out
+from assistant.domain.consent import opt_out_record, opted_out
 from assistant.domain.history import History
 from assistant.domain.records import Patient
 from assistant.domain.review import Status
@@ -262,15 +261,8 @@ class Outbox:
         history = self.repository.history(row.patient_id)
         if history is None or "sms" in opted_out(history.events):
             return
-        record = {
-            "type": "event",
-            "kind": "opted_out",
-            "id": f"{row.patient_id}-carrier-stop-{uuid.uuid4().hex[:12]}",
-            "patient_id": row.patient_id,
-            "at": self.clock.now().astimezone(UTC).isoformat(),
-            "channel": "sms",
-            "source": f"the carrier: Twilio error {CARRIER_OPT_OUT} on message {row.id}",
-        }
+        source = f"the carrier: Twilio error {CARRIER_OPT_OUT} on message {row.id}"
+        record = opt_out_record(row.patient_id, "sms", self.clock.now(), "carrier-stop", source)
         report = self.practice.import_records([record], WORKER)
         if report.rejected:
             raise CrosssellError(report.rejected[0].message)

@@ -27,7 +27,7 @@ from assistant.app.outbox import Outbox, masked
 from assistant.app.practice import Practice, ScanResult, day_bounds, ready_dict
 from assistant.app.spreadsheets import SheetImport, audited, mapping_of, upload_name, uploaded
 from assistant.domain.attribution import unanswered
-from assistant.domain.consent import CONSENT_KINDS, opted_out
+from assistant.domain.consent import CONSENT_KINDS, opt_out_record, opted_out
 from assistant.domain.engine import ReadyOffer, Suppression
 from assistant.domain.history import Menu
 from assistant.domain.holdout import week_of
@@ -990,15 +990,9 @@ class Review:
         if history is not None and "email" in opted_out(history.events):
             self._audit(ANONYMOUS, "unsubscribe", None, {"message_id": row.id, "new": False}, row.patient_id)
             return Unsubscribed(already=True)
-        record = {
-            "type": "event",
-            "kind": "opted_out",
-            "id": f"{row.patient_id}-unsubscribe-{uuid.uuid4().hex[:12]}",
-            "patient_id": row.patient_id,
-            "at": self.clock.now().astimezone(UTC).isoformat(),
-            "channel": "email",
-            "source": f"unsubscribe link in email {row.id}",
-        }
+        record = opt_out_record(
+            row.patient_id, "email", self.clock.now(), "unsubscribe", f"unsubscribe link in email {row.id}"
+        )
         report = self.practice.import_records([record], ANONYMOUS.id)
         if report.rejected:
             raise InputError(report.rejected[0].message)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Literal
 
@@ -24,6 +25,21 @@ CONSENT_KINDS = frozenset({"opted_out", "opted_in"})
 CONTACT_CHANNELS = tuple(sorted(CHANNELS))
 MARKETING = "marketing"
 """The channel name a marketing-consent change is audited under."""
+
+
+def opt_out_record(patient_id: str, channel: str, at: datetime, tag: str, source: str) -> dict:
+    """An `opted_out` fact as the import contract takes it, for a refusal the practice heard
+    itself (an unsubscribe click, the carrier's STOP): its id is new each time (`tag` says
+    how it came), so the ledger only ever grows."""
+    return {
+        "type": "event",
+        "kind": "opted_out",
+        "id": f"{patient_id}-{tag}-{uuid.uuid4().hex[:12]}",
+        "patient_id": patient_id,
+        "at": at.astimezone(UTC).isoformat(),
+        "channel": channel,
+        "source": source,
+    }
 
 
 def covered(channel: str) -> tuple[str, ...]:
