@@ -6,11 +6,12 @@ request it got, headers and JSON, so the tests see exactly what the provider wou
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.loopback import LoopbackFake
 
 INACTIVE = 406
 """Postmark's ErrorCode for a recipient marked inactive (a hard bounce, a spam complaint)."""
@@ -24,7 +25,7 @@ class Received:
 
 
 @dataclass
-class FakeMailApi:
+class FakeMailApi(LoopbackFake):
     token: str
     received: list[Received] = field(default_factory=list)
     inactive: set[str] = field(default_factory=set)
@@ -34,31 +35,6 @@ class FakeMailApi:
     delay: float = 0.0
     """Seconds to wait before answering (longer than the client's timeout: a timeout)."""
     server: ThreadingHTTPServer | None = None
-
-    @property
-    def base(self) -> str:
-        assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeMailApi:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-                fake.handle(self)
-
-            def log_message(self, format: str, *args: object) -> None:  # quiet
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
 
     def reset(self) -> None:
         self.received.clear()

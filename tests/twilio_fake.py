@@ -7,11 +7,12 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from tests.loopback import LoopbackFake
 
 BAD_NUMBER = "+15005550001"
 """Twilio's magic test number for "not a valid phone number"."""
@@ -23,7 +24,7 @@ MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json$")
 
 
 @dataclass
-class FakeTwilio:
+class FakeTwilio(LoopbackFake):
     account_sid: str
     auth_token: str
     received: list[dict[str, str]] = field(default_factory=list)
@@ -33,31 +34,6 @@ class FakeTwilio:
     """The error those refusals carry: 21211 (invalid number), or 21610 (the recipient texted
     STOP to the carrier)."""
     server: ThreadingHTTPServer | None = None
-
-    @property
-    def base(self) -> str:
-        assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeTwilio:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-                fake.handle(self)
-
-            def log_message(self, format: str, *args: object) -> None:  # quiet
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         match = MESSAGES.match(request.path)
