@@ -365,6 +365,8 @@ class Review:
         return [Draft.model_validate_json(raw) for raw in self.repository.open_drafts().values()]
 
     def _names(self, patient_ids: set[str]) -> dict[str, str]:
+        """Patients' full names, for a list a person reads (a caller shows the id for one
+        missing)."""
         found = (self.repository.patient(p) for p in sorted(patient_ids))
         return {p.id: p.name for p in found if p is not None}
 
@@ -555,12 +557,8 @@ class Review:
         found = sorted(self.practice.dismissed(as_of).values(), key=lambda d: d["at"])
         detail = {"week": week_of(as_of), "patients": [d["patient_id"] for d in found]}
         self._audit(actor, "read_dismissals", None, detail)
-        return [{**d, "name": self._patient_name(d["patient_id"])} for d in found]
-
-    def _patient_name(self, patient_id: str) -> str:
-        """A patient's full name, for a list a person reads (the id where none is stored)."""
-        patient = self.repository.patient(patient_id)
-        return patient.name if patient is not None and patient.name else patient_id
+        names = self._names({d["patient_id"] for d in found})
+        return [{**d, "name": names.get(d["patient_id"]) or d["patient_id"]} for d in found]
 
     # Editing and approval --------------------------------------------------------------------
 
